@@ -1,0 +1,65 @@
+#include "engine/code_cache.h"
+
+#include "engine/hart.h"
+#include "engine/translator.h"
+
+namespace tiervm {
+
+CodeCache::CodeCache(Hart& hart) : hart_(hart) {
+  hart_.bus.set_code_write_hook([this](uint64_t page) { invalidate_page(page); });
+}
+
+CodeCache::~CodeCache() { hart_.bus.set_code_write_hook(nullptr); }
+
+IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
+  const uint64_t key = key_of(paddr, flags);
+  if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
+  std::unique_ptr<IrBlock> block = translate_block(hart_, pc, paddr, flags);
+  ++translations_;
+  IrBlock* raw = block.get();
+  if (!block->cacheable || !hart_.bus.in_ram(paddr)) {
+    // Straddling blocks and ROM code are cheap and rare: translate per use.
+    raw->cacheable = false;
+    retired_.push_back(std::move(block));
+    return raw;
+  }
+  const uint64_t ppage = paddr & ~kPageMask;
+  if (!hart_.bus.is_code_page(ppage)) {
+    hart_.bus.mark_code_page(ppage);
+    hart_.tlb.revoke_write(ppage);
+  }
+  page_blocks_[ppage].push_back(key);
+  blocks_.emplace(key, std::move(block));
+  return raw;
+}
+
+void CodeCache::flush_jump_cache() { jump_.fill(JumpEntry{}); }
+
+void CodeCache::invalidate_page(uint64_t ppage) {
+  ppage &= ~kPageMask;
+  hart_.bus.clear_code_page(ppage);
+  auto it = page_blocks_.find(ppage);
+  if (it == page_blocks_.end()) return;
+  for (uint64_t key : it->second) {
+    auto b = blocks_.find(key);
+    if (b == blocks_.end()) continue;
+    retired_.push_back(std::move(b->second));
+    blocks_.erase(b);
+    ++invalidations_;
+  }
+  page_blocks_.erase(it);
+  flush_jump_cache();
+}
+
+void CodeCache::flush() {
+  for (auto& [key, block] : blocks_) retired_.push_back(std::move(block));
+  invalidations_ += blocks_.size();
+  blocks_.clear();
+  for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page);
+  page_blocks_.clear();
+  flush_jump_cache();
+}
+
+void CodeCache::collect() { retired_.clear(); }
+
+}  // namespace tiervm

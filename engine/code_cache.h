@@ -1,0 +1,73 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/ir.h"
+#include "mem/fxhash.h"
+
+namespace tiervm {
+
+class Hart;
+
+// Translated blocks keyed by guest-physical address plus the translation-relevant state
+// (TranslateFlags), so sfence.vma and satp writes only flush the TLB and the jump cache,
+// never the code (RVVM's approach). A store to a page holding code (reported by the bus's
+// code-write hook) drops exactly that page's blocks. Dropped blocks are kept until
+// collect(), because the block that did the store may still be executing.
+class CodeCache {
+ public:
+  explicit CodeCache(Hart& hart);
+  ~CodeCache();
+  CodeCache(const CodeCache&) = delete;
+  CodeCache& operator=(const CodeCache&) = delete;
+
+  // The block for virtual `pc` at physical `paddr`: from the jump cache, the cache, or
+  // freshly translated. Blocks that straddle a page are translated on every call and
+  // owned by the cache until the next collect().
+  IrBlock* get(uint64_t pc, uint64_t paddr, TranslateFlags flags);
+  // Virtual-pc lookup without a TLB probe; nullptr on a miss. Entries are valid for one
+  // fetch mode and flag set, and dropped by flush_jump_cache() on any TLB flush.
+  IrBlock* jump_lookup(uint64_t pc, uint8_t mode_key) const {
+    const JumpEntry& e = jump_[jump_index(pc)];
+    return e.pc == pc && e.mode_key == mode_key ? e.block : nullptr;
+  }
+  void jump_insert(uint64_t pc, uint8_t mode_key, IrBlock* block) {
+    jump_[jump_index(pc)] = {pc, mode_key, block};
+  }
+  void flush_jump_cache();
+
+  void invalidate_page(uint64_t ppage);
+  void flush();    // all code (fence.i)
+  void collect();  // frees dropped blocks; call between blocks
+  bool has_retired() const { return !retired_.empty(); }
+
+  size_t block_count() const { return blocks_.size(); }
+  uint64_t translations() const { return translations_; }
+  uint64_t invalidations() const { return invalidations_; }
+
+ private:
+  struct JumpEntry {
+    uint64_t pc = ~uint64_t{0};
+    uint8_t mode_key = 0;
+    IrBlock* block = nullptr;
+  };
+  static constexpr unsigned kJumpBits = 12;
+  static size_t jump_index(uint64_t pc) { return (pc >> 1) & ((1u << kJumpBits) - 1); }
+  static uint64_t key_of(uint64_t paddr, TranslateFlags f) {
+    return (paddr << 1) | (f.fp_enabled ? 1 : 0);
+  }
+
+  Hart& hart_;
+  std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHash> blocks_;
+  std::unordered_map<uint64_t, std::vector<uint64_t>, FxHash> page_blocks_;
+  std::vector<std::unique_ptr<IrBlock>> retired_;
+  std::array<JumpEntry, 1u << kJumpBits> jump_{};
+  uint64_t translations_ = 0;
+  uint64_t invalidations_ = 0;
+};
+
+}  // namespace tiervm

@@ -1,0 +1,224 @@
+#include "engine/decoder.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+namespace tiervm {
+
+namespace {
+
+constexpr std::array<const char*, 32> kXNames = {
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+constexpr std::array<const char*, 32> kFNames = {
+    "ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5", "ft6",  "ft7",  "fs0",  "fs1", "fa0",
+    "fa1", "fa2", "fa3",  "fa4",  "fa5", "fa6", "fa7",  "fs2",  "fs3",  "fs4", "fs5",
+    "fs6", "fs7", "fs8",  "fs9",  "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+
+int64_t sext(uint64_t v, unsigned bits) {
+  const unsigned shift = 64 - bits;
+  return static_cast<int64_t>(v << shift) >> shift;
+}
+uint32_t bits(uint32_t w, unsigned hi, unsigned lo) { return (w >> lo) & ((1u << (hi - lo + 1)) - 1); }
+
+int64_t imm_i(uint32_t w) { return sext(bits(w, 31, 20), 12); }
+int64_t imm_s(uint32_t w) { return sext(bits(w, 31, 25) << 5 | bits(w, 11, 7), 12); }
+int64_t imm_b(uint32_t w) {
+  return sext(bits(w, 31, 31) << 12 | bits(w, 7, 7) << 11 | bits(w, 30, 25) << 5 |
+                  bits(w, 11, 8) << 1,
+              13);
+}
+int64_t imm_u(uint32_t w) { return sext(w & 0xfffff000u, 32); }
+int64_t imm_j(uint32_t w) {
+  return sext(bits(w, 31, 31) << 20 | bits(w, 19, 12) << 12 | bits(w, 20, 20) << 11 |
+                  bits(w, 30, 21) << 1,
+              21);
+}
+
+// Operand tokens of a row, split at commas (memory operands like "imm_i(rs1)" stay one
+// token).
+std::vector<std::string> tokens(const char* operands) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (const char* p = operands; *p; ++p) {
+    if (*p == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (*p != ' ') {
+      cur += *p;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+bool has_token(const char* operands, const char* tok) {
+  return std::strstr(operands, tok) != nullptr;
+}
+
+void extract_fields(DecodedInsn& d) {
+  const uint32_t w = d.word;
+  const char* ops = d.def->operands;
+  d.rd = static_cast<uint8_t>(bits(w, 11, 7));
+  d.rs1 = static_cast<uint8_t>(bits(w, 19, 15));
+  d.rs2 = static_cast<uint8_t>(bits(w, 24, 20));
+  d.rs3 = static_cast<uint8_t>(bits(w, 31, 27));
+  d.rm = static_cast<uint8_t>(bits(w, 14, 12));
+  d.csr = static_cast<uint16_t>(bits(w, 31, 20));
+  if (has_token(ops, "imm_i")) d.imm = imm_i(w);
+  else if (has_token(ops, "imm_s")) d.imm = imm_s(w);
+  else if (has_token(ops, "imm_b")) d.imm = imm_b(w);
+  else if (has_token(ops, "imm_u")) d.imm = imm_u(w);
+  else if (has_token(ops, "imm_j")) d.imm = imm_j(w);
+  else if (has_token(ops, "shamt6")) d.imm = bits(w, 25, 20);
+  else if (has_token(ops, "shamt5")) d.imm = bits(w, 24, 20);
+  else if (has_token(ops, "zimm")) d.imm = bits(w, 19, 15);
+}
+
+struct Table {
+  std::vector<const InsnDef*> rows;                      // match order
+  std::array<std::vector<const InsnDef*>, 128> buckets;  // by major opcode bits [6:0]
+  std::vector<PatternBits> bits_of;                      // parallel to rows
+};
+
+const Table& table() {
+  static const Table t = [] {
+    Table t;
+    for (auto part : {alu_insns(), mem_insns(), branch_insns(), muldiv_insns(), atomic_insns(),
+                      fp_insns(), csr_insns(), system_insns(), bitmanip_insns()}) {
+      for (const InsnDef& d : part) t.rows.push_back(&d);
+    }
+    // More specific rows first: a row that fixes more bits shadows the general one.
+    std::stable_sort(t.rows.begin(), t.rows.end(), [](const InsnDef* a, const InsnDef* b) {
+      return std::popcount(pattern_bits(a->pattern).mask) >
+             std::popcount(pattern_bits(b->pattern).mask);
+    });
+    for (const InsnDef* d : t.rows) {
+      PatternBits pb = pattern_bits(d->pattern);
+      t.bits_of.push_back(pb);
+      t.buckets[pb.match & 0x7f].push_back(d);
+    }
+    return t;
+  }();
+  return t;
+}
+
+}  // namespace
+
+const char* xreg_name(unsigned i) { return kXNames[i & 31]; }
+const char* freg_name(unsigned i) { return kFNames[i & 31]; }
+
+PatternBits pattern_bits(const char* pattern) {
+  PatternBits pb;
+  for (unsigned i = 0; i < 32 && pattern[i]; ++i) {
+    const uint32_t bit = 1u << (31 - i);
+    if (pattern[i] == '0' || pattern[i] == '1') pb.mask |= bit;
+    if (pattern[i] == '1') pb.match |= bit;
+  }
+  return pb;
+}
+
+std::span<const InsnDef* const> decoder_table() { return table().rows; }
+
+std::vector<std::string> decoder_overlaps() {
+  const Table& t = table();
+  std::vector<std::string> out;
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    for (size_t j = i + 1; j < t.rows.size(); ++j) {
+      const PatternBits a = t.bits_of[i];
+      const PatternBits b = t.bits_of[j];
+      const uint32_t common = a.mask & b.mask;
+      if (((a.match ^ b.match) & common) != 0) continue;  // disjoint
+      // Row i comes first (at least as specific). Accepted when it is strictly more
+      // specific, covers b's fixed bits, and says so.
+      const bool i_more_specific = (a.mask & b.mask) == b.mask && a.mask != b.mask;
+      if (i_more_specific && (t.rows[i]->flags & kInsnOverrides)) continue;
+      out.push_back(std::string(t.rows[i]->name) + " / " + t.rows[j]->name);
+    }
+  }
+  return out;
+}
+
+DecodedInsn decode(uint32_t raw) {
+  DecodedInsn d;
+  d.raw = raw;
+  if ((raw & 3) != 3) {
+    d.raw = raw & 0xffff;
+    d.length = 2;
+    d.word = expand_compressed(static_cast<uint16_t>(raw));
+    if (d.word == 0) return d;
+  } else {
+    d.word = raw;
+  }
+  for (const InsnDef* row : table().buckets[d.word & 0x7f]) {
+    const PatternBits pb = pattern_bits(row->pattern);
+    if ((d.word & pb.mask) == pb.match) {
+      d.def = row;
+      extract_fields(d);
+      return d;
+    }
+  }
+  return d;
+}
+
+std::string disassemble(const DecodedInsn& d, uint64_t pc) {
+  char buf[64];
+  if (d.def == nullptr) {
+    std::snprintf(buf, sizeof buf, "illegal 0x%0*x", d.length == 2 ? 4 : 8, d.raw);
+    return buf;
+  }
+  std::string out = d.length == 2 ? std::string("c.") + d.def->name : d.def->name;
+  const auto toks = tokens(d.def->operands);
+  bool first = true;
+  for (const std::string& tok : toks) {
+    std::string text;
+    auto mem = tok.find('(');
+    std::string base = mem == std::string::npos ? tok : tok.substr(0, mem);
+    if (base == "rd") text = xreg_name(d.rd);
+    else if (base == "rs1") text = xreg_name(d.rs1);
+    else if (base == "rs2") text = xreg_name(d.rs2);
+    else if (base == "rs3") text = xreg_name(d.rs3);
+    else if (base == "fd") text = freg_name(d.rd);
+    else if (base == "fs1") text = freg_name(d.rs1);
+    else if (base == "fs2") text = freg_name(d.rs2);
+    else if (base == "fs3") text = freg_name(d.rs3);
+    else if (base == "rm" || base == "pred" || base == "succ" || base == "aq" || base == "rl")
+      continue;
+    else if (base == "imm_b" || base == "imm_j") {
+      std::snprintf(buf, sizeof buf, "0x%llx",
+                    static_cast<unsigned long long>(pc + static_cast<uint64_t>(d.imm)));
+      text = buf;
+    } else if (base == "imm_u") {
+      std::snprintf(buf, sizeof buf, "0x%llx",
+                    static_cast<unsigned long long>((static_cast<uint64_t>(d.imm) >> 12) & 0xfffff));
+      text = buf;
+    } else if (base == "csr") {
+      std::snprintf(buf, sizeof buf, "0x%03x", d.csr);
+      text = buf;
+    } else if (!base.empty()) {
+      text = std::to_string(d.imm);
+    }
+    if (mem != std::string::npos) {
+      const std::string reg = tok.substr(mem + 1, tok.size() - mem - 2);
+      text += "(" + std::string(reg == "rs1" ? xreg_name(d.rs1) : reg.c_str()) + ")";
+    }
+    out += first ? " " : ", ";
+    out += text;
+    first = false;
+  }
+  return out;
+}
+
+std::string disassemble(uint32_t raw, uint64_t pc) { return disassemble(decode(raw), pc); }
+
+}  // namespace tiervm
+
+// TEMPORARY-WEAK-STUB: removed once engine/translate/fp.cpp lands.
+namespace tiervm {
+__attribute__((weak)) std::span<const InsnDef> fp_insns() { return {}; }
+}  // namespace tiervm

@@ -1,0 +1,74 @@
+#include "engine/executor.h"
+
+#include <cstdio>
+
+#include "engine/decoder.h"
+#include "engine/hart.h"
+#include "engine/interpreter.h"
+
+namespace tiervm {
+
+Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {}
+
+void Executor::take_trap() {
+  HartState& s = hart_.s;
+  s.trap_pending = false;
+  ++traps_;
+  hart_.take_trap(s.pending_trap);
+}
+
+void Executor::trace_block(const IrBlock& block, uint64_t pc) const {
+  for (unsigned i = 0; i < block.guest_count(); ++i) {
+    const uint64_t ipc = pc + block.guest_offsets[i];
+    const uint32_t w = block.guest_words[i];
+    std::fprintf(stderr, "%016llx  %0*x  %s\n", static_cast<unsigned long long>(ipc),
+                 (w & 3) == 3 ? 8 : 4, (w & 3) == 3 ? w : (w & 0xffff),
+                 disassemble(w, ipc).c_str());
+  }
+}
+
+RunStop Executor::run(uint64_t instret_limit) {
+  HartState& s = hart_.s;
+  while (s.instret < instret_limit) {
+    if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
+    if (s.code_flush_requested) {
+      s.code_flush_requested = false;
+      cache_.flush();
+    }
+    if (cache_.has_retired()) cache_.collect();
+    if (hart_.tlb.flushes != tlb_generation_) {
+      // Virtual-pc lookups are only valid for the mappings they were made under.
+      tlb_generation_ = hart_.tlb.flushes;
+      cache_.flush_jump_cache();
+    }
+    if (hart_.pending_interrupts() != 0) {
+      s.waiting = false;
+      if (hart_.take_pending_interrupt()) {
+        ++interrupts_;
+        continue;
+      }
+    }
+    if (s.waiting) return RunStop::Waiting;
+
+    const uint64_t pc = s.pc;
+    const TranslateFlags flags{hart_.fp_enabled()};
+    const uint8_t mode_key =
+        static_cast<uint8_t>(static_cast<unsigned>(hart_.fetch_mode()) << 1 | flags.fp_enabled);
+    IrBlock* block = cache_.jump_lookup(pc, mode_key);
+    if (block == nullptr) {
+      uint64_t paddr = 0;
+      if (!hart_.translate_fetch(pc, paddr)) {
+        take_trap();
+        continue;
+      }
+      block = cache_.get(pc, paddr, flags);
+      if (block->cacheable) cache_.jump_insert(pc, mode_key, block);
+    }
+    if (trace_) trace_block(*block, pc);
+    ++blocks_executed_;
+    if (!interpret_block(hart_, *block)) take_trap();
+  }
+  return RunStop::Limit;
+}
+
+}  // namespace tiervm

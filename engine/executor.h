@@ -1,0 +1,53 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "engine/code_cache.h"
+
+namespace tiervm {
+
+class Hart;
+
+// Why Executor::run returned.
+enum class RunStop : uint8_t {
+  Limit,     // the instruction limit was reached
+  Waiting,   // the hart executed wfi and no interrupt is pending
+  Requested  // request_stop() was called (device exit, UI, signal)
+};
+
+// The dispatcher: finds the block for the current pc (jump cache, then TLB + code cache,
+// translating on a miss), runs it on tier 0, takes traps and interrupts at block
+// boundaries.
+class Executor {
+ public:
+  explicit Executor(Hart& hart);
+
+  // Runs until s.instret >= instret_limit (checked at block boundaries), wfi, or a stop
+  // request.
+  RunStop run(uint64_t instret_limit);
+  void request_stop() { stop_.store(true, std::memory_order_relaxed); }
+  void clear_stop() { stop_.store(false, std::memory_order_relaxed); }
+
+  CodeCache& code_cache() { return cache_; }
+  uint64_t blocks_executed() const { return blocks_executed_; }
+  uint64_t traps_taken() const { return traps_; }
+  uint64_t interrupts_taken() const { return interrupts_; }
+  // Prints each executed instruction (pc, bits, disassembly) to stderr.
+  void set_trace(bool on) { trace_ = on; }
+
+ private:
+  void take_trap();
+  void trace_block(const IrBlock& block, uint64_t pc) const;
+
+  Hart& hart_;
+  CodeCache cache_;
+  std::atomic<bool> stop_{false};
+  bool trace_ = false;
+  uint64_t blocks_executed_ = 0;
+  uint64_t traps_ = 0;
+  uint64_t interrupts_ = 0;
+  uint64_t tlb_generation_ = 0;
+};
+
+}  // namespace tiervm

@@ -1,0 +1,121 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/trap.h"
+#include "mem/access.h"
+
+namespace tiervm {
+
+// IR slots: one flat array of 64-bit values addressed by index. Slots 0..31 are x0..x31
+// (slot 0 always reads 0), 32..63 are f0..f31 (raw bits, singles NaN-boxed), 64..126 are
+// IR temporaries, and 127 is a sink for writes to x0.
+inline constexpr unsigned kSlotX0 = 0;
+inline constexpr unsigned kSlotF0 = 32;
+inline constexpr unsigned kSlotTemp0 = 64;
+inline constexpr unsigned kSlotSink = 127;
+inline constexpr unsigned kSlotCount = 128;
+
+// mstatus fields (priv spec 1.12, section 3.1.6).
+namespace mstatus {
+inline constexpr uint64_t SIE = 1ull << 1;
+inline constexpr uint64_t MIE = 1ull << 3;
+inline constexpr uint64_t SPIE = 1ull << 5;
+inline constexpr uint64_t UBE = 1ull << 6;
+inline constexpr uint64_t MPIE = 1ull << 7;
+inline constexpr uint64_t SPP = 1ull << 8;
+inline constexpr uint64_t VS = 3ull << 9;
+inline constexpr uint64_t MPP = 3ull << 11;
+inline constexpr unsigned MPP_SHIFT = 11;
+inline constexpr uint64_t FS = 3ull << 13;
+inline constexpr unsigned FS_SHIFT = 13;
+inline constexpr uint64_t XS = 3ull << 15;
+inline constexpr uint64_t MPRV = 1ull << 17;
+inline constexpr uint64_t SUM = 1ull << 18;
+inline constexpr uint64_t MXR = 1ull << 19;
+inline constexpr uint64_t TVM = 1ull << 20;
+inline constexpr uint64_t TW = 1ull << 21;
+inline constexpr uint64_t TSR = 1ull << 22;
+inline constexpr uint64_t UXL = 3ull << 32;
+inline constexpr uint64_t SXL = 3ull << 34;
+inline constexpr uint64_t SBE = 1ull << 36;
+inline constexpr uint64_t MBE = 1ull << 37;
+inline constexpr uint64_t SD = 1ull << 63;
+}  // namespace mstatus
+
+// Architectural state of one hart. Plain data, addressed by offset from JIT code; the
+// logic lives in Hart (hart.h), the CSR file (csr.cpp) and trap entry (trap.cpp).
+struct HartState {
+  std::array<uint64_t, kSlotCount> slot{};
+  uint64_t pc = 0;
+  Priv priv = Priv::M;
+
+  // Machine-level CSRs.
+  uint64_t mstatus = 0;
+  uint64_t misa = 0;
+  uint64_t medeleg = 0;
+  uint64_t mideleg = 0;
+  uint64_t mie = 0;
+  uint64_t mip = 0;  // bits written by software (SSIP, STIP, SEIP); see mip_hw
+  uint64_t mtvec = 0;
+  uint64_t mscratch = 0;
+  uint64_t mepc = 0;
+  uint64_t mcause = 0;
+  uint64_t mtval = 0;
+  uint64_t mcounteren = 0;
+  uint64_t mcountinhibit = 0;
+  uint64_t menvcfg = 0;
+  uint64_t mhartid = 0;
+  // Supervisor-level CSRs.
+  uint64_t stvec = 0;
+  uint64_t sscratch = 0;
+  uint64_t sepc = 0;
+  uint64_t scause = 0;
+  uint64_t stval = 0;
+  uint64_t satp = 0;
+  uint64_t scounteren = 0;
+  uint64_t senvcfg = 0;
+  // Floating point: fcsr = frm << 5 | fflags.
+  uint32_t fflags = 0;
+  uint32_t frm = 0;
+  // Counters. instret counts retired instructions; cycle follows it (one per instruction).
+  uint64_t instret = 0;
+  uint64_t cycle_offset = 0;    // mcycle = instret + cycle_offset (after writes)
+  uint64_t instret_offset = 0;  // minstret = instret + instret_offset
+
+  // Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP), set from any thread.
+  std::atomic<uint64_t> mip_hw{0};
+
+  // LR/SC reservation (physical address, valid flag).
+  uint64_t reservation = 0;
+  bool reservation_valid = false;
+
+  // Set by helpers that raise a guest trap; the executing tier takes it.
+  bool trap_pending = false;
+  Trap pending_trap{};
+
+  // Wait-for-interrupt: set by wfi, cleared when an interrupt becomes pending.
+  bool waiting = false;
+  // Set by fence.i: the dispatcher drops translated code before the next block.
+  bool code_flush_requested = false;
+
+  uint64_t x(unsigned i) const { return slot[kSlotX0 + i]; }
+  void set_x(unsigned i, uint64_t v) {
+    if (i != 0) slot[kSlotX0 + i] = v;
+  }
+  uint64_t f(unsigned i) const { return slot[kSlotF0 + i]; }
+  void set_f(unsigned i, uint64_t v) { slot[kSlotF0 + i] = v; }
+  uint64_t mip_all() const { return mip | mip_hw.load(std::memory_order_relaxed); }
+  void raise(Trap t) {
+    trap_pending = true;
+    pending_trap = t;
+  }
+};
+
+inline constexpr size_t kStateSlotOffset = offsetof(HartState, slot);
+inline constexpr size_t kStatePcOffset = offsetof(HartState, pc);
+
+}  // namespace tiervm

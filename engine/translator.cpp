@@ -1,0 +1,95 @@
+#include "engine/translator.h"
+
+#include <cstring>
+
+#include "engine/decoder.h"
+#include "engine/hart.h"
+
+namespace tiervm {
+
+namespace {
+
+// Reads a 16-bit parcel at physical address `paddr` (RAM or ROM only: fetching from MMIO
+// is an access fault).
+bool read_parcel(Hart& hart, uint64_t paddr, uint16_t& out) {
+  const uint8_t* p = hart.bus.host_ptr(paddr, 2, false);
+  if (p == nullptr) return false;
+  std::memcpy(&out, p, 2);
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
+                                         TranslateFlags flags) {
+  auto block = std::make_unique<IrBlock>();
+  block->start_pc = pc;
+  block->start_paddr = paddr;
+  IrBuilder b(*block, flags);
+  const uint64_t page_end = (pc & ~kPageMask) + kPageSize;
+  uint64_t offset = 0;
+
+  while (!b.ended()) {
+    const uint64_t vaddr = pc + offset;
+    const bool first = offset == 0;
+    if (block->guest_count() == kMaxBlockInsns || vaddr >= page_end) {
+      b.jump(static_cast<int64_t>(offset));
+      break;
+    }
+    uint16_t lo = 0;
+    if (!read_parcel(hart, paddr + offset, lo)) {
+      b.begin_insn(static_cast<uint16_t>(offset), 0);
+      b.trap(make_trap(Cause::InsnAccess, vaddr));
+      break;
+    }
+    uint32_t raw = lo;
+    if ((lo & 3) == 3) {
+      uint16_t hi = 0;
+      if (vaddr + 2 < page_end) {
+        if (!read_parcel(hart, paddr + offset + 2, hi)) {
+          b.begin_insn(static_cast<uint16_t>(offset), raw);
+          b.trap(make_trap(Cause::InsnAccess, vaddr + 2));
+          break;
+        }
+      } else {
+        // The instruction straddles a page boundary. It gets a block of its own, which is
+        // never cached: its second half depends on another page's mapping.
+        if (!first) {
+          b.jump(static_cast<int64_t>(offset));
+          break;
+        }
+        uint64_t next_paddr = 0;
+        b.begin_insn(0, raw);
+        if (!hart.translate_fetch(page_end, next_paddr)) {
+          hart.s.trap_pending = false;
+          b.trap(hart.s.pending_trap);
+          break;
+        }
+        block->cacheable = false;
+        if (!read_parcel(hart, next_paddr, hi)) {
+          b.trap(make_trap(Cause::InsnAccess, page_end));
+          break;
+        }
+        block->guest_offsets.clear();
+        block->guest_words.clear();
+      }
+      raw |= static_cast<uint32_t>(hi) << 16;
+    }
+    const DecodedInsn d = decode(raw);
+    if (d.def != nullptr && (d.def->flags & kInsnSerializing) && !first) {
+      b.jump(static_cast<int64_t>(offset));
+      break;
+    }
+    b.begin_insn(static_cast<uint16_t>(offset), raw);
+    if (d.def == nullptr) {
+      b.trap(make_trap(Cause::IllegalInsn, d.length == 2 ? (raw & 0xffff) : raw));
+      break;
+    }
+    d.def->emit(b, d);
+    offset += d.length;
+    block->guest_bytes = static_cast<uint32_t>(offset);
+  }
+  return block;
+}
+
+}  // namespace tiervm

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "engine/ir.h"
+
+namespace tiervm {
+
+class Hart;
+
+// Longest block, in guest instructions. Blocks also end at a virtual page boundary, at
+// control transfers and around serializing instructions.
+inline constexpr unsigned kMaxBlockInsns = 64;
+
+// Translates the guest block starting at virtual `pc`, whose first byte is at physical
+// `paddr` (already translated for execution). Decodes through the shared decoder and
+// emits each instruction's IR with its emitter. Fetch faults on a later page and
+// illegal instructions become Trap terminators at the right instruction, so the block is
+// precise. Never fails.
+std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
+                                         TranslateFlags flags);
+
+}  // namespace tiervm

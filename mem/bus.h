@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "mem/mmio_device.h"
+
+namespace tiervm {
+
+inline constexpr unsigned kPageBits = 12;
+inline constexpr uint64_t kPageSize = uint64_t{1} << kPageBits;
+inline constexpr uint64_t kPageMask = kPageSize - 1;
+
+// The guest-physical address space: one RAM region, read-only ROM regions and MMIO
+// devices. Regions are kept sorted; lookups are a binary search (never a linear scan),
+// and overlapping regions are refused when they are added.
+class Bus {
+ public:
+  Bus();
+  ~Bus();
+  Bus(const Bus&) = delete;
+  Bus& operator=(const Bus&) = delete;
+
+  // Each throws std::invalid_argument (naming both regions) when the new region overlaps
+  // an existing one, or has zero size, or wraps the address space.
+  void map_ram(uint64_t base, uint64_t size);  // zero-filled host memory
+  void map_rom(uint64_t base, std::vector<uint8_t> bytes, std::string name);
+  void map_device(uint64_t base, uint64_t size, MmioDevice& device);
+
+  // Host pointer to [paddr, paddr + len) when it lies entirely in RAM (or in ROM when
+  // !for_write); nullptr otherwise.
+  uint8_t* host_ptr(uint64_t paddr, uint64_t len, bool for_write);
+
+  // 1/2/4/8-byte little-endian accesses. Return false on an access fault (unmapped
+  // address, device refusal, write to ROM). RAM writes to pages marked as holding
+  // translated code call the code-write hook first.
+  bool read(uint64_t paddr, unsigned size, uint64_t& value);
+  bool write(uint64_t paddr, unsigned size, uint64_t value);
+
+  // Bulk transfers for DMA-capable devices (virtio) and loaders: RAM/ROM only, all or
+  // nothing. dma_write honours the code-page hook like write().
+  bool dma_read(uint64_t paddr, std::span<uint8_t> out);
+  bool dma_write(uint64_t paddr, std::span<const uint8_t> in);
+  // Writes into RAM or ROM regardless of ROM protection (image loading).
+  bool load_image(uint64_t paddr, std::span<const uint8_t> in);
+
+  uint64_t ram_base() const { return ram_base_; }
+  uint64_t ram_size() const { return ram_size_; }
+  uint8_t* ram_data() const { return ram_data_; }
+  bool in_ram(uint64_t paddr, uint64_t len = 1) const {
+    return paddr >= ram_base_ && len <= ram_size_ && paddr - ram_base_ <= ram_size_ - len;
+  }
+
+  // Pages of RAM that hold translated code. A write to such a page (through write(),
+  // dma_write(), or a TLB slow path) calls the hook with the page's physical base first,
+  // so the engine can drop the stale code. TLB fills must not give write fast paths to
+  // marked pages.
+  void mark_code_page(uint64_t paddr);
+  void clear_code_page(uint64_t paddr);
+  bool is_code_page(uint64_t paddr) const {
+    return in_ram(paddr) && code_pages_[(paddr - ram_base_) >> kPageBits] != 0;
+  }
+  void set_code_write_hook(std::function<void(uint64_t page)> hook) {
+    code_write_hook_ = std::move(hook);
+  }
+  // Called by the slow store path before writing to a RAM page marked as code.
+  void notify_code_write(uint64_t paddr, uint64_t len);
+
+ private:
+  struct Region;
+  const Region* find(uint64_t paddr) const;
+  void insert(std::unique_ptr<Region> region);
+
+  std::vector<std::unique_ptr<Region>> regions_;  // sorted by base
+  uint64_t ram_base_ = 0;
+  uint64_t ram_size_ = 0;
+  uint8_t* ram_data_ = nullptr;
+  std::vector<uint8_t> code_pages_;
+  std::function<void(uint64_t)> code_write_hook_;
+};
+
+}  // namespace tiervm

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+namespace tiervm {
+
+// FxHash, the multiply-rotate hash of rustc/Firefox: one rotate, xor and multiply per
+// word. Fast and good enough for page numbers; not for adversarial keys.
+struct FxHash {
+  static constexpr uint64_t kSeed = 0x51'7c'c1'b7'27'22'0a'95ULL;
+  static uint64_t mix(uint64_t state, uint64_t word) {
+    return (std::rotl(state, 5) ^ word) * kSeed;
+  }
+  size_t operator()(uint64_t key) const { return static_cast<size_t>(mix(0, key)); }
+};
+
+}  // namespace tiervm

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "mem/access.h"
+#include "mem/bus.h"
+#include "mem/tlb_entry.h"
+
+namespace tiervm {
+
+// Index of an L1 array: translations differ per effective privilege, so U, S and M each
+// have their own array and a privilege switch (every syscall) needs no flush.
+enum class TlbMode : uint8_t { U = 0, S = 1, M = 2 };
+inline constexpr unsigned kTlbModes = 3;
+inline TlbMode tlb_mode_of(Priv p) {
+  return p == Priv::U ? TlbMode::U : (p == Priv::S ? TlbMode::S : TlbMode::M);
+}
+
+// What the L2 remembers of one translated page for one mode.
+struct TlbL2Entry {
+  uint64_t vpage = kTlbNoTag;  // virtual page base (kTlbNoTag = empty slot)
+  uint64_t ppage = 0;          // physical page base
+  bool can_read = false;
+  bool can_write = false;  // only when D is set and the page holds no translated code
+  bool can_exec = false;
+  uint8_t mode = 0;
+};
+
+// Soft TLB: a direct-mapped L1 per mode (the fast path, probed inline by the interpreter
+// and by JIT code) backed by an open-addressing L2 keyed by (mode, virtual page) with
+// FxHash. Flushed by sfence.vma, satp writes and mstatus SUM/MXR changes.
+class SoftTlb {
+ public:
+  static constexpr unsigned kL1Bits = 8;
+  static constexpr unsigned kL1Size = 1u << kL1Bits;
+  static constexpr unsigned kL2Bits = 12;
+  static constexpr unsigned kL2Size = 1u << kL2Bits;
+
+  SoftTlb();
+
+  static unsigned l1_index(uint64_t vaddr) { return (vaddr >> kPageBits) & (kL1Size - 1); }
+  TlbEntry& l1(TlbMode mode, uint64_t vaddr) {
+    return l1_[static_cast<unsigned>(mode)][l1_index(vaddr)];
+  }
+  TlbEntry* l1_array(TlbMode mode) { return l1_[static_cast<unsigned>(mode)].data(); }
+  // Physical page base of the L1 entry that served `vaddr` (valid when any tag matched).
+  uint64_t l1_ppage(TlbMode mode, uint64_t vaddr) const {
+    return l1_ppage_[static_cast<unsigned>(mode)][l1_index(vaddr)];
+  }
+
+  // Installs a translation in the L2 and the L1 (host pointers from the bus; pages that
+  // are not RAM/ROM get no L1 tags). Write tags are withheld from code pages.
+  void insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,
+              bool can_write, bool can_exec);
+  // L2 lookup; nullptr on a miss. A hit refills the L1 entry.
+  const TlbL2Entry* lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage);
+
+  void flush_all();
+  void flush_page(uint64_t vaddr);  // every mode
+  // Drops write fast paths to a physical page that now holds translated code.
+  void revoke_write(uint64_t ppage);
+
+  // Cheap counters for the monitor: bumped on slow paths only (an L1 miss is counted by
+  // the caller via note_l1_miss; hits are derived from accesses by the monitor).
+  uint64_t l1_misses = 0;
+  uint64_t l2_hits = 0;
+  uint64_t l2_misses = 0;
+  uint64_t flushes = 0;
+
+ private:
+  void fill_l1(Bus& bus, const TlbL2Entry& e);
+  size_t l2_slot(TlbMode mode, uint64_t vpage) const;
+
+  std::array<std::array<TlbEntry, kL1Size>, kTlbModes> l1_;
+  std::array<std::array<uint64_t, kL1Size>, kTlbModes> l1_ppage_;
+  std::vector<TlbL2Entry> l2_;
+};
+
+}  // namespace tiervm
