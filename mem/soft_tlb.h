@@ -63,7 +63,7 @@ class SoftTlb {
   void revoke_write(uint64_t ppage);
 
   // Cheap counters for the monitor: bumped on slow paths only (an L1 miss is counted by
-  // the caller via note_l1_miss; hits are derived from accesses by the monitor).
+  // the caller; hits are derived from accesses by the monitor).
   uint64_t l1_misses = 0;
   uint64_t l2_hits = 0;
   uint64_t l2_misses = 0;

@@ -1,0 +1,264 @@
+#include "mem/bus.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+namespace tiervm {
+
+// Guest memory is little endian; RAM accesses copy host bytes straight into values.
+static_assert(std::endian::native == std::endian::little, "tiervm needs a little-endian host");
+
+namespace {
+
+enum class RegionKind : uint8_t { Ram, Rom, Device };
+
+bool valid_size(unsigned size) {
+  return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+struct Bus::Region {
+  uint64_t base = 0;
+  uint64_t size = 0;
+  RegionKind kind = RegionKind::Ram;
+  std::string name;
+  uint8_t* data = nullptr;     // RAM or ROM bytes
+  std::vector<uint8_t> bytes;  // ROM storage (data points into it)
+  MmioDevice* device = nullptr;
+
+  uint64_t last() const { return base + (size - 1); }
+  // True when [paddr, paddr + len) lies inside the region (len >= 1).
+  bool contains(uint64_t paddr, uint64_t len) const {
+    return paddr >= base && len <= size && paddr - base <= size - len;
+  }
+  std::string describe() const { return "'" + name + "' [" + hex(base) + ", " + hex(last()) + "]"; }
+};
+
+Bus::Bus() = default;
+
+Bus::~Bus() {
+  if (ram_data_ != nullptr) munmap(ram_data_, ram_size_);
+}
+
+void Bus::insert(std::unique_ptr<Region> region) {
+  if (region->size == 0) {
+    throw std::invalid_argument("bus: region " + region->describe() + " has zero size");
+  }
+  if (region->last() < region->base) {
+    throw std::invalid_argument("bus: region '" + region->name +
+                                "' wraps the end of the address space");
+  }
+  auto pos = std::upper_bound(
+      regions_.begin(), regions_.end(), region->base,
+      [](uint64_t base, const std::unique_ptr<Region>& r) { return base < r->base; });
+  // Regions are sorted and disjoint, so only the neighbours can overlap the new one.
+  if (pos != regions_.begin()) {
+    const Region& prev = **(pos - 1);
+    if (prev.last() >= region->base) {
+      throw std::invalid_argument("bus: region " + region->describe() + " overlaps " +
+                                  prev.describe());
+    }
+  }
+  if (pos != regions_.end()) {
+    const Region& next = **pos;
+    if (region->last() >= next.base) {
+      throw std::invalid_argument("bus: region " + region->describe() + " overlaps " +
+                                  next.describe());
+    }
+  }
+  regions_.insert(pos, std::move(region));
+}
+
+const Bus::Region* Bus::find(uint64_t paddr) const {
+  auto pos = std::upper_bound(
+      regions_.begin(), regions_.end(), paddr,
+      [](uint64_t addr, const std::unique_ptr<Region>& r) { return addr < r->base; });
+  if (pos == regions_.begin()) return nullptr;
+  const Region* r = (pos - 1)->get();
+  return paddr <= r->last() ? r : nullptr;
+}
+
+void Bus::map_ram(uint64_t base, uint64_t size) {
+  auto region = std::make_unique<Region>();
+  region->base = base;
+  region->size = size;
+  region->kind = RegionKind::Ram;
+  region->name = "ram";
+  if (ram_data_ != nullptr) {
+    throw std::invalid_argument("bus: region " + region->describe() + " is a second RAM region");
+  }
+  // Insert first (it validates the range), then allocate; undo the insert if that fails.
+  Region* r = region.get();
+  insert(std::move(region));
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) {
+    std::erase_if(regions_, [r](const std::unique_ptr<Region>& p) { return p.get() == r; });
+    throw std::bad_alloc();
+  }
+  r->data = static_cast<uint8_t*>(mem);
+  ram_base_ = base;
+  ram_size_ = size;
+  ram_data_ = r->data;
+  code_pages_.assign((size >> kPageBits) + ((size & kPageMask) != 0 ? 1 : 0), 0);
+}
+
+void Bus::map_rom(uint64_t base, std::vector<uint8_t> bytes, std::string name) {
+  auto region = std::make_unique<Region>();
+  region->base = base;
+  region->size = bytes.size();
+  region->kind = RegionKind::Rom;
+  region->name = std::move(name);
+  region->bytes = std::move(bytes);
+  region->data = region->bytes.data();
+  insert(std::move(region));
+}
+
+void Bus::map_device(uint64_t base, uint64_t size, MmioDevice& device) {
+  auto region = std::make_unique<Region>();
+  region->base = base;
+  region->size = size;
+  region->kind = RegionKind::Device;
+  region->name = std::string(device.name());
+  region->device = &device;
+  insert(std::move(region));
+}
+
+uint8_t* Bus::host_ptr(uint64_t paddr, uint64_t len, bool for_write) {
+  const Region* r = find(paddr);
+  if (r == nullptr || r->kind == RegionKind::Device) return nullptr;
+  if (for_write && r->kind == RegionKind::Rom) return nullptr;
+  if (!r->contains(paddr, std::max<uint64_t>(len, 1))) return nullptr;
+  return r->data + (paddr - r->base);
+}
+
+namespace {
+
+// Width used to serve an access of `size` bytes on a device: the size itself when it is
+// native, else the widest native size below it (the access is split), else 0 (refused).
+unsigned device_piece(unsigned sizes, unsigned size) {
+  if ((sizes & size) != 0) return size;
+  for (unsigned piece = size >> 1; piece != 0; piece >>= 1) {
+    if ((sizes & piece) != 0) return piece;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool Bus::read(uint64_t paddr, unsigned size, uint64_t& value) {
+  if (!valid_size(size)) return false;
+  const Region* r = find(paddr);
+  if (r == nullptr || !r->contains(paddr, size)) return false;
+  uint64_t offset = paddr - r->base;
+  if (r->kind != RegionKind::Device) {
+    value = 0;
+    std::memcpy(&value, r->data + offset, size);
+    return true;
+  }
+  unsigned piece = device_piece(r->device->access_sizes(), size);
+  if (piece == 0) return false;
+  uint64_t result = 0;
+  for (unsigned done = 0; done < size; done += piece) {
+    uint64_t part = 0;
+    if (!r->device->read(offset + done, piece, part)) return false;
+    if (piece < 8) part &= (uint64_t{1} << (piece * 8)) - 1;
+    result |= part << (done * 8);
+  }
+  value = result;
+  return true;
+}
+
+bool Bus::write(uint64_t paddr, unsigned size, uint64_t value) {
+  if (!valid_size(size)) return false;
+  const Region* r = find(paddr);
+  if (r == nullptr || !r->contains(paddr, size)) return false;
+  uint64_t offset = paddr - r->base;
+  switch (r->kind) {
+    case RegionKind::Rom:
+      return false;
+    case RegionKind::Ram:
+      notify_code_write(paddr, size);
+      std::memcpy(r->data + offset, &value, size);
+      return true;
+    case RegionKind::Device:
+      break;
+  }
+  unsigned piece = device_piece(r->device->access_sizes(), size);
+  if (piece == 0) return false;
+  for (unsigned done = 0; done < size; done += piece) {
+    uint64_t part = piece < 8 ? (value >> (done * 8)) & ((uint64_t{1} << (piece * 8)) - 1) : value;
+    if (!r->device->write(offset + done, piece, part)) return false;
+  }
+  return true;
+}
+
+bool Bus::dma_read(uint64_t paddr, std::span<uint8_t> out) {
+  if (out.empty()) return true;
+  const Region* r = find(paddr);
+  if (r == nullptr || r->kind == RegionKind::Device || !r->contains(paddr, out.size())) {
+    return false;
+  }
+  std::memcpy(out.data(), r->data + (paddr - r->base), out.size());
+  return true;
+}
+
+bool Bus::dma_write(uint64_t paddr, std::span<const uint8_t> in) {
+  if (in.empty()) return true;
+  const Region* r = find(paddr);
+  if (r == nullptr || r->kind != RegionKind::Ram || !r->contains(paddr, in.size())) return false;
+  notify_code_write(paddr, in.size());
+  std::memcpy(r->data + (paddr - r->base), in.data(), in.size());
+  return true;
+}
+
+bool Bus::load_image(uint64_t paddr, std::span<const uint8_t> in) {
+  if (in.empty()) return true;
+  const Region* r = find(paddr);
+  if (r == nullptr || r->kind == RegionKind::Device || !r->contains(paddr, in.size())) {
+    return false;
+  }
+  // Reloading over RAM that already holds translated code must drop that code too.
+  if (r->kind == RegionKind::Ram) notify_code_write(paddr, in.size());
+  std::memcpy(r->data + (paddr - r->base), in.data(), in.size());
+  return true;
+}
+
+void Bus::mark_code_page(uint64_t paddr) {
+  if (in_ram(paddr)) code_pages_[(paddr - ram_base_) >> kPageBits] = 1;
+}
+
+void Bus::clear_code_page(uint64_t paddr) {
+  if (in_ram(paddr)) code_pages_[(paddr - ram_base_) >> kPageBits] = 0;
+}
+
+void Bus::notify_code_write(uint64_t paddr, uint64_t len) {
+  if (len == 0 || ram_size_ == 0 || !code_write_hook_) return;
+  // Clip [paddr, paddr + len) to RAM (inclusive bounds: RAM may end at 2^64); only RAM
+  // pages can be marked.
+  uint64_t last = paddr + (len - 1) < paddr ? ~uint64_t{0} : paddr + (len - 1);
+  uint64_t ram_last = ram_base_ + (ram_size_ - 1);
+  uint64_t first = std::max(paddr, ram_base_);
+  last = std::min(last, ram_last);
+  if (first > last) return;
+  uint64_t end_page = (last - ram_base_) >> kPageBits;
+  for (uint64_t page = (first - ram_base_) >> kPageBits; page <= end_page; ++page) {
+    // The hook may clear the mark (that is the engine's job), so test it per page.
+    if (code_pages_[page] != 0) code_write_hook_(ram_base_ + (page << kPageBits));
+  }
+}
+
+}  // namespace tiervm

@@ -1,0 +1,127 @@
+#include "mem/soft_tlb.h"
+
+#include "mem/fxhash.h"
+
+namespace tiervm {
+
+namespace {
+
+// Linear probing visits this many slots; an insert that finds neither its key nor an empty
+// slot among them overwrites one. Lookups always visit all of them (flush_page empties slots
+// without tombstones, so an empty slot does not end a probe sequence).
+constexpr unsigned kL2Probes = 8;
+
+}  // namespace
+
+SoftTlb::SoftTlb() : l2_(kL2Size) {
+  for (auto& row : l1_ppage_) row.fill(0);
+}
+
+size_t SoftTlb::l2_slot(TlbMode mode, uint64_t vpage) const {
+  // vpage is page aligned, so the mode fits in its low bits. Multiplicative hashes mix
+  // upwards: the high bits of the product are the well-distributed ones.
+  uint64_t h = FxHash::mix(0, vpage | static_cast<uint64_t>(mode));
+  return static_cast<size_t>(h >> (64 - kL2Bits));
+}
+
+void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
+  auto mode = static_cast<TlbMode>(e.mode);
+  TlbEntry& entry = l1(mode, e.vpage);
+  entry = TlbEntry{};
+  l1_ppage_[e.mode][l1_index(e.vpage)] = e.ppage;
+  // MMIO pages have no host memory: every access to them takes the slow path.
+  uint8_t* host = bus.host_ptr(e.ppage, kPageSize, false);
+  if (host == nullptr) return;
+  entry.host_addend =
+      static_cast<int64_t>(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(host)) - e.vpage);
+  if (e.can_read) entry.tag_read = e.vpage;
+  if (e.can_exec) entry.tag_exec = e.vpage;
+  // Stores to translated code must reach the slow path (and the code-write hook); ROM has
+  // no writable host pointer.
+  if (e.can_write && !bus.is_code_page(e.ppage) &&
+      bus.host_ptr(e.ppage, kPageSize, true) != nullptr) {
+    entry.tag_write = e.vpage;
+  }
+}
+
+void SoftTlb::insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,
+                     bool can_write, bool can_exec) {
+  vpage &= ~kPageMask;
+  ppage &= ~kPageMask;
+  TlbL2Entry e;
+  e.vpage = vpage;
+  e.ppage = ppage;
+  e.can_read = can_read;
+  e.can_write = can_write && !bus.is_code_page(ppage);
+  e.can_exec = can_exec;
+  e.mode = static_cast<uint8_t>(mode);
+
+  size_t home = l2_slot(mode, vpage);
+  size_t target = kL2Size;
+  for (unsigned i = 0; i < kL2Probes; ++i) {
+    size_t slot = (home + i) & (kL2Size - 1);
+    const TlbL2Entry& s = l2_[slot];
+    if (s.vpage == vpage && s.mode == e.mode) {
+      target = slot;
+      break;
+    }
+    if (s.vpage == kTlbNoTag && target == kL2Size) target = slot;
+  }
+  // All probed slots hold other pages: evict one, spreading evictions over the probe window.
+  if (target == kL2Size) target = (home + (vpage >> kPageBits) % kL2Probes) & (kL2Size - 1);
+  l2_[target] = e;
+  fill_l1(bus, e);
+}
+
+const TlbL2Entry* SoftTlb::lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage) {
+  vpage &= ~kPageMask;
+  size_t home = l2_slot(mode, vpage);
+  for (unsigned i = 0; i < kL2Probes; ++i) {
+    const TlbL2Entry& s = l2_[(home + i) & (kL2Size - 1)];
+    if (s.vpage == vpage && s.mode == static_cast<uint8_t>(mode)) {
+      ++l2_hits;
+      fill_l1(bus, s);
+      return &s;
+    }
+  }
+  ++l2_misses;
+  return nullptr;
+}
+
+void SoftTlb::flush_all() {
+  for (auto& row : l1_) row.fill(TlbEntry{});
+  for (auto& row : l1_ppage_) row.fill(0);
+  for (TlbL2Entry& e : l2_) e = TlbL2Entry{};
+  ++flushes;
+}
+
+void SoftTlb::flush_page(uint64_t vaddr) {
+  uint64_t vpage = vaddr & ~kPageMask;
+  for (unsigned m = 0; m < kTlbModes; ++m) {
+    auto mode = static_cast<TlbMode>(m);
+    TlbEntry& entry = l1(mode, vpage);
+    if (entry.tag_read == vpage || entry.tag_write == vpage || entry.tag_exec == vpage) {
+      entry = TlbEntry{};
+    }
+    size_t home = l2_slot(mode, vpage);
+    for (unsigned i = 0; i < kL2Probes; ++i) {
+      TlbL2Entry& s = l2_[(home + i) & (kL2Size - 1)];
+      if (s.vpage == vpage && s.mode == m) s = TlbL2Entry{};
+    }
+  }
+  ++flushes;
+}
+
+void SoftTlb::revoke_write(uint64_t ppage) {
+  ppage &= ~kPageMask;
+  for (unsigned m = 0; m < kTlbModes; ++m) {
+    for (unsigned i = 0; i < kL1Size; ++i) {
+      if (l1_ppage_[m][i] == ppage) l1_[m][i].tag_write = kTlbNoTag;
+    }
+  }
+  for (TlbL2Entry& e : l2_) {
+    if (e.vpage != kTlbNoTag && e.ppage == ppage) e.can_write = false;
+  }
+}
+
+}  // namespace tiervm
