@@ -102,7 +102,7 @@ bool Hart::fill_tlb(TlbMode mode, const MmuContext& ctx, uint64_t vaddr, Access 
     x = x && pmp.page_uniform(ppage, Access::Exec, ctx.priv) &&
         pmp.check(ppage, kPageSize, Access::Exec, ctx.priv);
   }
-  if (r || w || x) tlb.insert(bus, mode, vpage, ppage, r, w, x);
+  if (r || w || x) tlb.insert(bus, mode, vpage, ppage, r, w, x, t.page_bits);
   return true;
 }
 

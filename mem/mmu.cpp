@@ -144,7 +144,9 @@ WalkResult walk(Bus& bus, const Pmp& pmp, const MmuContext& ctx, uint64_t vaddr,
     uint64_t paddr = ((ppn << kPageBits) & ~offset_mask) | (vaddr & offset_mask);
     // Only a dirty page may be written without a walk: the first store must set D.
     can_write = can_write && (pte & kPteD) != 0;
-    return WalkResult{finish(pmp, paddr, access, ctx.priv, can_read, can_write, can_exec), false};
+    Translation t = finish(pmp, paddr, access, ctx.priv, can_read, can_write, can_exec);
+    t.page_bits = static_cast<uint8_t>(vpn_shift);
+    return WalkResult{t, false};
   }
   return fail(MemFault::Page);  // unreachable: level 0 never continues
 }

@@ -29,6 +29,8 @@ struct Translation {
   bool can_read = false;
   bool can_write = false;
   bool can_exec = false;
+  // log2 of the leaf's page size (12, 21, 30, 39); 12 in Bare mode and M-mode.
+  uint8_t page_bits = 12;
 };
 
 // Page-table walks for Bare, Sv39 and Sv48 (priv spec 1.12, section 4.3.2 and 4.4-4.5).

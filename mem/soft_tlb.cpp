@@ -1,5 +1,7 @@
 #include "mem/soft_tlb.h"
 
+#include <algorithm>
+
 #include "mem/fxhash.h"
 
 namespace tiervm {
@@ -45,7 +47,19 @@ void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
 }
 
 void SoftTlb::insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,
-                     bool can_write, bool can_exec) {
+                     bool can_write, bool can_exec, unsigned page_bits) {
+  if (page_bits > kPageBits && !superpages_overflow_) {
+    const uint64_t size = uint64_t{1} << page_bits;
+    const std::pair<uint64_t, uint64_t> range{vpage & ~(size - 1), size};
+    if (std::find(superpages_.begin(), superpages_.end(), range) == superpages_.end()) {
+      constexpr size_t kMaxSuperpages = 64;
+      if (superpages_.size() == kMaxSuperpages) {
+        superpages_overflow_ = true;
+      } else {
+        superpages_.push_back(range);
+      }
+    }
+  }
   vpage &= ~kPageMask;
   ppage &= ~kPageMask;
   TlbL2Entry e;
@@ -92,10 +106,22 @@ void SoftTlb::flush_all() {
   for (auto& row : l1_) row.fill(TlbEntry{});
   for (auto& row : l1_ppage_) row.fill(0);
   for (TlbL2Entry& e : l2_) e = TlbL2Entry{};
+  superpages_.clear();
+  superpages_overflow_ = false;
   ++flushes;
 }
 
 void SoftTlb::flush_page(uint64_t vaddr) {
+  if (superpages_overflow_) {
+    flush_all();
+    return;
+  }
+  for (const auto& [base, size] : superpages_) {
+    if (vaddr - base < size) {
+      flush_all();
+      return;
+    }
+  }
   uint64_t vpage = vaddr & ~kPageMask;
   for (unsigned m = 0; m < kTlbModes; ++m) {
     auto mode = static_cast<TlbMode>(m);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <utility>
 #include <cstdint>
 #include <vector>
 
@@ -52,13 +53,18 @@ class SoftTlb {
 
   // Installs a translation in the L2 and the L1 (host pointers from the bus; pages that
   // are not RAM/ROM get no L1 tags). Write tags are withheld from code pages.
+  // `page_bits` is the leaf's page size: 4 KiB pieces of a superpage are cached one by
+  // one, and the superpage's range is remembered so that flush_page() of any address in
+  // it drops them all.
   void insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,
-              bool can_write, bool can_exec);
+              bool can_write, bool can_exec, unsigned page_bits = kPageBits);
   // L2 lookup; nullptr on a miss. A hit refills the L1 entry.
   const TlbL2Entry* lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage);
 
   void flush_all();
-  void flush_page(uint64_t vaddr);  // every mode
+  // Every mode; exact for 4 KiB leaves, everything when `vaddr` lies in a cached superpage
+  // (sfence.vma with an address flushes the whole leaf's translation, priv spec 4.2.1).
+  void flush_page(uint64_t vaddr);
   // Drops write fast paths to a physical page that now holds translated code.
   void revoke_write(uint64_t ppage);
 
@@ -76,6 +82,9 @@ class SoftTlb {
   std::array<std::array<TlbEntry, kL1Size>, kTlbModes> l1_;
   std::array<std::array<uint64_t, kL1Size>, kTlbModes> l1_ppage_;
   std::vector<TlbL2Entry> l2_;
+  // Virtual base and size of cached superpage leaves (few: kernel linear map, huge pages).
+  std::vector<std::pair<uint64_t, uint64_t>> superpages_;
+  bool superpages_overflow_ = false;
 };
 
 }  // namespace tiervm

@@ -255,3 +255,36 @@ TEST(TlbEntryLayout, OffsetsForJit) {
 
 }  // namespace
 }  // namespace tiervm
+
+namespace tiervm {
+namespace {
+
+TEST(SoftTlbSuperpage, FlushPageInsideASuperpageDropsAllItsPieces) {
+  Bus bus;
+  bus.map_ram(0x80000000, 8ull << 20);
+  SoftTlb tlb;
+  // Two 4 KiB pieces of one 2 MiB leaf at virtual 0x40000000, and an unrelated 4 KiB page.
+  tlb.insert(bus, TlbMode::S, 0x40000000, 0x80000000, true, true, false, 21);
+  tlb.insert(bus, TlbMode::S, 0x40001000, 0x80001000, true, true, false, 21);
+  tlb.insert(bus, TlbMode::S, 0x50000000, 0x80400000, true, false, false, 12);
+  // sfence.vma of an address in the superpage's other half must drop both pieces.
+  tlb.flush_page(0x40100000);
+  EXPECT_EQ(tlb.lookup_l2(bus, TlbMode::S, 0x40000000), nullptr);
+  EXPECT_EQ(tlb.lookup_l2(bus, TlbMode::S, 0x40001000), nullptr);
+}
+
+TEST(SoftTlbSuperpage, FlushPageOutsideSuperpagesIsExact) {
+  Bus bus;
+  bus.map_ram(0x80000000, 8ull << 20);
+  SoftTlb tlb;
+  tlb.insert(bus, TlbMode::S, 0x40000000, 0x80000000, true, true, false, 21);
+  tlb.insert(bus, TlbMode::S, 0x50000000, 0x80400000, true, false, false, 12);
+  tlb.insert(bus, TlbMode::S, 0x50001000, 0x80401000, true, false, false, 12);
+  tlb.flush_page(0x50000000);
+  EXPECT_EQ(tlb.lookup_l2(bus, TlbMode::S, 0x50000000), nullptr);
+  EXPECT_NE(tlb.lookup_l2(bus, TlbMode::S, 0x50001000), nullptr);
+  EXPECT_NE(tlb.lookup_l2(bus, TlbMode::S, 0x40000000), nullptr);
+}
+
+}  // namespace
+}  // namespace tiervm
