@@ -1,0 +1,100 @@
+#include "devices/block_file.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace tiervm {
+
+BlockFile::BlockFile(const std::string& path, Mode mode) : path_(path), mode_(mode) {
+  int flags = (mode == Mode::ReadWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+  fd_ = ::open(path.c_str(), flags);
+  if (fd_ < 0) {
+    throw std::runtime_error("cannot open disk image " + path + ": " + std::strerror(errno));
+  }
+  int lock = (mode == Mode::ReadWrite ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  if (::flock(fd_, lock) != 0) {
+    int err = errno;
+    ::close(fd_);
+    if (err == EWOULDBLOCK) {
+      throw std::runtime_error("disk image " + path + " is locked by another process");
+    }
+    throw std::runtime_error("cannot lock disk image " + path + ": " + std::strerror(err));
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    int err = errno;
+    ::close(fd_);
+    throw std::runtime_error("cannot stat disk image " + path + ": " + std::strerror(err));
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+}
+
+BlockFile::~BlockFile() {
+  // Closing the descriptor releases the flock.
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool BlockFile::in_range(uint64_t offset, uint64_t len) const {
+  uint64_t limit = sectors() * kSectorSize;
+  return offset % kSectorSize == 0 && len % kSectorSize == 0 && offset <= limit &&
+         len <= limit - offset;
+}
+
+bool BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n =
+        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
+  if (!in_range(offset, out.size())) return false;
+  if (overlay_.empty()) return pread_all(offset, out);
+  for (uint64_t pos = 0; pos < out.size(); pos += kSectorSize) {
+    auto sector = out.subspan(pos, kSectorSize);
+    auto it = overlay_.find((offset + pos) / kSectorSize);
+    if (it != overlay_.end()) {
+      std::memcpy(sector.data(), it->second.data(), kSectorSize);
+    } else if (!pread_all(offset + pos, sector)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
+  if (mode_ == Mode::ReadOnly || !in_range(offset, in.size())) return false;
+  if (mode_ == Mode::Snapshot) {
+    for (uint64_t pos = 0; pos < in.size(); pos += kSectorSize) {
+      std::memcpy(overlay_[(offset + pos) / kSectorSize].data(), in.data() + pos, kSectorSize);
+    }
+    return true;
+  }
+  size_t done = 0;
+  while (done < in.size()) {
+    ssize_t n =
+        ::pwrite(fd_, in.data() + done, in.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool BlockFile::flush() {
+  if (mode_ != Mode::ReadWrite) return true;
+  return ::fsync(fd_) == 0;
+}
+
+}  // namespace tiervm

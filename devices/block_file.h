@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+namespace tiervm {
+
+// A disk image file behind a block device, in 512-byte sectors.
+//  - ReadWrite: writes go to the file in order (pwrite); flush() is fsync().
+//  - ReadOnly: the guest cannot write.
+//  - Snapshot: the guest writes, but into an in-memory overlay; the file never changes.
+// The file is locked with flock(): exclusively when it can be written, shared otherwise,
+// so two emulators cannot corrupt one image. Construction throws std::runtime_error on
+// host errors (missing file, lock held elsewhere).
+class BlockFile {
+ public:
+  static constexpr uint64_t kSectorSize = 512;
+  enum class Mode : uint8_t { ReadWrite, ReadOnly, Snapshot };
+
+  BlockFile(const std::string& path, Mode mode);
+  ~BlockFile();
+  BlockFile(const BlockFile&) = delete;
+  BlockFile& operator=(const BlockFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  Mode mode() const { return mode_; }
+  bool read_only() const { return mode_ == Mode::ReadOnly; }
+  // Whole sectors only: a trailing partial sector of the file is not visible.
+  uint64_t sectors() const { return size_ / kSectorSize; }
+
+  // Offsets and lengths are multiples of kSectorSize inside sectors(); false on a host
+  // I/O error, a misaligned or out-of-range request, or a write to a read-only image.
+  bool read(uint64_t offset, std::span<uint8_t> out);
+  bool write(uint64_t offset, std::span<const uint8_t> in);
+  bool flush();
+
+ private:
+  bool in_range(uint64_t offset, uint64_t len) const;
+  bool pread_all(uint64_t offset, std::span<uint8_t> out);
+
+  std::string path_;
+  Mode mode_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::unordered_map<uint64_t, std::array<uint8_t, kSectorSize>> overlay_;
+};
+
+}  // namespace tiervm

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "devices/irq_line.h"
+#include "mem/mmio_device.h"
+
+namespace tiervm {
+
+// SiFive PLIC for one hart with two contexts, 0 = M-mode and 1 = S-mode, in QEMU virt's
+// order (riscv,plic0 binding; layout of QEMU's sifive_plic.c with virt's parameters).
+// Sources are level-triggered: a high line makes the source pending, a claim clears
+// pending and holds the source until its completion, and a source whose line is still
+// high when completed becomes pending again.
+class Plic final : public MmioDevice {
+ public:
+  // QEMU 7.2 virt advertises riscv,ndev = 96 (VIRT_IRQCHIP_NUM_SOURCES) and Linux then
+  // uses ids 1..96, so all of them exist here.
+  static constexpr unsigned kNumSources = 96;
+  static constexpr unsigned kNumContexts = 2;
+  // 7 priority levels (VIRT_IRQCHIP_NUM_PRIO_BITS = 3): priority and threshold keep 3 bits.
+  static constexpr uint32_t kPriorityMask = 7;
+
+  static constexpr uint64_t kPriorityBase = 0x0;
+  static constexpr uint64_t kPendingBase = 0x1000;
+  static constexpr uint64_t kEnableBase = 0x2000;
+  static constexpr uint64_t kEnableStride = 0x80;
+  static constexpr uint64_t kContextBase = 0x200000;
+  static constexpr uint64_t kContextStride = 0x1000;
+  // QEMU maps room for VIRT_CPUS_MAX (512) harts * 2 contexts; the FDT's reg says so too.
+  static constexpr uint64_t kSize = 0x600000;
+
+  // context_outputs[0] drives the hart's MEIP, [1] its SEIP.
+  Plic(IrqLine& meip, IrqLine& seip);
+  Plic(const Plic&) = delete;
+  Plic& operator=(const Plic&) = delete;
+
+  // The interrupt wire of source n (1..kNumSources). Source 0 does not exist.
+  IrqLine& source(unsigned n);
+
+  std::string_view name() const override { return "plic"; }
+  unsigned access_sizes() const override { return 4; }
+  bool read(uint64_t offset, unsigned size, uint64_t& value) override;
+  bool write(uint64_t offset, unsigned size, uint64_t value) override;
+
+  bool pending(unsigned n) const { return test(pending_, n); }
+  bool output(unsigned context) const { return out_level_[context]; }
+
+ private:
+  static constexpr unsigned kWords = (kNumSources + 1 + 31) / 32;
+  using Bits = std::array<uint32_t, kWords>;
+
+  class SourceLine final : public IrqLine {
+   public:
+    void set_level(bool high) override { plic_->set_source_level(id_, high); }
+    Plic* plic_ = nullptr;
+    unsigned id_ = 0;
+  };
+
+  static bool test(const Bits& bits, unsigned n) { return (bits[n / 32] >> (n % 32)) & 1; }
+  static void assign(Bits& bits, unsigned n, bool value);
+
+  void set_source_level(unsigned id, bool high);
+  // The id a claim on `context` would return (0 when none): the enabled, pending,
+  // unclaimed source of highest priority above the threshold, lowest id on a tie.
+  unsigned best(unsigned context) const;
+  uint32_t claim(unsigned context);
+  void complete(unsigned context, uint32_t id);
+  void update();
+
+  std::array<SourceLine, kNumSources + 1> lines_;
+  std::array<uint32_t, kNumSources + 1> priority_{};
+  Bits level_{};
+  Bits pending_{};
+  Bits claimed_{};
+  std::array<Bits, kNumContexts> enable_{};
+  std::array<uint32_t, kNumContexts> threshold_{};
+  std::array<IrqLine*, kNumContexts> outputs_;
+  std::array<bool, kNumContexts> out_level_{};
+};
+
+}  // namespace tiervm

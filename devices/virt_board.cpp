@@ -1,0 +1,109 @@
+#include "devices/virt_board.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+namespace tiervm {
+
+static_assert(Plic::kNumSources == virt::kPlicNdev);
+static_assert(Clint::kSize == virt::kClintSize && Plic::kSize == virt::kPlicSize);
+static_assert(Uart16550::kSize == virt::kUartSize && VirtioMmio::kSize == virt::kVirtioSize);
+
+VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
+    : bus_(bus), config_(std::move(config)) {
+  if (config_.drives.size() > virt::kVirtioCount) {
+    throw std::invalid_argument("virt board: at most 8 drives");
+  }
+  if (config_.clock == nullptr) own_clock_ = std::make_unique<HostClock>();
+  clock_ = config_.clock != nullptr ? config_.clock : own_clock_.get();
+
+  // Open the images first: a host error then leaves nothing half-mapped on the bus.
+  for (const DriveConfig& d : config_.drives) {
+    BlockFile::Mode mode = d.snapshot    ? BlockFile::Mode::Snapshot
+                           : d.read_only ? BlockFile::Mode::ReadOnly
+                                         : BlockFile::Mode::ReadWrite;
+    drives_.push_back(std::make_unique<VirtioBlk>(d.path, mode));
+  }
+
+  plic_ = std::make_unique<Plic>(lines.meip, lines.seip);
+  clint_ = std::make_unique<Clint>(*clock_, lines.msip, lines.mtip);
+  uart_ = std::make_unique<Uart16550>(plic_->source(virt::kUartIrq), config_.uart_output);
+  test_ = std::make_unique<SifiveTest>(config_.on_test_event);
+  rtc_ = std::make_unique<GoldfishRtc>(plic_->source(virt::kRtcIrq), config_.rtc_now_ns);
+  for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
+    unsigned drive = virt::kVirtioCount - 1 - slot;
+    VirtioDevice* device = drive < drives_.size() ? drives_[drive].get() : nullptr;
+    virtio_[slot] =
+        std::make_unique<VirtioMmio>(bus_, plic_->source(virt::kVirtioIrq + slot), device);
+  }
+
+  bus_.map_device(virt::kTestBase, virt::kTestSize, *test_);
+  bus_.map_device(virt::kRtcBase, virt::kRtcSize, *rtc_);
+  bus_.map_device(virt::kClintBase, virt::kClintSize, *clint_);
+  bus_.map_device(virt::kPlicBase, virt::kPlicSize, *plic_);
+  bus_.map_device(virt::kUartBase, virt::kUartSize, *uart_);
+  for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
+    bus_.map_device(virt::virtio_base(slot), virt::kVirtioSize, *virtio_[slot]);
+  }
+  bus_.map_ram(virt::kRamBase, config_.ram_size);
+}
+
+VirtBoard::~VirtBoard() = default;
+
+void VirtBoard::poll() {
+  clint_->update();
+  rtc_->poll();
+  uart_->poll();
+}
+
+uint64_t VirtBoard::next_deadline_ticks() {
+  if (uart_->wants_poll()) return 0;
+  uint64_t ticks = clint_->ticks_until_deadline();
+  uint64_t alarm_ns = rtc_->ns_until_alarm();
+  if (alarm_ns != ~uint64_t{0}) {
+    constexpr uint64_t kNsPerTick = 1'000'000'000 / kTimebaseHz;
+    ticks = std::min(ticks, alarm_ns / kNsPerTick + (alarm_ns % kNsPerTick != 0 ? 1 : 0));
+  }
+  return ticks;
+}
+
+void VirtBoard::set_initrd(uint64_t start, uint64_t end) {
+  config_.initrd_start = start;
+  config_.initrd_end = end;
+}
+
+FdtConfig VirtBoard::fdt_config() const {
+  FdtConfig fc;
+  fc.ram_base = virt::kRamBase;
+  fc.ram_size = config_.ram_size;
+  fc.bootargs = config_.bootargs;
+  fc.initrd_start = config_.initrd_start;
+  fc.initrd_end = config_.initrd_end;
+  fc.isa = config_.isa;
+  fc.mmu_type = config_.mmu_type;
+  fc.virtio_slots = virt::kVirtioCount;
+  fc.rng_seed = config_.rng_seed;
+  return fc;
+}
+
+void VirtBoard::map_boot_rom(const BootRomParams& params) {
+  if (boot_rom_mapped_) throw std::logic_error("virt board: boot ROM mapped twice");
+  std::vector<uint8_t> rom = build_boot_rom(params);
+  // QEMU's mask ROM region is 0xf000 bytes; the rest reads as zero.
+  rom.resize(virt::kBootRomSize, 0);
+  bus_.map_rom(virt::kBootRomBase, std::move(rom), "boot_rom");
+  boot_rom_mapped_ = true;
+}
+
+uint64_t VirtBoard::prepare_boot(uint64_t start_addr, uint64_t next_addr) {
+  std::vector<uint8_t> blob = fdt();
+  uint64_t fdt_addr = fdt_load_address(virt::kRamBase, config_.ram_size, blob.size());
+  if (!bus_.load_image(fdt_addr, blob)) {
+    throw std::runtime_error("virt board: the device tree does not fit in RAM");
+  }
+  map_boot_rom({start_addr, fdt_addr, next_addr});
+  return fdt_addr;
+}
+
+}  // namespace tiervm

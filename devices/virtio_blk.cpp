@@ -1,0 +1,132 @@
+#include "devices/virtio_blk.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace tiervm {
+
+namespace {
+
+// Struct virtio_blk_config offsets, section 5.2.4.
+constexpr size_t kConfigCapacity = 0;
+constexpr size_t kConfigSegMax = 12;
+constexpr size_t kConfigBlkSize = 20;
+
+// Requests move through a bounded buffer so a huge (but valid) request costs no more
+// host memory than this.
+constexpr size_t kBounceSize = 64 * 1024;
+
+void put_le(std::array<uint8_t, 64>& bytes, size_t offset, uint64_t value, unsigned size) {
+  for (unsigned i = 0; i < size; ++i) bytes[offset + i] = static_cast<uint8_t>(value >> (8 * i));
+}
+
+}  // namespace
+
+VirtioBlk::VirtioBlk(const std::string& path, BlockFile::Mode mode, std::string serial)
+    : file_(path, mode), serial_(std::move(serial)), bounce_(kBounceSize) {
+  put_le(config_, kConfigCapacity, file_.sectors(), 8);
+  // A request needs one descriptor for its header and one for its status besides the data.
+  put_le(config_, kConfigSegMax, Virtqueue::kMaxSize - 2, 4);
+  put_le(config_, kConfigBlkSize, BlockFile::kSectorSize, 4);
+}
+
+uint64_t VirtioBlk::device_features() const {
+  uint64_t features = kFeatureSegMax | kFeatureBlkSize | kFeatureFlush;
+  if (file_.read_only()) features |= kFeatureRo;
+  return features;
+}
+
+uint64_t VirtioBlk::read_config(uint64_t offset, unsigned size) {
+  uint64_t value = 0;
+  for (unsigned i = 0; i < size; ++i) {
+    if (offset + i < config_.size()) value |= uint64_t{config_[offset + i]} << (8 * i);
+  }
+  return value;
+}
+
+bool VirtioBlk::process_queue(unsigned /*index*/, Virtqueue& queue, Bus& bus) {
+  VirtqChain chain;
+  for (;;) {
+    switch (queue.pop(bus, chain)) {
+      case Virtqueue::Pop::Empty:
+        return true;
+      case Virtqueue::Pop::Error:
+        return false;
+      case Virtqueue::Pop::Chain:
+        break;
+    }
+    uint8_t status = kStatusIoErr;
+    uint64_t data_written = 0;
+    if (!handle(bus, chain, status, data_written)) return false;
+    // The status byte is the last device-writable byte (section 5.2.6).
+    if (!chain.write(bus, chain.writable_len - 1, std::span(&status, 1))) return false;
+    if (!queue.push_used(bus, chain.head, static_cast<uint32_t>(data_written + 1))) {
+      return false;
+    }
+  }
+}
+
+bool VirtioBlk::handle(Bus& bus, const VirtqChain& chain, uint8_t& status, uint64_t& data_written) {
+  struct {
+    uint32_t type;
+    uint32_t reserved;
+    uint64_t sector;
+  } header{};
+  static_assert(sizeof(header) == 16);
+  if (chain.writable_len < 1 ||
+      !chain.read(bus, 0, std::span(reinterpret_cast<uint8_t*>(&header), sizeof header))) {
+    return false;
+  }
+  uint64_t in_len = chain.writable_len - 1;  // device-writable bytes before the status
+  switch (header.type) {
+    case kTypeIn:
+      status = transfer(bus, chain, true, header.sector, in_len);
+      if (status == kStatusOk) data_written = in_len;
+      return true;
+    case kTypeOut:
+      status = transfer(bus, chain, false, header.sector, chain.readable_len - sizeof header);
+      return true;
+    case kTypeFlush:
+      status = file_.flush() ? kStatusOk : kStatusIoErr;
+      return true;
+    case kTypeGetId: {
+      // The serial, zero-padded to 20 bytes (not terminated when exactly 20 long).
+      std::array<uint8_t, kIdBytes> id{};
+      std::memcpy(id.data(), serial_.data(), std::min(serial_.size(), kIdBytes));
+      size_t n = static_cast<size_t>(std::min<uint64_t>(in_len, kIdBytes));
+      if (!chain.write(bus, 0, std::span(id.data(), n))) return false;
+      status = kStatusOk;
+      data_written = n;
+      return true;
+    }
+    default:
+      status = kStatusUnsupp;
+      return true;
+  }
+}
+
+uint8_t VirtioBlk::transfer(Bus& bus, const VirtqChain& chain, bool to_guest, uint64_t sector,
+                            uint64_t len) {
+  constexpr uint64_t kSector = BlockFile::kSectorSize;
+  // Data is a whole number of sectors inside the disk (section 5.2.6.1).
+  if (len % kSector != 0 || sector > file_.sectors() || len / kSector > file_.sectors() - sector) {
+    return kStatusIoErr;
+  }
+  if (!to_guest && file_.read_only()) return kStatusIoErr;
+  uint64_t disk = sector * kSector;
+  for (uint64_t done = 0; done < len;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(len - done, bounce_.size()));
+    std::span<uint8_t> buf(bounce_.data(), n);
+    if (to_guest) {
+      if (!file_.read(disk + done, buf) || !chain.write(bus, done, buf)) return kStatusIoErr;
+    } else {
+      // OUT data follows the 16-byte header in the driver-readable stream.
+      if (!chain.read(bus, 16 + done, buf) || !file_.write(disk + done, buf)) return kStatusIoErr;
+    }
+    done += n;
+  }
+  return kStatusOk;
+}
+
+}  // namespace tiervm

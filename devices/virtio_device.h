@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+
+#include "devices/virtqueue.h"
+#include "mem/bus.h"
+
+namespace tiervm {
+
+// A virtio device type (block, console, ...) as its transport sees it (virtio 1.1
+// chapter 5). The transport owns feature negotiation, status and the queues' registers;
+// the device owns its configuration space and what requests mean.
+class VirtioDevice {
+ public:
+  virtual ~VirtioDevice() = default;
+  virtual uint32_t device_id() const = 0;
+  // Device-type feature bits; the transport adds VIRTIO_F_VERSION_1.
+  virtual uint64_t device_features() const = 0;
+  virtual unsigned num_queues() const = 0;
+  // Little-endian reads of the configuration space; bytes past its end read as zero.
+  virtual uint64_t read_config(uint64_t offset, unsigned size) = 0;
+  virtual void write_config(uint64_t /*offset*/, unsigned /*size*/, uint64_t /*value*/) {}
+  // The driver wrote 0 to Status: forget negotiated state.
+  virtual void reset() {}
+  // Handles every chain available on the queue. Returns false when the driver broke the
+  // protocol (the transport then sets DEVICE_NEEDS_RESET).
+  virtual bool process_queue(unsigned index, Virtqueue& queue, Bus& bus) = 0;
+};
+
+}  // namespace tiervm
