@@ -15,6 +15,8 @@ IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const uint64_t key = key_of(paddr, flags);
   if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
   std::unique_ptr<IrBlock> block = translate_block(hart_, pc, paddr, flags);
+  block->id = next_id_++;
+  block->key = key;
   ++translations_;
   IrBlock* raw = block.get();
   if (!block->cacheable || !hart_.bus.in_ram(paddr)) {
@@ -43,6 +45,7 @@ void CodeCache::invalidate_page(uint64_t ppage) {
   for (uint64_t key : it->second) {
     auto b = blocks_.find(key);
     if (b == blocks_.end()) continue;
+    if (drop_hook_) drop_hook_(*b->second);
     retired_.push_back(std::move(b->second));
     blocks_.erase(b);
     ++invalidations_;
@@ -52,7 +55,10 @@ void CodeCache::invalidate_page(uint64_t ppage) {
 }
 
 void CodeCache::flush() {
-  for (auto& [key, block] : blocks_) retired_.push_back(std::move(block));
+  for (auto& [key, block] : blocks_) {
+    if (drop_hook_) drop_hook_(*block);
+    retired_.push_back(std::move(block));
+  }
   invalidations_ += blocks_.size();
   blocks_.clear();
   for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -45,6 +46,17 @@ class CodeCache {
   void collect();  // frees dropped blocks; call between blocks
   bool has_retired() const { return !retired_.empty(); }
 
+  // Called for every block dropped by invalidation or flush (before it is retired).
+  void set_drop_hook(std::function<void(IrBlock&)> hook) { drop_hook_ = std::move(hook); }
+  // The cached block for a key, or nullptr.
+  IrBlock* find(uint64_t key) const {
+    auto it = blocks_.find(key);
+    return it == blocks_.end() ? nullptr : it->second.get();
+  }
+  static uint64_t key_of(uint64_t paddr, TranslateFlags f) {
+    return (paddr << 1) | (f.fp_enabled ? 1 : 0);
+  }
+
   size_t block_count() const { return blocks_.size(); }
   uint64_t translations() const { return translations_; }
   uint64_t invalidations() const { return invalidations_; }
@@ -57,11 +69,9 @@ class CodeCache {
   };
   static constexpr unsigned kJumpBits = 12;
   static size_t jump_index(uint64_t pc) { return (pc >> 1) & ((1u << kJumpBits) - 1); }
-  static uint64_t key_of(uint64_t paddr, TranslateFlags f) {
-    return (paddr << 1) | (f.fp_enabled ? 1 : 0);
-  }
-
   Hart& hart_;
+  std::function<void(IrBlock&)> drop_hook_;
+  uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHash> blocks_;
   std::unordered_map<uint64_t, std::vector<uint64_t>, FxHash> page_blocks_;
   std::vector<std::unique_ptr<IrBlock>> retired_;

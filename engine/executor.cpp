@@ -10,6 +10,15 @@ namespace tiervm {
 
 Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {}
 
+void Executor::enable_jit(const JitConfig& config) {
+  jit_ = std::make_unique<JitTier>(cache_, config);
+}
+
+void Executor::request_stop() {
+  stop_.store(true, std::memory_order_relaxed);
+  hart_.s.exit_request.store(1, std::memory_order_relaxed);
+}
+
 void Executor::take_trap() {
   HartState& s = hart_.s;
   s.trap_pending = false;
@@ -29,8 +38,11 @@ void Executor::trace_block(const IrBlock& block, uint64_t pc) const {
 
 RunStop Executor::run(uint64_t instret_limit) {
   HartState& s = hart_.s;
+  s.instret_limit = instret_limit;
   while (s.instret < instret_limit) {
     if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
+    s.exit_request.store(0, std::memory_order_relaxed);
+    if (jit_) jit_->install_ready();
     if (s.code_flush_requested) {
       s.code_flush_requested = false;
       cache_.flush();
@@ -66,6 +78,11 @@ RunStop Executor::run(uint64_t instret_limit) {
     }
     if (trace_) trace_block(*block, pc);
     ++blocks_executed_;
+    if (block->native != nullptr) {
+      if (block->native(&hart_, &s) == kJitTrap) take_trap();
+      continue;
+    }
+    if (jit_) jit_->note_execution(*block);
     if (!interpret_block(hart_, *block)) take_trap();
   }
   return RunStop::Limit;

@@ -3,7 +3,10 @@
 #include <atomic>
 #include <cstdint>
 
+#include <memory>
+
 #include "engine/code_cache.h"
+#include "engine/jit/jit_tier.h"
 
 namespace tiervm {
 
@@ -26,10 +29,13 @@ class Executor {
   // Runs until s.instret >= instret_limit (checked at block boundaries), wfi, or a stop
   // request.
   RunStop run(uint64_t instret_limit);
-  void request_stop() { stop_.store(true, std::memory_order_relaxed); }
+  void request_stop();
   void clear_stop() { stop_.store(false, std::memory_order_relaxed); }
 
   CodeCache& code_cache() { return cache_; }
+  // Turns on tier 1 (LLVM) for warm blocks; without it every block runs on tier 0.
+  void enable_jit(const JitConfig& config);
+  JitTier* jit() { return jit_.get(); }
   uint64_t blocks_executed() const { return blocks_executed_; }
   uint64_t traps_taken() const { return traps_; }
   uint64_t interrupts_taken() const { return interrupts_; }
@@ -42,6 +48,7 @@ class Executor {
 
   Hart& hart_;
   CodeCache cache_;
+  std::unique_ptr<JitTier> jit_;
   std::atomic<bool> stop_{false};
   bool trace_ = false;
   uint64_t blocks_executed_ = 0;

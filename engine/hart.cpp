@@ -65,11 +65,12 @@ void Hart::update_modes() {
   }
   fetch_mode_ = tlb_mode_of(fetch_ctx_.priv);
   data_mode_ = tlb_mode_of(data_ctx_.priv);
+  s.data_tlb = tlb.l1_array(data_mode_);
 }
 
 void Hart::notify_irq() {
-  // The dispatcher polls mip_hw at every block boundary; a waiting hart is woken by the
-  // machine loop, which watches the same word.
+  // Chained compiled code only looks at exit_request; the dispatcher then re-reads mip.
+  s.exit_request.store(1, std::memory_order_relaxed);
 }
 
 bool Hart::fill_tlb(TlbMode mode, const MmuContext& ctx, uint64_t vaddr, Access access,

@@ -7,6 +7,7 @@
 
 #include "engine/trap.h"
 #include "mem/access.h"
+#include "mem/tlb_entry.h"
 
 namespace tiervm {
 
@@ -101,6 +102,16 @@ struct HartState {
   bool waiting = false;
   // Set by fence.i: the dispatcher drops translated code before the next block.
   bool code_flush_requested = false;
+
+  // ---- Read by compiled code at block boundaries.
+  // The dispatcher's instruction limit: chained blocks return to it once instret reaches
+  // it.
+  uint64_t instret_limit = ~uint64_t{0};
+  // Non-zero asks chained code to return to the dispatcher (interrupt line change, stop
+  // request): one load and branch per block.
+  std::atomic<uint32_t> exit_request{0};
+  // The L1 soft-TLB array of the current data mode (Hart::update_modes keeps it current).
+  TlbEntry* data_tlb = nullptr;
 
   uint64_t x(unsigned i) const { return slot[kSlotX0 + i]; }
   void set_x(unsigned i, uint64_t v) {

@@ -148,6 +148,15 @@ struct IrBlock {
   uint32_t guest_bytes = 0;  // total length of the guest code
   bool cacheable = true;     // false when the block straddles a page (fetch per run)
 
+  // Execution-tier state, owned by the hart thread.
+  uint64_t id = 0;              // unique per translation (stale compile results are ignored)
+  uint64_t key = 0;             // code cache key (physical address and translate flags)
+  uint32_t exec_count = 0;      // tier-0 executions, for tier-up
+  bool compile_queued = false;  // sent to the JIT, result pending
+  uint8_t tier = 0;             // 0 interpreted, 1 LLVM fast, 2 LLVM O2
+  // Compiled code of this block (engine/jit/jit_abi.h JitFn), or nullptr.
+  uint32_t (*native)(Hart*, HartState*) = nullptr;
+
   unsigned guest_count() const { return static_cast<unsigned>(guest_offsets.size()); }
 };
 

@@ -1,0 +1,216 @@
+#include "app/options.h"
+
+#include <boost/program_options.hpp>
+#include <cctype>
+#include <sstream>
+
+namespace tiervm {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr uint64_t kMinMemory = 16ull << 20;
+constexpr uint64_t kMaxMemory = 16ull << 30;
+
+bool on_off(const std::string& v, bool& out) {
+  if (v == "on" || v == "true" || v == "1") {
+    out = true;
+    return true;
+  }
+  if (v == "off" || v == "false" || v == "0") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<uint64_t> parse_memory_size(const std::string& text) {
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
+  size_t pos = 0;
+  uint64_t n = 0;
+  try {
+    n = std::stoull(text, &pos);
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::string suffix = text.substr(pos);
+  for (auto& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (suffix == "B") return n;
+  if (suffix == "K" || suffix == "KB" || suffix == "KIB") return n << 10;
+  if (suffix.empty() || suffix == "M" || suffix == "MB" || suffix == "MIB") return n << 20;
+  if (suffix == "G" || suffix == "GB" || suffix == "GIB") return n << 30;
+  return std::nullopt;
+}
+
+std::optional<DriveOption> parse_drive(const std::string& text, std::string& error) {
+  DriveOption d;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    const std::string key = eq == std::string::npos ? "file" : item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? item : item.substr(eq + 1);
+    if (key == "file") {
+      d.file = value;
+    } else if (key == "readonly") {
+      if (!on_off(value, d.readonly)) {
+        error = "--drive: readonly takes on or off";
+        return std::nullopt;
+      }
+    } else if (key == "snapshot") {
+      if (!on_off(value, d.snapshot)) {
+        error = "--drive: snapshot takes on or off";
+        return std::nullopt;
+      }
+    } else if (key == "format") {
+      if (value != "raw") {
+        error = "--drive: only format=raw is supported";
+        return std::nullopt;
+      }
+    } else if (key == "if") {
+      if (value != "virtio" && value != "none") {
+        error = "--drive: only if=virtio is supported";
+        return std::nullopt;
+      }
+    } else {
+      error = "--drive: unknown key '" + key + "'";
+      return std::nullopt;
+    }
+  }
+  if (d.file.empty()) {
+    error = "--drive needs file=PATH";
+    return std::nullopt;
+  }
+  return d;
+}
+
+ParseResult parse_options(int argc, const char* const* argv) {
+  ParseResult result;
+  po::options_description desc(
+      "Usage: tiervm [options] [image]\n"
+      "Full-system RISC-V RV64GC emulator (QEMU virt board) with a tiered LLVM JIT.\n"
+      "\n"
+      "Exit status (headless): the guest's exit code (SiFive test device fail code or\n"
+      "HTIF exit value; 0 on poweroff/pass), 124 when --timeout or --max-instructions\n"
+      "stops the guest, 125 for a host-side error (bad option, unreadable image).\n"
+      "Console: stdin/stdout; Ctrl-A X quits, Ctrl-A H lists the keys.\n"
+      "\nOptions");
+  std::string memory = "256M", jit = "tiered";
+  std::vector<std::string> drives;
+  // clang-format off
+  desc.add_options()
+      ("help,h", "print this help and exit")
+      ("version,V", "print the version and exit")
+      ("kernel", po::value<std::string>(), "Linux kernel Image (or ELF) to boot in S-mode")
+      ("bios", po::value<std::string>(),
+       "M-mode firmware: a file, or 'none' (default: Debian's OpenSBI fw_dynamic with --kernel)")
+      ("initrd", po::value<std::string>(), "initial ramdisk for the kernel")
+      ("append", po::value<std::string>(), "kernel command line")
+      ("drive", po::value<std::vector<std::string>>(&drives),
+       "virtio block device: file=IMG[,readonly=on][,snapshot=on] (repeatable)")
+      ("snapshot", "write disk changes to a throw-away overlay, never to the image files")
+      ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
+      ("headless", "no dashboard window: console on stdin/stdout")
+      ("jit", po::value<std::string>(&jit), "execution tiers: off | fast | tiered (default)")
+      ("max-instructions", po::value<uint64_t>(), "stop after about N guest instructions (exit 124)")
+      ("timeout", po::value<double>(), "stop after SECONDS of wall time (exit 124)")
+      ("perf-report", po::value<std::string>(), "write a JSON performance report to FILE at exit")
+      ("dump-dtb", po::value<std::string>(), "write the generated device tree to FILE and exit")
+      ("deterministic", "derive time from the instruction count (reproducible runs)")
+      ("trace", "print every executed instruction to stderr");
+  // clang-format on
+  po::options_description hidden;
+  hidden.add_options()("image", po::value<std::string>(), "image");
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("image", 1);
+
+  std::ostringstream help;
+  help << desc;
+  result.help = help.str();
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    result.error = e.what();
+    return result;
+  }
+
+  Options o;
+  o.show_help = vm.count("help") > 0;
+  o.show_version = vm.count("version") > 0;
+  if (o.show_help || o.show_version) {
+    result.options = o;
+    return result;
+  }
+  auto str = [&](const char* name, std::string& out) {
+    if (vm.count(name)) out = vm[name].as<std::string>();
+  };
+  str("image", o.image);
+  str("kernel", o.kernel);
+  str("bios", o.bios);
+  str("initrd", o.initrd);
+  str("append", o.append);
+  str("perf-report", o.perf_report);
+  str("dump-dtb", o.dump_dtb);
+  o.snapshot = vm.count("snapshot") > 0;
+  o.headless = vm.count("headless") > 0;
+  o.trace = vm.count("trace") > 0;
+  o.deterministic = vm.count("deterministic") > 0;
+  if (vm.count("max-instructions")) o.max_instructions = vm["max-instructions"].as<uint64_t>();
+  if (vm.count("timeout")) {
+    o.timeout_seconds = vm["timeout"].as<double>();
+    if (!(o.timeout_seconds > 0)) {
+      result.error = "--timeout must be a positive number of seconds";
+      return result;
+    }
+  }
+  const auto mem = parse_memory_size(memory);
+  if (!mem) {
+    result.error = "--memory: cannot parse '" + memory + "' (use e.g. 256M or 1G)";
+    return result;
+  }
+  if (*mem < kMinMemory || *mem > kMaxMemory) {
+    result.error = "--memory: " + memory + " is outside 16M..16G";
+    return result;
+  }
+  o.memory_bytes = *mem;
+  if (jit == "off") o.jit = JitMode::Off;
+  else if (jit == "fast") o.jit = JitMode::Fast;
+  else if (jit == "tiered") o.jit = JitMode::Tiered;
+  else {
+    result.error = "--jit: '" + jit + "' is not one of off, fast, tiered";
+    return result;
+  }
+  for (const auto& d : drives) {
+    std::string err;
+    auto drive = parse_drive(d, err);
+    if (!drive) {
+      result.error = err;
+      return result;
+    }
+    o.drives.push_back(*drive);
+  }
+  if (o.image.empty() && o.kernel.empty() && !(o.bios.size() && o.bios != "none")) {
+    result.error = "no guest given: pass an image, --kernel or --bios (see --help)";
+    return result;
+  }
+  if (!o.image.empty() && !o.kernel.empty()) {
+    result.error = "give either an image or --kernel, not both";
+    return result;
+  }
+  if ((!o.initrd.empty() || !o.append.empty()) && o.kernel.empty()) {
+    result.error = "--initrd and --append need --kernel";
+    return result;
+  }
+  result.options = o;
+  return result;
+}
+
+}  // namespace tiervm

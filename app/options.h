@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tiervm {
+
+// Exit codes of the tiervm command (documented in --help and the README).
+inline constexpr int kExitTimeout = 124;    // --timeout or --max-instructions reached
+inline constexpr int kExitHostError = 125;  // bad option, unreadable or invalid image, ...
+
+struct DriveOption {
+  std::string file;
+  bool readonly = false;
+  bool snapshot = false;
+};
+
+enum class JitMode : uint8_t { Off, Fast, Tiered };
+
+// Everything the command line can say, validated.
+struct Options {
+  std::string image;  // positional: bare-metal ELF / raw binary / Linux Image
+  std::string kernel;
+  std::string bios;  // empty = default (OpenSBI fw_dynamic with --kernel), "none" = none
+  std::string initrd;
+  std::string append;
+  std::vector<DriveOption> drives;
+  bool snapshot = false;
+  uint64_t memory_bytes = 256ull << 20;
+  bool headless = false;
+  JitMode jit = JitMode::Tiered;
+  uint64_t max_instructions = 0;  // 0 = no limit
+  double timeout_seconds = 0;     // 0 = no limit
+  std::string perf_report;
+  std::string dump_dtb;
+  bool trace = false;
+  bool deterministic = false;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+struct ParseResult {
+  std::optional<Options> options;
+  std::string error;  // one line, when options is empty and neither help nor version
+  std::string help;   // the --help text
+};
+
+ParseResult parse_options(int argc, const char* const* argv);
+
+// "256M", "1G", "512" (MiB, as QEMU's -m) -> bytes; nullopt when malformed.
+std::optional<uint64_t> parse_memory_size(const std::string& text);
+// "file=disk.img[,readonly=on][,snapshot=on][,format=raw][,if=virtio]"
+std::optional<DriveOption> parse_drive(const std::string& text, std::string& error);
+
+}  // namespace tiervm

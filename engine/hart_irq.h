@@ -1,0 +1,30 @@
+#pragma once
+
+#include "devices/irq_line.h"
+#include "engine/hart_state.h"
+#include "engine/trap.h"
+
+namespace tiervm {
+
+// An interrupt wire into a hart's mip (MSIP, MTIP, MEIP or SEIP), driven by the CLINT or
+// the PLIC. Safe to drive from any thread: the dispatcher reads mip_hw at block
+// boundaries.
+class HartIrqLine final : public IrqLine {
+ public:
+  HartIrqLine(HartState& state, Irq irq) : state_(state), bit_(irq_bit(irq)) {}
+  void set_level(bool high) override {
+    if (high) {
+      state_.mip_hw.fetch_or(bit_, std::memory_order_relaxed);
+    } else {
+      state_.mip_hw.fetch_and(~bit_, std::memory_order_relaxed);
+    }
+    // Chained compiled code checks only this flag at block boundaries.
+    state_.exit_request.store(1, std::memory_order_relaxed);
+  }
+
+ private:
+  HartState& state_;
+  uint64_t bit_;
+};
+
+}  // namespace tiervm

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace tiervm {
+
+class Hart;
+struct HartState;
+
+// The calling convention of compiled blocks: fn(hart, &hart.s). On return s.pc is the
+// next pc (or the trapping instruction's pc) and s.instret counts what retired, exactly
+// as after interpret_block().
+enum JitStatus : uint32_t {
+  kJitContinue = 0,  // ran to an exit; the dispatcher continues at s.pc
+  kJitTrap = 1,      // s.trap_pending is set; s.pc is the trapping instruction
+};
+using JitFn = uint32_t (*)(Hart* hart, HartState* state);
+
+// A patchable exit of a compiled block (dynarmic's "link" / QEMU's goto_tb slot): the
+// code loads `fn` and, when set, tail-calls it. The JIT tier's registry records every
+// slot by its target so a block can be unlinked when its page is written.
+struct ChainSlot {
+  std::atomic<JitFn> fn{nullptr};
+};
+
+// Slow paths called from compiled code (C ABI, addresses baked in as constants).
+extern "C" {
+uint64_t tiervm_jit_load(Hart* hart, uint64_t vaddr, uint32_t size_and_sign);
+void tiervm_jit_store(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size);
+uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c, int64_t imm);
+}
+
+}  // namespace tiervm

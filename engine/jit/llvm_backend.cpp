@@ -1,0 +1,485 @@
+// IR -> LLVM IR lowering and ORC compilation. The only file (with its tests) that sees
+// LLVM headers. Each IR op gets the same semantics as in eval_alu (engine/interpreter.cpp):
+// the common ops are lowered inline, the rare ones call tiervm_jit_eval, which is
+// eval_alu itself, so no instruction has two definitions.
+#include "engine/jit/llvm_backend.h"
+
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <array>
+#include <cstddef>
+#include <mutex>
+
+#include "engine/hart_state.h"
+#include "mem/bus.h"
+#include "mem/soft_tlb.h"
+
+namespace tiervm {
+
+namespace {
+
+using llvm::BasicBlock;
+using llvm::Value;
+
+constexpr size_t kOffSlot = offsetof(HartState, slot);
+constexpr size_t kOffPc = offsetof(HartState, pc);
+constexpr size_t kOffInstret = offsetof(HartState, instret);
+constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
+constexpr size_t kOffExitRequest = offsetof(HartState, exit_request);
+constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
+constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
+
+std::once_flag g_llvm_init;
+
+// Lowers one IrBlock into one LLVM function.
+class BlockLowering {
+ public:
+  BlockLowering(llvm::Module& mod, const JitJob& job, const std::string& name)
+      : ctx_(mod.getContext()), mod_(mod), job_(job), b_(ctx_) {
+    i8_ = b_.getInt8Ty();
+    i32_ = b_.getInt32Ty();
+    i64_ = b_.getInt64Ty();
+    ptr_ = b_.getPtrTy();
+    fn_type_ = llvm::FunctionType::get(i32_, {ptr_, ptr_}, false);
+    fn_ = llvm::Function::Create(fn_type_, llvm::Function::ExternalLinkage, name, mod_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);
+    hart_ = fn_->getArg(0);
+    state_ = fn_->getArg(1);
+    fn_->getArg(0)->addAttr(llvm::Attribute::NoAlias);
+  }
+
+  llvm::Function* lower() {
+    const IrBlock& blk = *job_.block;
+    b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn_));
+    block_pc_ = load64(kOffPc, "block_pc");
+    instret0_ = load64(kOffInstret, "instret");
+    tlb_ = b_.CreateLoad(ptr_, field(kOffDataTlb), "tlb");
+    for (const IrInsn& i : blk.insns) lower_insn(i);
+    lower_exit();
+    return fn_;
+  }
+
+ private:
+  // ---- State access.
+  Value* field(size_t offset) { return b_.CreateConstInBoundsGEP1_64(i8_, state_, offset); }
+  Value* load64(size_t offset, const char* name = "") {
+    return b_.CreateLoad(i64_, field(offset), name);
+  }
+  void store64(size_t offset, Value* v) { b_.CreateStore(v, field(offset)); }
+  Value* c64(uint64_t v) { return b_.getInt64(v); }
+
+  Value* read(uint8_t slot) {
+    if (slot == kSlotX0) return c64(0);
+    if (!values_[slot]) values_[slot] = load64(kOffSlot + 8 * slot);
+    return values_[slot];
+  }
+  void write(uint8_t slot, Value* v) {
+    if (slot == kSlotSink || slot == kSlotX0) return;
+    values_[slot] = v;
+    // Temporaries never outlive the block: they are not written back.
+    if (slot < kSlotTemp0) dirty_[slot] = true;
+  }
+  void write_back() {
+    for (unsigned s = 1; s < kSlotTemp0; ++s) {
+      if (dirty_[s]) store64(kOffSlot + 8 * s, values_[s]);
+    }
+  }
+
+  // A function pointer constant for a C++ function.
+  template <typename F>
+  Value* fn_ptr(F* f) {
+    return b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(f)), ptr_);
+  }
+
+  // Ends the current path with a trap at guest instruction `index`: write back, set pc
+  // and instret as the interpreter does, return kJitTrap.
+  void trap_exit(uint16_t index) {
+    write_back();
+    store64(kOffPc, b_.CreateAdd(block_pc_, c64(job_.block->guest_offsets[index])));
+    store64(kOffInstret, b_.CreateAdd(instret0_, c64(index)));
+    b_.CreateRet(b_.getInt32(kJitTrap));
+  }
+  // if (s.trap_pending) trap_exit(index)
+  void check_trap(uint16_t index) {
+    Value* pending = b_.CreateLoad(i8_, field(kOffTrapPending));
+    BasicBlock* trap_bb = BasicBlock::Create(ctx_, "trap", fn_);
+    BasicBlock* cont = BasicBlock::Create(ctx_, "cont", fn_);
+    b_.CreateCondBr(b_.CreateICmpNE(pending, b_.getInt8(0)), trap_bb, cont,
+                    unlikely());
+    b_.SetInsertPoint(trap_bb);
+    trap_exit(index);
+    b_.SetInsertPoint(cont);
+  }
+  llvm::MDNode* unlikely() { return llvm::MDBuilder(ctx_).createBranchWeights(1, 1000); }
+
+  // ---- Memory: inline L1 soft-TLB probe, host access on a hit, C++ slow path otherwise.
+  Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
+    Value* idx = b_.CreateAnd(b_.CreateLShr(va, c64(kPageBits)), c64(SoftTlb::kL1Size - 1));
+    Value* entry = b_.CreateGEP(i8_, tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
+    Value* tag = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset));
+    Value* same_page = b_.CreateICmpEQ(tag, b_.CreateAnd(va, c64(~kPageMask)));
+    Value* fits = b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size));
+    Value* addend =
+        b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset));
+    host = b_.CreateIntToPtr(b_.CreateAdd(va, addend), ptr_);
+    return b_.CreateAnd(same_page, fits);
+  }
+
+  void lower_load(const IrInsn& i, unsigned size, bool sign) {
+    Value* va = b_.CreateAdd(read(i.a), c64(static_cast<uint64_t>(i.imm)));
+    Value* host = nullptr;
+    Value* hit = tlb_hit(va, size, kTlbTagReadOffset, host);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "ld_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "ld_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "ld_join", fn_);
+    b_.CreateCondBr(hit, fast, slow);
+
+    b_.SetInsertPoint(fast);
+    llvm::Type* ty = b_.getIntNTy(size * 8);
+    auto* raw = b_.CreateAlignedLoad(ty, host, llvm::MaybeAlign(1));
+    Value* fast_v = size == 8 ? static_cast<Value*>(raw)
+                              : (sign ? b_.CreateSExt(raw, i64_) : b_.CreateZExt(raw, i64_));
+    b_.CreateBr(join);
+    BasicBlock* fast_end = b_.GetInsertBlock();
+
+    b_.SetInsertPoint(slow);
+    auto* load_ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
+    Value* slow_v = b_.CreateCall(load_ty, fn_ptr(&tiervm_jit_load),
+                                  {hart_, va, b_.getInt32(size | (sign ? 0x100 : 0))});
+    check_trap(i.guest_index);
+    b_.CreateBr(join);
+    BasicBlock* slow_end = b_.GetInsertBlock();
+
+    b_.SetInsertPoint(join);
+    auto* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(fast_v, fast_end);
+    phi->addIncoming(slow_v, slow_end);
+    write(i.dst, phi);
+  }
+
+  void lower_store(const IrInsn& i, unsigned size) {
+    Value* va = b_.CreateAdd(read(i.a), c64(static_cast<uint64_t>(i.imm)));
+    Value* value = read(i.b);
+    Value* host = nullptr;
+    Value* hit = tlb_hit(va, size, kTlbTagWriteOffset, host);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "st_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "st_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "st_join", fn_);
+    b_.CreateCondBr(hit, fast, slow);
+
+    b_.SetInsertPoint(fast);
+    Value* narrow = size == 8 ? value : b_.CreateTrunc(value, b_.getIntNTy(size * 8));
+    b_.CreateAlignedStore(narrow, host, llvm::MaybeAlign(1));
+    b_.CreateBr(join);
+
+    b_.SetInsertPoint(slow);
+    auto* store_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
+    b_.CreateCall(store_ty, fn_ptr(&tiervm_jit_store), {hart_, va, value, b_.getInt32(size)});
+    check_trap(i.guest_index);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+  }
+
+  void lower_call(const IrInsn& i) {
+    auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    Value* v = b_.CreateCall(ty, fn_ptr(i.helper),
+                             {hart_, read(i.a), read(i.b), read(i.c),
+                              c64(static_cast<uint64_t>(i.imm))});
+    check_trap(i.guest_index);
+    write(i.dst, v);
+  }
+
+  // Ops without an inline lowering call eval_alu: one definition of their semantics.
+  Value* eval_call(const IrInsn& i) {
+    auto* ty = llvm::FunctionType::get(i64_, {i32_, i64_, i64_, i64_, i64_}, false);
+    return b_.CreateCall(ty, fn_ptr(&tiervm_jit_eval),
+                         {b_.getInt32(static_cast<uint32_t>(i.op)), read(i.a), read(i.b),
+                          read(i.c), c64(static_cast<uint64_t>(i.imm))});
+  }
+
+  Value* sx32(Value* v) { return b_.CreateSExt(b_.CreateTrunc(v, i32_), i64_); }
+  Value* lo32(Value* v) { return b_.CreateTrunc(v, i32_); }
+  Value* bool64(Value* c) { return b_.CreateZExt(c, i64_); }
+
+  void lower_insn(const IrInsn& i) {
+    const uint64_t imm = static_cast<uint64_t>(i.imm);
+    auto a = [&] { return read(i.a); };
+    auto bv = [&] { return read(i.b); };
+    Value* r = nullptr;
+    switch (i.op) {
+      case IrOp::MovImm: r = c64(imm); break;
+      case IrOp::Mov: r = a(); break;
+      case IrOp::PcRel: r = b_.CreateAdd(block_pc_, c64(imm)); break;
+      case IrOp::Add: r = b_.CreateAdd(a(), bv()); break;
+      case IrOp::AddImm: r = b_.CreateAdd(a(), c64(imm)); break;
+      case IrOp::Sub: r = b_.CreateSub(a(), bv()); break;
+      case IrOp::And: r = b_.CreateAnd(a(), bv()); break;
+      case IrOp::AndImm: r = b_.CreateAnd(a(), c64(imm)); break;
+      case IrOp::Or: r = b_.CreateOr(a(), bv()); break;
+      case IrOp::OrImm: r = b_.CreateOr(a(), c64(imm)); break;
+      case IrOp::Xor: r = b_.CreateXor(a(), bv()); break;
+      case IrOp::XorImm: r = b_.CreateXor(a(), c64(imm)); break;
+      case IrOp::Shl: r = b_.CreateShl(a(), b_.CreateAnd(bv(), c64(63))); break;
+      case IrOp::ShlImm: r = b_.CreateShl(a(), c64(imm & 63)); break;
+      case IrOp::Shr: r = b_.CreateLShr(a(), b_.CreateAnd(bv(), c64(63))); break;
+      case IrOp::ShrImm: r = b_.CreateLShr(a(), c64(imm & 63)); break;
+      case IrOp::Sar: r = b_.CreateAShr(a(), b_.CreateAnd(bv(), c64(63))); break;
+      case IrOp::SarImm: r = b_.CreateAShr(a(), c64(imm & 63)); break;
+      case IrOp::AddW: r = sx32(b_.CreateAdd(a(), bv())); break;
+      case IrOp::AddWImm: r = sx32(b_.CreateAdd(a(), c64(imm))); break;
+      case IrOp::SubW: r = sx32(b_.CreateSub(a(), bv())); break;
+      case IrOp::ShlW:
+        r = b_.CreateSExt(b_.CreateShl(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
+        break;
+      case IrOp::ShlWImm:
+        r = b_.CreateSExt(b_.CreateShl(lo32(a()), b_.getInt32(imm & 31)), i64_);
+        break;
+      case IrOp::ShrW:
+        r = b_.CreateSExt(b_.CreateLShr(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
+        break;
+      case IrOp::ShrWImm:
+        r = b_.CreateSExt(b_.CreateLShr(lo32(a()), b_.getInt32(imm & 31)), i64_);
+        break;
+      case IrOp::SarW:
+        r = b_.CreateSExt(b_.CreateAShr(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
+        break;
+      case IrOp::SarWImm:
+        r = b_.CreateSExt(b_.CreateAShr(lo32(a()), b_.getInt32(imm & 31)), i64_);
+        break;
+      case IrOp::Eq: r = bool64(b_.CreateICmpEQ(a(), bv())); break;
+      case IrOp::Ne: r = bool64(b_.CreateICmpNE(a(), bv())); break;
+      case IrOp::Lt: r = bool64(b_.CreateICmpSLT(a(), bv())); break;
+      case IrOp::Ge: r = bool64(b_.CreateICmpSGE(a(), bv())); break;
+      case IrOp::Ltu: r = bool64(b_.CreateICmpULT(a(), bv())); break;
+      case IrOp::Geu: r = bool64(b_.CreateICmpUGE(a(), bv())); break;
+      case IrOp::LtImm: r = bool64(b_.CreateICmpSLT(a(), c64(imm))); break;
+      case IrOp::LtuImm: r = bool64(b_.CreateICmpULT(a(), c64(imm))); break;
+      case IrOp::Select:
+        r = b_.CreateSelect(b_.CreateICmpNE(a(), c64(0)), bv(), read(i.c));
+        break;
+      case IrOp::Mul: r = b_.CreateMul(a(), bv()); break;
+      case IrOp::MulW: r = sx32(b_.CreateMul(a(), bv())); break;
+      case IrOp::SextB: r = b_.CreateSExt(b_.CreateTrunc(a(), i8_), i64_); break;
+      case IrOp::SextH: r = b_.CreateSExt(b_.CreateTrunc(a(), b_.getInt16Ty()), i64_); break;
+      case IrOp::SextW: r = sx32(a()); break;
+      case IrOp::ZextB: r = b_.CreateAnd(a(), c64(0xff)); break;
+      case IrOp::ZextH: r = b_.CreateAnd(a(), c64(0xffff)); break;
+      case IrOp::ZextW: r = b_.CreateAnd(a(), c64(0xffffffffu)); break;
+      case IrOp::Load8S: lower_load(i, 1, true); return;
+      case IrOp::Load8U: lower_load(i, 1, false); return;
+      case IrOp::Load16S: lower_load(i, 2, true); return;
+      case IrOp::Load16U: lower_load(i, 2, false); return;
+      case IrOp::Load32S: lower_load(i, 4, true); return;
+      case IrOp::Load32U: lower_load(i, 4, false); return;
+      case IrOp::Load64: lower_load(i, 8, false); return;
+      case IrOp::Store8: lower_store(i, 1); return;
+      case IrOp::Store16: lower_store(i, 2); return;
+      case IrOp::Store32: lower_store(i, 4); return;
+      case IrOp::Store64: lower_store(i, 8); return;
+      case IrOp::Call: lower_call(i); return;
+      default: r = eval_call(i); break;
+    }
+    write(i.dst, r);
+  }
+
+  // A static exit to block_pc + offset: chain through `slot` when set and neither the
+  // instruction limit nor an exit request stops us (one load and branch each).
+  void static_exit(int64_t offset, ChainSlot* slot, Value* instret) {
+    Value* next_pc = b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset)));
+    store64(kOffPc, next_pc);
+    if (slot == nullptr) {
+      b_.CreateRet(b_.getInt32(kJitContinue));
+      return;
+    }
+    Value* limit = load64(kOffInstretLimit);
+    Value* req = b_.CreateLoad(i32_, field(kOffExitRequest));
+    Value* may_chain = b_.CreateAnd(b_.CreateICmpULT(instret, limit),
+                                    b_.CreateICmpEQ(req, b_.getInt32(0)));
+    Value* target = b_.CreateLoad(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)),
+                                                          ptr_));
+    Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
+    BasicBlock* chain = BasicBlock::Create(ctx_, "chain", fn_);
+    BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);
+    b_.CreateCondBr(b_.CreateAnd(may_chain, linked), chain, back);
+    b_.SetInsertPoint(chain);
+    auto* call = b_.CreateCall(fn_type_, target, {hart_, state_});
+    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    b_.CreateRet(call);
+    b_.SetInsertPoint(back);
+    b_.CreateRet(b_.getInt32(kJitContinue));
+  }
+
+  void lower_exit() {
+    const IrBlock& blk = *job_.block;
+    const IrTerminator& e = blk.exit;
+    if (e.kind == IrExit::Trap) {
+      // The interpreter raises the trap itself; compiled code does the same through the
+      // state: set trap_pending and pending_trap, then the usual trap exit.
+      write_back();
+      store64(offsetof(HartState, pending_trap) + offsetof(Trap, cause), c64(e.trap.cause));
+      store64(offsetof(HartState, pending_trap) + offsetof(Trap, tval), c64(e.trap.tval));
+      b_.CreateStore(b_.getInt8(1), field(kOffTrapPending));
+      store64(kOffPc, b_.CreateAdd(block_pc_, c64(blk.guest_offsets[e.trap_index])));
+      store64(kOffInstret, b_.CreateAdd(instret0_, c64(e.trap_index)));
+      b_.CreateRet(b_.getInt32(kJitTrap));
+      return;
+    }
+    write_back();
+    Value* instret = b_.CreateAdd(instret0_, c64(blk.guest_count()));
+    store64(kOffInstret, instret);
+    switch (e.kind) {
+      case IrExit::Jump:
+        static_exit(e.taken_offset, job_.taken_slot, instret);
+        break;
+      case IrExit::Return:
+        static_exit(e.fallthrough_offset, nullptr, instret);
+        break;
+      case IrExit::Indirect:
+        store64(kOffPc, read(e.target));
+        b_.CreateRet(b_.getInt32(kJitContinue));
+        break;
+      case IrExit::Branch: {
+        BasicBlock* taken = BasicBlock::Create(ctx_, "taken", fn_);
+        BasicBlock* fall = BasicBlock::Create(ctx_, "fallthrough", fn_);
+        b_.CreateCondBr(b_.CreateICmpNE(read(e.cond), c64(0)), taken, fall);
+        b_.SetInsertPoint(taken);
+        static_exit(e.taken_offset, job_.taken_slot, instret);
+        b_.SetInsertPoint(fall);
+        static_exit(e.fallthrough_offset, job_.fallthrough_slot, instret);
+        break;
+      }
+      case IrExit::Trap:
+        break;
+    }
+  }
+
+  llvm::LLVMContext& ctx_;
+  llvm::Module& mod_;
+  const JitJob& job_;
+  llvm::IRBuilder<> b_;
+  llvm::Type* i8_;
+  llvm::Type* i32_;
+  llvm::Type* i64_;
+  llvm::PointerType* ptr_;
+  llvm::FunctionType* fn_type_;
+  llvm::Function* fn_;
+  Value* hart_;
+  Value* state_;
+  Value* block_pc_ = nullptr;
+  Value* instret0_ = nullptr;
+  Value* tlb_ = nullptr;
+  std::array<Value*, kSlotCount> values_{};
+  std::array<bool, kSlotCount> dirty_{};
+};
+
+}  // namespace
+
+struct LlvmBackend::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> fast;
+  std::unique_ptr<llvm::orc::LLJIT> optimizing;
+  uint64_t next_module = 0;
+
+  llvm::orc::LLJIT& jit_for(JitOptLevel level, std::string& error) {
+    auto& slot = level == JitOptLevel::Fast ? fast : optimizing;
+    if (!slot) {
+      auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+      if (!jtmb) {
+        error = llvm::toString(jtmb.takeError());
+        static std::unique_ptr<llvm::orc::LLJIT> none;
+        return *none;
+      }
+      jtmb->setCodeGenOptLevel(level == JitOptLevel::Fast ? llvm::CodeGenOptLevel::None
+                                                          : llvm::CodeGenOptLevel::Default);
+      auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+      if (!jit) {
+        error = llvm::toString(jit.takeError());
+        static std::unique_ptr<llvm::orc::LLJIT> none;
+        return *none;
+      }
+      slot = std::move(*jit);
+    }
+    return *slot;
+  }
+};
+
+LlvmBackend::LlvmBackend() : impl_(std::make_unique<Impl>()) {
+  std::call_once(g_llvm_init, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+LlvmBackend::~LlvmBackend() = default;
+
+namespace {
+
+void optimize_module(llvm::Module& m) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(m, mam);
+}
+
+}  // namespace
+
+std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, JitOptLevel level,
+                                            std::string& error) {
+  std::vector<JitResult> results(jobs.size());
+  if (jobs.empty()) return results;
+  llvm::orc::LLJIT* jit = &impl_->jit_for(level, error);
+  if (!error.empty()) return results;
+
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  const uint64_t module_id = impl_->next_module++;
+  auto mod = std::make_unique<llvm::Module>("tiervm_m" + std::to_string(module_id), *ctx);
+  std::vector<std::string> names;
+  for (size_t n = 0; n < jobs.size(); ++n) {
+    names.push_back("b" + std::to_string(module_id) + "_" + std::to_string(n));
+    BlockLowering(*mod, jobs[n], names.back()).lower();
+  }
+  if (level == JitOptLevel::Optimize) optimize_module(*mod);
+  if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
+    error = llvm::toString(std::move(err));
+    return results;
+  }
+  for (size_t n = 0; n < jobs.size(); ++n) {
+    results[n].key = jobs[n].key;
+    auto sym = jit->lookup(names[n]);
+    if (!sym) {
+      error = llvm::toString(sym.takeError());
+      continue;
+    }
+    results[n].fn = sym->toPtr<JitFn>();
+  }
+  return results;
+}
+
+std::string LlvmBackend::ir_text(const JitJob& job) {
+  llvm::LLVMContext ctx;
+  llvm::Module mod("tiervm_ir", ctx);
+  llvm::Function* f = BlockLowering(mod, job, "block").lower();
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  f->print(os);
+  return out;
+}
+
+}  // namespace tiervm

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/ir.h"
+#include "engine/jit/jit_abi.h"
+
+namespace tiervm {
+
+// How hard LLVM works on a module.
+enum class JitOptLevel : uint8_t {
+  Fast,     // tier 1: no IR passes, fast instruction selection (-O0 codegen)
+  Optimize  // tier 2: the O2 pipeline
+};
+
+// One block to compile: its IR and where its chainable exits live.
+struct JitJob {
+  const IrBlock* block = nullptr;
+  uint64_t key = 0;  // opaque id returned with the result
+  // Chain slots for the block's static exits (taken, fallthrough), or nullptr where the
+  // exit must return to the dispatcher (other page, Return, Indirect, Trap).
+  ChainSlot* taken_slot = nullptr;
+  ChainSlot* fallthrough_slot = nullptr;
+};
+
+struct JitResult {
+  uint64_t key = 0;
+  JitFn fn = nullptr;
+  uint32_t host_bytes = 0;  // approximate size of the generated code
+};
+
+// Lowers IR blocks to LLVM IR and compiles them with ORC LLJIT, a batch of blocks per
+// module. LLVM types stay inside llvm_backend.cpp (DESIGN.md: not our interface).
+// Thread-compatible: one thread compiles at a time (the JIT tier's worker).
+class LlvmBackend {
+ public:
+  LlvmBackend();
+  ~LlvmBackend();
+  LlvmBackend(const LlvmBackend&) = delete;
+  LlvmBackend& operator=(const LlvmBackend&) = delete;
+
+  // Compiles every job into one module. Returns one result per job (fn == nullptr for a
+  // block LLVM could not compile; `error` says why).
+  std::vector<JitResult> compile(const std::vector<JitJob>& jobs, JitOptLevel level,
+                                 std::string& error);
+  // The LLVM IR text of one block, for the dashboard and tests.
+  std::string ir_text(const JitJob& job);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tiervm

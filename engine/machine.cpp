@@ -1,0 +1,257 @@
+#include "engine/machine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "devices/virt_board.h"
+#include "engine/executor.h"
+#include "engine/hart.h"
+#include "engine/hart_irq.h"
+#include "engine/htif.h"
+#include "mem/bus.h"
+
+namespace tiervm {
+
+namespace {
+
+// Instructions between device polls: ~0.1-0.5 ms of guest time, short enough for timer
+// and console latency, long enough that polling costs nothing measurable.
+constexpr uint64_t kSliceInstructions = 20'000;
+// In --deterministic mode time advances one 10 MHz tick per 10 instructions (a nominal
+// 100 MIPS hart), and idle time in wfi is skipped.
+constexpr uint64_t kInstructionsPerTick = 10;
+// Where QEMU puts the kernel after the firmware on RV64: the next 2 MiB boundary.
+constexpr uint64_t kKernelAlign = 2ull << 20;
+
+int exit_code_from_guest(uint64_t code) {
+  // Process exit codes are 8 bits; a failure must not wrap to 0 (success).
+  const int c = static_cast<int>(code & 0xff);
+  return (c == 0 && code != 0) ? 1 : c;
+}
+
+std::optional<std::vector<uint8_t>> read_input(const std::string& what, const std::string& path,
+                                               std::string& error) {
+  std::string why;
+  auto bytes = read_file(path, why);
+  if (!bytes) error = what + ": " + why;
+  return bytes;
+}
+
+}  // namespace
+
+Machine::Machine() = default;
+
+Machine::~Machine() {
+  // The executor's code cache unhooks itself from the bus; devices go before the bus.
+  executor_.reset();
+  htif_.reset();
+  board_.reset();
+}
+
+uint64_t Machine::instructions() const { return hart_->s.instret; }
+
+std::unique_ptr<Machine> Machine::create(const MachineConfig& config, std::string& error) {
+  std::unique_ptr<Machine> m(new Machine());
+  if (!m->boot(config, error)) return nullptr;
+  return m;
+}
+
+void Machine::set_console(std::function<void(uint8_t)> output, InputPoller poll_input) {
+  output_ = std::move(output);
+  poll_input_ = std::move(poll_input);
+}
+
+bool Machine::boot(const MachineConfig& config, std::string& error) {
+  bus_ = std::make_unique<Bus>();
+  hart_ = std::make_unique<Hart>(*bus_, 0);
+  HartState& s = hart_->s;
+  for (Irq irq : {Irq::MSI, Irq::MTI, Irq::MEI, Irq::SEI}) {
+    irq_lines_.push_back(std::make_unique<HartIrqLine>(s, irq));
+  }
+  deterministic_ = config.deterministic;
+  if (deterministic_) {
+    clock_ = std::make_unique<FunctionClock>(
+        [this] { return hart_->s.instret / kInstructionsPerTick + skipped_ticks_; });
+  }
+
+  VirtBoardConfig bc;
+  bc.ram_size = config.ram_size;
+  bc.bootargs = config.append;
+  bc.clock = clock_.get();
+  bc.uart_output = [this](uint8_t byte) {
+    if (output_) output_(byte);
+  };
+  bc.on_test_event = [this](TestDeviceEvent ev) {
+    switch (ev.kind) {
+      case TestDeviceEvent::Kind::Pass:
+        device_exit_ = {MachineExit::Kind::Poweroff, 0};
+        break;
+      case TestDeviceEvent::Kind::Fail:
+        device_exit_ = {MachineExit::Kind::GuestFail, exit_code_from_guest(ev.code)};
+        break;
+      case TestDeviceEvent::Kind::Reset:
+        device_exit_ = {MachineExit::Kind::Reset, 0};
+        break;
+    }
+    if (executor_) executor_->request_stop();
+  };
+  for (const MachineDrive& d : config.drives) bc.drives.push_back({d.file, d.readonly, d.snapshot});
+  try {
+    board_ = std::make_unique<VirtBoard>(
+        *bus_, bc,
+        HartIrqLines{*irq_lines_[0], *irq_lines_[1], *irq_lines_[2], *irq_lines_[3]});
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+
+  const uint64_t ram_base = bus_->ram_base();
+  uint64_t start = 0;
+  uint64_t next = 0;
+  uint64_t loaded_end = ram_base;
+  auto load = [&](const std::string& what, const std::string& path, uint64_t raw_addr,
+                  LoadedImage& out) {
+    auto bytes = read_input(what, path, error);
+    if (!bytes) return false;
+    LoadResult r = load_image(*bus_, *bytes, raw_addr);
+    if (!r.image) {
+      error = what + " '" + path + "': " + r.error;
+      return false;
+    }
+    out = std::move(*r.image);
+    loaded_end = std::max(loaded_end, out.high);
+    return true;
+  };
+
+  LoadedImage main_image;
+  if (!config.image.empty()) {
+    if (!load("image", config.image, ram_base, main_image)) return false;
+    start = main_image.entry;
+  } else {
+    LoadedImage bios;
+    const bool has_bios = !config.bios.empty();
+    if (has_bios) {
+      if (!load("bios", config.bios, ram_base, bios)) return false;
+      start = bios.entry;
+    }
+    if (!config.kernel.empty()) {
+      const uint64_t kernel_addr =
+          has_bios ? (loaded_end + kKernelAlign - 1) & ~(kKernelAlign - 1) : ram_base;
+      if (!load("kernel", config.kernel, kernel_addr, main_image)) return false;
+      if (has_bios && main_image.low < bios.high && bios.low < main_image.high) {
+        error = "kernel '" + config.kernel + "' overlaps the firmware";
+        return false;
+      }
+      next = main_image.entry;
+      if (!has_bios) start = main_image.entry;
+    } else {
+      main_image = bios;
+    }
+  }
+  symbols_ = main_image.symbols;
+  if (main_image.tohost) {
+    htif_ = std::make_unique<Htif>(*bus_, *main_image.tohost, main_image.fromhost,
+                                   [this](uint8_t byte) {
+                                     if (output_) output_(byte);
+                                   });
+  }
+
+  if (!config.initrd.empty()) {
+    auto bytes = read_input("initrd", config.initrd, error);
+    if (!bytes) return false;
+    // As QEMU (riscv_load_initrd): halfway into RAM below 256 MiB, else at 128 MiB, so a
+    // decompressing kernel does not overwrite it.
+    const uint64_t ram = bus_->ram_size();
+    const uint64_t at = ram_base + (ram < (256ull << 20) ? ram / 2 : (128ull << 20));
+    const uint64_t fdt_room = 2ull << 20;
+    if (at < loaded_end || bytes->size() > ram - (at - ram_base) - fdt_room) {
+      error = "initrd '" + config.initrd + "' (" + std::to_string(bytes->size()) +
+              " bytes) does not fit in guest memory; use a larger --memory";
+      return false;
+    }
+    bus_->load_image(at, *bytes);
+    board_->set_initrd(at, at + bytes->size());
+  }
+
+  try {
+    board_->prepare_boot(start, next);
+    fdt_ = board_->fdt();
+  } catch (const std::exception& e) {
+    error = std::string("device tree: ") + e.what();
+    return false;
+  }
+  hart_->reset(virt::kBootRomBase);
+  hart_->read_time = [this] { return board_->clint().mtime(); };
+  executor_ = std::make_unique<Executor>(*hart_);
+  executor_->set_trace(config.trace);
+  if (config.max_tier >= 1 && !config.trace) executor_->enable_jit(JitConfig{});
+  return true;
+}
+
+void Machine::stop(MachineExit::Kind why) {
+  stop_kind_.store(static_cast<int>(why), std::memory_order_relaxed);
+  if (executor_) executor_->request_stop();
+}
+
+void Machine::poll_devices() {
+  board_->poll();
+  if (htif_) {
+    if (auto code = htif_->poll()) {
+      device_exit_ = {*code == 0 ? MachineExit::Kind::Poweroff : MachineExit::Kind::GuestFail,
+                      exit_code_from_guest(static_cast<uint64_t>(*code))};
+    }
+  }
+}
+
+MachineExit Machine::run(const RunLimits& limits) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline =
+      limits.timeout_seconds > 0
+          ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(limits.timeout_seconds))
+          : Clock::time_point::max();
+  const uint64_t max_instret = limits.max_instructions
+                                   ? hart_->s.instret + limits.max_instructions
+                                   : ~uint64_t{0};
+  auto deliver = [this](uint8_t byte) { return board_->uart().push_input(byte); };
+
+  while (true) {
+    const int stop = stop_kind_.load(std::memory_order_relaxed);
+    if (stop >= 0) {
+      const auto kind = static_cast<MachineExit::Kind>(stop);
+      return {kind, kind == MachineExit::Kind::Timeout ? 124 : 0};
+    }
+    if (device_exit_.kind != MachineExit::Kind::Running) return device_exit_;
+    if (hart_->s.instret >= max_instret) return {MachineExit::Kind::InstructionLimit, 124};
+    if (Clock::now() >= deadline) return {MachineExit::Kind::Timeout, 124};
+
+    const uint64_t limit = std::min(max_instret, hart_->s.instret + kSliceInstructions);
+    const RunStop why = executor_->run(limit);
+    executor_->clear_stop();
+    poll_devices();
+    if (why == RunStop::Waiting && device_exit_.kind == MachineExit::Kind::Running) {
+      const uint64_t ticks = board_->next_deadline_ticks();
+      if (deterministic_ && ticks != ~uint64_t{0}) {
+        skipped_ticks_ += ticks;  // nothing happens until then: jump there
+        board_->poll();
+        if (poll_input_ && !poll_input_(0, deliver)) return {MachineExit::Kind::UserQuit, 0};
+        continue;
+      }
+      // Sleep until the next timer deadline or host input, at most 10 ms so limits and
+      // stop requests are seen promptly. 10 MHz timebase: 10'000 ticks per ms.
+      const uint64_t ms = std::min<uint64_t>(ticks / 10'000, 10);
+      if (poll_input_) {
+        if (!poll_input_(static_cast<int>(ms), deliver)) return {MachineExit::Kind::UserQuit, 0};
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      }
+      board_->poll();
+    } else if (poll_input_ && !poll_input_(0, deliver)) {
+      return {MachineExit::Kind::UserQuit, 0};
+    }
+  }
+}
+
+}  // namespace tiervm

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/loader.h"
+
+namespace tiervm {
+
+class Bus;
+class Hart;
+class Executor;
+class VirtBoard;
+class Htif;
+class Clock;
+
+struct MachineDrive {
+  std::string file;
+  bool readonly = false;
+  bool snapshot = false;
+};
+
+// What to build and boot; the CLI maps onto it (app/), tests and benchmarks fill it
+// directly.
+struct MachineConfig {
+  uint64_t ram_size = 256ull << 20;
+  // A bare-metal program (ELF/raw at the RAM base), started in M-mode by the boot ROM...
+  std::string image;
+  // ...or firmware + kernel: the boot ROM starts the firmware with fw_dynamic info
+  // pointing at the kernel (next mode S).
+  std::string bios;  // empty: none; a kernel without bios is entered directly in M-mode
+  std::string kernel;
+  std::string initrd;
+  std::string append;
+  std::vector<MachineDrive> drives;
+  bool deterministic = false;  // time from instret, idle time skipped
+  bool trace = false;          // print each executed instruction (forces tier 0)
+  // Highest execution tier: 0 = interpreter only, 1 = LLVM fast tier, 2 = tiered.
+  unsigned max_tier = 2;
+};
+
+// How a run ended.
+struct MachineExit {
+  enum class Kind : uint8_t { Poweroff, GuestFail, Reset, Timeout, InstructionLimit, UserQuit,
+                              Signal, Running };
+  Kind kind = Kind::Running;
+  int code = 0;  // process exit code for this end
+};
+
+// Limits and host hooks for run().
+struct RunLimits {
+  uint64_t max_instructions = 0;  // 0 = none
+  double timeout_seconds = 0;     // 0 = none
+};
+
+// The virt machine: RAM, devices, one hart, the execution engine, and the boot flow.
+class Machine {
+ public:
+  // Builds the machine and loads the images. Returns nullptr with one clear line in
+  // `error` on bad input (missing file, corrupt ELF, image that does not fit...).
+  static std::unique_ptr<Machine> create(const MachineConfig& config, std::string& error);
+  ~Machine();
+
+  // Console: the UART's output goes to `output`; `poll_input` is called between slices
+  // (and while the hart waits, with the time it may block in ms) and feeds host input to
+  // the guest with the given function; it returns false when the user asked to quit.
+  using InputPoller = std::function<bool(int timeout_ms, const std::function<bool(uint8_t)>&)>;
+  void set_console(std::function<void(uint8_t)> output, InputPoller poll_input);
+
+  // Runs until the guest powers off, fails, a limit is reached or stop() is called.
+  MachineExit run(const RunLimits& limits);
+  // Thread-safe: ends run() soon (e.g. from a signal handler's flag or the UI).
+  void stop(MachineExit::Kind why);
+
+  const std::vector<uint8_t>& fdt() const { return fdt_; }
+  Hart& hart() { return *hart_; }
+  Executor& executor() { return *executor_; }
+  Bus& bus() { return *bus_; }
+  const std::vector<ElfSymbol>& symbols() const { return symbols_; }
+  uint64_t instructions() const;
+
+ private:
+  Machine();
+  bool boot(const MachineConfig& config, std::string& error);
+  void poll_devices();
+
+  std::unique_ptr<Bus> bus_;
+  std::unique_ptr<Hart> hart_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<VirtBoard> board_;
+  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Htif> htif_;
+  std::vector<std::unique_ptr<class HartIrqLine>> irq_lines_;
+  std::vector<uint8_t> fdt_;
+  std::vector<ElfSymbol> symbols_;
+  std::function<void(uint8_t)> output_;
+  InputPoller poll_input_;
+  std::atomic<int> stop_kind_{-1};
+  MachineExit device_exit_{};
+  bool deterministic_ = false;
+  uint64_t skipped_ticks_ = 0;
+};
+
+}  // namespace tiervm
