@@ -31,8 +31,8 @@ HostConsole::HostConsole() {
     struct termios raw = g_saved;
     // Raw input so the guest sees every key (Ctrl-C goes to the guest shell, as in
     // QEMU -nographic); output processing stays on for the host's newlines.
-    raw.c_iflag &= ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
-                                          ICRNL | IXON);
+    raw.c_iflag &=
+        ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
     raw.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
@@ -55,9 +55,10 @@ bool HostConsole::handle_escape(uint8_t c, const std::function<bool(uint8_t)>& d
       return false;
     case 'h':
     case 'H':
-      std::fputs("\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
-                 "C-a C-a  send C-a\r\n",
-                 stderr);
+      std::fputs(
+          "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
+          "C-a C-a  send C-a\r\n",
+          stderr);
       return true;
     case kCtrlA:
       deliver(kCtrlA);
@@ -109,8 +110,12 @@ bool HostConsole::poll(int timeout_ms, const std::function<bool(uint8_t)>& deliv
   return true;
 }
 
-void HostConsole::write(uint8_t byte) { std::fputc(byte, stdout); }
+void HostConsole::write(uint8_t byte) {
+  std::fputc(byte, stdout);
+}
 
-void HostConsole::flush() { std::fflush(stdout); }
+void HostConsole::flush() {
+  std::fflush(stdout);
+}
 
 }  // namespace tiervm

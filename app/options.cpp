@@ -115,6 +115,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
       ("headless", "no dashboard window: console on stdin/stdout")
       ("jit", po::value<std::string>(&jit), "execution tiers: off | fast | tiered (default)")
+      ("jit-threshold", po::value<int64_t>(),
+       "tier-0 runs before tier 1 compiles a block (0: compile all before their first run)")
       ("max-instructions", po::value<uint64_t>(), "stop after about N guest instructions (exit 124)")
       ("timeout", po::value<double>(), "stop after SECONDS of wall time (exit 124)")
       ("perf-report", po::value<std::string>(), "write a JSON performance report to FILE at exit")
@@ -163,6 +165,13 @@ ParseResult parse_options(int argc, const char* const* argv) {
   o.headless = vm.count("headless") > 0;
   o.trace = vm.count("trace") > 0;
   o.deterministic = vm.count("deterministic") > 0;
+  if (vm.count("jit-threshold")) {
+    o.jit_threshold = vm["jit-threshold"].as<int64_t>();
+    if (o.jit_threshold < 0 || o.jit_threshold > 1'000'000'000) {
+      result.error = "--jit-threshold must be between 0 and 1000000000";
+      return result;
+    }
+  }
   if (vm.count("max-instructions")) o.max_instructions = vm["max-instructions"].as<uint64_t>();
   if (vm.count("timeout")) {
     o.timeout_seconds = vm["timeout"].as<double>();
@@ -181,9 +190,12 @@ ParseResult parse_options(int argc, const char* const* argv) {
     return result;
   }
   o.memory_bytes = *mem;
-  if (jit == "off") o.jit = JitMode::Off;
-  else if (jit == "fast") o.jit = JitMode::Fast;
-  else if (jit == "tiered") o.jit = JitMode::Tiered;
+  if (jit == "off")
+    o.jit = JitMode::Off;
+  else if (jit == "fast")
+    o.jit = JitMode::Fast;
+  else if (jit == "tiered")
+    o.jit = JitMode::Tiered;
   else {
     result.error = "--jit: '" + jit + "' is not one of off, fast, tiered";
     return result;

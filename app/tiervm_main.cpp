@@ -47,6 +47,7 @@ MachineConfig machine_config(const Options& o) {
     c.drives.push_back({d.file, d.readonly, d.snapshot || o.snapshot});
   }
   c.deterministic = o.deterministic;
+  c.jit_threshold = o.jit_threshold;
   c.max_tier = o.jit == JitMode::Off ? 0 : (o.jit == JitMode::Fast ? 1 : 2);
   c.trace = o.trace;
   return c;

@@ -9,7 +9,9 @@ CodeCache::CodeCache(Hart& hart) : hart_(hart) {
   hart_.bus.set_code_write_hook([this](uint64_t page) { invalidate_page(page); });
 }
 
-CodeCache::~CodeCache() { hart_.bus.set_code_write_hook(nullptr); }
+CodeCache::~CodeCache() {
+  hart_.bus.set_code_write_hook(nullptr);
+}
 
 IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const uint64_t key = key_of(paddr, flags);
@@ -35,7 +37,9 @@ IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   return raw;
 }
 
-void CodeCache::flush_jump_cache() { jump_.fill(JumpEntry{}); }
+void CodeCache::flush_jump_cache() {
+  jump_.fill(JumpEntry{});
+}
 
 void CodeCache::invalidate_page(uint64_t ppage) {
   ppage &= ~kPageMask;
@@ -66,6 +70,8 @@ void CodeCache::flush() {
   flush_jump_cache();
 }
 
-void CodeCache::collect() { retired_.clear(); }
+void CodeCache::collect() {
+  retired_.clear();
+}
 
 }  // namespace tiervm

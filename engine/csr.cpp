@@ -106,8 +106,10 @@ constexpr uint64_t kDelegableExceptions = [] {
 
 // xenvcfg.FIOM is the only field of an implemented extension (no Zicbo*, Svpbmt, Sstc).
 constexpr uint64_t kEnvcfgFiom = 1;
-// mcountinhibit bit 1 (TM) is read-only zero (priv spec 3.1.13).
-constexpr uint64_t kCountinhibitWritable = 0xffff'fffdull;
+// mcountinhibit is WARL and every bit of it is read-only zero here (priv spec 3.1.13
+// permits this): the counters always count, which keeps instret the single source for
+// minstret, mcycle and the deterministic clock.
+constexpr uint64_t kCountinhibitWritable = 0;
 constexpr uint64_t kCounterenWritable = 0xffff'ffffull;
 
 constexpr uint64_t kTvecModeMask = 3;

@@ -16,28 +16,35 @@ constexpr std::array<const char*, 32> kXNames = {
     "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
     "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 constexpr std::array<const char*, 32> kFNames = {
-    "ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5", "ft6",  "ft7",  "fs0",  "fs1", "fa0",
-    "fa1", "fa2", "fa3",  "fa4",  "fa5", "fa6", "fa7",  "fs2",  "fs3",  "fs4", "fs5",
-    "fs6", "fs7", "fs8",  "fs9",  "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+    "ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
+    "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
+    "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
 
 int64_t sext(uint64_t v, unsigned bits) {
   const unsigned shift = 64 - bits;
   return static_cast<int64_t>(v << shift) >> shift;
 }
-uint32_t bits(uint32_t w, unsigned hi, unsigned lo) { return (w >> lo) & ((1u << (hi - lo + 1)) - 1); }
-
-int64_t imm_i(uint32_t w) { return sext(bits(w, 31, 20), 12); }
-int64_t imm_s(uint32_t w) { return sext(bits(w, 31, 25) << 5 | bits(w, 11, 7), 12); }
-int64_t imm_b(uint32_t w) {
-  return sext(bits(w, 31, 31) << 12 | bits(w, 7, 7) << 11 | bits(w, 30, 25) << 5 |
-                  bits(w, 11, 8) << 1,
-              13);
+uint32_t bits(uint32_t w, unsigned hi, unsigned lo) {
+  return (w >> lo) & ((1u << (hi - lo + 1)) - 1);
 }
-int64_t imm_u(uint32_t w) { return sext(w & 0xfffff000u, 32); }
+
+int64_t imm_i(uint32_t w) {
+  return sext(bits(w, 31, 20), 12);
+}
+int64_t imm_s(uint32_t w) {
+  return sext(bits(w, 31, 25) << 5 | bits(w, 11, 7), 12);
+}
+int64_t imm_b(uint32_t w) {
+  return sext(
+      bits(w, 31, 31) << 12 | bits(w, 7, 7) << 11 | bits(w, 30, 25) << 5 | bits(w, 11, 8) << 1, 13);
+}
+int64_t imm_u(uint32_t w) {
+  return sext(w & 0xfffff000u, 32);
+}
 int64_t imm_j(uint32_t w) {
-  return sext(bits(w, 31, 31) << 20 | bits(w, 19, 12) << 12 | bits(w, 20, 20) << 11 |
-                  bits(w, 30, 21) << 1,
-              21);
+  return sext(
+      bits(w, 31, 31) << 20 | bits(w, 19, 12) << 12 | bits(w, 20, 20) << 11 | bits(w, 30, 21) << 1,
+      21);
 }
 
 // Operand tokens of a row, split at commas (memory operands like "imm_i(rs1)" stay one
@@ -70,14 +77,22 @@ void extract_fields(DecodedInsn& d) {
   d.rs3 = static_cast<uint8_t>(bits(w, 31, 27));
   d.rm = static_cast<uint8_t>(bits(w, 14, 12));
   d.csr = static_cast<uint16_t>(bits(w, 31, 20));
-  if (has_token(ops, "imm_i")) d.imm = imm_i(w);
-  else if (has_token(ops, "imm_s")) d.imm = imm_s(w);
-  else if (has_token(ops, "imm_b")) d.imm = imm_b(w);
-  else if (has_token(ops, "imm_u")) d.imm = imm_u(w);
-  else if (has_token(ops, "imm_j")) d.imm = imm_j(w);
-  else if (has_token(ops, "shamt6")) d.imm = bits(w, 25, 20);
-  else if (has_token(ops, "shamt5")) d.imm = bits(w, 24, 20);
-  else if (has_token(ops, "zimm")) d.imm = bits(w, 19, 15);
+  if (has_token(ops, "imm_i"))
+    d.imm = imm_i(w);
+  else if (has_token(ops, "imm_s"))
+    d.imm = imm_s(w);
+  else if (has_token(ops, "imm_b"))
+    d.imm = imm_b(w);
+  else if (has_token(ops, "imm_u"))
+    d.imm = imm_u(w);
+  else if (has_token(ops, "imm_j"))
+    d.imm = imm_j(w);
+  else if (has_token(ops, "shamt6"))
+    d.imm = bits(w, 25, 20);
+  else if (has_token(ops, "shamt5"))
+    d.imm = bits(w, 24, 20);
+  else if (has_token(ops, "zimm"))
+    d.imm = bits(w, 19, 15);
 }
 
 struct Table {
@@ -110,8 +125,12 @@ const Table& table() {
 
 }  // namespace
 
-const char* xreg_name(unsigned i) { return kXNames[i & 31]; }
-const char* freg_name(unsigned i) { return kFNames[i & 31]; }
+const char* xreg_name(unsigned i) {
+  return kXNames[i & 31];
+}
+const char* freg_name(unsigned i) {
+  return kFNames[i & 31];
+}
 
 PatternBits pattern_bits(const char* pattern) {
   PatternBits pb;
@@ -123,7 +142,9 @@ PatternBits pattern_bits(const char* pattern) {
   return pb;
 }
 
-std::span<const InsnDef* const> decoder_table() { return table().rows; }
+std::span<const InsnDef* const> decoder_table() {
+  return table().rows;
+}
 
 std::vector<std::string> decoder_overlaps() {
   const Table& t = table();
@@ -179,14 +200,22 @@ std::string disassemble(const DecodedInsn& d, uint64_t pc) {
     std::string text;
     auto mem = tok.find('(');
     std::string base = mem == std::string::npos ? tok : tok.substr(0, mem);
-    if (base == "rd") text = xreg_name(d.rd);
-    else if (base == "rs1") text = xreg_name(d.rs1);
-    else if (base == "rs2") text = xreg_name(d.rs2);
-    else if (base == "rs3") text = xreg_name(d.rs3);
-    else if (base == "fd") text = freg_name(d.rd);
-    else if (base == "fs1") text = freg_name(d.rs1);
-    else if (base == "fs2") text = freg_name(d.rs2);
-    else if (base == "fs3") text = freg_name(d.rs3);
+    if (base == "rd")
+      text = xreg_name(d.rd);
+    else if (base == "rs1")
+      text = xreg_name(d.rs1);
+    else if (base == "rs2")
+      text = xreg_name(d.rs2);
+    else if (base == "rs3")
+      text = xreg_name(d.rs3);
+    else if (base == "fd")
+      text = freg_name(d.rd);
+    else if (base == "fs1")
+      text = freg_name(d.rs1);
+    else if (base == "fs2")
+      text = freg_name(d.rs2);
+    else if (base == "fs3")
+      text = freg_name(d.rs3);
     else if (base == "rm" || base == "pred" || base == "succ" || base == "aq" || base == "rl")
       continue;
     else if (base == "imm_b" || base == "imm_j") {
@@ -194,8 +223,9 @@ std::string disassemble(const DecodedInsn& d, uint64_t pc) {
                     static_cast<unsigned long long>(pc + static_cast<uint64_t>(d.imm)));
       text = buf;
     } else if (base == "imm_u") {
-      std::snprintf(buf, sizeof buf, "0x%llx",
-                    static_cast<unsigned long long>((static_cast<uint64_t>(d.imm) >> 12) & 0xfffff));
+      std::snprintf(
+          buf, sizeof buf, "0x%llx",
+          static_cast<unsigned long long>((static_cast<uint64_t>(d.imm) >> 12) & 0xfffff));
       text = buf;
     } else if (base == "csr") {
       std::snprintf(buf, sizeof buf, "0x%03x", d.csr);
@@ -214,11 +244,15 @@ std::string disassemble(const DecodedInsn& d, uint64_t pc) {
   return out;
 }
 
-std::string disassemble(uint32_t raw, uint64_t pc) { return disassemble(decode(raw), pc); }
+std::string disassemble(uint32_t raw, uint64_t pc) {
+  return disassemble(decode(raw), pc);
+}
 
 }  // namespace tiervm
 
 // TEMPORARY-WEAK-STUB: removed once engine/translate/fp.cpp lands.
 namespace tiervm {
-__attribute__((weak)) std::span<const InsnDef> fp_insns() { return {}; }
+__attribute__((weak)) std::span<const InsnDef> fp_insns() {
+  return {};
+}
 }  // namespace tiervm

@@ -78,11 +78,11 @@ RunStop Executor::run(uint64_t instret_limit) {
     }
     if (trace_) trace_block(*block, pc);
     ++blocks_executed_;
+    if (block->native == nullptr && jit_) jit_->note_execution(*block);
     if (block->native != nullptr) {
       if (block->native(&hart_, &s) == kJitTrap) take_trap();
       continue;
     }
-    if (jit_) jit_->note_execution(*block);
     if (!interpret_block(hart_, *block)) take_trap();
   }
   return RunStop::Limit;

@@ -17,9 +17,9 @@ Cause fault_cause(MemFault f, Access a) {
       return a == Access::Read ? Cause::LoadPage
                                : (a == Access::Write ? Cause::StorePage : Cause::InsnPage);
     case MemFault::Misaligned:
-      return a == Access::Read ? Cause::LoadMisaligned
-                               : (a == Access::Write ? Cause::StoreMisaligned
-                                                     : Cause::InsnMisaligned);
+      return a == Access::Read
+                 ? Cause::LoadMisaligned
+                 : (a == Access::Write ? Cause::StoreMisaligned : Cause::InsnMisaligned);
     default:
       return a == Access::Read ? Cause::LoadAccess
                                : (a == Access::Write ? Cause::StoreAccess : Cause::InsnAccess);
@@ -57,8 +57,7 @@ void Hart::reset(uint64_t reset_pc) {
 }
 
 void Hart::update_modes() {
-  fetch_ctx_ = {s.satp, s.priv, (s.mstatus & mstatus::SUM) != 0,
-                (s.mstatus & mstatus::MXR) != 0};
+  fetch_ctx_ = {s.satp, s.priv, (s.mstatus & mstatus::SUM) != 0, (s.mstatus & mstatus::MXR) != 0};
   data_ctx_ = fetch_ctx_;
   if (s.priv == Priv::M && (s.mstatus & mstatus::MPRV)) {
     data_ctx_.priv = static_cast<Priv>((s.mstatus & mstatus::MPP) >> mstatus::MPP_SHIFT);
@@ -149,8 +148,8 @@ bool Hart::access_slow(uint64_t vaddr, unsigned size, Access access, uint64_t& v
     s.raise(make_trap(fault_cause(MemFault::AccessFault, access), vaddr));
     return false;
   }
-  const bool ok = access == Access::Read ? bus.read(paddr, size, value)
-                                         : bus.write(paddr, size, value);
+  const bool ok =
+      access == Access::Read ? bus.read(paddr, size, value) : bus.write(paddr, size, value);
   if (!ok) {
     s.raise(make_trap(fault_cause(MemFault::AccessFault, access), vaddr));
     return false;
@@ -182,8 +181,7 @@ bool Hart::store(uint64_t vaddr, unsigned size, uint64_t value) {
   return access_slow(vaddr, size, Access::Write, value);
 }
 
-bool Hart::translate_atomic(uint64_t vaddr, unsigned size, bool is_load_reserved,
-                            uint64_t& paddr) {
+bool Hart::translate_atomic(uint64_t vaddr, unsigned size, bool is_load_reserved, uint64_t& paddr) {
   // Atomics need natural alignment (QEMU raises an address-misaligned exception: a load
   // misaligned for LR, store/AMO misaligned for SC and AMOs).
   if ((vaddr & (size - 1)) != 0) {

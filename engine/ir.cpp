@@ -10,16 +10,15 @@ namespace tiervm {
 namespace {
 
 constexpr std::array<const char*, static_cast<size_t>(IrOp::Count)> kOpNames = {
-    "movi",   "mov",    "pcrel",  "add",    "addi",   "sub",    "and",    "andi",   "or",
-    "ori",    "xor",    "xori",   "shl",    "shli",   "shr",    "shri",   "sar",    "sari",
-    "addw",   "addwi",  "subw",   "shlw",   "shlwi",  "shrw",   "shrwi",  "sarw",   "sarwi",
-    "eq",     "ne",     "lt",     "ge",     "ltu",    "geu",    "lti",    "ltui",   "select",
-    "mul",    "mulh",   "mulhsu", "mulhu",  "mulw",   "div",    "divu",   "rem",    "remu",
-    "divw",   "divuw",  "remw",   "remuw",  "sextb",  "sexth",  "sextw",  "zextb",  "zexth",
-    "zextw",  "clz",    "ctz",    "cpop",   "clzw",   "ctzw",   "cpopw",  "rol",    "ror",
-    "rori",   "rolw",   "rorw",   "rorwi",  "min",    "max",    "minu",   "maxu",   "orcb",
-    "rev8",   "ld8s",   "ld8u",   "ld16s",  "ld16u",  "ld32s",  "ld32u",  "ld64",   "st8",
-    "st16",   "st32",   "st64",   "call",
+    "movi",  "mov",   "pcrel", "add",   "addi",  "sub",    "and",   "andi",  "or",     "ori",
+    "xor",   "xori",  "shl",   "shli",  "shr",   "shri",   "sar",   "sari",  "addw",   "addwi",
+    "subw",  "shlw",  "shlwi", "shrw",  "shrwi", "sarw",   "sarwi", "eq",    "ne",     "lt",
+    "ge",    "ltu",   "geu",   "lti",   "ltui",  "select", "mul",   "mulh",  "mulhsu", "mulhu",
+    "mulw",  "div",   "divu",  "rem",   "remu",  "divw",   "divuw", "remw",  "remuw",  "sextb",
+    "sexth", "sextw", "zextb", "zexth", "zextw", "clz",    "ctz",   "cpop",  "clzw",   "ctzw",
+    "cpopw", "rol",   "ror",   "rori",  "rolw",  "rorw",   "rorwi", "min",   "max",    "minu",
+    "maxu",  "orcb",  "rev8",  "ld8s",  "ld8u",  "ld16s",  "ld16u", "ld32s", "ld32u",  "ld64",
+    "st8",   "st16",  "st32",  "st64",  "call",
 };
 
 std::string slot_name(unsigned s) {

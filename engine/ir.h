@@ -69,16 +69,16 @@ enum class IrOp : uint8_t {
   DivUW,
   RemW,
   RemUW,
-  SextB,    // dst = sext8(a)
-  SextH,    // dst = sext16(a)
-  SextW,    // dst = sext32(a)
-  ZextB,    // dst = zext8(a)
-  ZextH,    // dst = zext16(a)
-  ZextW,    // dst = zext32(a)
-  Clz,      // dst = count leading zeros of a (64 when a == 0)
-  Ctz,      // dst = count trailing zeros (64 when a == 0)
-  Cpop,     // dst = popcount(a)
-  ClzW,     // on the low 32 bits (32 when zero)
+  SextB,  // dst = sext8(a)
+  SextH,  // dst = sext16(a)
+  SextW,  // dst = sext32(a)
+  ZextB,  // dst = zext8(a)
+  ZextH,  // dst = zext16(a)
+  ZextW,  // dst = zext32(a)
+  Clz,    // dst = count leading zeros of a (64 when a == 0)
+  Ctz,    // dst = count trailing zeros (64 when a == 0)
+  Cpop,   // dst = popcount(a)
+  ClzW,   // on the low 32 bits (32 when zero)
   CtzW,
   CpopW,
   Rol,      // dst = rotl(a, b & 63)
@@ -91,14 +91,23 @@ enum class IrOp : uint8_t {
   Max,
   MinU,
   MaxU,
-  OrcB,     // each byte: 0xff if non-zero, else 0
-  Rev8,     // byte swap
+  OrcB,  // each byte: 0xff if non-zero, else 0
+  Rev8,  // byte swap
   // Memory (virtual address = a + imm). Loads write dst; stores write b. A fault traps
   // precisely at this op's guest instruction.
-  Load8S, Load8U, Load16S, Load16U, Load32S, Load32U, Load64,
-  Store8, Store16, Store32, Store64,
-  Call,     // dst = helper(a, b, c, imm) (helper pointer in `helper`)
-  Count     // number of ops, not an op
+  Load8S,
+  Load8U,
+  Load16S,
+  Load16U,
+  Load32S,
+  Load32U,
+  Load64,
+  Store8,
+  Store16,
+  Store32,
+  Store64,
+  Call,  // dst = helper(a, b, c, imm) (helper pointer in `helper`)
+  Count  // number of ops, not an op
 };
 
 const char* ir_op_name(IrOp op);
@@ -185,8 +194,7 @@ class IrBuilder {
 
   void op(IrOp o, uint8_t dst, uint8_t a = 0, uint8_t b = 0, int64_t imm = 0, uint8_t c = 0);
   void mov_imm(uint8_t dst, int64_t imm) { op(IrOp::MovImm, dst, 0, 0, imm); }
-  void call(IrHelper h, uint8_t dst, uint8_t a = 0, uint8_t b = 0, uint8_t c = 0,
-            int64_t imm = 0);
+  void call(IrHelper h, uint8_t dst, uint8_t a = 0, uint8_t b = 0, uint8_t c = 0, int64_t imm = 0);
 
   // Terminators end the block.
   void jump(int64_t offset);

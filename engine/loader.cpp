@@ -14,7 +14,9 @@ namespace tiervm {
 
 namespace {
 
-LoadResult fail(std::string msg) { return {std::nullopt, std::move(msg)}; }
+LoadResult fail(std::string msg) {
+  return {std::nullopt, std::move(msg)};
+}
 
 template <typename T>
 bool read_struct(std::span<const uint8_t> bytes, uint64_t offset, T& out) {
@@ -72,7 +74,8 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path, std::stri
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) {
     error = "cannot read '" + path + "'";
     return std::nullopt;

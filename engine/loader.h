@@ -22,8 +22,8 @@ struct ElfSymbol {
 struct LoadedImage {
   ImageKind kind = ImageKind::Raw;
   uint64_t entry = 0;
-  uint64_t low = 0;   // lowest loaded physical address
-  uint64_t high = 0;  // one past the highest
+  uint64_t low = 0;                // lowest loaded physical address
+  uint64_t high = 0;               // one past the highest
   std::optional<uint64_t> tohost;  // HTIF symbols, when the ELF defines them
   std::optional<uint64_t> fromhost;
   std::vector<ElfSymbol> symbols;  // function and object symbols, sorted by address

@@ -50,7 +50,9 @@ Machine::~Machine() {
   board_.reset();
 }
 
-uint64_t Machine::instructions() const { return hart_->s.instret; }
+uint64_t Machine::instructions() const {
+  return hart_->s.instret;
+}
 
 std::unique_ptr<Machine> Machine::create(const MachineConfig& config, std::string& error) {
   std::unique_ptr<Machine> m(new Machine());
@@ -100,8 +102,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   for (const MachineDrive& d : config.drives) bc.drives.push_back({d.file, d.readonly, d.snapshot});
   try {
     board_ = std::make_unique<VirtBoard>(
-        *bus_, bc,
-        HartIrqLines{*irq_lines_[0], *irq_lines_[1], *irq_lines_[2], *irq_lines_[3]});
+        *bus_, bc, HartIrqLines{*irq_lines_[0], *irq_lines_[1], *irq_lines_[2], *irq_lines_[3]});
   } catch (const std::exception& e) {
     error = e.what();
     return false;
@@ -186,7 +187,16 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   hart_->read_time = [this] { return board_->clint().mtime(); };
   executor_ = std::make_unique<Executor>(*hart_);
   executor_->set_trace(config.trace);
-  if (config.max_tier >= 1 && !config.trace) executor_->enable_jit(JitConfig{});
+  if (config.max_tier >= 1 && !config.trace) {
+    JitConfig jc;
+    if (config.jit_threshold == 0) {
+      jc.tier1_threshold = 0;
+      jc.synchronous = true;
+    } else if (config.jit_threshold > 0) {
+      jc.tier1_threshold = static_cast<uint32_t>(config.jit_threshold);
+    }
+    executor_->enable_jit(jc);
+  }
   return true;
 }
 
@@ -212,9 +222,8 @@ MachineExit Machine::run(const RunLimits& limits) {
           ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(limits.timeout_seconds))
           : Clock::time_point::max();
-  const uint64_t max_instret = limits.max_instructions
-                                   ? hart_->s.instret + limits.max_instructions
-                                   : ~uint64_t{0};
+  const uint64_t max_instret =
+      limits.max_instructions ? hart_->s.instret + limits.max_instructions : ~uint64_t{0};
   auto deliver = [this](uint8_t byte) { return board_->uart().push_input(byte); };
 
   while (true) {

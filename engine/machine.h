@@ -42,12 +42,21 @@ struct MachineConfig {
   bool trace = false;          // print each executed instruction (forces tier 0)
   // Highest execution tier: 0 = interpreter only, 1 = LLVM fast tier, 2 = tiered.
   unsigned max_tier = 2;
+  int64_t jit_threshold = -1;  // see JitConfig::tier1_threshold; 0 = synchronous; <0 default
 };
 
 // How a run ended.
 struct MachineExit {
-  enum class Kind : uint8_t { Poweroff, GuestFail, Reset, Timeout, InstructionLimit, UserQuit,
-                              Signal, Running };
+  enum class Kind : uint8_t {
+    Poweroff,
+    GuestFail,
+    Reset,
+    Timeout,
+    InstructionLimit,
+    UserQuit,
+    Signal,
+    Running
+  };
   Kind kind = Kind::Running;
   int code = 0;  // process exit code for this end
 };

@@ -26,7 +26,9 @@ inline constexpr uint64_t kInterruptBit = uint64_t{1} << 63;
 
 // Interrupt numbers (bit positions in mip/mie).
 enum class Irq : unsigned { SSI = 1, MSI = 3, STI = 5, MTI = 7, SEI = 9, MEI = 11 };
-inline constexpr uint64_t irq_bit(Irq i) { return uint64_t{1} << static_cast<unsigned>(i); }
+inline constexpr uint64_t irq_bit(Irq i) {
+  return uint64_t{1} << static_cast<unsigned>(i);
+}
 
 // A guest trap as a value: raised by instruction semantics, taken by the hart.
 struct Trap {
@@ -34,6 +36,8 @@ struct Trap {
   uint64_t tval = 0;
 };
 
-inline Trap make_trap(Cause c, uint64_t tval = 0) { return {static_cast<uint64_t>(c), tval}; }
+inline Trap make_trap(Cause c, uint64_t tval = 0) {
+  return {static_cast<uint64_t>(c), tval};
+}
 
 }  // namespace tiervm

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <array>
-#include <utility>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "mem/access.h"
@@ -56,8 +56,8 @@ class SoftTlb {
   // `page_bits` is the leaf's page size: 4 KiB pieces of a superpage are cached one by
   // one, and the superpage's range is remembered so that flush_page() of any address in
   // it drops them all.
-  void insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,
-              bool can_write, bool can_exec, unsigned page_bits = kPageBits);
+  void insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read, bool can_write,
+              bool can_exec, unsigned page_bits = kPageBits);
   // L2 lookup; nullptr on a miss. A hit refills the L1 entry.
   const TlbL2Entry* lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage);
 

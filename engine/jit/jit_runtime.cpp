@@ -20,8 +20,7 @@ extern "C" void tiervm_jit_store(Hart* hart, uint64_t vaddr, uint64_t value, uin
   hart->store(vaddr, size, value);
 }
 
-extern "C" uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c,
-                                    int64_t imm) {
+extern "C" uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
   return eval_alu(static_cast<IrOp>(op), a, b, c, imm);
 }
 

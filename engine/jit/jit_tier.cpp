@@ -30,7 +30,9 @@ size_t JitTier::queue_length() const {
   return queue_.size();
 }
 
-ChainSlot* JitTier::new_slot() { return &slots_.emplace_back(); }
+ChainSlot* JitTier::new_slot() {
+  return &slots_.emplace_back();
+}
 
 JitTier::Job JitTier::make_job(IrBlock& block, uint64_t key) {
   Job job;
@@ -79,9 +81,9 @@ std::vector<JitTier::Done> JitTier::compile_batch(std::vector<Job>& jobs) {
   std::string error;
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<JitResult> results = backend_->compile(batch, JitOptLevel::Fast, error);
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now() - t0)
-                      .count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   std::vector<Done> out;
   for (size_t n = 0; n < jobs.size(); ++n) {
     Done d;

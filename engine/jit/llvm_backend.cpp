@@ -114,8 +114,7 @@ class BlockLowering {
     Value* pending = b_.CreateLoad(i8_, field(kOffTrapPending));
     BasicBlock* trap_bb = BasicBlock::Create(ctx_, "trap", fn_);
     BasicBlock* cont = BasicBlock::Create(ctx_, "cont", fn_);
-    b_.CreateCondBr(b_.CreateICmpNE(pending, b_.getInt8(0)), trap_bb, cont,
-                    unlikely());
+    b_.CreateCondBr(b_.CreateICmpNE(pending, b_.getInt8(0)), trap_bb, cont, unlikely());
     b_.SetInsertPoint(trap_bb);
     trap_exit(index);
     b_.SetInsertPoint(cont);
@@ -192,9 +191,9 @@ class BlockLowering {
 
   void lower_call(const IrInsn& i) {
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
-    Value* v = b_.CreateCall(ty, fn_ptr(i.helper),
-                             {hart_, read(i.a), read(i.b), read(i.c),
-                              c64(static_cast<uint64_t>(i.imm))});
+    Value* v =
+        b_.CreateCall(ty, fn_ptr(i.helper),
+                      {hart_, read(i.a), read(i.b), read(i.c), c64(static_cast<uint64_t>(i.imm))});
     check_trap(i.guest_index);
     write(i.dst, v);
   }
@@ -203,8 +202,8 @@ class BlockLowering {
   Value* eval_call(const IrInsn& i) {
     auto* ty = llvm::FunctionType::get(i64_, {i32_, i64_, i64_, i64_, i64_}, false);
     return b_.CreateCall(ty, fn_ptr(&tiervm_jit_eval),
-                         {b_.getInt32(static_cast<uint32_t>(i.op)), read(i.a), read(i.b),
-                          read(i.c), c64(static_cast<uint64_t>(i.imm))});
+                         {b_.getInt32(static_cast<uint32_t>(i.op)), read(i.a), read(i.b), read(i.c),
+                          c64(static_cast<uint64_t>(i.imm))});
   }
 
   Value* sx32(Value* v) { return b_.CreateSExt(b_.CreateTrunc(v, i32_), i64_); }
@@ -217,27 +216,69 @@ class BlockLowering {
     auto bv = [&] { return read(i.b); };
     Value* r = nullptr;
     switch (i.op) {
-      case IrOp::MovImm: r = c64(imm); break;
-      case IrOp::Mov: r = a(); break;
-      case IrOp::PcRel: r = b_.CreateAdd(block_pc_, c64(imm)); break;
-      case IrOp::Add: r = b_.CreateAdd(a(), bv()); break;
-      case IrOp::AddImm: r = b_.CreateAdd(a(), c64(imm)); break;
-      case IrOp::Sub: r = b_.CreateSub(a(), bv()); break;
-      case IrOp::And: r = b_.CreateAnd(a(), bv()); break;
-      case IrOp::AndImm: r = b_.CreateAnd(a(), c64(imm)); break;
-      case IrOp::Or: r = b_.CreateOr(a(), bv()); break;
-      case IrOp::OrImm: r = b_.CreateOr(a(), c64(imm)); break;
-      case IrOp::Xor: r = b_.CreateXor(a(), bv()); break;
-      case IrOp::XorImm: r = b_.CreateXor(a(), c64(imm)); break;
-      case IrOp::Shl: r = b_.CreateShl(a(), b_.CreateAnd(bv(), c64(63))); break;
-      case IrOp::ShlImm: r = b_.CreateShl(a(), c64(imm & 63)); break;
-      case IrOp::Shr: r = b_.CreateLShr(a(), b_.CreateAnd(bv(), c64(63))); break;
-      case IrOp::ShrImm: r = b_.CreateLShr(a(), c64(imm & 63)); break;
-      case IrOp::Sar: r = b_.CreateAShr(a(), b_.CreateAnd(bv(), c64(63))); break;
-      case IrOp::SarImm: r = b_.CreateAShr(a(), c64(imm & 63)); break;
-      case IrOp::AddW: r = sx32(b_.CreateAdd(a(), bv())); break;
-      case IrOp::AddWImm: r = sx32(b_.CreateAdd(a(), c64(imm))); break;
-      case IrOp::SubW: r = sx32(b_.CreateSub(a(), bv())); break;
+      case IrOp::MovImm:
+        r = c64(imm);
+        break;
+      case IrOp::Mov:
+        r = a();
+        break;
+      case IrOp::PcRel:
+        r = b_.CreateAdd(block_pc_, c64(imm));
+        break;
+      case IrOp::Add:
+        r = b_.CreateAdd(a(), bv());
+        break;
+      case IrOp::AddImm:
+        r = b_.CreateAdd(a(), c64(imm));
+        break;
+      case IrOp::Sub:
+        r = b_.CreateSub(a(), bv());
+        break;
+      case IrOp::And:
+        r = b_.CreateAnd(a(), bv());
+        break;
+      case IrOp::AndImm:
+        r = b_.CreateAnd(a(), c64(imm));
+        break;
+      case IrOp::Or:
+        r = b_.CreateOr(a(), bv());
+        break;
+      case IrOp::OrImm:
+        r = b_.CreateOr(a(), c64(imm));
+        break;
+      case IrOp::Xor:
+        r = b_.CreateXor(a(), bv());
+        break;
+      case IrOp::XorImm:
+        r = b_.CreateXor(a(), c64(imm));
+        break;
+      case IrOp::Shl:
+        r = b_.CreateShl(a(), b_.CreateAnd(bv(), c64(63)));
+        break;
+      case IrOp::ShlImm:
+        r = b_.CreateShl(a(), c64(imm & 63));
+        break;
+      case IrOp::Shr:
+        r = b_.CreateLShr(a(), b_.CreateAnd(bv(), c64(63)));
+        break;
+      case IrOp::ShrImm:
+        r = b_.CreateLShr(a(), c64(imm & 63));
+        break;
+      case IrOp::Sar:
+        r = b_.CreateAShr(a(), b_.CreateAnd(bv(), c64(63)));
+        break;
+      case IrOp::SarImm:
+        r = b_.CreateAShr(a(), c64(imm & 63));
+        break;
+      case IrOp::AddW:
+        r = sx32(b_.CreateAdd(a(), bv()));
+        break;
+      case IrOp::AddWImm:
+        r = sx32(b_.CreateAdd(a(), c64(imm)));
+        break;
+      case IrOp::SubW:
+        r = sx32(b_.CreateSub(a(), bv()));
+        break;
       case IrOp::ShlW:
         r = b_.CreateSExt(b_.CreateShl(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
         break;
@@ -256,38 +297,96 @@ class BlockLowering {
       case IrOp::SarWImm:
         r = b_.CreateSExt(b_.CreateAShr(lo32(a()), b_.getInt32(imm & 31)), i64_);
         break;
-      case IrOp::Eq: r = bool64(b_.CreateICmpEQ(a(), bv())); break;
-      case IrOp::Ne: r = bool64(b_.CreateICmpNE(a(), bv())); break;
-      case IrOp::Lt: r = bool64(b_.CreateICmpSLT(a(), bv())); break;
-      case IrOp::Ge: r = bool64(b_.CreateICmpSGE(a(), bv())); break;
-      case IrOp::Ltu: r = bool64(b_.CreateICmpULT(a(), bv())); break;
-      case IrOp::Geu: r = bool64(b_.CreateICmpUGE(a(), bv())); break;
-      case IrOp::LtImm: r = bool64(b_.CreateICmpSLT(a(), c64(imm))); break;
-      case IrOp::LtuImm: r = bool64(b_.CreateICmpULT(a(), c64(imm))); break;
+      case IrOp::Eq:
+        r = bool64(b_.CreateICmpEQ(a(), bv()));
+        break;
+      case IrOp::Ne:
+        r = bool64(b_.CreateICmpNE(a(), bv()));
+        break;
+      case IrOp::Lt:
+        r = bool64(b_.CreateICmpSLT(a(), bv()));
+        break;
+      case IrOp::Ge:
+        r = bool64(b_.CreateICmpSGE(a(), bv()));
+        break;
+      case IrOp::Ltu:
+        r = bool64(b_.CreateICmpULT(a(), bv()));
+        break;
+      case IrOp::Geu:
+        r = bool64(b_.CreateICmpUGE(a(), bv()));
+        break;
+      case IrOp::LtImm:
+        r = bool64(b_.CreateICmpSLT(a(), c64(imm)));
+        break;
+      case IrOp::LtuImm:
+        r = bool64(b_.CreateICmpULT(a(), c64(imm)));
+        break;
       case IrOp::Select:
         r = b_.CreateSelect(b_.CreateICmpNE(a(), c64(0)), bv(), read(i.c));
         break;
-      case IrOp::Mul: r = b_.CreateMul(a(), bv()); break;
-      case IrOp::MulW: r = sx32(b_.CreateMul(a(), bv())); break;
-      case IrOp::SextB: r = b_.CreateSExt(b_.CreateTrunc(a(), i8_), i64_); break;
-      case IrOp::SextH: r = b_.CreateSExt(b_.CreateTrunc(a(), b_.getInt16Ty()), i64_); break;
-      case IrOp::SextW: r = sx32(a()); break;
-      case IrOp::ZextB: r = b_.CreateAnd(a(), c64(0xff)); break;
-      case IrOp::ZextH: r = b_.CreateAnd(a(), c64(0xffff)); break;
-      case IrOp::ZextW: r = b_.CreateAnd(a(), c64(0xffffffffu)); break;
-      case IrOp::Load8S: lower_load(i, 1, true); return;
-      case IrOp::Load8U: lower_load(i, 1, false); return;
-      case IrOp::Load16S: lower_load(i, 2, true); return;
-      case IrOp::Load16U: lower_load(i, 2, false); return;
-      case IrOp::Load32S: lower_load(i, 4, true); return;
-      case IrOp::Load32U: lower_load(i, 4, false); return;
-      case IrOp::Load64: lower_load(i, 8, false); return;
-      case IrOp::Store8: lower_store(i, 1); return;
-      case IrOp::Store16: lower_store(i, 2); return;
-      case IrOp::Store32: lower_store(i, 4); return;
-      case IrOp::Store64: lower_store(i, 8); return;
-      case IrOp::Call: lower_call(i); return;
-      default: r = eval_call(i); break;
+      case IrOp::Mul:
+        r = b_.CreateMul(a(), bv());
+        break;
+      case IrOp::MulW:
+        r = sx32(b_.CreateMul(a(), bv()));
+        break;
+      case IrOp::SextB:
+        r = b_.CreateSExt(b_.CreateTrunc(a(), i8_), i64_);
+        break;
+      case IrOp::SextH:
+        r = b_.CreateSExt(b_.CreateTrunc(a(), b_.getInt16Ty()), i64_);
+        break;
+      case IrOp::SextW:
+        r = sx32(a());
+        break;
+      case IrOp::ZextB:
+        r = b_.CreateAnd(a(), c64(0xff));
+        break;
+      case IrOp::ZextH:
+        r = b_.CreateAnd(a(), c64(0xffff));
+        break;
+      case IrOp::ZextW:
+        r = b_.CreateAnd(a(), c64(0xffffffffu));
+        break;
+      case IrOp::Load8S:
+        lower_load(i, 1, true);
+        return;
+      case IrOp::Load8U:
+        lower_load(i, 1, false);
+        return;
+      case IrOp::Load16S:
+        lower_load(i, 2, true);
+        return;
+      case IrOp::Load16U:
+        lower_load(i, 2, false);
+        return;
+      case IrOp::Load32S:
+        lower_load(i, 4, true);
+        return;
+      case IrOp::Load32U:
+        lower_load(i, 4, false);
+        return;
+      case IrOp::Load64:
+        lower_load(i, 8, false);
+        return;
+      case IrOp::Store8:
+        lower_store(i, 1);
+        return;
+      case IrOp::Store16:
+        lower_store(i, 2);
+        return;
+      case IrOp::Store32:
+        lower_store(i, 4);
+        return;
+      case IrOp::Store64:
+        lower_store(i, 8);
+        return;
+      case IrOp::Call:
+        lower_call(i);
+        return;
+      default:
+        r = eval_call(i);
+        break;
     }
     write(i.dst, r);
   }
@@ -303,10 +402,10 @@ class BlockLowering {
     }
     Value* limit = load64(kOffInstretLimit);
     Value* req = b_.CreateLoad(i32_, field(kOffExitRequest));
-    Value* may_chain = b_.CreateAnd(b_.CreateICmpULT(instret, limit),
-                                    b_.CreateICmpEQ(req, b_.getInt32(0)));
-    Value* target = b_.CreateLoad(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)),
-                                                          ptr_));
+    Value* may_chain =
+        b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
+    Value* target =
+        b_.CreateLoad(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)), ptr_));
     Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
     BasicBlock* chain = BasicBlock::Create(ctx_, "chain", fn_);
     BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);

@@ -10,7 +10,9 @@ namespace {
 using emit::reg_imm;
 using emit::reg_reg;
 
-void lui(IrBuilder& b, const DecodedInsn& d) { b.mov_imm(IrBuilder::xw(d.rd), d.imm); }
+void lui(IrBuilder& b, const DecodedInsn& d) {
+  b.mov_imm(IrBuilder::xw(d.rd), d.imm);
+}
 
 void auipc(IrBuilder& b, const DecodedInsn& d) {
   b.op(IrOp::PcRel, IrBuilder::xw(d.rd), 0, 0, b.insn_offset() + d.imm);
@@ -51,6 +53,8 @@ constexpr std::array kRows = {
 
 }  // namespace
 
-std::span<const InsnDef> alu_insns() { return kRows; }
+std::span<const InsnDef> alu_insns() {
+  return kRows;
+}
 
 }  // namespace tiervm

@@ -46,6 +46,8 @@ constexpr std::array kRows = {
 
 }  // namespace
 
-std::span<const InsnDef> branch_insns() { return kRows; }
+std::span<const InsnDef> branch_insns() {
+  return kRows;
+}
 
 }  // namespace tiervm

@@ -34,6 +34,8 @@ constexpr std::array kRows = {
 
 }  // namespace
 
-std::span<const InsnDef> mem_insns() { return kRows; }
+std::span<const InsnDef> mem_insns() {
+  return kRows;
+}
 
 }  // namespace tiervm

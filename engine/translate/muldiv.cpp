@@ -28,6 +28,8 @@ constexpr std::array kRows = {
 
 }  // namespace
 
-std::span<const InsnDef> muldiv_insns() { return kRows; }
+std::span<const InsnDef> muldiv_insns() {
+  return kRows;
+}
 
 }  // namespace tiervm

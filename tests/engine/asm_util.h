@@ -1,12 +1,12 @@
 #pragma once
 
+#include <unistd.h>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace tiervm::test {
@@ -27,8 +27,8 @@ inline std::vector<uint32_t> assemble(const std::vector<std::string>& lines,
     for (const auto& l : lines) src << l << "\n";
   }
   const std::string cmd = "riscv64-unknown-elf-as -march=rv64gc_zba_zbb -o " + base + "/a.o " +
-                          base + "/a.s && riscv64-unknown-elf-objcopy -O binary -j .text " +
-                          base + "/a.o " + base + "/a.bin";
+                          base + "/a.s && riscv64-unknown-elf-objcopy -O binary -j .text " + base +
+                          "/a.o " + base + "/a.bin";
   std::vector<uint32_t> words;
   if (std::system(cmd.c_str()) == 0) {
     std::ifstream bin(base + "/a.bin", std::ios::binary);

@@ -53,20 +53,13 @@ struct DisasmCase {
 // Words assembled by riscv64-unknown-elf-as; the text is the standard assembly syntax.
 TEST(Decoder, DisassemblesStandardSyntax) {
   const DisasmCase cases[] = {
-      {0x00150513, 0, "addi a0, a0, 1"},
-      {0xfff50513, 0, "addi a0, a0, -1"},
-      {0x00b50533, 0, "add a0, a0, a1"},
-      {0x40b50533, 0, "sub a0, a0, a1"},
-      {0x00853583, 0, "ld a1, 8(a0)"},
-      {0xfeb53c23, 0, "sd a1, -8(a0)"},
-      {0x000125b7, 0, "lui a1, 0x12"},
-      {0x00b50463, 0x1000, "beq a0, a1, 0x1008"},
-      {0x0080006f, 0x2000, "jal zero, 0x2008"},
-      {0x000500e7, 0, "jalr ra, 0(a0)"},
-      {0x03f51513, 0, "slli a0, a0, 63"},
-      {0x02b50533, 0, "mul a0, a0, a1"},
-      {0x00000000, 0, "illegal 0x0000"},
-      {0xffffffff, 0, "illegal 0xffffffff"},
+      {0x00150513, 0, "addi a0, a0, 1"},        {0xfff50513, 0, "addi a0, a0, -1"},
+      {0x00b50533, 0, "add a0, a0, a1"},        {0x40b50533, 0, "sub a0, a0, a1"},
+      {0x00853583, 0, "ld a1, 8(a0)"},          {0xfeb53c23, 0, "sd a1, -8(a0)"},
+      {0x000125b7, 0, "lui a1, 0x12"},          {0x00b50463, 0x1000, "beq a0, a1, 0x1008"},
+      {0x0080006f, 0x2000, "jal zero, 0x2008"}, {0x000500e7, 0, "jalr ra, 0(a0)"},
+      {0x03f51513, 0, "slli a0, a0, 63"},       {0x02b50533, 0, "mul a0, a0, a1"},
+      {0x00000000, 0, "illegal 0x0000"},        {0xffffffff, 0, "illegal 0xffffffff"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(disassemble(c.word, c.pc), c.text) << std::hex << c.word;

@@ -62,7 +62,9 @@ const Case kIntegerCases[] = {
     {"mulw a0, a1, a2", {{A1, 0x10000}, {A2, 0x10000}}, {{A0, 0}}},
     {"div a0, a1, a2", {{A1, 7}, {A2, 0}}, {{A0, kAll}}},
     {"div a0, a1, a2", {{A1, kMin64}, {A2, kAll}}, {{A0, kMin64}}},
-    {"div a0, a1, a2", {{A1, static_cast<uint64_t>(-7)}, {A2, 2}}, {{A0, static_cast<uint64_t>(-3)}}},
+    {"div a0, a1, a2",
+     {{A1, static_cast<uint64_t>(-7)}, {A2, 2}},
+     {{A0, static_cast<uint64_t>(-3)}}},
     {"divu a0, a1, a2", {{A1, 7}, {A2, 0}}, {{A0, kAll}}},
     {"rem a0, a1, a2", {{A1, 7}, {A2, 0}}, {{A0, 7}}},
     {"rem a0, a1, a2", {{A1, kMin64}, {A2, kAll}}, {{A0, 0}}},
@@ -93,7 +95,9 @@ class InsnTable : public ::testing::Test {
   }
 };
 
-TEST_F(InsnTable, IntegerAndMulDiv) { run_cases(kIntegerCases, std::size(kIntegerCases)); }
+TEST_F(InsnTable, IntegerAndMulDiv) {
+  run_cases(kIntegerCases, std::size(kIntegerCases));
+}
 
 TEST(Execution, LoadsSignAndZeroExtend) {
   const auto w = assemble({"lb a0, 0(a2)", "lbu a1, 0(a2)", "lh a3, 0(a2)", "lhu a4, 0(a2)",
@@ -128,8 +132,8 @@ TEST(Execution, MisalignedAccessesWorkAcrossPages) {
 TEST(Execution, JalAndJalrLinkAndClearBitZero) {
   // 0: jal ra, 8 ; 4: j . ; 8: jalr t0, 1(a0) with a0 = base+16 -> target base+16 (bit 0
   // cleared); 12: j . ; 16: j .
-  const auto w = assemble({"jal ra, .+8", "jal zero, .", "jalr t0, 1(a0)", "jal zero, .",
-                           "jal zero, ."});
+  const auto w =
+      assemble({"jal ra, .+8", "jal zero, .", "jalr t0, 1(a0)", "jal zero, .", "jal zero, ."});
   ASSERT_EQ(w.size(), 5u);
   TestMachine m;
   m.put({w[0], w[1], w[2], w[3], w[4]});
