@@ -250,9 +250,3 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
 
 }  // namespace tiervm
 
-// TEMPORARY-WEAK-STUB: removed once engine/translate/fp.cpp lands.
-namespace tiervm {
-__attribute__((weak)) std::span<const InsnDef> fp_insns() {
-  return {};
-}
-}  // namespace tiervm
