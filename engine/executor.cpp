@@ -8,6 +8,10 @@
 
 namespace tiervm {
 
+namespace {
+constexpr uint64_t kExtraIterations = 1024;
+}  // namespace
+
 Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {}
 
 void Executor::enable_jit(const JitConfig& config) {
@@ -39,7 +43,12 @@ void Executor::trace_block(const IrBlock& block, uint64_t pc) const {
 RunStop Executor::run(uint64_t instret_limit) {
   HartState& s = hart_.s;
   s.instret_limit = instret_limit;
-  while (s.instret < instret_limit) {
+  // A guest that traps without retiring anything (e.g. mtvec pointing at unmapped
+  // memory) never reaches the limit: bound the dispatcher iterations too, so the caller
+  // still sees its timeouts and stop requests.
+  uint64_t iterations_left =
+      (instret_limit > s.instret ? instret_limit - s.instret : 0) + kExtraIterations;
+  while (s.instret < instret_limit && iterations_left-- != 0) {
     if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
     s.exit_request.store(0, std::memory_order_relaxed);
     if (jit_) jit_->install_ready();
