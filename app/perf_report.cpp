@@ -30,6 +30,20 @@ bool write_perf_report(const std::string& path, Machine& machine, const MachineE
               {"l2_hits", tlb.l2_hits},
               {"l2_misses", tlb.l2_misses},
               {"flushes", tlb.flushes}};
+  if (const JitTier* jit = ex.jit()) {
+    const JitStats& js = jit->stats();
+    j["jit"] = {{"blocks_compiled", js.blocks_compiled},
+                {"guest_insns_compiled", js.guest_insns_compiled},
+                {"compile_batches", js.compile_batches},
+                {"compile_ms", static_cast<double>(js.compile_ns) / 1e6},
+                {"us_per_block", js.blocks_compiled ? static_cast<double>(js.compile_ns) / 1e3 /
+                                                          static_cast<double>(js.blocks_compiled)
+                                                    : 0.0},
+                {"compile_failures", js.compile_failures},
+                {"links_made", js.links_made},
+                {"links_broken", js.links_broken},
+                {"interpreted_runs", js.interpreted_runs}};
+  }
   std::ofstream out(path);
   out << j.dump(2) << "\n";
   return static_cast<bool>(out);

@@ -6,7 +6,8 @@
 namespace tiervm {
 
 CodeCache::CodeCache(Hart& hart) : hart_(hart) {
-  hart_.bus.set_code_write_hook([this](uint64_t page) { invalidate_page(page); });
+  hart_.bus.set_code_write_hook(
+      [this](uint64_t paddr, uint64_t len) { invalidate_range(paddr, len); });
 }
 
 CodeCache::~CodeCache() {
@@ -41,21 +42,43 @@ void CodeCache::flush_jump_cache() {
   jump_.fill(JumpEntry{});
 }
 
-void CodeCache::invalidate_page(uint64_t ppage) {
-  ppage &= ~kPageMask;
-  hart_.bus.clear_code_page(ppage);
+void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
+  const uint64_t ppage = paddr & ~kPageMask;
   auto it = page_blocks_.find(ppage);
-  if (it == page_blocks_.end()) return;
-  for (uint64_t key : it->second) {
-    auto b = blocks_.find(key);
-    if (b == blocks_.end()) continue;
-    if (drop_hook_) drop_hook_(*b->second);
-    retired_.push_back(std::move(b->second));
-    blocks_.erase(b);
-    ++invalidations_;
+  if (it == page_blocks_.end()) {
+    hart_.bus.clear_code_page(ppage);
+    return;
   }
-  page_blocks_.erase(it);
-  flush_jump_cache();
+  std::vector<uint64_t>& keys = it->second;
+  bool dropped = false;
+  for (size_t i = 0; i < keys.size();) {
+    auto b = blocks_.find(keys[i]);
+    if (b == blocks_.end()) {
+      keys[i] = keys.back();
+      keys.pop_back();
+      continue;
+    }
+    // The block's bytes, up to the end of its last (possibly trapping) instruction.
+    const IrBlock& blk = *b->second;
+    const uint64_t start = blk.start_paddr;
+    const uint64_t end = start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
+    if (paddr < end && start < paddr + len) {
+      if (drop_hook_) drop_hook_(*b->second);
+      retired_.push_back(std::move(b->second));
+      blocks_.erase(b);
+      ++invalidations_;
+      dropped = true;
+      keys[i] = keys.back();
+      keys.pop_back();
+      continue;
+    }
+    ++i;
+  }
+  if (keys.empty()) {
+    page_blocks_.erase(it);
+    hart_.bus.clear_code_page(ppage);
+  }
+  if (dropped) flush_jump_cache();
 }
 
 void CodeCache::flush() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/ir.h"
+#include "mem/bus.h"
 #include "mem/fxhash.h"
 
 namespace tiervm {
@@ -41,7 +42,10 @@ class CodeCache {
   }
   void flush_jump_cache();
 
-  void invalidate_page(uint64_t ppage);
+  // Drops the blocks whose code overlaps [paddr, paddr + len) (within one page); the page
+  // stays marked as code while other blocks remain on it.
+  void invalidate_range(uint64_t paddr, uint64_t len);
+  void invalidate_page(uint64_t ppage) { invalidate_range(ppage & ~kPageMask, kPageSize); }
   void flush();    // all code (fence.i)
   void collect();  // frees dropped blocks; call between blocks
   bool has_retired() const { return !retired_.empty(); }

@@ -52,10 +52,6 @@ RunStop Executor::run(uint64_t instret_limit) {
     if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
     s.exit_request.store(0, std::memory_order_relaxed);
     if (jit_) jit_->install_ready();
-    if (s.code_flush_requested) {
-      s.code_flush_requested = false;
-      cache_.flush();
-    }
     if (cache_.has_retired()) cache_.collect();
     if (hart_.tlb.flushes != tlb_generation_) {
       // Virtual-pc lookups are only valid for the mappings they were made under.

@@ -36,6 +36,7 @@ class Executor {
   // Turns on tier 1 (LLVM) for warm blocks; without it every block runs on tier 0.
   void enable_jit(const JitConfig& config);
   JitTier* jit() { return jit_.get(); }
+  const JitTier* jit() const { return jit_.get(); }
   uint64_t blocks_executed() const { return blocks_executed_; }
   uint64_t traps_taken() const { return traps_; }
   uint64_t interrupts_taken() const { return interrupts_; }

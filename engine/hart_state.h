@@ -100,8 +100,6 @@ struct HartState {
 
   // Wait-for-interrupt: set by wfi, cleared when an interrupt becomes pending.
   bool waiting = false;
-  // Set by fence.i: the dispatcher drops translated code before the next block.
-  bool code_flush_requested = false;
 
   // ---- Read by compiled code at block boundaries.
   // The dispatcher's instruction limit: chained blocks return to it once instret reaches

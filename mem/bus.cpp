@@ -257,7 +257,11 @@ void Bus::notify_code_write(uint64_t paddr, uint64_t len) {
   uint64_t end_page = (last - ram_base_) >> kPageBits;
   for (uint64_t page = (first - ram_base_) >> kPageBits; page <= end_page; ++page) {
     // The hook may clear the mark (that is the engine's job), so test it per page.
-    if (code_pages_[page] != 0) code_write_hook_(ram_base_ + (page << kPageBits));
+    if (code_pages_[page] == 0) continue;
+    const uint64_t page_base = ram_base_ + (page << kPageBits);
+    const uint64_t lo = std::max(first, page_base);
+    const uint64_t hi = std::min(last, page_base + kPageMask);
+    code_write_hook_(lo, hi - lo + 1);
   }
 }
 

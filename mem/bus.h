@@ -56,15 +56,15 @@ class Bus {
   }
 
   // Pages of RAM that hold translated code. A write to such a page (through write(),
-  // dma_write(), or a TLB slow path) calls the hook with the page's physical base first,
-  // so the engine can drop the stale code. TLB fills must not give write fast paths to
-  // marked pages.
+  // dma_write(), or a TLB slow path) first calls the hook with the written range clipped
+  // to that page (one call per marked page), so the engine can drop exactly the code it
+  // overwrites. TLB fills must not give write fast paths to marked pages.
   void mark_code_page(uint64_t paddr);
   void clear_code_page(uint64_t paddr);
   bool is_code_page(uint64_t paddr) const {
     return in_ram(paddr) && code_pages_[(paddr - ram_base_) >> kPageBits] != 0;
   }
-  void set_code_write_hook(std::function<void(uint64_t page)> hook) {
+  void set_code_write_hook(std::function<void(uint64_t paddr, uint64_t len)> hook) {
     code_write_hook_ = std::move(hook);
   }
   // Called by the slow store path before writing to a RAM page marked as code.
@@ -80,7 +80,7 @@ class Bus {
   uint64_t ram_size_ = 0;
   uint8_t* ram_data_ = nullptr;
   std::vector<uint8_t> code_pages_;
-  std::function<void(uint64_t)> code_write_hook_;
+  std::function<void(uint64_t, uint64_t)> code_write_hook_;
 };
 
 }  // namespace tiervm

@@ -265,7 +265,7 @@ class BusCodeHook : public ::testing::Test {
  protected:
   void SetUp() override {
     bus.map_ram(kRam, kRamSize);
-    bus.set_code_write_hook([this](uint64_t page) { pages.push_back(page); });
+    bus.set_code_write_hook([this](uint64_t addr, uint64_t) { pages.push_back(addr & ~kPageMask); });
   }
   Bus bus;
   std::vector<uint64_t> pages;
@@ -301,7 +301,7 @@ TEST_F(BusCodeHook, WriteSpanningTwoMarkedPagesCallsHookForEach) {
 TEST_F(BusCodeHook, HookRunsBeforeTheWrite) {
   bus.mark_code_page(kRam);
   uint8_t seen = 0xff;
-  bus.set_code_write_hook([&](uint64_t) { seen = bus.ram_data()[0]; });
+  bus.set_code_write_hook([&](uint64_t, uint64_t) { seen = bus.ram_data()[0]; });
   ASSERT_TRUE(bus.write(kRam, 1, 0x42));
   EXPECT_EQ(seen, 0);  // the engine sees the old code
   EXPECT_EQ(bus.ram_data()[0], 0x42);

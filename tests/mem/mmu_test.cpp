@@ -377,7 +377,7 @@ TEST_F(Mmu, AccessedUpdateOnCodePageCallsHook) {
   uint64_t satp = make_root(kSv39);
   uint64_t leaf = map(0x7000, 0x8050'0000, V | R | X);
   std::vector<uint64_t> pages;
-  bus.set_code_write_hook([&](uint64_t page) { pages.push_back(page); });
+  bus.set_code_write_hook([&](uint64_t addr, uint64_t) { pages.push_back(addr & ~kPageMask); });
   bus.mark_code_page(leaf);
   ASSERT_EQ(tr(satp, Priv::S, 0x7000, Ex).fault, None);
   EXPECT_EQ(pages, std::vector<uint64_t>{leaf & ~uint64_t{0xfff}});
