@@ -1,5 +1,6 @@
 #include "engine/code_cache.h"
 
+#include "engine/event_bus.h"
 #include "engine/hart.h"
 #include "engine/translator.h"
 
@@ -64,6 +65,15 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
     const uint64_t end = start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
     if (paddr < end && start < paddr + len) {
       if (drop_hook_) drop_hook_(*b->second);
+      if (events_ && events_->active()) {
+        Event e;
+        e.kind = EventKind::BlockInvalidated;
+        e.paddr = start;
+        e.pc = blk.start_pc;
+        e.tier = blk.tier;
+        e.a = len;
+        events_->publish(e);
+      }
       retired_.push_back(std::move(b->second));
       blocks_.erase(b);
       ++invalidations_;

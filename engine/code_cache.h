@@ -50,6 +50,7 @@ class CodeCache {
   void collect();  // frees dropped blocks; call between blocks
   bool has_retired() const { return !retired_.empty(); }
 
+  void set_event_bus(class EventBus* events) { events_ = events; }
   // Called for every block dropped by invalidation or flush (before it is retired).
   void set_drop_hook(std::function<void(IrBlock&)> hook) { drop_hook_ = std::move(hook); }
   // The cached block for a key, or nullptr.
@@ -75,6 +76,7 @@ class CodeCache {
   static size_t jump_index(uint64_t pc) { return (pc >> 1) & ((1u << kJumpBits) - 1); }
   Hart& hart_;
   std::function<void(IrBlock&)> drop_hook_;
+  class EventBus* events_ = nullptr;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHash> blocks_;
   std::unordered_map<uint64_t, std::vector<uint64_t>, FxHash> page_blocks_;

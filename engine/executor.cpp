@@ -16,6 +16,13 @@ Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {}
 
 void Executor::enable_jit(const JitConfig& config) {
   jit_ = std::make_unique<JitTier>(cache_, config);
+  jit_->set_event_bus(events_);
+}
+
+void Executor::set_event_bus(EventBus* events) {
+  events_ = events;
+  cache_.set_event_bus(events);
+  if (jit_) jit_->set_event_bus(events);
 }
 
 void Executor::request_stop() {
@@ -27,6 +34,14 @@ void Executor::take_trap() {
   HartState& s = hart_.s;
   s.trap_pending = false;
   ++traps_;
+  if (events_ && events_->active()) {
+    Event e;
+    e.kind = EventKind::Trap;
+    e.pc = s.pc;
+    e.a = s.pending_trap.cause;
+    e.b = s.pending_trap.tval;
+    events_->publish(e);
+  }
   hart_.take_trap(s.pending_trap);
 }
 
@@ -55,13 +70,27 @@ RunStop Executor::run(uint64_t instret_limit) {
     if (cache_.has_retired()) cache_.collect();
     if (hart_.tlb.flushes != tlb_generation_) {
       // Virtual-pc lookups are only valid for the mappings they were made under.
+      if (events_ && events_->active()) {
+        Event e;
+        e.kind = EventKind::TlbFlush;
+        e.a = hart_.tlb.flushes - tlb_generation_;
+        events_->publish(e);
+      }
       tlb_generation_ = hart_.tlb.flushes;
       cache_.flush_jump_cache();
     }
     if (hart_.pending_interrupts() != 0) {
       s.waiting = false;
+      const uint64_t epc = s.pc;
       if (hart_.take_pending_interrupt()) {
         ++interrupts_;
+        if (events_ && events_->active()) {
+          Event e;
+          e.kind = EventKind::Interrupt;
+          e.pc = epc;
+          e.a = (hart_.s.priv == Priv::M ? s.mcause : s.scause) & ~kInterruptBit;
+          events_->publish(e);
+        }
         continue;
       }
     }

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/code_cache.h"
+#include "engine/event_bus.h"
 #include "engine/jit/jit_tier.h"
 
 namespace tiervm {
@@ -40,6 +41,9 @@ class Executor {
   uint64_t blocks_executed() const { return blocks_executed_; }
   uint64_t traps_taken() const { return traps_; }
   uint64_t interrupts_taken() const { return interrupts_; }
+  // Publishes traps, interrupts and TLB flushes (and, through the cache and the JIT,
+  // compilations and invalidations) to `events`; nullptr turns that off.
+  void set_event_bus(EventBus* events);
   // Prints each executed instruction (pc, bits, disassembly) to stderr.
   void set_trace(bool on) { trace_ = on; }
 
@@ -50,6 +54,7 @@ class Executor {
   Hart& hart_;
   CodeCache cache_;
   std::unique_ptr<JitTier> jit_;
+  EventBus* events_ = nullptr;
   std::atomic<bool> stop_{false};
   bool trace_ = false;
   uint64_t blocks_executed_ = 0;

@@ -163,6 +163,8 @@ struct IrBlock {
   uint32_t exec_count = 0;      // tier-0 executions, for tier-up
   bool compile_queued = false;  // sent to the JIT, result pending
   uint8_t tier = 0;             // 0 interpreted, 1 LLVM fast, 2 LLVM O2
+  uint32_t compile_ns = 0;      // LLVM time spent on this block (its share of its batch)
+  uint32_t times_compiled = 0;
   // Compiled code of this block (engine/jit/jit_abi.h JitFn), or nullptr.
   uint32_t (*native)(Hart*, HartState*) = nullptr;
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "devices/virt_board.h"
+#include "engine/event_bus.h"
 #include "engine/executor.h"
 #include "engine/hart.h"
 #include "engine/hart_irq.h"
@@ -186,6 +187,9 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   hart_->reset(virt::kBootRomBase);
   hart_->read_time = [this] { return board_->clint().mtime(); };
   executor_ = std::make_unique<Executor>(*hart_);
+  static std::atomic<uint32_t> next_machine_id{0};
+  events_ = std::make_unique<EventBus>(next_machine_id.fetch_add(1));
+  executor_->set_event_bus(events_.get());
   executor_->set_trace(config.trace);
   if (config.max_tier >= 1 && !config.trace) {
     JitConfig jc;
@@ -240,6 +244,7 @@ MachineExit Machine::run(const RunLimits& limits) {
     const RunStop why = executor_->run(limit);
     executor_->clear_stop();
     poll_devices();
+    events_->drain();
     if (why == RunStop::Waiting && device_exit_.kind == MachineExit::Kind::Running) {
       const uint64_t ticks = board_->next_deadline_ticks();
       if (deterministic_ && ticks != ~uint64_t{0}) {

@@ -18,6 +18,7 @@ class Executor;
 class VirtBoard;
 class Htif;
 class Clock;
+class EventBus;
 
 struct MachineDrive {
   std::string file;
@@ -87,6 +88,8 @@ class Machine {
   void stop(MachineExit::Kind why);
 
   const std::vector<uint8_t>& fdt() const { return fdt_; }
+  // Typed events of this machine (compilations, traps, ...), delivered between slices.
+  EventBus& events() { return *events_; }
   Hart& hart() { return *hart_; }
   Executor& executor() { return *executor_; }
   Bus& bus() { return *bus_; }
@@ -104,6 +107,7 @@ class Machine {
   std::unique_ptr<VirtBoard> board_;
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<Htif> htif_;
+  std::unique_ptr<EventBus> events_;
   std::vector<std::unique_ptr<class HartIrqLine>> irq_lines_;
   std::vector<uint8_t> fdt_;
   std::vector<ElfSymbol> symbols_;

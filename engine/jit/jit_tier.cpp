@@ -3,7 +3,10 @@
 #include <chrono>
 #include <cstdio>
 
+#include <algorithm>
+
 #include "engine/code_cache.h"
+#include "engine/event_bus.h"
 #include "engine/jit/llvm_backend.h"
 #include "mem/bus.h"
 
@@ -95,6 +98,7 @@ std::vector<JitTier::Done> JitTier::compile_batch(std::vector<Job>& jobs) {
     d.fallthrough = jobs[n].fallthrough;
     d.taken_offset = jobs[n].ir->exit.taken_offset;
     d.fallthrough_offset = jobs[n].ir->exit.fallthrough_offset;
+    d.compile_ns = static_cast<uint64_t>(ns) / jobs.size();
     out.push_back(d);
   }
   if (!error.empty()) std::fprintf(stderr, "tiervm: jit: %s\n", error.c_str());
@@ -152,6 +156,20 @@ void JitTier::install(const Done& d) {
   }
   block->native = d.fn;
   block->tier = 1;
+  block->compile_ns = static_cast<uint32_t>(std::min<uint64_t>(d.compile_ns, UINT32_MAX));
+  ++block->times_compiled;
+  if (events_ && events_->active()) {
+    Event e;
+    e.kind = EventKind::BlockCompiled;
+    e.paddr = block->start_paddr;
+    e.pc = block->start_pc;
+    e.tier = 1;
+    e.a = d.guest_insns;
+    e.b = d.compile_ns;
+    events_->publish(e);
+    e.kind = EventKind::TierUp;
+    events_->publish(e);
+  }
   ++stats_.blocks_compiled;
   stats_.guest_insns_compiled += d.guest_insns;
   // Predecessors already compiled jump straight here from now on.

@@ -59,6 +59,7 @@ class JitTier {
   void install_ready() {
     if (ready_.load(std::memory_order_acquire)) install_results();
   }
+  void set_event_bus(class EventBus* events) { events_ = events; }
   const JitStats& stats() const { return stats_; }
   JitStats& stats() { return stats_; }
   size_t queue_length() const;
@@ -80,6 +81,7 @@ class JitTier {
     ChainSlot* fallthrough = nullptr;
     int64_t taken_offset = 0;
     int64_t fallthrough_offset = 0;
+    uint64_t compile_ns = 0;  // this block's share of its batch
   };
   struct OutLink {
     uint64_t target_key;
@@ -97,6 +99,7 @@ class JitTier {
 
   CodeCache& cache_;
   JitConfig config_;
+  class EventBus* events_ = nullptr;
   std::unique_ptr<LlvmBackend> backend_;
   JitStats stats_;
 
