@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Boots the Linux guest's self-tests and checks each one printed TIERVM-AUTOTEST-PASS and
+# powered off with status 0. Runs them on QEMU (the reference) or on tiervm:
+#   roms/linux/check.sh [--tiervm PATH/TO/tiervm] [IMAGE]   (IMAGE: default from build.sh)
+# The boots: `autotest`, then `autotest=disk-write` and `autotest=disk-read` on one fresh
+# ext2 disk (the read boot checks what the write boot left), then `autotest=disk-read` on
+# an empty disk, which must fail. Ends with the line "N passed, M failed".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tiervm=
+if [[ ${1:-} == --tiervm ]]; then
+  tiervm=${2:?--tiervm needs a path}
+  shift 2
+fi
+image=${1:-$("$here/build.sh" | tail -n 1)}
+[[ -f $image ]] || { echo "check.sh: no image '$image'" >&2; exit 2; }
+limit=${TIERVM_CHECK_TIMEOUT:-120}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$here/mkdisk.sh" "$work/disk.img" 16
+"$here/mkdisk.sh" "$work/empty.img" 4
+
+# boot APPEND [DISK] -> runs the machine with stdout+stderr in $work/log, returns its status
+# (tiervm only: $extra holds more options, e.g. --jit off or --snapshot)
+extra=()
+boot() {
+  local append="console=ttyS0 earlycon=sbi $1" disk=${2:-} cmd
+  if [[ -n $tiervm ]]; then
+    cmd=("$tiervm" --headless --kernel "$image" --append "$append" --timeout "$limit" "${extra[@]}")
+    [[ -z $disk ]] || cmd+=(--drive "file=$disk")
+  else
+    cmd=(qemu-system-riscv64 -machine virt -m 256M -nographic -no-reboot
+      -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+      -kernel "$image" -append "$append")
+    [[ -z $disk ]] || cmd+=(-drive "file=$disk,format=raw,if=none,id=d0"
+      -device virtio-blk-device,drive=d0)
+  fi
+  timeout $((limit + 10)) "${cmd[@]}" </dev/null >"$work/log" 2>&1
+}
+
+passed=0
+failed=0
+# expect NAME pass|fail APPEND [DISK]
+expect() {
+  local name=$1 want=$2 status=0 start=$SECONDS result
+  boot "$3" "${4:-}" || status=$?
+  if [[ $want == pass ]] && [[ $status == 0 ]] && grep -q '^TIERVM-AUTOTEST-PASS' "$work/log"; then
+    result=ok
+  elif [[ $want == fail ]] && [[ $status == 1 ]] && grep -q '^TIERVM-AUTOTEST-FAIL' "$work/log"; then
+    result=ok
+  else
+    result=FAILED
+  fi
+  echo "linux guest on ${tiervm:-qemu}: $name: $result (exit status $status, $((SECONDS - start)) s)"
+  if [[ $result == ok ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    tail -n 25 "$work/log" | sed 's/^/    | /'
+  fi
+}
+
+expect "self-test" pass "autotest"
+expect "disk write" pass "autotest=disk-write" "$work/disk.img"
+expect "disk read after write" pass "autotest=disk-read" "$work/disk.img"
+expect "disk read of an empty disk fails" fail "autotest=disk-read" "$work/empty.img"
+
+# result NAME ok|FAILED: counts a tiervm-only check.
+result() {
+  echo "linux guest on $tiervm: $1: $2"
+  if [[ $2 == ok ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+if [[ -n $tiervm ]]; then
+  # The same self-test on the interpreter alone (tier 0) and with every block compiled
+  # before its first run (tier 1).
+  extra=(--jit off)
+  expect "self-test on tier 0" pass "autotest"
+  extra=(--jit fast --jit-threshold 0)
+  expect "self-test on tier 1 (all blocks compiled)" pass "autotest"
+
+  # --snapshot: the guest writes, the image file keeps every byte.
+  "$here/mkdisk.sh" "$work/snap.img" 8
+  before=$(sha256sum <"$work/snap.img")
+  extra=(--snapshot)
+  expect "disk write with --snapshot" pass "autotest=disk-write" "$work/snap.img"
+  extra=()
+  if [[ $(sha256sum <"$work/snap.img") == "$before" ]]; then
+    result "--snapshot leaves the image unchanged" ok
+  else
+    result "--snapshot leaves the image unchanged" FAILED
+  fi
+
+  # The generated device tree passes dtc's checks (warnings are errors except the ones QEMU's
+  # own virt tree triggers as well) and names the virt devices.
+  if "$tiervm" --kernel "$image" --dump-dtb "$work/virt.dtb" &&
+    dtc -I dtb -O dts -o "$work/virt.dts" "$work/virt.dtb" 2>"$work/dtc.log" &&
+    grep -q 'compatible = "ns16550a"' "$work/virt.dts" &&
+    grep -q 'compatible = "virtio,mmio"' "$work/virt.dts" &&
+    grep -q 'riscv,isa = "rv64imafdc' "$work/virt.dts"; then
+    result "device tree decompiles with dtc and lists the devices" ok
+  else
+    result "device tree decompiles with dtc and lists the devices" FAILED
+    cat "$work/dtc.log" 2>/dev/null | sed 's/^/    | /'
+  fi
+
+  # The interactive shell: commands piped into the console after the prompt appears.
+  (sleep 4; echo 'echo shell-says-$((6*7)); poweroff -f') |
+    timeout $((limit + 10)) "$tiervm" --headless --kernel "$image" --timeout "$limit" \
+      --append "console=ttyS0" >"$work/log" 2>&1 || true
+  if grep -q 'shell-says-42' "$work/log"; then
+    result "interactive shell runs piped commands" ok
+  else
+    result "interactive shell runs piped commands" FAILED
+    tail -n 15 "$work/log" | sed 's/^/    | /'
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
