@@ -115,6 +115,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
       ("headless", "no dashboard window: console on stdin/stdout")
       ("jit", po::value<std::string>(&jit), "execution tiers: off | fast | tiered (default)")
+      ("tier-policy", po::value<std::string>(),
+       "tier-2 decisions: ewma (hotness threshold, default) | learned (online model)")
       ("jit-threshold", po::value<int64_t>(),
        "tier-0 runs before tier 1 compiles a block (0: compile all before their first run)")
       ("max-instructions", po::value<uint64_t>(), "stop after about N guest instructions (exit 124)")
@@ -165,6 +167,14 @@ ParseResult parse_options(int argc, const char* const* argv) {
   o.headless = vm.count("headless") > 0;
   o.trace = vm.count("trace") > 0;
   o.deterministic = vm.count("deterministic") > 0;
+  if (vm.count("tier-policy")) {
+    const std::string p = vm["tier-policy"].as<std::string>();
+    if (p != "ewma" && p != "learned") {
+      result.error = "--tier-policy: '" + p + "' is not one of ewma, learned";
+      return result;
+    }
+    o.learned_policy = p == "learned";
+  }
   if (vm.count("jit-threshold")) {
     o.jit_threshold = vm["jit-threshold"].as<int64_t>();
     if (o.jit_threshold < 0 || o.jit_threshold > 1'000'000'000) {

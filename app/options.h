@@ -31,6 +31,7 @@ struct Options {
   uint64_t memory_bytes = 256ull << 20;
   bool headless = false;
   JitMode jit = JitMode::Tiered;
+  bool learned_policy = false;  // --tier-policy learned
   // Tier-0 runs before a block is compiled; 0 = compile every block, synchronously,
   // before its first run (tests, differential runs). Negative: the engine's default.
   int64_t jit_threshold = -1;

@@ -48,6 +48,7 @@ MachineConfig machine_config(const Options& o) {
   }
   c.deterministic = o.deterministic;
   c.jit_threshold = o.jit_threshold;
+  c.learned_policy = o.learned_policy;
   c.max_tier = o.jit == JitMode::Off ? 0 : (o.jit == JitMode::Fast ? 1 : 2);
   c.trace = o.trace;
   return c;

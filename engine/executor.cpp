@@ -66,7 +66,7 @@ RunStop Executor::run(uint64_t instret_limit) {
   while (s.instret < instret_limit && iterations_left-- != 0) {
     if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
     s.exit_request.store(0, std::memory_order_relaxed);
-    if (jit_) jit_->install_ready();
+    if (jit_) jit_->poll();
     if (cache_.has_retired()) cache_.collect();
     if (hart_.tlb.flushes != tlb_generation_) {
       // Virtual-pc lookups are only valid for the mappings they were made under.

@@ -67,6 +67,7 @@ void Machine::set_console(std::function<void(uint8_t)> output, InputPoller poll_
 }
 
 bool Machine::boot(const MachineConfig& config, std::string& error) {
+  config_ = config;
   bus_ = std::make_unique<Bus>();
   hart_ = std::make_unique<Hart>(*bus_, 0);
   HartState& s = hart_->s;
@@ -199,6 +200,8 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     } else if (config.jit_threshold > 0) {
       jc.tier1_threshold = static_cast<uint32_t>(config.jit_threshold);
     }
+    jc.tier2 = config.max_tier >= 2;
+    jc.policy.mode = config.learned_policy ? TierPolicyMode::Learned : TierPolicyMode::Ewma;
     executor_->enable_jit(jc);
   }
   return true;
@@ -207,6 +210,69 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
 void Machine::stop(MachineExit::Kind why) {
   stop_kind_.store(static_cast<int>(why), std::memory_order_relaxed);
   if (executor_) executor_->request_stop();
+  // A paused run() or service_commands() waits on the command queue.
+  commands_cv_.notify_all();
+}
+
+void Machine::post(std::function<void()> command) {
+  {
+    std::lock_guard<std::mutex> lock(commands_mutex_);
+    commands_.push_back(std::move(command));
+    commands_pending_.store(true, std::memory_order_release);
+  }
+  commands_cv_.notify_all();
+}
+
+void Machine::run_commands() {
+  std::vector<std::function<void()>> commands;
+  {
+    std::lock_guard<std::mutex> lock(commands_mutex_);
+    commands.swap(commands_);
+    commands_pending_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& c : commands) c();
+}
+
+void Machine::service_commands(int timeout_ms) {
+  {
+    std::unique_lock<std::mutex> lock(commands_mutex_);
+    commands_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] {
+      return !commands_.empty() || stop_kind_.load(std::memory_order_relaxed) >= 0;
+    });
+  }
+  run_commands();
+}
+
+void Machine::set_paused(bool paused) {
+  paused_.store(paused, std::memory_order_relaxed);
+  if (!paused) commands_cv_.notify_all();
+}
+
+RunStop Machine::run_slice(uint64_t limit) {
+  using Clock = std::chrono::steady_clock;
+  if (!slice_hook_) {
+    const RunStop why = executor_->run(limit);
+    executor_->clear_stop();
+    poll_devices();
+    events_->drain();
+    return why;
+  }
+  const uint64_t instret = hart_->s.instret;
+  const auto t0 = Clock::now();
+  const RunStop why = executor_->run(limit);
+  const auto t1 = Clock::now();
+  executor_->clear_stop();
+  poll_devices();
+  events_->drain();
+  slice_hook_({why,
+               static_cast<uint64_t>(
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
+               hart_->s.instret - instret});
+  return why;
+}
+
+void Machine::step_block() {
+  run_slice(hart_->s.instret + 1);
 }
 
 void Machine::poll_devices() {
@@ -236,15 +302,30 @@ MachineExit Machine::run(const RunLimits& limits) {
       const auto kind = static_cast<MachineExit::Kind>(stop);
       return {kind, kind == MachineExit::Kind::Timeout ? 124 : 0};
     }
-    if (device_exit_.kind != MachineExit::Kind::Running) return device_exit_;
+    if (device_exit_.kind != MachineExit::Kind::Running) {
+      if (events_->active()) {
+        Event e;
+        e.kind = EventKind::GuestExit;
+        e.pc = hart_->s.pc;
+        e.a = static_cast<uint64_t>(device_exit_.code);
+        events_->publish(e);
+        events_->drain();
+      }
+      return device_exit_;
+    }
     if (hart_->s.instret >= max_instret) return {MachineExit::Kind::InstructionLimit, 124};
     if (Clock::now() >= deadline) return {MachineExit::Kind::Timeout, 124};
+    if (commands_pending_.load(std::memory_order_acquire)) run_commands();
+    if (paused_.load(std::memory_order_relaxed)) {
+      service_commands(10);
+      if (poll_input_ && !poll_input_(0, [](uint8_t) { return false; })) {
+        return {MachineExit::Kind::UserQuit, 0};
+      }
+      continue;
+    }
 
     const uint64_t limit = std::min(max_instret, hart_->s.instret + kSliceInstructions);
-    const RunStop why = executor_->run(limit);
-    executor_->clear_stop();
-    poll_devices();
-    events_->drain();
+    const RunStop why = run_slice(limit);
     if (why == RunStop::Waiting && device_exit_.kind == MachineExit::Kind::Running) {
       const uint64_t ticks = board_->next_deadline_ticks();
       if (deterministic_ && ticks != ~uint64_t{0}) {

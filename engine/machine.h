@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,7 @@ class VirtBoard;
 class Htif;
 class Clock;
 class EventBus;
+enum class RunStop : uint8_t;  // engine/executor.h
 
 struct MachineDrive {
   std::string file;
@@ -44,6 +47,7 @@ struct MachineConfig {
   // Highest execution tier: 0 = interpreter only, 1 = LLVM fast tier, 2 = tiered.
   unsigned max_tier = 2;
   int64_t jit_threshold = -1;  // see JitConfig::tier1_threshold; 0 = synchronous; <0 default
+  bool learned_policy = false;  // tier 2 asks the online payback model (--tier-policy learned)
 };
 
 // How a run ended.
@@ -68,6 +72,13 @@ struct RunLimits {
   double timeout_seconds = 0;     // 0 = none
 };
 
+// One slice of Machine::run, as seen by the slice hook (the monitor's sampling point).
+struct SliceInfo {
+  RunStop why;
+  uint64_t run_ns = 0;        // wall time inside Executor::run
+  uint64_t instructions = 0;  // retired in the slice
+};
+
 // The virt machine: RAM, devices, one hart, the execution engine, and the boot flow.
 class Machine {
  public:
@@ -87,6 +98,26 @@ class Machine {
   // Thread-safe: ends run() soon (e.g. from a signal handler's flag or the UI).
   void stop(MachineExit::Kind why);
 
+  // Thread-safe: queues `command` to run on the machine's thread between two slices of
+  // run() (or in service_commands()). Everything that touches the hart, the code cache or
+  // the JIT from another thread goes through here.
+  void post(std::function<void()> command);
+  // Runs the queued commands, waiting up to `timeout_ms` for one when none is queued; for
+  // the machine's thread when run() is not running (before it, after the guest ended).
+  void service_commands(int timeout_ms);
+  // Thread-safe: a paused run() executes no guest code; it keeps running commands and
+  // honours stop() and its limits (wall time goes on).
+  void set_paused(bool paused);
+  bool paused() const { return paused_.load(std::memory_order_relaxed); }
+  // Machine thread: runs one block (Executor::run with a limit of instret + 1), then
+  // polls devices and delivers events like a slice. Meant for a paused machine.
+  void step_block();
+
+  // Machine thread: called after every slice; an empty function turns it off (then
+  // slices are not timed).
+  using SliceHook = std::function<void(const SliceInfo&)>;
+  void set_slice_hook(SliceHook hook) { slice_hook_ = std::move(hook); }
+
   const std::vector<uint8_t>& fdt() const { return fdt_; }
   // Typed events of this machine (compilations, traps, ...), delivered between slices.
   EventBus& events() { return *events_; }
@@ -95,11 +126,14 @@ class Machine {
   Bus& bus() { return *bus_; }
   const std::vector<ElfSymbol>& symbols() const { return symbols_; }
   uint64_t instructions() const;
+  const MachineConfig& config() const { return config_; }
 
  private:
   Machine();
   bool boot(const MachineConfig& config, std::string& error);
   void poll_devices();
+  void run_commands();
+  RunStop run_slice(uint64_t limit);
 
   std::unique_ptr<Bus> bus_;
   std::unique_ptr<Hart> hart_;
@@ -115,6 +149,13 @@ class Machine {
   InputPoller poll_input_;
   std::atomic<int> stop_kind_{-1};
   MachineExit device_exit_{};
+  MachineConfig config_;
+  SliceHook slice_hook_;
+  std::mutex commands_mutex_;
+  std::condition_variable commands_cv_;
+  std::vector<std::function<void()>> commands_;
+  std::atomic<bool> commands_pending_{false};
+  std::atomic<bool> paused_{false};
   bool deterministic_ = false;
   uint64_t skipped_ticks_ = 0;
 };

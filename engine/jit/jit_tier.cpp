@@ -1,9 +1,7 @@
 #include "engine/jit/jit_tier.h"
 
-#include <chrono>
-#include <cstdio>
-
 #include <algorithm>
+#include <cstdio>
 
 #include "engine/code_cache.h"
 #include "engine/event_bus.h"
@@ -12,10 +10,33 @@
 
 namespace tiervm {
 
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// How long a promoted block is watched before its payback label is decided.
+constexpr auto kLabelDelay = std::chrono::milliseconds(500);
+
+uint64_t key_at(uint64_t key, int64_t offset) {
+  // Keys are (paddr << 1 | fp flag); the flag carries over to same-page successors.
+  return (((key >> 1) + static_cast<uint64_t>(offset)) << 1) | (key & 1);
+}
+
+bool same_page(uint64_t key, int64_t offset) {
+  const uint64_t paddr = key >> 1;
+  return ((paddr + static_cast<uint64_t>(offset)) & ~kPageMask) == (paddr & ~kPageMask);
+}
+
+}  // namespace
+
 JitTier::JitTier(CodeCache& cache, JitConfig config)
-    : cache_(cache), config_(config), backend_(std::make_unique<LlvmBackend>()) {
+    : cache_(cache),
+      config_(config),
+      backend_(std::make_unique<LlvmBackend>()),
+      policy_(config.policy) {
   cache_.set_drop_hook([this](IrBlock& b) { on_drop(b); });
   if (!config_.synchronous) thread_ = std::thread([this] { worker(); });
+  stats_.tier2_threshold = policy_.threshold();
 }
 
 JitTier::~JitTier() {
@@ -30,32 +51,33 @@ JitTier::~JitTier() {
 
 size_t JitTier::queue_length() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return queue_.size();
+  return queue_.size() + queue2_.size();
 }
 
 ChainSlot* JitTier::new_slot() {
   return &slots_.emplace_back();
 }
+uint64_t* JitTier::new_counter() {
+  return &counters_.emplace_back(0);
+}
 
-JitTier::Job JitTier::make_job(IrBlock& block, uint64_t key) {
-  Job job;
-  job.ir = std::make_unique<IrBlock>(block);
-  job.key = key;
-  job.id = block.id;
+JitTier::Member JitTier::make_member(const IrBlock& block) {
+  Member m;
+  m.ir = std::make_unique<IrBlock>(block);
+  m.key = block.key;
+  m.id = block.id;
   // Static exits into the same physical page can be chained: every virtual mapping of
   // this block's page maps the target the same way. Other exits go through the
   // dispatcher (and its jump cache).
-  auto same_page = [&](int64_t offset) {
-    const uint64_t target = block.start_paddr + static_cast<uint64_t>(offset);
-    return (target & ~kPageMask) == (block.start_paddr & ~kPageMask);
-  };
-  if (block.exit.kind == IrExit::Jump || block.exit.kind == IrExit::Branch) {
-    if (same_page(block.exit.taken_offset)) job.taken = new_slot();
+  const IrTerminator& e = block.exit;
+  if ((e.kind == IrExit::Jump || e.kind == IrExit::Branch) &&
+      same_page(block.key, e.taken_offset)) {
+    m.taken = new_slot();
   }
-  if (block.exit.kind == IrExit::Branch && same_page(block.exit.fallthrough_offset)) {
-    job.fallthrough = new_slot();
+  if (e.kind == IrExit::Branch && same_page(block.key, e.fallthrough_offset)) {
+    m.fallthrough = new_slot();
   }
-  return job;
+  return m;
 }
 
 void JitTier::note_execution(IrBlock& block) {
@@ -64,11 +86,14 @@ void JitTier::note_execution(IrBlock& block) {
     return;
   }
   block.compile_queued = true;
-  Job job = make_job(block, block.key);
+  Job job;
+  job.members.push_back(make_member(block));
+  job.counter = config_.tier2 ? new_counter() : nullptr;
+  job.tier = 1;
   if (config_.synchronous) {
     std::vector<Job> jobs;
     jobs.push_back(std::move(job));
-    for (const Done& d : compile_batch(jobs)) install(d);
+    for (const Done& d : compile(jobs)) install(d);
     return;
   }
   {
@@ -78,31 +103,43 @@ void JitTier::note_execution(IrBlock& block) {
   wake_.notify_one();
 }
 
-std::vector<JitTier::Done> JitTier::compile_batch(std::vector<Job>& jobs) {
+std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
   std::vector<JitJob> batch;
-  for (const Job& j : jobs) batch.push_back({j.ir.get(), j.key, j.taken, j.fallthrough});
+  for (const Job& j : jobs) {
+    JitJob jj;
+    for (const Member& m : j.members) jj.members.push_back({m.ir.get(), m.taken, m.fallthrough});
+    jj.key = j.members.front().key;
+    jj.counter = j.counter;
+    jj.region = j.tier == 2;
+    batch.push_back(std::move(jj));
+  }
+  const uint8_t tier = jobs.front().tier;
   std::string error;
-  const auto t0 = std::chrono::steady_clock::now();
-  std::vector<JitResult> results = backend_->compile(batch, JitOptLevel::Fast, error);
-  const auto ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  const auto t0 = SteadyClock::now();
+  std::vector<JitResult> results =
+      backend_->compile(batch, tier == 2 ? JitOptLevel::Optimize : JitOptLevel::Fast, error);
+  const uint64_t ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count());
   std::vector<Done> out;
   for (size_t n = 0; n < jobs.size(); ++n) {
     Done d;
-    d.key = jobs[n].key;
-    d.id = jobs[n].id;
+    d.tier = tier;
     d.fn = n < results.size() ? results[n].fn : nullptr;
-    d.guest_insns = jobs[n].ir->guest_count();
-    d.taken = jobs[n].taken;
-    d.fallthrough = jobs[n].fallthrough;
-    d.taken_offset = jobs[n].ir->exit.taken_offset;
-    d.fallthrough_offset = jobs[n].ir->exit.fallthrough_offset;
-    d.compile_ns = static_cast<uint64_t>(ns) / jobs.size();
-    out.push_back(d);
+    d.compile_ns = ns / jobs.size();
+    d.counter = jobs[n].counter;
+    for (const Member& m : jobs[n].members) {
+      d.members.emplace_back(m.key, m.id);
+      d.guest_insns += m.ir->guest_count();
+      if (m.taken) d.exits.emplace_back(key_at(m.key, m.ir->exit.taken_offset), m.taken);
+      if (m.fallthrough) {
+        d.exits.emplace_back(key_at(m.key, m.ir->exit.fallthrough_offset), m.fallthrough);
+      }
+    }
+    out.push_back(std::move(d));
   }
   if (!error.empty()) std::fprintf(stderr, "tiervm: jit: %s\n", error.c_str());
-  stats_.compile_ns += static_cast<uint64_t>(ns);
+  stats_.compile_ns += ns;
+  if (tier == 2) stats_.tier2_compile_ns += ns;
   ++stats_.compile_batches;
   return out;
 }
@@ -112,17 +149,22 @@ void JitTier::worker() {
     std::vector<Job> jobs;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !queue2_.empty(); });
       if (stopping_) return;
-      while (!queue_.empty() && jobs.size() < config_.batch_size) {
-        jobs.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (!queue_.empty()) {
+        while (!queue_.empty() && jobs.size() < config_.batch_size) {
+          jobs.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      } else {
+        jobs.push_back(std::move(queue2_.front()));
+        queue2_.pop_front();
       }
     }
-    std::vector<Done> done = compile_batch(jobs);
+    std::vector<Done> done = compile(jobs);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      done_.insert(done_.end(), done.begin(), done.end());
+      for (Done& d : done) done_.push_back(std::move(d));
     }
     ready_.store(true, std::memory_order_release);
   }
@@ -146,78 +188,207 @@ void JitTier::link(ChainSlot* slot, uint64_t target_key) {
   }
 }
 
+void JitTier::retarget_incoming(uint64_t key, JitFn fn) {
+  auto [first, last] = incoming_.equal_range(key);
+  for (auto it = first; it != last; ++it) {
+    it->second->fn.store(fn, std::memory_order_release);
+    ++stats_.links_made;
+  }
+}
+
 void JitTier::install(const Done& d) {
-  IrBlock* block = cache_.find(d.key);
-  if (block == nullptr || block->id != d.id) return;  // dropped while compiling
-  block->compile_queued = false;
+  const uint64_t key = d.members.front().first;
+  IrBlock* block = cache_.find(key);
+  if (block == nullptr || block->id != d.members.front().second) return;  // dropped meanwhile
+  if (d.tier == 1) block->compile_queued = false;
+  for (const auto& [k, id] : d.members) {
+    IrBlock* m = cache_.find(k);
+    if (m == nullptr || m->id != id) {  // a member changed while O2 was busy
+      if (auto h = hot_.find(key); h != hot_.end()) h->second.promoted = false;
+      return;
+    }
+  }
   if (d.fn == nullptr) {
     ++stats_.compile_failures;
     return;
   }
+  if (d.tier == 1) {
+    ++stats_.blocks_compiled;
+    stats_.guest_insns_compiled += d.guest_insns;
+  } else {
+    ++stats_.regions_compiled;
+    stats_.region_blocks += d.members.size();
+    for (size_t n = 1; n < d.members.size(); ++n) region_of_.emplace(d.members[n].first, key);
+  }
   block->native = d.fn;
-  block->tier = 1;
+  block->tier = d.tier;
   block->compile_ns = static_cast<uint32_t>(std::min<uint64_t>(d.compile_ns, UINT32_MAX));
   ++block->times_compiled;
+  if (d.tier == 1 && d.counter != nullptr) {
+    // The policy watches the entry counter the tier-1 code increments.
+    Hot& h = hot_[key];
+    h = Hot{};
+    h.id = block->id;
+    h.counter = d.counter;
+    h.last_count = *d.counter;
+    // Synchronous mode (tests, differential runs): every block goes through tier 2 at
+    // once, as a region of the compiled blocks around it, so O2 region code is what runs.
+    if (config_.synchronous && config_.tier2) promote(key);
+  }
   if (events_ && events_->active()) {
     Event e;
     e.kind = EventKind::BlockCompiled;
     e.paddr = block->start_paddr;
     e.pc = block->start_pc;
-    e.tier = 1;
+    e.tier = d.tier;
     e.a = d.guest_insns;
     e.b = d.compile_ns;
     events_->publish(e);
     e.kind = EventKind::TierUp;
     events_->publish(e);
   }
-  ++stats_.blocks_compiled;
-  stats_.guest_insns_compiled += d.guest_insns;
-  // Predecessors already compiled jump straight here from now on.
-  auto [first, last] = incoming_.equal_range(d.key);
-  for (auto it = first; it != last; ++it) {
-    it->second->fn.store(d.fn, std::memory_order_release);
-    ++stats_.links_made;
+  // Predecessors jump straight to the new code from now on, and our exits are linked.
+  retarget_incoming(key, d.fn);
+  std::vector<OutLink>& out = outgoing_[key];
+  for (const auto& [target, slot] : d.exits) {
+    out.push_back({target, slot});
+    link(slot, target);
   }
-  // Our own exits: keys are (paddr << 1 | fp flag); the flag carries over.
-  std::vector<OutLink>& out = outgoing_[d.key];
-  const uint64_t flag = d.key & 1;
-  const uint64_t paddr = d.key >> 1;
-  if (d.taken) {
-    const uint64_t k = ((paddr + static_cast<uint64_t>(d.taken_offset)) << 1) | flag;
-    out.push_back({k, d.taken});
-    link(d.taken, k);
-  }
-  if (d.fallthrough) {
-    const uint64_t k = ((paddr + static_cast<uint64_t>(d.fallthrough_offset)) << 1) | flag;
-    out.push_back({k, d.fallthrough});
-    link(d.fallthrough, k);
+  if (d.tier == 2) {
+    Hot& h = hot_[key];
+    h.installed = SteadyClock::now();
+    h.count_at_install = h.counter ? *h.counter : 0;
+    h.tier2_compile_ns = d.compile_ns;
+    h.labelled = false;
   }
 }
 
 void JitTier::on_drop(IrBlock& block) {
   const uint64_t k = block.key;
-  {
-    // Unlink every predecessor that jumps here...
-    auto [first, last] = incoming_.equal_range(k);
-    for (auto it = first; it != last; ++it) {
-      if (it->second->fn.exchange(nullptr, std::memory_order_acq_rel) != nullptr) {
-        ++stats_.links_broken;
-      }
-    }
-    // ...and forget this block's own exits.
-    if (auto out = outgoing_.find(k); out != outgoing_.end()) {
-      for (const OutLink& l : out->second) {
-        auto [f, e] = incoming_.equal_range(l.target_key);
-        for (auto it = f; it != e; ++it) {
-          if (it->second == l.slot) {
-            incoming_.erase(it);
-            break;
-          }
-        }
-      }
-      outgoing_.erase(out);
+  // Unlink every predecessor that jumps here...
+  auto [first, last] = incoming_.equal_range(k);
+  for (auto it = first; it != last; ++it) {
+    if (it->second->fn.exchange(nullptr, std::memory_order_acq_rel) != nullptr) {
+      ++stats_.links_broken;
     }
   }
+  // ...and forget this block's own exits.
+  if (auto out = outgoing_.find(k); out != outgoing_.end()) {
+    for (const OutLink& l : out->second) {
+      auto [f, e] = incoming_.equal_range(l.target_key);
+      for (auto it = f; it != e; ++it) {
+        if (it->second == l.slot) {
+          incoming_.erase(it);
+          break;
+        }
+      }
+    }
+    outgoing_.erase(out);
+  }
+  hot_.erase(k);
+  // Regions that contain this block are stale: their entries fall back to tier 1.
+  auto [rf, rl] = region_of_.equal_range(k);
+  for (auto it = rf; it != rl; ++it) {
+    IrBlock* entry = cache_.find(it->second);
+    auto h = hot_.find(it->second);
+    if (entry == nullptr || entry->tier != 2 || h == hot_.end()) continue;
+    entry->native = h->second.tier1_fn;
+    entry->tier = 1;
+    h->second.promoted = false;
+    h->second.labelled = true;
+    retarget_incoming(it->second, h->second.tier1_fn);
+    ++stats_.regions_reverted;
+  }
+  region_of_.erase(k);
+}
+
+void JitTier::promote(uint64_t key) {
+  IrBlock* entry = cache_.find(key);
+  if (entry == nullptr || entry->native == nullptr) return;
+  Job job;
+  job.tier = 2;
+  job.counter = hot_[key].counter;
+  // The region: the entry plus warm (tier-1 compiled) blocks reachable through static
+  // exits in the same physical page, breadth first.
+  std::vector<const IrBlock*> members = {entry};
+  for (size_t n = 0; n < members.size() && members.size() < config_.max_region_blocks; ++n) {
+    const IrBlock& b = *members[n];
+    for (int64_t off : {b.exit.taken_offset, b.exit.fallthrough_offset}) {
+      if (b.exit.kind != IrExit::Jump && b.exit.kind != IrExit::Branch) break;
+      if (!same_page(b.key, off)) continue;
+      const IrBlock* t = cache_.find(key_at(b.key, off));
+      if (t == nullptr || t->native == nullptr) continue;
+      if (std::find(members.begin(), members.end(), t) != members.end()) continue;
+      if (members.size() < config_.max_region_blocks) members.push_back(t);
+      if (b.exit.kind == IrExit::Jump) break;
+    }
+  }
+  for (const IrBlock* m : members) job.members.push_back(make_member(*m));
+  Hot& h = hot_[key];
+  h.tier1_fn = entry->native;
+  h.promoted = true;
+  if (config_.synchronous) {
+    std::vector<Job> jobs;
+    jobs.push_back(std::move(job));
+    for (const Done& d : compile(jobs)) install(d);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue2_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void JitTier::label_outcomes(SteadyClock::time_point now) {
+  const double saved = policy_.config().saved_ns_per_insn;
+  for (auto& [key, h] : hot_) {
+    if (h.labelled || now - h.installed < kLabelDelay || h.counter == nullptr) continue;
+    h.labelled = true;
+    IrBlock* b = cache_.find(key);
+    if (b == nullptr) continue;
+    // Paid back when the instructions run at tier 2 since the swap, times the per-
+    // instruction saving, exceed what compiling it cost.
+    const double executions = static_cast<double>(*h.counter - h.count_at_install);
+    const bool paid =
+        executions * b->guest_count() * saved > static_cast<double>(h.tier2_compile_ns);
+    const bool predicted = policy_.model().predict(h.features) >= 0.5;
+    ++stats_.model_labels;
+    if (predicted == paid) ++stats_.model_correct;
+    if (paid) ++stats_.threshold_correct;
+    policy_.model().learn(h.features, paid);
+  }
+}
+
+void JitTier::maybe_tick() {
+  const auto now = SteadyClock::now();
+  const double dt = std::chrono::duration<double>(now - last_tick_).count();
+  if (dt < config_.tick_seconds) return;
+  ++stats_.policy_ticks;
+  const uint64_t window_ns = static_cast<uint64_t>(dt * 1e9);
+  last_tick_ = now;
+  policy_.adapt(stats_.compile_ns - compile_ns_at_tick_, window_ns, queue_length());
+  compile_ns_at_tick_ = stats_.compile_ns;
+  stats_.tier2_threshold = policy_.threshold();
+  label_outcomes(now);
+
+  std::vector<std::pair<double, uint64_t>> candidates;
+  for (auto& [key, h] : hot_) {
+    if (h.counter == nullptr) continue;
+    const uint64_t count = *h.counter;
+    h.hotness = policy_.update_hotness(h.hotness, count - h.last_count, dt);
+    h.last_count = count;
+    if (h.promoted) continue;
+    const IrBlock* b = cache_.find(key);
+    if (b == nullptr || b->tier != 1) continue;
+    const BlockFeatures f = features_of(*b, h.hotness);
+    if (!policy_.should_promote(f, h.hotness)) continue;
+    h.features = f;
+    candidates.emplace_back(TierPolicy::priority(f, h.hotness), key);
+  }
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  const size_t n = std::min<size_t>(candidates.size(), policy_.config().max_promotions_per_tick);
+  for (size_t i = 0; i < n; ++i) promote(candidates[i].second);
 }
 
 }  // namespace tiervm

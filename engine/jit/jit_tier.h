@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -12,12 +13,14 @@
 
 #include "engine/ir.h"
 #include "engine/jit/jit_abi.h"
+#include "engine/jit/tier_policy.h"
 #include "mem/fxhash.h"
 
 namespace tiervm {
 
 class CodeCache;
 class LlvmBackend;
+class EventBus;
 
 struct JitConfig {
   // Tier-0 executions before a block is queued for tier 1.
@@ -25,8 +28,16 @@ struct JitConfig {
   // Blocks per LLVM module: batching amortises LLVM's per-module cost.
   uint32_t batch_size = 16;
   // Compile on the hart's thread before the block's next run (tests, differential runs)
-  // instead of in the background.
+  // instead of in the background. With tier 2 on, every block is then also recompiled at
+  // once as a tier-2 region.
   bool synchronous = false;
+  // Tier 2: hot regions recompiled with LLVM O2, chosen by `policy`.
+  bool tier2 = false;
+  TierPolicyConfig policy;
+  // How often hotness is sampled (host time).
+  double tick_seconds = 0.005;
+  // Largest tier-2 region, in blocks.
+  uint32_t max_region_blocks = 8;
 };
 
 // Counters for the monitor and benchmarks.
@@ -34,18 +45,31 @@ struct JitStats {
   uint64_t blocks_compiled = 0;
   uint64_t guest_insns_compiled = 0;
   uint64_t compile_batches = 0;
-  uint64_t compile_ns = 0;
+  uint64_t compile_ns = 0;  // both tiers
   uint64_t compile_failures = 0;
   uint64_t links_made = 0;
   uint64_t links_broken = 0;
-  uint64_t native_runs = 0;       // block entries from the dispatcher into compiled code
   uint64_t interpreted_runs = 0;  // blocks run by tier 0
+  // Tier 2.
+  uint64_t regions_compiled = 0;
+  uint64_t region_blocks = 0;  // blocks inside compiled regions
+  uint64_t tier2_compile_ns = 0;
+  uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
+  uint64_t policy_ticks = 0;
+  double tier2_threshold = 0;  // the adaptive threshold now
+  // Learned policy: predictions made at promotion vs the measured payback label.
+  uint64_t model_labels = 0;
+  uint64_t model_correct = 0;
+  uint64_t threshold_correct = 0;  // the plain threshold policy predicts "pays" for all
 };
 
-// Tier 1: counts tier-0 executions, compiles warm blocks with LLVM's fast pipeline on a
-// background thread (the hart keeps interpreting meanwhile), installs the code on the
-// hart's thread, and links static exits to compiled successors in the same physical page
-// (a registry of links, so a dropped block is unlinked from every predecessor).
+// Tier 1 and tier 2. Tier 1 counts tier-0 executions, compiles warm blocks with LLVM's
+// fast pipeline on a background thread (the hart keeps interpreting meanwhile), installs
+// the code on the hart's thread, and links static exits to compiled successors in the
+// same physical page (a registry of links, so a dropped block is unlinked from every
+// predecessor). Tier-1 code counts its own entries; every few milliseconds the tier
+// policy turns the counts into EWMA hotness, and hot blocks are recompiled at O2 as
+// regions with their warm same-page successors, then swapped in for the tier-1 code.
 class JitTier {
  public:
   JitTier(CodeCache& cache, JitConfig config);
@@ -55,64 +79,101 @@ class JitTier {
 
   // The executor calls this before interpreting `block`.
   void note_execution(IrBlock& block);
-  // Installs finished compilations; cheap when there are none.
-  void install_ready() {
+  // Installs finished compilations and runs the tier-2 policy now and then; cheap when
+  // there is nothing to do. Hart thread only.
+  void poll() {
     if (ready_.load(std::memory_order_acquire)) install_results();
+    if (config_.tier2 && (++polls_ & 255) == 0) maybe_tick();
   }
-  void set_event_bus(class EventBus* events) { events_ = events; }
+  void set_event_bus(EventBus* events) { events_ = events; }
   const JitStats& stats() const { return stats_; }
   JitStats& stats() { return stats_; }
+  const JitConfig& config() const { return config_; }
+  const TierPolicy& policy() const { return policy_; }
   size_t queue_length() const;
 
  private:
-  struct Job {
+  struct Member {
     std::unique_ptr<IrBlock> ir;  // a copy: the original may be dropped meanwhile
     uint64_t key = 0;
     uint64_t id = 0;
     ChainSlot* taken = nullptr;
     ChainSlot* fallthrough = nullptr;
   };
+  struct Job {
+    std::vector<Member> members;  // [0] is the entry
+    uint64_t* counter = nullptr;
+    uint8_t tier = 1;
+  };
   struct Done {
-    uint64_t key = 0;
-    uint64_t id = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> members;  // (key, id), [0] = entry
+    std::vector<std::pair<uint64_t, ChainSlot*>> exits;  // (target key, slot)
     JitFn fn = nullptr;
+    uint8_t tier = 1;
+    uint64_t* counter = nullptr;
     uint32_t guest_insns = 0;
-    ChainSlot* taken = nullptr;
-    ChainSlot* fallthrough = nullptr;
-    int64_t taken_offset = 0;
-    int64_t fallthrough_offset = 0;
-    uint64_t compile_ns = 0;  // this block's share of its batch
+    uint64_t compile_ns = 0;  // this unit's share of its batch
   };
   struct OutLink {
     uint64_t target_key;
     ChainSlot* slot;
   };
+  // A tier-1 block the policy watches.
+  struct Hot {
+    uint64_t id = 0;
+    uint64_t* counter = nullptr;
+    uint64_t last_count = 0;
+    double hotness = 0;
+    JitFn tier1_fn = nullptr;
+    bool promoted = false;  // queued for or running tier 2
+    // Learned policy bookkeeping, from promotion until its payback label is known.
+    BlockFeatures features{};
+    bool predicted = false;
+    uint64_t count_at_install = 0;
+    uint64_t tier2_compile_ns = 0;
+    std::chrono::steady_clock::time_point installed{};
+    bool labelled = true;
+  };
 
-  Job make_job(IrBlock& block, uint64_t key);
+  Member make_member(const IrBlock& block);
   ChainSlot* new_slot();
+  uint64_t* new_counter();
   void worker();
-  std::vector<Done> compile_batch(std::vector<Job>& jobs);
+  std::vector<Done> compile(std::vector<Job>& jobs);
   void install_results();
   void install(const Done& d);
   void link(ChainSlot* slot, uint64_t target_key);
+  void retarget_incoming(uint64_t key, JitFn fn);
   void on_drop(IrBlock& block);
+  void maybe_tick();
+  void promote(uint64_t key);
+  void label_outcomes(std::chrono::steady_clock::time_point now);
 
   CodeCache& cache_;
   JitConfig config_;
-  class EventBus* events_ = nullptr;
+  EventBus* events_ = nullptr;
   std::unique_ptr<LlvmBackend> backend_;
   JitStats stats_;
+  TierPolicy policy_;
+  uint64_t polls_ = 0;
+  std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
+  uint64_t compile_ns_at_tick_ = 0;
 
-  // Chain slots are never freed: compiled code holds their addresses and compiled code
-  // itself lives until the tier is destroyed.
+  // Chain slots and counters are never freed: compiled code holds their addresses and
+  // compiled code itself lives until the tier is destroyed.
   std::deque<ChainSlot> slots_;
+  std::deque<uint64_t> counters_;
   // target key -> slots that jump there; block key -> that block's outgoing links.
   std::unordered_multimap<uint64_t, ChainSlot*, FxHash> incoming_;
   std::unordered_map<uint64_t, std::vector<OutLink>, FxHash> outgoing_;
+  std::unordered_map<uint64_t, Hot, FxHash> hot_;
+  // member key -> entry keys of the tier-2 regions that contain it.
+  std::unordered_multimap<uint64_t, uint64_t, FxHash> region_of_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Job> queue_;
+  std::deque<Job> queue_;   // tier 1
+  std::deque<Job> queue2_;  // tier 2 (after tier 1: cold code must not wait behind O2)
   std::vector<Done> done_;
   std::atomic<bool> ready_{false};
   bool stopping_ = false;

@@ -41,11 +41,11 @@ constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
 
 std::once_flag g_llvm_init;
 
-// Lowers one IrBlock into one LLVM function.
+// Lowers one JitJob (a block, or a region of blocks) into one LLVM function.
 class BlockLowering {
  public:
   BlockLowering(llvm::Module& mod, const JitJob& job, const std::string& name)
-      : ctx_(mod.getContext()), mod_(mod), job_(job), b_(ctx_) {
+      : ctx_(mod.getContext()), mod_(mod), job_(job), b_(ctx_), region_(job.region) {
     i8_ = b_.getInt8Ty();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -59,13 +59,41 @@ class BlockLowering {
   }
 
   llvm::Function* lower() {
-    const IrBlock& blk = *job_.block;
     b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn_));
-    block_pc_ = load64(kOffPc, "block_pc");
-    instret0_ = load64(kOffInstret, "instret");
+    entry_pc_ = load64(kOffPc, "entry_pc");
+    Value* instret = load64(kOffInstret, "instret");
     tlb_ = b_.CreateLoad(ptr_, field(kOffDataTlb), "tlb");
-    for (const IrInsn& i : blk.insns) lower_insn(i);
-    lower_exit();
+    if (job_.counter != nullptr) {
+      Value* addr = b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(job_.counter)), ptr_);
+      b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, addr), c64(1)), addr);
+    }
+    if (!region_) {
+      block_pc_ = entry_pc_;
+      instret0_ = instret;
+      lower_member(0);
+      return fn_;
+    }
+    // Region: every guest slot any member touches lives in an alloca, loaded once here
+    // and written back at each exit; temporaries too (SROA turns them all into SSA).
+    for (const JitMember& m : job_.members) note_slots(*m.block);
+    for (unsigned s = 1; s < kSlotCount; ++s) {
+      if (!used_[s]) continue;
+      allocas_[s] = b_.CreateAlloca(i64_);
+      if (s < kSlotTemp0) b_.CreateStore(load64(kOffSlot + 8 * s), allocas_[s]);
+    }
+    instret_slot_ = b_.CreateAlloca(i64_);
+    b_.CreateStore(instret, instret_slot_);
+    for (size_t n = 0; n < job_.members.size(); ++n) {
+      member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
+    }
+    b_.CreateBr(member_bb_[0]);
+    for (size_t n = 0; n < job_.members.size(); ++n) {
+      b_.SetInsertPoint(member_bb_[n]);
+      const uint64_t delta = job_.members[n].block->start_paddr - job_.entry().start_paddr;
+      block_pc_ = b_.CreateAdd(entry_pc_, c64(delta));
+      instret0_ = b_.CreateLoad(i64_, instret_slot_);
+      lower_member(n);
+    }
     return fn_;
   }
 
@@ -80,19 +108,41 @@ class BlockLowering {
 
   Value* read(uint8_t slot) {
     if (slot == kSlotX0) return c64(0);
+    if (region_) return b_.CreateLoad(i64_, allocas_[slot]);
     if (!values_[slot]) values_[slot] = load64(kOffSlot + 8 * slot);
     return values_[slot];
   }
   void write(uint8_t slot, Value* v) {
     if (slot == kSlotSink || slot == kSlotX0) return;
+    if (region_) {
+      b_.CreateStore(v, allocas_[slot]);
+      return;
+    }
     values_[slot] = v;
     // Temporaries never outlive the block: they are not written back.
     if (slot < kSlotTemp0) dirty_[slot] = true;
   }
   void write_back() {
     for (unsigned s = 1; s < kSlotTemp0; ++s) {
-      if (dirty_[s]) store64(kOffSlot + 8 * s, values_[s]);
+      if (region_ ? written_[s] : dirty_[s]) store64(kOffSlot + 8 * s, read(s));
     }
+  }
+  // Region mode: which slots the members read or write.
+  void note_slots(const IrBlock& blk) {
+    auto use = [&](uint8_t s) { used_[s] = true; };
+    for (const IrInsn& i : blk.insns) {
+      use(i.a);
+      use(i.b);
+      use(i.c);
+      if (i.dst != kSlotSink && i.dst != kSlotX0) {
+        use(i.dst);
+        written_[i.dst] = i.dst < kSlotTemp0;
+      }
+    }
+    use(blk.exit.cond);
+    use(blk.exit.target);
+    used_[kSlotX0] = false;
+    used_[kSlotSink] = false;
   }
 
   // A function pointer constant for a C++ function.
@@ -105,7 +155,7 @@ class BlockLowering {
   // and instret as the interpreter does, return kJitTrap.
   void trap_exit(uint16_t index) {
     write_back();
-    store64(kOffPc, b_.CreateAdd(block_pc_, c64(job_.block->guest_offsets[index])));
+    store64(kOffPc, b_.CreateAdd(block_pc_, c64(member_->block->guest_offsets[index])));
     store64(kOffInstret, b_.CreateAdd(instret0_, c64(index)));
     b_.CreateRet(b_.getInt32(kJitTrap));
   }
@@ -418,8 +468,47 @@ class BlockLowering {
     b_.CreateRet(b_.getInt32(kJitContinue));
   }
 
+  void lower_member(size_t n) {
+    member_ = &job_.members[n];
+    for (const IrInsn& i : member_->block->insns) lower_insn(i);
+    lower_exit();
+  }
+
+  // The region member at `offset` from the current member's start, or -1.
+  int member_at(int64_t offset) const {
+    if (!region_) return -1;
+    const uint64_t target = member_->block->start_paddr + static_cast<uint64_t>(offset);
+    for (size_t k = 0; k < job_.members.size(); ++k) {
+      if (job_.members[k].block->start_paddr == target) return static_cast<int>(k);
+    }
+    return -1;
+  }
+
+  // An exit to block_pc + offset: inside the region a direct branch (after the same
+  // instruction-limit and exit-request check chaining does), otherwise a static exit.
+  void edge(int64_t offset, ChainSlot* slot, Value* instret) {
+    const int target = member_at(offset);
+    if (target < 0) {
+      write_back();
+      store64(kOffInstret, instret);
+      static_exit(offset, slot, instret);
+      return;
+    }
+    b_.CreateStore(instret, instret_slot_);
+    Value* limit = load64(kOffInstretLimit);
+    Value* req = b_.CreateLoad(i32_, field(kOffExitRequest));
+    Value* stay =
+        b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
+    BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
+    b_.CreateCondBr(stay, member_bb_[static_cast<size_t>(target)], leave);
+    b_.SetInsertPoint(leave);
+    write_back();
+    store64(kOffInstret, instret);
+    static_exit(offset, nullptr, instret);
+  }
+
   void lower_exit() {
-    const IrBlock& blk = *job_.block;
+    const IrBlock& blk = *member_->block;
     const IrTerminator& e = blk.exit;
     if (e.kind == IrExit::Trap) {
       // The interpreter raises the trap itself; compiled code does the same through the
@@ -433,28 +522,32 @@ class BlockLowering {
       b_.CreateRet(b_.getInt32(kJitTrap));
       return;
     }
-    write_back();
     Value* instret = b_.CreateAdd(instret0_, c64(blk.guest_count()));
-    store64(kOffInstret, instret);
     switch (e.kind) {
       case IrExit::Jump:
-        static_exit(e.taken_offset, job_.taken_slot, instret);
+        edge(e.taken_offset, member_->taken_slot, instret);
         break;
       case IrExit::Return:
+        write_back();
+        store64(kOffInstret, instret);
         static_exit(e.fallthrough_offset, nullptr, instret);
         break;
-      case IrExit::Indirect:
-        store64(kOffPc, read(e.target));
+      case IrExit::Indirect: {
+        Value* target = read(e.target);
+        write_back();
+        store64(kOffInstret, instret);
+        store64(kOffPc, target);
         b_.CreateRet(b_.getInt32(kJitContinue));
         break;
+      }
       case IrExit::Branch: {
         BasicBlock* taken = BasicBlock::Create(ctx_, "taken", fn_);
         BasicBlock* fall = BasicBlock::Create(ctx_, "fallthrough", fn_);
         b_.CreateCondBr(b_.CreateICmpNE(read(e.cond), c64(0)), taken, fall);
         b_.SetInsertPoint(taken);
-        static_exit(e.taken_offset, job_.taken_slot, instret);
+        edge(e.taken_offset, member_->taken_slot, instret);
         b_.SetInsertPoint(fall);
-        static_exit(e.fallthrough_offset, job_.fallthrough_slot, instret);
+        edge(e.fallthrough_offset, member_->fallthrough_slot, instret);
         break;
       }
       case IrExit::Trap:
@@ -466,6 +559,14 @@ class BlockLowering {
   llvm::Module& mod_;
   const JitJob& job_;
   llvm::IRBuilder<> b_;
+  bool region_ = false;
+  const JitMember* member_ = nullptr;
+  Value* entry_pc_ = nullptr;
+  Value* instret_slot_ = nullptr;
+  std::vector<BasicBlock*> member_bb_;
+  std::array<llvm::AllocaInst*, kSlotCount> allocas_{};
+  std::array<bool, kSlotCount> used_{};
+  std::array<bool, kSlotCount> written_{};
   llvm::Type* i8_;
   llvm::Type* i32_;
   llvm::Type* i64_;

@@ -16,14 +16,26 @@ enum class JitOptLevel : uint8_t {
   Optimize  // tier 2: the O2 pipeline
 };
 
-// One block to compile: its IR and where its chainable exits live.
-struct JitJob {
+// One block of a compilation unit and where its chainable exits live: chain slots for
+// its static exits (taken, fallthrough), or nullptr where the exit returns to the
+// dispatcher (other page, Return, Indirect, Trap) or stays inside the region.
+struct JitMember {
   const IrBlock* block = nullptr;
-  uint64_t key = 0;  // opaque id returned with the result
-  // Chain slots for the block's static exits (taken, fallthrough), or nullptr where the
-  // exit must return to the dispatcher (other page, Return, Indirect, Trap).
   ChainSlot* taken_slot = nullptr;
   ChainSlot* fallthrough_slot = nullptr;
+};
+
+// One compilation unit: a single block (tier 1), or a region of blocks in one physical
+// page (tier 2) entered at members[0]. Exits from one member to another member stay
+// inside the generated function, so guest registers live in host registers across the
+// whole region (they are allocas that LLVM's SROA/mem2reg promote).
+struct JitJob {
+  std::vector<JitMember> members;
+  uint64_t key = 0;             // opaque id returned with the result
+  uint64_t* counter = nullptr;  // incremented on every entry (tier-1 profiling), or null
+  bool region = false;          // lower members as a region (requires the O2 pipeline)
+
+  const IrBlock& entry() const { return *members.front().block; }
 };
 
 struct JitResult {

@@ -122,6 +122,7 @@ void PrintTo(const Tier& tier, std::ostream* os) {
 const Tier kTiers[] = {
     {"tier0", {"--jit", "off"}},
     {"tier1", {"--jit", "fast", "--jit-threshold", "0"}},
+    {"tier2", {"--jit", "tiered", "--jit-threshold", "0"}},
 };
 
 class RomTest : public testing::TestWithParam<std::tuple<RomCase, Tier>> {};
