@@ -73,13 +73,16 @@ class CodeCache {
     IrBlock* block = nullptr;
   };
   static constexpr unsigned kJumpBits = 12;
-  static size_t jump_index(uint64_t pc) { return (pc >> 1) & ((1u << kJumpBits) - 1); }
+  // Folds higher pc bits in, so blocks a multiple of 8 KiB apart do not always collide.
+  static size_t jump_index(uint64_t pc) {
+    return ((pc >> 1) ^ (pc >> (1 + kJumpBits))) & ((1u << kJumpBits) - 1);
+  }
   Hart& hart_;
   std::function<void(IrBlock&)> drop_hook_;
   class EventBus* events_ = nullptr;
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHash> blocks_;
-  std::unordered_map<uint64_t, std::vector<uint64_t>, FxHash> page_blocks_;
+  std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHashFold> blocks_;
+  std::unordered_map<uint64_t, std::vector<uint64_t>, FxHashFold> page_blocks_;
   std::vector<std::unique_ptr<IrBlock>> retired_;
   std::array<JumpEntry, 1u << kJumpBits> jump_{};
   uint64_t translations_ = 0;

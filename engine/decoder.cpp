@@ -96,9 +96,10 @@ void extract_fields(DecodedInsn& d) {
 }
 
 struct Table {
-  std::vector<const InsnDef*> rows;                      // match order
-  std::array<std::vector<const InsnDef*>, 128> buckets;  // by major opcode bits [6:0]
-  std::vector<PatternBits> bits_of;                      // parallel to rows
+  std::vector<const InsnDef*> rows;  // match order
+  // By major opcode bits [6:0], with each row's mask/match parsed once.
+  std::array<std::vector<std::pair<PatternBits, const InsnDef*>>, 128> buckets;
+  std::vector<PatternBits> bits_of;  // parallel to rows
 };
 
 const Table& table() {
@@ -116,7 +117,7 @@ const Table& table() {
     for (const InsnDef* d : t.rows) {
       PatternBits pb = pattern_bits(d->pattern);
       t.bits_of.push_back(pb);
-      t.buckets[pb.match & 0x7f].push_back(d);
+      t.buckets[pb.match & 0x7f].emplace_back(pb, d);
     }
     return t;
   }();
@@ -176,8 +177,7 @@ DecodedInsn decode(uint32_t raw) {
   } else {
     d.word = raw;
   }
-  for (const InsnDef* row : table().buckets[d.word & 0x7f]) {
-    const PatternBits pb = pattern_bits(row->pattern);
+  for (const auto& [pb, row] : table().buckets[d.word & 0x7f]) {
     if ((d.word & pb.mask) == pb.match) {
       d.def = row;
       extract_fields(d);
@@ -249,4 +249,3 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
 }
 
 }  // namespace tiervm
-

@@ -164,11 +164,11 @@ class JitTier {
   std::deque<ChainSlot> slots_;
   std::deque<uint64_t> counters_;
   // target key -> slots that jump there; block key -> that block's outgoing links.
-  std::unordered_multimap<uint64_t, ChainSlot*, FxHash> incoming_;
-  std::unordered_map<uint64_t, std::vector<OutLink>, FxHash> outgoing_;
-  std::unordered_map<uint64_t, Hot, FxHash> hot_;
+  std::unordered_multimap<uint64_t, ChainSlot*, FxHashFold> incoming_;
+  std::unordered_map<uint64_t, std::vector<OutLink>, FxHashFold> outgoing_;
+  std::unordered_map<uint64_t, Hot, FxHashFold> hot_;
   // member key -> entry keys of the tier-2 regions that contain it.
-  std::unordered_multimap<uint64_t, uint64_t, FxHash> region_of_;
+  std::unordered_multimap<uint64_t, uint64_t, FxHashFold> region_of_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
