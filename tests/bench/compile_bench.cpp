@@ -1,0 +1,146 @@
+// LLVM compile cost (engine/jit/llvm_backend.h) on real guest code: IR blocks translated
+// from the built bench roms' .text, compiled one block per module and in batches of 16
+// (JitConfig::batch_size), at JitOptLevel::Fast (tier 1) and ::Optimize (tier 2).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/hart.h"
+#include "engine/jit/llvm_backend.h"
+#include "engine/loader.h"
+#include "engine/translator.h"
+#include "mem/bus.h"
+#include "tests/bench/rom_corpus.h"
+
+namespace tiervm {
+namespace {
+
+struct BlockCorpus {
+  std::vector<std::unique_ptr<IrBlock>> blocks;
+  uint64_t guest_insns = 0;
+  std::string error;
+};
+
+// Translates every block of a rom's .text, one after the other from its start, as if each
+// were a branch target.
+void translate_rom(const std::string& path, BlockCorpus& c) {
+  std::string error;
+  const std::optional<bench::RomText> text = bench::read_text(path, error);
+  const std::optional<std::vector<uint8_t>> file = read_file(path, error);
+  if (!text || !file) return;
+  Bus bus;
+  bus.map_ram(0x8000'0000, 16ull << 20);
+  const LoadResult loaded = load_elf(bus, *file);
+  if (!loaded.image) return;
+  Hart hart(bus, 0);
+  hart.reset(loaded.image->entry);
+  const TranslateFlags flags{true};
+  for (uint64_t pc = text->addr; pc < text->addr + text->bytes.size();) {
+    std::unique_ptr<IrBlock> b = translate_block(hart, pc, pc, flags);
+    pc += b->guest_bytes != 0 ? b->guest_bytes : 2;
+    c.guest_insns += b->guest_count();
+    c.blocks.push_back(std::move(b));
+  }
+}
+
+// A one-block compilation unit (tier 1's kind of job).
+JitJob single_block_job(const IrBlock* block, uint64_t key) {
+  JitJob job;
+  job.members.push_back({block, nullptr, nullptr});
+  job.key = key;
+  return job;
+}
+
+const BlockCorpus& corpus() {
+  static const BlockCorpus c = [] {
+    BlockCorpus c;
+    for (const char* rom : {"crc32", "qsort", "hash", "bytecode", "matmul", "nbody", "fft"}) {
+      translate_rom(std::string(TIERVM_BINARY_DIR) + "/roms/bench/" + rom + ".elf", c);
+    }
+    if (c.blocks.empty()) c.error = "no bench rom is built (target bench_roms)";
+    // A fixed shuffle: a run that compiles only part of the corpus still sees a
+    // representative sample (the .text starts with the short blocks of crt.S).
+    std::shuffle(c.blocks.begin(), c.blocks.end(), std::mt19937_64(42));
+    return c;
+  }();
+  return c;
+}
+
+void BM_Compile(benchmark::State& state) {
+  const BlockCorpus& c = corpus();
+  if (c.blocks.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  const JitOptLevel level = state.range(0) == 0 ? JitOptLevel::Fast : JitOptLevel::Optimize;
+  const size_t batch = static_cast<size_t>(state.range(1));
+  auto backend = std::make_unique<LlvmBackend>();
+  std::vector<JitJob> jobs;
+  size_t next = 0;
+  uint64_t key = 1;
+  uint64_t blocks = 0;
+  uint64_t insns = 0;
+  uint64_t failures = 0;
+  uint64_t since_reset = 0;
+  for (auto _ : state) {
+    jobs.clear();
+    for (size_t k = 0; k < batch; ++k) {
+      const IrBlock* b = c.blocks[next].get();
+      next = (next + 1) % c.blocks.size();
+      jobs.push_back(single_block_job(b, key++));
+      insns += b->guest_count();
+    }
+    std::string error;
+    for (const JitResult& r : backend->compile(jobs, level, error)) failures += r.fn == nullptr;
+    blocks += batch;
+    // Compiled code lives as long as its backend: start afresh now and then so memory
+    // stays bounded (outside the timed part).
+    if ((since_reset += batch) >= 1024) {
+      state.PauseTiming();
+      backend = std::make_unique<LlvmBackend>();
+      since_reset = 0;
+      state.ResumeTiming();
+    }
+  }
+  using benchmark::Counter;
+  state.counters["per_block"] =
+      Counter(static_cast<double>(blocks), Counter::kIsRate | Counter::kInvert);
+  state.counters["per_insn"] =
+      Counter(static_cast<double>(insns), Counter::kIsRate | Counter::kInvert);
+  state.counters["insns_per_block"] =
+      Counter(static_cast<double>(insns) / static_cast<double>(blocks));
+  state.counters["failures"] = Counter(static_cast<double>(failures));
+  state.SetItemsProcessed(static_cast<int64_t>(blocks));
+}
+// Arguments: level (0 = Fast, 1 = Optimize), blocks per module.
+BENCHMARK(BM_Compile)
+    ->ArgNames({"O2", "batch"})
+    ->Args({0, 1})
+    ->Args({0, 16})
+    ->Args({1, 1})
+    ->Args({1, 16})
+    ->Unit(benchmark::kMicrosecond);
+
+// The first compilation of a fresh backend, which also sets LLVM up (the ORC LLJIT
+// instance, target machine): paid once per JIT tier.
+void BM_CompileColdBackend(benchmark::State& state) {
+  const BlockCorpus& c = corpus();
+  if (c.blocks.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    LlvmBackend backend;
+    std::string error;
+    benchmark::DoNotOptimize(
+        backend.compile({single_block_job(c.blocks[0].get(), 1)}, JitOptLevel::Fast, error));
+  }
+}
+BENCHMARK(BM_CompileColdBackend)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace tiervm
