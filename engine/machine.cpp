@@ -264,10 +264,10 @@ RunStop Machine::run_slice(uint64_t limit) {
   executor_->clear_stop();
   poll_devices();
   events_->drain();
-  slice_hook_({why,
-               static_cast<uint64_t>(
-                   std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
-               hart_->s.instret - instret});
+  slice_hook_(
+      {why,
+       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
+       hart_->s.instret - instret});
   return why;
 }
 
@@ -313,7 +313,10 @@ MachineExit Machine::run(const RunLimits& limits) {
       }
       return device_exit_;
     }
-    if (hart_->s.instret >= max_instret) return {MachineExit::Kind::InstructionLimit, 124};
+    // Traps that retire nothing (a fault loop) count towards the limit too.
+    if (hart_->s.instret + executor_->traps_taken() >= max_instret) {
+      return {MachineExit::Kind::InstructionLimit, 124};
+    }
     if (Clock::now() >= deadline) return {MachineExit::Kind::Timeout, 124};
     if (commands_pending_.load(std::memory_order_acquire)) run_commands();
     if (paused_.load(std::memory_order_relaxed)) {
