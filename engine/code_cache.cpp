@@ -40,7 +40,10 @@ IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
 }
 
 void CodeCache::flush_jump_cache() {
-  jump_.fill(JumpEntry{});
+  if (++jump_generation_ == 0) {  // wrapped: old entries could match again
+    jump_.fill(JumpEntry{});
+    jump_generation_ = 1;
+  }
 }
 
 void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {

@@ -35,10 +35,11 @@ class CodeCache {
   // fetch mode and flag set, and dropped by flush_jump_cache() on any TLB flush.
   IrBlock* jump_lookup(uint64_t pc, uint8_t mode_key) const {
     const JumpEntry& e = jump_[jump_index(pc)];
-    return e.pc == pc && e.mode_key == mode_key ? e.block : nullptr;
+    return e.pc == pc && e.mode_key == mode_key && e.generation == jump_generation_ ? e.block
+                                                                                    : nullptr;
   }
   void jump_insert(uint64_t pc, uint8_t mode_key, IrBlock* block) {
-    jump_[jump_index(pc)] = {pc, mode_key, block};
+    jump_[jump_index(pc)] = {pc, jump_generation_, mode_key, block};
   }
   void flush_jump_cache();
 
@@ -69,9 +70,13 @@ class CodeCache {
  private:
   struct JumpEntry {
     uint64_t pc = ~uint64_t{0};
+    uint32_t generation = 0;
     uint8_t mode_key = 0;
     IrBlock* block = nullptr;
   };
+  // Entries of older generations are invalid: a flush is one increment (Linux flushes the
+  // TLB, and so this cache, thousands of times per second).
+  uint32_t jump_generation_ = 1;
   static constexpr unsigned kJumpBits = 12;
   // Folds higher pc bits in, so blocks a multiple of 8 KiB apart do not always collide.
   static size_t jump_index(uint64_t pc) {
