@@ -33,7 +33,8 @@ JitTier::JitTier(CodeCache& cache, JitConfig config)
     : cache_(cache),
       config_(config),
       backend_(std::make_unique<LlvmBackend>()),
-      policy_(config.policy) {
+      policy_(config.policy),
+      tier1_threshold_(config.tier1_threshold) {
   cache_.set_drop_hook([this](IrBlock& b) { on_drop(b); });
   if (!config_.synchronous) thread_ = std::thread([this] { worker(); });
   stats_.tier2_threshold = policy_.threshold();
@@ -82,7 +83,7 @@ JitTier::Member JitTier::make_member(const IrBlock& block) {
 
 void JitTier::note_execution(IrBlock& block) {
   ++stats_.interpreted_runs;
-  if (block.compile_queued || !block.cacheable || ++block.exec_count < config_.tier1_threshold) {
+  if (block.compile_queued || !block.cacheable || ++block.exec_count < tier1_threshold_) {
     return;
   }
   block.compile_queued = true;
@@ -367,8 +368,22 @@ void JitTier::maybe_tick() {
   ++stats_.policy_ticks;
   const uint64_t window_ns = static_cast<uint64_t>(dt * 1e9);
   last_tick_ = now;
-  policy_.adapt(stats_.compile_ns - compile_ns_at_tick_, window_ns, queue_length());
+  const uint64_t compile_ns = stats_.compile_ns - compile_ns_at_tick_;
+  const size_t queued = queue_length();
   compile_ns_at_tick_ = stats_.compile_ns;
+  // Tier 1 obeys the same compile-time budget: during a boot, where code is cold, the
+  // threshold climbs so that LLVM only sees code that runs often enough to pay back.
+  const double used = static_cast<double>(compile_ns) / static_cast<double>(window_ns);
+  const double budget = policy_.config().compile_budget;
+  if (used > budget || queued > config_.batch_size) {
+    tier1_threshold_ =
+        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{tier1_threshold_} * 2, 1'000'000));
+  } else if (queued == 0 && used < budget / 2) {
+    tier1_threshold_ = std::max(config_.tier1_threshold, tier1_threshold_ * 2 / 3);
+  }
+  stats_.tier1_threshold = tier1_threshold_;
+  if (!config_.tier2) return;
+  policy_.adapt(compile_ns, window_ns, queued);
   stats_.tier2_threshold = policy_.threshold();
   label_outcomes(now);
 

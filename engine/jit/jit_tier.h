@@ -56,7 +56,8 @@ struct JitStats {
   uint64_t tier2_compile_ns = 0;
   uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
   uint64_t policy_ticks = 0;
-  double tier2_threshold = 0;  // the adaptive threshold now
+  double tier2_threshold = 0;  // the adaptive thresholds now
+  uint32_t tier1_threshold = 0;
   // Learned policy: predictions made at promotion vs the measured payback label.
   uint64_t model_labels = 0;
   uint64_t model_correct = 0;
@@ -83,7 +84,7 @@ class JitTier {
   // there is nothing to do. Hart thread only.
   void poll() {
     if (ready_.load(std::memory_order_acquire)) install_results();
-    if (config_.tier2 && (++polls_ & 255) == 0) maybe_tick();
+    if ((++polls_ & 255) == 0 && !config_.synchronous) maybe_tick();
   }
   void set_event_bus(EventBus* events) { events_ = events; }
   const JitStats& stats() const { return stats_; }
@@ -156,6 +157,7 @@ class JitTier {
   JitStats stats_;
   TierPolicy policy_;
   uint64_t polls_ = 0;
+  uint32_t tier1_threshold_;  // adapts like the tier-2 threshold, from the configured floor
   std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
   uint64_t compile_ns_at_tick_ = 0;
 

@@ -18,7 +18,7 @@ enum class TierPolicyMode : uint8_t {
 struct TierPolicyConfig {
   TierPolicyMode mode = TierPolicyMode::Ewma;
   double ewma_alpha = 0.3;          // weight of the newest rate sample
-  double tier2_threshold = 50'000;  // initial EWMA executions/s for tier 2
+  double tier2_threshold = 200'000;  // initial EWMA executions/s for tier 2
   double min_threshold = 2'000;     // the adaptive threshold stays within these
   double max_threshold = 50'000'000;
   double compile_budget = 0.10;  // compile time per unit of guest run time (10 ms/100 ms)
