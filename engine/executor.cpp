@@ -114,6 +114,7 @@ RunStop Executor::run(uint64_t instret_limit) {
     ++blocks_executed_;
     if (block->native == nullptr && jit_) jit_->note_execution(*block);
     if (block->native != nullptr) {
+      if (jit_) ++jit_->stats().native_runs;
       if (block->native(&hart_, &s) == kJitTrap) take_trap();
       continue;
     }

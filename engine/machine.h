@@ -46,7 +46,7 @@ struct MachineConfig {
   bool trace = false;          // print each executed instruction (forces tier 0)
   // Highest execution tier: 0 = interpreter only, 1 = LLVM fast tier, 2 = tiered.
   unsigned max_tier = 2;
-  int64_t jit_threshold = -1;  // see JitConfig::tier1_threshold; 0 = synchronous; <0 default
+  int64_t jit_threshold = -1;   // see JitConfig::tier1_threshold; 0 = synchronous; <0 default
   bool learned_policy = false;  // tier 2 asks the online payback model (--tier-policy learned)
 };
 

@@ -55,6 +55,12 @@ size_t JitTier::queue_length() const {
   return queue_.size() + queue2_.size();
 }
 
+uint64_t JitTier::counted_entries() const {
+  uint64_t sum = 0;
+  for (uint64_t c : counters_) sum += c;
+  return sum;
+}
+
 ChainSlot* JitTier::new_slot() {
   return &slots_.emplace_back();
 }

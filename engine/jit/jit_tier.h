@@ -50,6 +50,7 @@ struct JitStats {
   uint64_t links_made = 0;
   uint64_t links_broken = 0;
   uint64_t interpreted_runs = 0;  // blocks run by tier 0
+  uint64_t native_runs = 0;       // entries into compiled code from the dispatcher
   // Tier 2.
   uint64_t regions_compiled = 0;
   uint64_t region_blocks = 0;  // blocks inside compiled regions
@@ -92,6 +93,9 @@ class JitTier {
   const JitConfig& config() const { return config_; }
   const TierPolicy& policy() const { return policy_; }
   size_t queue_length() const;
+  // Entries into compiled blocks counted by the code itself (tier-2 profiling counters;
+  // 0 without tier 2). Minus native_runs, that is the number of chained transitions.
+  uint64_t counted_entries() const;
 
  private:
   struct Member {

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/jit/jit_tier.h"
+#include "engine/monitor/symbol_table.h"
+
+namespace tiervm {
+
+inline constexpr unsigned kMonitorTiers = 3;  // 0 interpreter, 1 LLVM fast, 2 LLVM O2
+// Compile-time histogram bins: bin i counts compilations of [2^i, 2^(i+1)) microseconds
+// (bin 0 also takes everything under 1 us, the last bin everything above).
+inline constexpr unsigned kCompileHistogramBins = 20;
+
+// What the monitor knows of one guest block (by guest-physical start address; all
+// translations of the address are summed).
+struct BlockProfile {
+  uint64_t paddr = 0;
+  uint64_t pc = 0;                // the virtual pc it last ran at (symbols are virtual)
+  uint64_t samples = 0;           // slice-boundary samples that landed on it
+  uint64_t tier0_execs = 0;       // IrBlock::exec_count when last sampled (stops at tier-up)
+  uint64_t compile_ns_last = 0;   // LLVM time of its last compilation (its batch share)
+  uint64_t compile_ns_total = 0;  // over every compilation
+  uint32_t guest_insns = 0;
+  uint32_t guest_bytes = 0;
+  uint32_t host_bytes = 0;  // size of the generated code: 0 = unknown (the JIT does not report it)
+  uint32_t times_compiled = 0;
+  uint32_t times_invalidated = 0;
+  uint8_t tier = 0;             // of the live translation (0 when none is live)
+  uint8_t chainable_exits = 0;  // static exits into the same page (JitTier can chain these)
+  uint8_t chained_exits = 0;    // of those, exits whose successor is compiled (linked)
+  bool live = false;            // a translation is in the code cache now
+};
+
+// One point of the rate history (one per ~100 ms of wall time).
+struct RateSample {
+  double t = 0;  // seconds since the monitor started
+  double mips = 0;
+  double traps_per_s = 0;
+  double interrupts_per_s = 0;
+  double native_share = 0;  // share of the period's samples that landed on compiled code
+};
+
+struct CompileRecord {
+  double t = 0;  // seconds since the monitor started (when the code was installed)
+  uint64_t paddr = 0;
+  uint64_t pc = 0;
+  uint64_t ns = 0;
+  uint32_t guest_insns = 0;
+  uint8_t tier = 0;
+};
+
+// Everything the dashboard and the reports show, copied out of the monitor at one moment
+// on the machine's thread: immutable, shared between threads by shared_ptr.
+struct MonitorSnapshot {
+  uint64_t sequence = 0;
+  uint32_t machine_id = 0;
+  bool enabled = false;
+  double uptime_s = 0;  // wall time since the monitor started
+
+  uint64_t instructions = 0;
+  double mips_recent = 0;   // over the last history period
+  double mips_average = 0;  // instructions / uptime
+  uint64_t blocks_executed = 0;
+  uint64_t traps = 0;
+  uint64_t interrupts = 0;
+  double traps_per_s = 0;  // over the last history period
+  double interrupts_per_s = 0;
+
+  // Sampling: one sample per slice (Machine::run), attributed to the block at the pc.
+  uint64_t samples = 0;
+  uint64_t samples_idle = 0;        // the hart was waiting in wfi
+  uint64_t samples_unresolved = 0;  // pc not in the jump cache / L1 TLB, or block gone
+  std::array<uint64_t, kMonitorTiers> samples_by_tier{};
+  // Time split estimate: executor time per slice, attributed to the sampled block's tier.
+  double hart_run_s = 0;  // inside Executor::run
+  std::array<double, kMonitorTiers> run_s_by_tier{};
+  double run_s_unresolved = 0;
+  double compile_s = 0;  // LLVM time on the compiler thread (JitStats::compile_ns)
+
+  // Soft TLB counters (slow paths only: L1 hits are not counted).
+  uint64_t tlb_l1_misses = 0;
+  uint64_t tlb_l2_hits = 0;
+  uint64_t tlb_l2_misses = 0;
+  uint64_t tlb_flushes = 0;
+
+  size_t code_blocks = 0;
+  uint64_t translations = 0;
+  uint64_t invalidations = 0;
+  bool jit_enabled = false;
+  size_t compile_queue = 0;
+  JitStats jit{};
+  uint64_t events_dropped = 0;
+
+  std::vector<BlockProfile> blocks;     // every block sampled or compiled, unordered
+  std::vector<RateSample> history;      // oldest first
+  std::vector<CompileRecord> compiles;  // the most recent, oldest first
+  std::array<std::array<uint64_t, kCompileHistogramBins>, kMonitorTiers> compile_histogram{};
+  std::shared_ptr<const SymbolTable> symbols;  // never null
+};
+
+// Histogram bin of a compilation that took `ns`.
+unsigned compile_histogram_bin(uint64_t ns);
+
+}  // namespace tiervm

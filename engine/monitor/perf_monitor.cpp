@@ -1,0 +1,282 @@
+#include "engine/monitor/perf_monitor.h"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+
+#include "engine/event_bus.h"
+#include "engine/executor.h"
+#include "engine/hart.h"
+#include "engine/machine.h"
+
+namespace tiervm {
+
+namespace {
+
+uint64_t now_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+double rate(uint64_t count, uint64_t ns) {
+  return ns ? static_cast<double>(count) * 1e9 / static_cast<double>(ns) : 0.0;
+}
+
+}  // namespace
+
+unsigned compile_histogram_bin(uint64_t ns) {
+  const uint64_t us = ns / 1000;
+  if (us <= 1) return 0;
+  return std::min<unsigned>(static_cast<unsigned>(std::bit_width(us)) - 1,
+                            kCompileHistogramBins - 1);
+}
+
+PerfMonitor::PerfMonitor(Machine& machine)
+    : machine_(machine),
+      symbols_(std::make_shared<SymbolTable>(machine.symbols())),
+      start_ns_(now_ns()) {
+  auto empty = std::make_shared<MonitorSnapshot>();
+  empty->symbols = symbols_;
+  latest_ = std::move(empty);
+  period_start_ns_ = start_ns_;
+  period_instret_ = machine.instructions();
+}
+
+PerfMonitor::~PerfMonitor() {
+  disable();
+}
+
+void PerfMonitor::enable() {
+  if (enabled_) return;
+  enabled_ = true;
+  // Rates restart from here: a disabled stretch is not one long period.
+  tick(now_ns());
+  machine_.set_slice_hook([this](const SliceInfo& s) { on_slice(s); });
+  subscription_ = machine_.events().subscribe([this](const Event& e) { on_event(e); });
+}
+
+void PerfMonitor::disable() {
+  if (!enabled_) return;
+  enabled_ = false;
+  machine_.set_slice_hook(nullptr);
+  machine_.events().unsubscribe(subscription_);
+  subscription_ = 0;
+}
+
+void PerfMonitor::set_symbols(std::shared_ptr<const SymbolTable> symbols) {
+  symbols_ = symbols ? std::move(symbols) : std::make_shared<SymbolTable>();
+}
+
+void PerfMonitor::set_publish_interval(double seconds) {
+  publish_interval_ns_ = seconds > 0 ? static_cast<uint64_t>(seconds * 1e9) : 0;
+}
+
+double PerfMonitor::seconds_since_start(uint64_t ns) const {
+  return ns > start_ns_ ? static_cast<double>(ns - start_ns_) / 1e9 : 0.0;
+}
+
+BlockProfile& PerfMonitor::profile(uint64_t paddr) {
+  auto [it, fresh] = profile_index_.try_emplace(paddr, static_cast<uint32_t>(profiles_.size()));
+  if (fresh) {
+    profiles_.emplace_back();
+    profiles_.back().paddr = paddr;
+  }
+  return profiles_[it->second];
+}
+
+// The block the executor would run at `pc` next, found the way its dispatcher finds it
+// (jump cache, then the L1 TLB's exec tag), without side effects: no TLB fill, no
+// translation, no trap.
+const IrBlock* PerfMonitor::block_at_pc(uint64_t pc) const {
+  Hart& hart = machine_.hart();
+  CodeCache& cache = machine_.executor().code_cache();
+  const TranslateFlags flags{hart.fp_enabled()};
+  // Executor::run's jump-cache key: fetch mode and FP state.
+  const uint8_t mode_key =
+      static_cast<uint8_t>(static_cast<unsigned>(hart.fetch_mode()) << 1 | flags.fp_enabled);
+  if (const IrBlock* b = cache.jump_lookup(pc, mode_key)) return b;
+  const TlbEntry& e = hart.tlb.l1(hart.fetch_mode(), pc);
+  if (e.tag_exec != (pc & ~kPageMask)) return nullptr;
+  const uint64_t paddr = hart.tlb.l1_ppage(hart.fetch_mode(), pc) | (pc & kPageMask);
+  return cache.find(CodeCache::key_of(paddr, flags));
+}
+
+void PerfMonitor::note_block(BlockProfile& p, const IrBlock& b, uint64_t pc) const {
+  p.pc = pc;
+  p.live = true;
+  p.tier = b.native ? std::max<uint8_t>(b.tier, 1) : 0;
+  p.guest_insns = b.guest_count();
+  p.guest_bytes = b.guest_bytes;
+  p.tier0_execs = b.exec_count;
+  // JitTier chains Jump/Branch exits whose target lies in the block's own physical page;
+  // a chain is live when both ends are compiled.
+  p.chainable_exits = 0;
+  p.chained_exits = 0;
+  if (b.exit.kind != IrExit::Jump && b.exit.kind != IrExit::Branch) return;
+  const CodeCache& cache = machine_.executor().code_cache();
+  const uint64_t flag = b.key & 1;
+  auto exit_to = [&](int64_t offset) {
+    const uint64_t target = b.start_paddr + static_cast<uint64_t>(offset);
+    if ((target & ~kPageMask) != (b.start_paddr & ~kPageMask)) return;
+    ++p.chainable_exits;
+    const IrBlock* t = cache.find((target << 1) | flag);
+    if (b.native && t && t->native) ++p.chained_exits;
+  };
+  exit_to(b.exit.taken_offset);
+  if (b.exit.kind == IrExit::Branch) exit_to(b.exit.fallthrough_offset);
+}
+
+void PerfMonitor::on_slice(const SliceInfo& slice) {
+  ++samples_;
+  run_ns_ += slice.run_ns;
+  if (slice.why == RunStop::Waiting) {
+    ++samples_idle_;
+    run_ns_unresolved_ += slice.run_ns;
+  } else {
+    const uint64_t pc = machine_.hart().s.pc;
+    if (const IrBlock* b = block_at_pc(pc)) {
+      BlockProfile& p = profile(b->start_paddr);
+      note_block(p, *b, pc);
+      ++p.samples;
+      ++samples_by_tier_[p.tier];
+      run_ns_by_tier_[p.tier] += slice.run_ns;
+      ++period_samples_;
+      if (p.tier > 0) ++period_native_samples_;
+    } else {
+      ++samples_unresolved_;
+      run_ns_unresolved_ += slice.run_ns;
+    }
+  }
+  const uint64_t now = now_ns();
+  if (now - period_start_ns_ >= kHistoryPeriodNs) tick(now);
+  if (publish_interval_ns_ && now - last_publish_ns_ >= publish_interval_ns_) {
+    last_publish_ns_ = now;
+    publish();
+  }
+}
+
+void PerfMonitor::tick(uint64_t now) {
+  const Executor& ex = machine_.executor();
+  const uint64_t instret = machine_.instructions();
+  const uint64_t ns = now - period_start_ns_;
+  if (enabled_ && ns > 0) {
+    RateSample r;
+    r.t = seconds_since_start(now);
+    r.mips = rate(instret - period_instret_, ns) / 1e6;
+    r.traps_per_s = rate(ex.traps_taken() - period_traps_, ns);
+    r.interrupts_per_s = rate(ex.interrupts_taken() - period_interrupts_, ns);
+    r.native_share = period_samples_ ? static_cast<double>(period_native_samples_) /
+                                           static_cast<double>(period_samples_)
+                                     : 0.0;
+    history_.push_back(r);
+    if (history_.size() > kHistoryCapacity) history_.pop_front();
+  }
+  period_start_ns_ = now;
+  period_instret_ = instret;
+  period_traps_ = ex.traps_taken();
+  period_interrupts_ = ex.interrupts_taken();
+  period_samples_ = 0;
+  period_native_samples_ = 0;
+}
+
+void PerfMonitor::on_event(const Event& e) {
+  switch (e.kind) {
+    case EventKind::BlockCompiled: {
+      BlockProfile& p = profile(e.paddr);
+      const unsigned tier = std::min<unsigned>(e.tier, kMonitorTiers - 1);
+      p.pc = e.pc;
+      p.live = true;
+      p.tier = static_cast<uint8_t>(tier);
+      // A tier-2 event counts the guest instructions of its whole region.
+      if (tier <= 1) p.guest_insns = static_cast<uint32_t>(e.a);
+      p.compile_ns_last = e.b;
+      p.compile_ns_total += e.b;
+      ++p.times_compiled;
+      ++histogram_[tier][compile_histogram_bin(e.b)];
+      compiles_.push_back({seconds_since_start(e.time_ns), e.paddr, e.pc, e.b,
+                           static_cast<uint32_t>(e.a), static_cast<uint8_t>(tier)});
+      if (compiles_.size() > kCompileCapacity) compiles_.pop_front();
+      break;
+    }
+    case EventKind::BlockInvalidated: {
+      BlockProfile& p = profile(e.paddr);
+      if (p.pc == 0) p.pc = e.pc;
+      ++p.times_invalidated;
+      p.live = false;
+      p.tier = 0;
+      p.chained_exits = 0;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+MonitorSnapshot PerfMonitor::capture() const {
+  MonitorSnapshot s;
+  const Executor& ex = machine_.executor();
+  const SoftTlb& tlb = machine_.hart().tlb;
+  const uint64_t now = now_ns();
+  s.sequence = sequence_;
+  s.machine_id = machine_.events().machine_id();
+  s.enabled = enabled_;
+  s.uptime_s = seconds_since_start(now);
+  s.instructions = machine_.instructions();
+  s.mips_average = s.uptime_s > 0 ? static_cast<double>(s.instructions) / s.uptime_s / 1e6 : 0;
+  if (!history_.empty()) {
+    s.mips_recent = history_.back().mips;
+    s.traps_per_s = history_.back().traps_per_s;
+    s.interrupts_per_s = history_.back().interrupts_per_s;
+  }
+  s.blocks_executed = ex.blocks_executed();
+  s.traps = ex.traps_taken();
+  s.interrupts = ex.interrupts_taken();
+
+  s.samples = samples_;
+  s.samples_idle = samples_idle_;
+  s.samples_unresolved = samples_unresolved_;
+  s.samples_by_tier = samples_by_tier_;
+  s.hart_run_s = static_cast<double>(run_ns_) / 1e9;
+  for (unsigned t = 0; t < kMonitorTiers; ++t) {
+    s.run_s_by_tier[t] = static_cast<double>(run_ns_by_tier_[t]) / 1e9;
+  }
+  s.run_s_unresolved = static_cast<double>(run_ns_unresolved_) / 1e9;
+
+  s.tlb_l1_misses = tlb.l1_misses;
+  s.tlb_l2_hits = tlb.l2_hits;
+  s.tlb_l2_misses = tlb.l2_misses;
+  s.tlb_flushes = tlb.flushes;
+
+  s.code_blocks = machine_.executor().code_cache().block_count();
+  s.translations = machine_.executor().code_cache().translations();
+  s.invalidations = machine_.executor().code_cache().invalidations();
+  if (const JitTier* jit = ex.jit()) {
+    s.jit_enabled = true;
+    s.jit = jit->stats();
+    s.compile_queue = jit->queue_length();
+    s.compile_s = static_cast<double>(s.jit.compile_ns) / 1e9;
+  }
+  s.events_dropped = machine_.events().dropped();
+
+  s.blocks = profiles_;
+  s.history.assign(history_.begin(), history_.end());
+  s.compiles.assign(compiles_.begin(), compiles_.end());
+  s.compile_histogram = histogram_;
+  s.symbols = symbols_;
+  return s;
+}
+
+void PerfMonitor::publish() {
+  ++sequence_;
+  auto snap = std::make_shared<const MonitorSnapshot>(capture());
+  std::lock_guard<std::mutex> lock(latest_mutex_);
+  latest_ = std::move(snap);
+}
+
+std::shared_ptr<const MonitorSnapshot> PerfMonitor::latest() const {
+  std::lock_guard<std::mutex> lock(latest_mutex_);
+  return latest_;
+}
+
+}  // namespace tiervm

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/monitor/monitor_snapshot.h"
+#include "mem/fxhash.h"
+
+namespace tiervm {
+
+class Machine;
+struct Event;
+struct IrBlock;
+struct SliceInfo;
+
+// The performance monitor of one machine. Enabled, it samples the hart's pc at every
+// slice boundary of Machine::run (one sample per ~20'000 instructions: a hash lookup,
+// nothing per instruction) and attributes it to the block there, and listens to the
+// event bus for compilations and invalidations. Disabled, it is detached from both and
+// costs nothing. Global counters (instructions, TLB, code cache, JIT) are read from the
+// machine whenever a snapshot is taken, enabled or not.
+//
+// Threads: everything except latest() runs on the machine's thread (or while the machine
+// is not running). latest() hands the last published snapshot to any thread.
+class PerfMonitor {
+ public:
+  explicit PerfMonitor(Machine& machine);
+  ~PerfMonitor();
+  PerfMonitor(const PerfMonitor&) = delete;
+  PerfMonitor& operator=(const PerfMonitor&) = delete;
+
+  void enable();
+  void disable();
+  bool enabled() const { return enabled_; }
+  // Symbols for the report and the dashboard (default: the loaded ELF's).
+  void set_symbols(std::shared_ptr<const SymbolTable> symbols);
+  const std::shared_ptr<const SymbolTable>& symbols() const { return symbols_; }
+  // Publishes a snapshot every `seconds` of wall time from the slice hook; 0 = only on
+  // publish().
+  void set_publish_interval(double seconds);
+
+  // A snapshot of now.
+  MonitorSnapshot capture() const;
+  // Captures and makes it the one latest() returns.
+  void publish();
+  // Thread-safe: the last published snapshot (an empty one before the first).
+  std::shared_ptr<const MonitorSnapshot> latest() const;
+
+  // The hooks, public for tests that drive a machine by hand.
+  void on_slice(const SliceInfo& slice);
+  void on_event(const Event& event);
+
+ private:
+  static constexpr size_t kHistoryCapacity = 3000;  // 5 minutes at one sample per 100 ms
+  static constexpr size_t kCompileCapacity = 4096;
+  static constexpr uint64_t kHistoryPeriodNs = 100'000'000;
+
+  BlockProfile& profile(uint64_t paddr);
+  const IrBlock* block_at_pc(uint64_t pc) const;
+  void note_block(BlockProfile& p, const IrBlock& block, uint64_t pc) const;
+  void tick(uint64_t now_ns);
+  double seconds_since_start(uint64_t ns) const;
+
+  Machine& machine_;
+  bool enabled_ = false;
+  int subscription_ = 0;
+  std::shared_ptr<const SymbolTable> symbols_;
+  uint64_t start_ns_ = 0;
+  uint64_t publish_interval_ns_ = 0;
+  uint64_t last_publish_ns_ = 0;
+  uint64_t sequence_ = 0;
+
+  std::vector<BlockProfile> profiles_;
+  std::unordered_map<uint64_t, uint32_t, FxHash> profile_index_;  // paddr -> profiles_
+
+  uint64_t samples_ = 0;
+  uint64_t samples_idle_ = 0;
+  uint64_t samples_unresolved_ = 0;
+  std::array<uint64_t, kMonitorTiers> samples_by_tier_{};
+  uint64_t run_ns_ = 0;
+  std::array<uint64_t, kMonitorTiers> run_ns_by_tier_{};
+  uint64_t run_ns_unresolved_ = 0;
+
+  // History: counters at the start of the current period.
+  uint64_t period_start_ns_ = 0;
+  uint64_t period_instret_ = 0;
+  uint64_t period_traps_ = 0;
+  uint64_t period_interrupts_ = 0;
+  uint64_t period_samples_ = 0;
+  uint64_t period_native_samples_ = 0;
+  std::deque<RateSample> history_;
+  std::deque<CompileRecord> compiles_;
+  std::array<std::array<uint64_t, kCompileHistogramBins>, kMonitorTiers> histogram_{};
+
+  mutable std::mutex latest_mutex_;
+  std::shared_ptr<const MonitorSnapshot> latest_;
+};
+
+}  // namespace tiervm
