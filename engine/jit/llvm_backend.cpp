@@ -55,7 +55,8 @@ class BlockLowering {
     fn_->addFnAttr(llvm::Attribute::NoUnwind);
     hart_ = fn_->getArg(0);
     state_ = fn_->getArg(1);
-    fn_->getArg(0)->addAttr(llvm::Attribute::NoAlias);
+    // No noalias on either pointer: the state lives inside the hart, and helpers called
+    // with the hart read and write it (trap_pending, fflags...).
   }
 
   llvm::Function* lower() {
@@ -105,6 +106,15 @@ class BlockLowering {
   }
   void store64(size_t offset, Value* v) { b_.CreateStore(v, field(offset)); }
   Value* c64(uint64_t v) { return b_.getInt64(v); }
+  // Other threads write exit_request and chain slots: these loads must be re-done on every
+  // pass of a region's loop, never hoisted by O2.
+  Value* atomic_load(llvm::Type* ty, Value* addr) {
+    llvm::LoadInst* l = b_.CreateLoad(ty, addr);
+    l->setAtomic(llvm::AtomicOrdering::Monotonic);
+    l->setAlignment(llvm::Align(ty == i32_ ? 4 : 8));
+    return l;
+  }
+  Value* exit_request() { return atomic_load(i32_, field(kOffExitRequest)); }
 
   Value* read(uint8_t slot) {
     if (slot == kSlotX0) return c64(0);
@@ -451,11 +461,11 @@ class BlockLowering {
       return;
     }
     Value* limit = load64(kOffInstretLimit);
-    Value* req = b_.CreateLoad(i32_, field(kOffExitRequest));
+    Value* req = exit_request();
     Value* may_chain =
         b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
     Value* target =
-        b_.CreateLoad(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)), ptr_));
+        atomic_load(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)), ptr_));
     Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
     BasicBlock* chain = BasicBlock::Create(ctx_, "chain", fn_);
     BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);
@@ -495,8 +505,10 @@ class BlockLowering {
       return;
     }
     b_.CreateStore(instret, instret_slot_);
+    // Helpers read instret from the state (csrr cycle/instret), so it stays current there.
+    store64(kOffInstret, instret);
     Value* limit = load64(kOffInstretLimit);
-    Value* req = b_.CreateLoad(i32_, field(kOffExitRequest));
+    Value* req = exit_request();
     Value* stay =
         b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
     BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
