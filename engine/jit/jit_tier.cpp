@@ -168,7 +168,9 @@ void JitTier::worker() {
         queue2_.pop_front();
       }
     }
+    busy_.store(true, std::memory_order_relaxed);
     std::vector<Done> done = compile(jobs);
+    busy_.store(false, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (Done& d : done) done_.push_back(std::move(d));
@@ -379,7 +381,9 @@ void JitTier::maybe_tick() {
   compile_ns_at_tick_ = stats_.compile_ns;
   // Tier 1 obeys the same compile-time budget: during a boot, where code is cold, the
   // threshold climbs so that LLVM only sees code that runs often enough to pay back.
-  const double used = static_cast<double>(compile_ns) / static_cast<double>(window_ns);
+  const double used = busy_.load(std::memory_order_relaxed)
+                          ? 1.0
+                          : static_cast<double>(compile_ns) / static_cast<double>(window_ns);
   const double budget = policy_.config().compile_budget;
   if (used > budget || queued > config_.batch_size) {
     tier1_threshold_ =
@@ -389,7 +393,7 @@ void JitTier::maybe_tick() {
   }
   stats_.tier1_threshold = tier1_threshold_;
   if (!config_.tier2) return;
-  policy_.adapt(compile_ns, window_ns, queued);
+  policy_.adapt(busy_.load(std::memory_order_relaxed) ? window_ns : compile_ns, window_ns, queued);
   stats_.tier2_threshold = policy_.threshold();
   label_outcomes(now);
 

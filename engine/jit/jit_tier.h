@@ -182,6 +182,9 @@ class JitTier {
   std::deque<Job> queue2_;  // tier 2 (after tier 1: cold code must not wait behind O2)
   std::vector<Done> done_;
   std::atomic<bool> ready_{false};
+  // True while the worker compiles: an O2 region can take longer than a policy tick, and
+  // that time must count against the budget before the batch finishes.
+  std::atomic<bool> busy_{false};
   bool stopping_ = false;
   std::thread thread_;
 };
