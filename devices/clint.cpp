@@ -52,7 +52,7 @@ bool Clint::read(uint64_t offset, unsigned size, uint64_t& value) {
     if (offset == kMsip) value = msip_;
   } else if (offset >= kMtimecmp && offset < kMtimecmp + 8) {
     value = size == 8 ? mtimecmp_ : (mtimecmp_ >> ((offset - kMtimecmp) * 8)) & 0xffffffff;
-  } else if (offset >= kMtime) {
+  } else if (offset >= kMtime && offset < kMtime + 8) {
     uint64_t now = mtime();
     value = size == 8 ? now : (now >> ((offset - kMtime) * 8)) & 0xffffffff;
   }
@@ -69,7 +69,7 @@ bool Clint::write(uint64_t offset, unsigned size, uint64_t value) {
     }
   } else if (offset >= kMtimecmp && offset < kMtimecmp + 8) {
     set_mtimecmp(size == 8 ? value : deposit32(mtimecmp_, (offset - kMtimecmp) / 4, value));
-  } else if (offset >= kMtime) {
+  } else if (offset >= kMtime && offset < kMtime + 8) {
     set_mtime(size == 8 ? value : deposit32(mtime(), (offset - kMtime) / 4, value));
   }
   return true;

@@ -18,7 +18,6 @@ constexpr uint16_t kFcsr = 0x003;
 constexpr uint16_t kCycle = 0xc00;
 constexpr uint16_t kTime = 0xc01;
 constexpr uint16_t kInstret = 0xc02;
-constexpr uint16_t kHpmcounter3 = 0xc03;
 constexpr uint16_t kHpmcounter31 = 0xc1f;
 constexpr uint16_t kSstatus = 0x100;
 constexpr uint16_t kSie = 0x104;

@@ -32,7 +32,9 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-void read_symbols(std::span<const uint8_t> bytes, const Elf64_Ehdr& eh, LoadedImage& img) {
+// Collects the symbol tables' entries; a malformed section ends the scan early, keeping
+// what was read.
+void scan_symbols(std::span<const uint8_t> bytes, const Elf64_Ehdr& eh, LoadedImage& img) {
   if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Elf64_Shdr)) return;
   for (unsigned i = 0; i < eh.e_shnum; ++i) {
     Elf64_Shdr sh;
@@ -63,6 +65,11 @@ void read_symbols(std::span<const uint8_t> bytes, const Elf64_Ehdr& eh, LoadedIm
       }
     }
   }
+}
+
+void read_symbols(std::span<const uint8_t> bytes, const Elf64_Ehdr& eh, LoadedImage& img) {
+  scan_symbols(bytes, eh, img);
+  // Sorted on every path (lookups binary-search it), also after an early end above.
   std::sort(img.symbols.begin(), img.symbols.end(),
             [](const ElfSymbol& a, const ElfSymbol& b) { return a.addr < b.addr; });
 }
