@@ -97,6 +97,10 @@ void JitTier::note_execution(IrBlock& block) {
   job.members.push_back(make_member(block));
   job.counter = config_.tier2 ? new_counter() : nullptr;
   job.tier = 1;
+  submit(std::move(job));
+}
+
+void JitTier::submit(Job job) {
   if (config_.synchronous) {
     std::vector<Job> jobs;
     jobs.push_back(std::move(job));
@@ -105,7 +109,7 @@ void JitTier::note_execution(IrBlock& block) {
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(std::move(job));
+    (job.tier == 2 ? queue2_ : queue_).push_back(std::move(job));
   }
   wake_.notify_one();
 }
@@ -336,17 +340,7 @@ void JitTier::promote(uint64_t key) {
   Hot& h = hot_[key];
   h.tier1_fn = entry->native;
   h.promoted = true;
-  if (config_.synchronous) {
-    std::vector<Job> jobs;
-    jobs.push_back(std::move(job));
-    for (const Done& d : compile(jobs)) install(d);
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue2_.push_back(std::move(job));
-  }
-  wake_.notify_one();
+  submit(std::move(job));
 }
 
 void JitTier::label_outcomes(SteadyClock::time_point now) {

@@ -141,6 +141,8 @@ class JitTier {
   };
 
   Member make_member(const IrBlock& block);
+  // Compiles now (synchronous mode) or queues for the worker (tier 1 before tier 2).
+  void submit(Job job);
   ChainSlot* new_slot();
   uint64_t* new_counter();
   void worker();
