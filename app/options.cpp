@@ -97,6 +97,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
       "HTIF exit value; 0 on poweroff/pass), 124 when --timeout or --max-instructions\n"
       "stops the guest, 125 for a host-side error (bad option, unreadable image).\n"
       "Console: stdin/stdout; Ctrl-A X quits, Ctrl-A H lists the keys.\n"
+      "With a display (DISPLAY or WAYLAND_DISPLAY) and without --headless, the guest runs\n"
+      "in the dashboard window instead (console panel, hot blocks, JIT, TLB, controls).\n"
       "\nOptions");
   std::string memory = "256M", jit = "tiered";
   std::vector<std::string> drives;
@@ -114,6 +116,10 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("snapshot", "write disk changes to a throw-away overlay, never to the image files")
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
       ("headless", "no dashboard window: console on stdin/stdout")
+      ("screenshot", po::value<std::string>(),
+       "dashboard: write the window to FILE.png after --exit-after SECONDS (default 5), then exit")
+      ("exit-after", po::value<double>(), "dashboard: close the window after SECONDS")
+      ("keep-open", "dashboard: keep the window open after the guest powers off")
       ("jit", po::value<std::string>(&jit), "execution tiers: off | fast | tiered (default)")
       ("tier-policy", po::value<std::string>(),
        "tier-2 decisions: ewma (hotness threshold, default) | learned (online model)")
@@ -121,7 +127,14 @@ ParseResult parse_options(int argc, const char* const* argv) {
        "tier-0 runs before tier 1 compiles a block (0: compile all before their first run)")
       ("max-instructions", po::value<uint64_t>(), "stop after about N guest instructions (exit 124)")
       ("timeout", po::value<double>(), "stop after SECONDS of wall time (exit 124)")
-      ("perf-report", po::value<std::string>(), "write a JSON performance report to FILE at exit")
+      ("perf-report", po::value<std::string>(),
+       "write a JSON performance report to FILE at exit (turns the monitor on; "
+       "docs/perf-report.md)")
+      ("perf-summary", "print the performance monitor's report on stderr at exit")
+      ("symbols", po::value<std::string>(),
+       "Linux System.map naming guest code in reports (default: System.map beside --kernel)")
+      ("trace-events", po::value<std::string>(),
+       "write every engine event to FILE as Chrome trace JSON (open in Perfetto)")
       ("dump-dtb", po::value<std::string>(), "write the generated device tree to FILE and exit")
       ("deterministic", "derive time from the instruction count (reproducible runs)")
       ("trace", "print every executed instruction to stderr");
@@ -162,6 +175,18 @@ ParseResult parse_options(int argc, const char* const* argv) {
   str("initrd", o.initrd);
   str("append", o.append);
   str("perf-report", o.perf_report);
+  str("symbols", o.symbols);
+  str("trace-events", o.trace_events);
+  str("screenshot", o.screenshot);
+  o.perf_summary = vm.count("perf-summary") > 0;
+  o.keep_open = vm.count("keep-open") > 0;
+  if (vm.count("exit-after")) {
+    o.exit_after = vm["exit-after"].as<double>();
+    if (!(o.exit_after > 0)) {
+      result.error = "--exit-after must be a positive number of seconds";
+      return result;
+    }
+  }
   str("dump-dtb", o.dump_dtb);
   o.snapshot = vm.count("snapshot") > 0;
   o.headless = vm.count("headless") > 0;
@@ -220,11 +245,15 @@ ParseResult parse_options(int argc, const char* const* argv) {
     o.drives.push_back(*drive);
   }
   if (o.image.empty() && o.kernel.empty() && !(o.bios.size() && o.bios != "none")) {
-    result.error = "no guest given: pass an image, --kernel or --bios (see --help)";
+    result.error = "no guest given: pass an image, --kernel or --bios";
     return result;
   }
   if (!o.image.empty() && !o.kernel.empty()) {
     result.error = "give either an image or --kernel, not both";
+    return result;
+  }
+  if (o.headless && (!o.screenshot.empty() || o.exit_after > 0 || o.keep_open)) {
+    result.error = "--screenshot, --exit-after and --keep-open need the dashboard, not --headless";
     return result;
   }
   if ((!o.initrd.empty() || !o.append.empty()) && o.kernel.empty()) {

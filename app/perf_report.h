@@ -4,12 +4,12 @@
 
 namespace tiervm {
 
-class Machine;
 struct MachineExit;
+struct MonitorSnapshot;
 
-// Writes the run's counters as JSON (instructions, wall time, MIPS, blocks, translations,
-// TLB, traps). Returns false when the file cannot be written.
-bool write_perf_report(const std::string& path, Machine& machine, const MachineExit& exit,
-                       double seconds);
+// Writes the performance monitor's JSON report (docs/perf-report.md) with the run's exit
+// code and wall time. Returns false when the file cannot be written.
+bool write_perf_report(const std::string& path, const MonitorSnapshot& snapshot,
+                       const MachineExit& exit, double seconds);
 
 }  // namespace tiervm

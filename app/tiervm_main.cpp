@@ -5,12 +5,18 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "app/console.h"
 #include "app/options.h"
 #include "app/perf_report.h"
 #include "engine/machine.h"
+#include "engine/monitor/chrome_trace.h"
+#include "engine/monitor/perf_monitor.h"
+#include "engine/monitor/report.h"
+#include "ui/dashboard.h"
 
 #ifndef TIERVM_VERSION
 #define TIERVM_VERSION "0.0.0"
@@ -54,6 +60,85 @@ MachineConfig machine_config(const Options& o) {
   return c;
 }
 
+// The symbols reports name guest code with: --symbols, else a System.map beside the
+// kernel (roms/linux/build.sh leaves one there), else the loaded ELF's (nullptr).
+bool load_symbols(const Options& o, std::shared_ptr<const SymbolTable>& out, std::string& error) {
+  std::string path = o.symbols;
+  if (path.empty() && !o.kernel.empty()) {
+    const auto beside = std::filesystem::path(o.kernel).parent_path() / "System.map";
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(beside, ec)) return true;
+    path = beside.string();
+  }
+  if (path.empty()) return true;
+  auto table = SymbolTable::load_system_map(path, error);
+  if (!table) return o.symbols.empty();  // a default map that does not parse is skipped
+  out = std::make_shared<const SymbolTable>(std::move(*table));
+  return true;
+}
+
+bool has_display() {
+  const char* x = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (wayland && *wayland);
+}
+
+// Exit status and the one line on stderr for how the run ended.
+int finish(const Options& o, const MachineExit& exit) {
+  switch (exit.kind) {
+    case MachineExit::Kind::Timeout:
+      std::fprintf(stderr, "\ntiervm: timeout after %.1f s\n", o.timeout_seconds);
+      return kExitTimeout;
+    case MachineExit::Kind::InstructionLimit:
+      std::fprintf(stderr, "\ntiervm: instruction limit reached (%llu)\n",
+                   static_cast<unsigned long long>(o.max_instructions));
+      return kExitTimeout;
+    case MachineExit::Kind::Signal:
+      std::fprintf(stderr, "\ntiervm: stopped by a signal\n");
+      return 130;
+    default:
+      return exit.code;
+  }
+}
+
+void write_reports(const Options& o, const MonitorSnapshot& snap, const MachineExit& exit,
+                   double seconds) {
+  if (!o.perf_report.empty() && !write_perf_report(o.perf_report, snap, exit, seconds)) {
+    std::fprintf(stderr, "tiervm: error: cannot write '%s'\n", o.perf_report.c_str());
+  }
+  if (o.perf_summary) std::fputs(monitor_report_text(snap, seconds).c_str(), stderr);
+}
+
+// The dashboard; nullopt when no window could be opened (the machine is handed back).
+std::optional<int> run_with_dashboard(const Options& o, const MachineConfig& config,
+                                      std::shared_ptr<const SymbolTable> symbols,
+                                      ChromeTraceWriter* trace, std::unique_ptr<Machine>& machine) {
+  DashboardOptions d;
+  d.session.factory = [config](std::string& error) { return Machine::create(config, error); };
+  d.session.symbols = std::move(symbols);
+  d.session.limits = {o.max_instructions, o.timeout_seconds};
+  d.session.trace = trace;
+  d.title = "tiervm - " + (o.kernel.empty() ? (o.image.empty() ? o.bios : o.image) : o.kernel);
+  d.screenshot = o.screenshot;
+  d.exit_after = o.exit_after;
+  d.keep_open = o.keep_open;
+  if (!o.perf_report.empty()) d.settings.report_path = o.perf_report;
+  d.settings.jit_mode =
+      o.jit == JitMode::Off ? "off" : (o.jit == JitMode::Fast ? "fast" : "tiered");
+  DashboardResult r = run_dashboard(d, std::move(machine));
+  if (!r.opened) {
+    machine = std::move(r.unused_machine);
+    if (!o.screenshot.empty()) return host_error("--screenshot: " + r.error);
+    std::fprintf(stderr, "tiervm: %s; running headless\n", r.error.c_str());
+    return std::nullopt;
+  }
+  if (r.exit_code < 0) return host_error(r.error);
+  if (trace) trace->close();
+  if (r.final_snapshot) write_reports(o, *r.final_snapshot, r.exit, r.run_seconds);
+  if (r.exit.kind == MachineExit::Kind::Running) return 0;  // closed by the user
+  return finish(o, r.exit);
+}
+
 }  // namespace
 
 int tiervm_main(int argc, const char* const* argv) {
@@ -70,7 +155,10 @@ int tiervm_main(int argc, const char* const* argv) {
   }
 
   std::string error;
-  std::unique_ptr<Machine> machine = Machine::create(machine_config(o), error);
+  std::shared_ptr<const SymbolTable> symbols;
+  if (!load_symbols(o, symbols, error)) return host_error(error);
+  const MachineConfig config = machine_config(o);
+  std::unique_ptr<Machine> machine = Machine::create(config, error);
   if (!machine) return host_error(error);
 
   if (!o.dump_dtb.empty()) {
@@ -79,6 +167,30 @@ int tiervm_main(int argc, const char* const* argv) {
               static_cast<std::streamsize>(machine->fdt().size()));
     if (!out) return host_error("cannot write '" + o.dump_dtb + "'");
     return 0;
+  }
+
+  ChromeTraceWriter trace;
+  if (!o.trace_events.empty() && !trace.open(o.trace_events, error)) return host_error(error);
+  ChromeTraceWriter* tracer = o.trace_events.empty() ? nullptr : &trace;
+
+  if (!o.headless && (has_display() || !o.screenshot.empty())) {
+    if (auto code = run_with_dashboard(o, config, symbols, tracer, machine)) return *code;
+  } else if (o.exit_after > 0 || o.keep_open) {
+    std::fprintf(stderr, "tiervm: no display: --exit-after and --keep-open are ignored\n");
+  }
+
+  // Headless: the console on stdin/stdout.
+  std::unique_ptr<PerfMonitor> monitor;
+  if (!o.perf_report.empty() || o.perf_summary) {
+    monitor = std::make_unique<PerfMonitor>(*machine);
+    if (symbols) monitor->set_symbols(symbols);
+    monitor->enable();
+  }
+  if (tracer) {
+    std::shared_ptr<const SymbolTable> names =
+        monitor ? monitor->symbols()
+                : (symbols ? symbols : std::make_shared<const SymbolTable>(machine->symbols()));
+    tracer->attach(machine->events(), std::move(names));
   }
 
   HostConsole console;
@@ -98,23 +210,12 @@ int tiervm_main(int argc, const char* const* argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   console.flush();
   g_machine = nullptr;
-  if (!o.perf_report.empty() && !write_perf_report(o.perf_report, *machine, exit, seconds)) {
-    std::fprintf(stderr, "tiervm: error: cannot write '%s'\n", o.perf_report.c_str());
+  if (tracer) {
+    tracer->detach(machine->events());
+    tracer->close();
   }
-  switch (exit.kind) {
-    case MachineExit::Kind::Timeout:
-      std::fprintf(stderr, "\ntiervm: timeout after %.1f s\n", o.timeout_seconds);
-      return kExitTimeout;
-    case MachineExit::Kind::InstructionLimit:
-      std::fprintf(stderr, "\ntiervm: instruction limit reached (%llu)\n",
-                   static_cast<unsigned long long>(o.max_instructions));
-      return kExitTimeout;
-    case MachineExit::Kind::Signal:
-      std::fprintf(stderr, "\ntiervm: stopped by a signal\n");
-      return 130;
-    default:
-      return exit.code;
-  }
+  if (monitor) write_reports(o, monitor->capture(), exit, seconds);
+  return finish(o, exit);
 }
 
 }  // namespace tiervm

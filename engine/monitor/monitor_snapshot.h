@@ -93,6 +93,7 @@ struct MonitorSnapshot {
   bool jit_enabled = false;
   size_t compile_queue = 0;
   JitStats jit{};
+  uint64_t jit_counted_entries = 0;  // JitTier::counted_entries(): entries incl. chained ones
   uint64_t events_dropped = 0;
 
   std::vector<BlockProfile> blocks;     // every block sampled or compiled, unordered

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "engine/event_bus.h"
 #include "engine/executor.h"
 #include "engine/hart.h"
 #include "engine/machine.h"
+#include "engine/monitor/report.h"
 
 namespace tiervm {
 
@@ -255,6 +257,7 @@ MonitorSnapshot PerfMonitor::capture() const {
     s.jit_enabled = true;
     s.jit = jit->stats();
     s.compile_queue = jit->queue_length();
+    s.jit_counted_entries = jit->counted_entries();
     s.compile_s = static_cast<double>(s.jit.compile_ns) / 1e9;
   }
   s.events_dropped = machine_.events().dropped();
@@ -265,6 +268,14 @@ MonitorSnapshot PerfMonitor::capture() const {
   s.compile_histogram = histogram_;
   s.symbols = symbols_;
   return s;
+}
+
+std::string PerfMonitor::report(size_t top_n) const {
+  return monitor_report_text(capture(), 0, top_n);
+}
+
+nlohmann::json PerfMonitor::to_json(size_t top_n) const {
+  return monitor_report_json(capture(), 0, top_n);
 }
 
 void PerfMonitor::publish() {

@@ -4,6 +4,8 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -45,6 +47,10 @@ class PerfMonitor {
 
   // A snapshot of now.
   MonitorSnapshot capture() const;
+  // The reports of a snapshot of now (engine/monitor/report.h): text with the `top_n`
+  // hottest and slowest-to-compile blocks, and the JSON of docs/perf-report.md.
+  std::string report(size_t top_n = 20) const;
+  nlohmann::json to_json(size_t top_n = 50) const;
   // Captures and makes it the one latest() returns.
   void publish();
   // Thread-safe: the last published snapshot (an empty one before the first).

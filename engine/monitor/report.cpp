@@ -130,6 +130,8 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
               {"links_made", js.links_made},
               {"links_broken", js.links_broken},
               {"interpreted_runs", js.interpreted_runs},
+              {"native_runs", js.native_runs},
+              {"counted_entries", s.jit_counted_entries},
               {"queue_length", s.compile_queue},
               {"regions_compiled", js.regions_compiled},
               {"region_blocks", js.region_blocks},

@@ -1,0 +1,291 @@
+// The performance monitor, its reports, the symbol table, the Chrome trace writer and the
+// machine's command queue, on small programs whose profile is known from their code.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "engine/event_bus.h"
+#include "engine/executor.h"
+#include "engine/hart.h"
+#include "engine/machine.h"
+#include "engine/monitor/block_detail.h"
+#include "engine/monitor/chrome_trace.h"
+#include "engine/monitor/perf_monitor.h"
+#include "engine/monitor/report.h"
+#include "engine/monitor/symbol_table.h"
+#include "tests/engine/asm_util.h"
+#include "tests/engine/json_schema_check.h"
+
+namespace tiervm {
+namespace {
+
+constexpr uint64_t kRamBase = 0x8000'0000;
+// The loop of the counting program: its second block, `addi; bne` at RAM base + 4.
+constexpr uint64_t kLoopPc = kRamBase + 4;
+
+// A raw program at the RAM base: counts t0 down from `lui_count << 12`, then powers off
+// through the SiFive test device (0x5555 to 0x100000).
+std::string write_count_program(uint32_t lui_count) {
+  const std::vector<uint32_t> words = test::assemble({
+      "lui t0, " + std::to_string(lui_count),
+      "addi t0, t0, -1",  // kLoopPc
+      "bne t0, zero, .-4",
+      "lui t1, 0x100",
+      "lui t2, 5",
+      "addiw t2, t2, 0x555",
+      "sw t2, 0(t1)",
+      "jal zero, .",
+  });
+  EXPECT_EQ(words.size(), 8u);
+  char name[] = "/tmp/tiervm-monitor-XXXXXX";
+  const int fd = mkstemp(name);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  std::ofstream out(name, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(words.data()),
+            static_cast<std::streamsize>(words.size() * 4));
+  return name;
+}
+
+std::unique_ptr<Machine> make_machine(const std::string& image, unsigned max_tier,
+                                      int64_t threshold) {
+  MachineConfig c;
+  c.image = image;
+  c.max_tier = max_tier;
+  c.jit_threshold = threshold;
+  std::string error;
+  auto m = Machine::create(c, error);
+  EXPECT_NE(m, nullptr) << error;
+  return m;
+}
+
+nlohmann::json load_schema() {
+  std::ifstream in(std::string(TIERVM_SOURCE_DIR) + "/docs/perf-report.schema.json");
+  return nlohmann::json::parse(in);
+}
+
+TEST(SymbolTable, ElfSymbolsCoverTheirSizeAndLabelsReachTheNextSymbol) {
+  SymbolTable t({{"main", 0x1000, 0x20}, {"label", 0x1040, 0}, {"end", 0x1080, 0}});
+  struct Case {
+    uint64_t addr;
+    const char* want;
+  };
+  for (const Case& c :
+       {Case{0x1000, "main"}, Case{0x101c, "main+0x1c"}, Case{0x1020, ""}, Case{0x0fff, ""},
+        Case{0x1040, "label"}, Case{0x107e, "label+0x3e"}, Case{0x1080, "end"}, Case{0x1081, ""}}) {
+    EXPECT_EQ(t.describe(c.addr), c.want) << std::hex << c.addr;
+  }
+}
+
+TEST(SymbolTable, SystemMapKeepsTextSymbolsOnly) {
+  const char* map =
+      "0000000000001000 A PECOFF_SECTION_ALIGNMENT\n"
+      "ffffffff80000000 T _start\n"
+      "ffffffff80000040 t helper\n"
+      "ffffffff80000100 D some_data\n"
+      "not a symbol line\n"
+      "ffffffff80000200 W weak_fn\r\n"
+      "ffffffff80000300 T _end_text\n";
+  auto t = SymbolTable::from_system_map(map);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->size(), 4u);
+  EXPECT_EQ(t->describe(0xffffffff80000000), "_start");
+  EXPECT_EQ(t->describe(0xffffffff8000003e), "_start+0x3e");
+  // some_data is not text: helper reaches up to weak_fn.
+  EXPECT_EQ(t->describe(0xffffffff80000100), "helper+0xc0");
+  EXPECT_EQ(t->describe(0xffffffff80000204), "weak_fn+0x4");
+  EXPECT_EQ(t->describe(0x1000), "");
+  EXPECT_FALSE(SymbolTable::from_system_map("ffffffff80000100 D data_only\n"));
+}
+
+TEST(PerfMonitor, CompileHistogramBinsArePowersOfTwoMicroseconds) {
+  struct Case {
+    uint64_t ns;
+    unsigned bin;
+  };
+  for (const Case& c :
+       {Case{0, 0}, Case{999, 0}, Case{1'999, 0}, Case{2'000, 1}, Case{3'999, 1}, Case{4'000, 2},
+        Case{1'000'000, 9}, Case{1'000'000'000'000, kCompileHistogramBins - 1}}) {
+    EXPECT_EQ(compile_histogram_bin(c.ns), c.bin) << c.ns;
+  }
+}
+
+TEST(PerfMonitor, SamplesLandOnTheLoopAndCompilationsAreCounted) {
+  const std::string image = write_count_program(0x200);  // 2 Mi iterations, 4 Mi insns
+  auto m = make_machine(image, 1, 0);                    // tier 1, compiled before it runs
+  ASSERT_TRUE(m);
+  PerfMonitor monitor(*m);
+  monitor.enable();
+  const MachineExit exit = m->run({0, 60});
+  EXPECT_EQ(exit.kind, MachineExit::Kind::Poweroff);
+  const MonitorSnapshot s = monitor.capture();
+  std::remove(image.c_str());
+
+  EXPECT_GE(s.instructions, 2u * (0x200u << 12));
+  // One sample per 20'000-instruction slice.
+  EXPECT_GE(s.samples, s.instructions / 20'000 - 1);
+  const auto hot = hottest_blocks(s, 3);
+  ASSERT_FALSE(hot.empty());
+  const BlockProfile& loop = s.blocks[hot[0]];
+  EXPECT_EQ(loop.pc, kLoopPc);
+  EXPECT_EQ(loop.paddr, kLoopPc);
+  EXPECT_GE(loop.samples * 10, (s.samples - s.samples_idle) * 9);
+  EXPECT_EQ(loop.guest_insns, 2u);
+  EXPECT_EQ(loop.tier, 1);
+  EXPECT_EQ(loop.times_compiled, 1u);
+  EXPECT_EQ(loop.times_invalidated, 0u);
+  EXPECT_GT(loop.compile_ns_last, 0u);
+  // bne: taken to itself and fallthrough to the exit code, both in the page.
+  EXPECT_EQ(loop.chainable_exits, 2);
+  EXPECT_GE(loop.chained_exits, 1);
+  EXPECT_GE(s.samples_by_tier[1], loop.samples);
+  uint64_t histogram_total = 0;
+  for (uint64_t n : s.compile_histogram[1]) histogram_total += n;
+  EXPECT_EQ(histogram_total, s.jit.blocks_compiled);
+  EXPECT_EQ(s.compiles.size(), s.jit.blocks_compiled);
+}
+
+TEST(PerfMonitor, ReportMatchesTheSchema) {
+  const std::string image = write_count_program(0x100);
+  auto m = make_machine(image, 2, -1);
+  ASSERT_TRUE(m);
+  PerfMonitor monitor(*m);
+  monitor.enable();
+  m->run({0, 60});
+  std::remove(image.c_str());
+  const nlohmann::json report = monitor_report_json(monitor.capture(), 0.5);
+  const auto violations = test::schema_violations(load_schema(), report);
+  for (const auto& v : violations) ADD_FAILURE() << v;
+  EXPECT_EQ(report["wall_seconds"], 0.5);
+  EXPECT_DOUBLE_EQ(report["mips"].get<double>(), report["instructions"].get<double>() / 0.5 / 1e6);
+  ASSERT_FALSE(report["hot_blocks"].empty());
+  EXPECT_EQ(report["hot_blocks"][0]["pc"], "0x80000004");
+  const std::string text = monitor_report_text(monitor.capture(), 0.5);
+  EXPECT_NE(text.find("hottest blocks:"), std::string::npos);
+  EXPECT_NE(text.find("0x80000004"), std::string::npos);
+}
+
+TEST(PerfMonitor, DisabledMonitorCollectsNothingButCounters) {
+  const std::string image = write_count_program(0x10);
+  auto m = make_machine(image, 0, -1);
+  ASSERT_TRUE(m);
+  PerfMonitor monitor(*m);
+  m->run({0, 60});
+  std::remove(image.c_str());
+  const MonitorSnapshot s = monitor.capture();
+  EXPECT_FALSE(s.enabled);
+  EXPECT_EQ(s.samples, 0u);
+  EXPECT_TRUE(s.blocks.empty());
+  EXPECT_GE(s.instructions, 2u * (0x10u << 12));
+  EXPECT_FALSE(s.jit_enabled);
+}
+
+TEST(BlockDetail, PrintsGuestCodeAndIr) {
+  const std::string image = write_count_program(0x10);
+  auto m = make_machine(image, 0, -1);
+  ASSERT_TRUE(m);
+  m->run({0, 60});
+  std::remove(image.c_str());
+  const auto block = copy_live_block(*m, kLoopPc);
+  ASSERT_TRUE(block);
+  const BlockDetail d = describe_block(*block, kLoopPc, nullptr, nullptr);
+  EXPECT_NE(d.guest_asm.find("addi"), std::string::npos) << d.guest_asm;
+  EXPECT_NE(d.guest_asm.find("0000000080000008"), std::string::npos) << d.guest_asm;
+  EXPECT_FALSE(d.ir.empty());
+  EXPECT_TRUE(d.llvm_ir.empty());
+  EXPECT_FALSE(copy_live_block(*m, kRamBase + 0x800));
+}
+
+TEST(Machine, PausedMachineRunsCommandsAndStepsOneBlock) {
+  const std::string image = write_count_program(0x40000);  // 1 Gi iterations: never ends here
+  auto m = make_machine(image, 0, -1);
+  ASSERT_TRUE(m);
+  std::remove(image.c_str());
+  std::future<MachineExit> done = std::async(std::launch::async, [&] { return m->run({0, 30}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  m->set_paused(true);
+  auto read = [&](bool step) {
+    std::promise<std::pair<uint64_t, uint64_t>> p;
+    auto f = p.get_future();
+    m->post([&] {
+      if (step) m->step_block();
+      p.set_value({m->instructions(), m->hart().s.pc});
+    });
+    return f.get();
+  };
+  const auto [before, pc] = read(false);
+  EXPECT_EQ(pc, kLoopPc);
+  EXPECT_EQ(read(false).first, before);     // paused: nothing runs between commands
+  EXPECT_EQ(read(true).first, before + 2);  // one block: addi, bne
+  EXPECT_EQ(read(true).first, before + 4);
+  m->set_paused(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GT(read(false).first, before + 4);
+  m->stop(MachineExit::Kind::UserQuit);
+  EXPECT_EQ(done.get().kind, MachineExit::Kind::UserQuit);
+}
+
+TEST(ChromeTrace, CompilationsAreSerialSpansOnTheCompilerThread) {
+  char name[] = "/tmp/tiervm-trace-XXXXXX";
+  const int fd = mkstemp(name);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  ChromeTraceWriter w;
+  std::string error;
+  ASSERT_TRUE(w.open(name, error)) << error;
+  EventBus bus(7);
+  w.attach(bus, std::make_shared<SymbolTable>(std::vector<ElfSymbol>{{"hot_fn", 0x1000, 0x100}}));
+  const uint64_t now =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch())
+                                .count());
+  // Two blocks of one batch, installed at the same moment, 300 us of LLVM each.
+  Event c{EventKind::BlockCompiled, 1, 7, now + 1'000'000, 0x1010, 0x80001010, 3, 300'000};
+  Event c2 = c;
+  c2.pc = 0x2000;
+  Event trap{EventKind::Trap, 0, 7, now + 2'000'000, 0x1234, 0, 2, 0};
+  w.on_event(c);
+  w.on_event(c2);
+  w.on_event(trap);
+  w.detach(bus);
+  w.close();
+  std::ifstream in(name);
+  const nlohmann::json t = nlohmann::json::parse(in);
+  std::remove(name);
+  ASSERT_TRUE(t.is_array());
+  std::vector<nlohmann::json> spans, instants, meta;
+  for (const auto& e : t) {
+    EXPECT_EQ(e["pid"], 7);
+    if (e["ph"] == "X") spans.push_back(e);
+    if (e["ph"] == "i") instants.push_back(e);
+    if (e["ph"] == "M") meta.push_back(e);
+  }
+  EXPECT_EQ(meta.size(), 3u);
+  ASSERT_EQ(spans.size(), 2u);
+  ASSERT_EQ(instants.size(), 1u);
+  EXPECT_EQ(spans[0]["name"], "compile hot_fn+0x10");
+  EXPECT_EQ(spans[1]["name"], "compile 0x2000");
+  for (const auto& s : spans) {
+    EXPECT_EQ(s["tid"], 1);
+    EXPECT_DOUBLE_EQ(s["dur"].get<double>(), 300.0);
+  }
+  // The second starts where the first ends (one compiler thread).
+  EXPECT_NEAR(spans[1]["ts"].get<double>(),
+              spans[0]["ts"].get<double>() + spans[0]["dur"].get<double>(), 0.002);
+  EXPECT_EQ(instants[0]["name"], "trap");
+  EXPECT_EQ(instants[0]["tid"], 0);
+  EXPECT_EQ(instants[0]["s"], "t");
+  EXPECT_EQ(instants[0]["args"]["cause"], 2);
+  EXPECT_NEAR(instants[0]["ts"].get<double>() - spans[0]["ts"].get<double>(), 1300.0, 0.002);
+}
+
+}  // namespace
+}  // namespace tiervm
