@@ -15,8 +15,18 @@ constexpr uint64_t kExtraIterations = 1024;
 Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {}
 
 void Executor::enable_jit(const JitConfig& config) {
+  // The old tier goes first: its destructor detaches its hook from the code cache, which
+  // must not happen after the new tier attached its own.
+  disable_jit();
   jit_ = std::make_unique<JitTier>(cache_, config);
   jit_->set_event_bus(events_);
+}
+
+void Executor::disable_jit() {
+  if (!jit_) return;
+  // Compiled code belongs to the tier being destroyed: every block goes back to tier 0.
+  cache_.flush();
+  jit_.reset();
 }
 
 void Executor::set_event_bus(EventBus* events) {

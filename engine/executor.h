@@ -36,6 +36,8 @@ class Executor {
   CodeCache& code_cache() { return cache_; }
   // Turns on tier 1 (LLVM) for warm blocks; without it every block runs on tier 0.
   void enable_jit(const JitConfig& config);
+  // Back to tier 0 only (drops all translated code). Call between blocks.
+  void disable_jit();
   JitTier* jit() { return jit_.get(); }
   const JitTier* jit() const { return jit_.get(); }
   uint64_t blocks_executed() const { return blocks_executed_; }
