@@ -2,15 +2,8 @@
 // the guest asked for: the ISA roms exit 0 when every case passes, or the number of the
 // first failing case; the *_fail roms fail on purpose with a known code; the demo also
 // prints a known greeting.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <ostream>
 #include <string>
@@ -19,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-extern char** environ;
+#include "tests/common/process.h"
 
 namespace tiervm {
 namespace {
@@ -40,74 +33,6 @@ void PrintTo(const RomCase& rom, std::ostream* os) {
 constexpr int kGuestTimeoutSeconds = 20;
 // ...and the test after this much wall time, in case the emulator itself hangs.
 constexpr auto kHostTimeout = std::chrono::seconds(60);
-
-struct RunResult {
-  bool exited = false;  // exited normally (not killed by a signal or by us)
-  int exit_code = -1;
-  std::string output;  // stdout and stderr, interleaved
-};
-
-// Runs `argv` with stdin from /dev/null and stdout+stderr captured.
-RunResult run(const std::vector<std::string>& args) {
-  RunResult result;
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) {
-    result.output = std::string("pipe: ") + std::strerror(errno);
-    return result;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-  posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
-
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  pid_t pid = -1;
-  const int spawn_error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(pipe_fds[1]);
-  if (spawn_error != 0) {
-    close(pipe_fds[0]);
-    result.output = std::string("posix_spawn: ") + std::strerror(spawn_error);
-    return result;
-  }
-
-  const auto deadline = std::chrono::steady_clock::now() + kHostTimeout;
-  bool killed = false;
-  char buffer[4096];
-  for (;;) {
-    pollfd pfd{pipe_fds[0], POLLIN, 0};
-    const int ready = poll(&pfd, 1, 100);
-    if (ready > 0) {
-      const ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
-      if (n > 0) {
-        result.output.append(buffer, static_cast<size_t>(n));
-        continue;
-      }
-      if (n == 0) break;  // every writer closed: the child is gone
-      if (errno != EINTR) break;
-    }
-    if (!killed && std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      killed = true;
-    }
-  }
-  close(pipe_fds[0]);
-
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!killed && WIFEXITED(status)) {
-    result.exited = true;
-    result.exit_code = WEXITSTATUS(status);
-  }
-  return result;
-}
 
 // Each rom runs on every tier: the interpreter alone, and tier 1 with every block compiled
 // before its first run (so the compiled code, not the interpreter, executes the tests).
@@ -140,7 +65,7 @@ TEST_P(RomTest, ExitsWithExpectedStatus) {
                                    std::to_string(kGuestTimeoutSeconds)};
   args.insert(args.end(), tier.args.begin(), tier.args.end());
   args.push_back(image.string());
-  const RunResult result = run(args);
+  const test::ProcessResult result = test::run_process(args, kHostTimeout);
 
   ASSERT_TRUE(result.exited) << rom.image << " did not exit normally within "
                              << kHostTimeout.count() << " s; output:\n"

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/engine/json_schema_check.h"
-#include "tests/ui/process.h"
+#include "tests/common/process.h"
 #include "ui/dashboard_panels.h"
 #include "ui/png_writer.h"
 
