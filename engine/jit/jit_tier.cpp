@@ -350,11 +350,14 @@ void JitTier::label_outcomes(SteadyClock::time_point now) {
     h.labelled = true;
     IrBlock* b = cache_.find(key);
     if (b == nullptr) continue;
-    // Paid back when the instructions run at tier 2 since the swap, times the per-
-    // instruction saving, exceed what compiling it cost.
-    const double executions = static_cast<double>(*h.counter - h.count_at_install);
-    const bool paid =
-        executions * b->guest_count() * saved > static_cast<double>(h.tier2_compile_ns);
+    // Paid back when the block, running at the rate measured since the swap for the
+    // policy's payback horizon, saves (instructions x saving per instruction) more than
+    // compiling it cost.
+    const double seconds = std::chrono::duration<double>(now - h.installed).count();
+    const double rate = static_cast<double>(*h.counter - h.count_at_install) / seconds;
+    const double saved_ns =
+        rate * policy_.config().payback_horizon_seconds * b->guest_count() * saved;
+    const bool paid = saved_ns > static_cast<double>(h.tier2_compile_ns);
     const bool predicted = policy_.model().predict(h.features) >= 0.5;
     ++stats_.model_labels;
     if (predicted == paid) ++stats_.model_correct;

@@ -17,9 +17,9 @@ enum class TierPolicyMode : uint8_t {
 // Every knob of tier-up decisions, in one place (the CLI and the library API map onto it).
 struct TierPolicyConfig {
   TierPolicyMode mode = TierPolicyMode::Ewma;
-  double ewma_alpha = 0.3;          // weight of the newest rate sample
+  double ewma_alpha = 0.3;           // weight of the newest rate sample
   double tier2_threshold = 200'000;  // initial EWMA executions/s for tier 2
-  double min_threshold = 2'000;     // the adaptive threshold stays within these
+  double min_threshold = 2'000;      // the adaptive threshold stays within these
   double max_threshold = 50'000'000;
   double compile_budget = 0.10;  // compile time per unit of guest run time (10 ms/100 ms)
   unsigned max_promotions_per_tick = 4;
@@ -27,6 +27,9 @@ struct TierPolicyConfig {
   // executions into a payback estimate (measured with tests/bench compile + interp
   // benchmarks on compute loops; see docs/performance.md).
   double saved_ns_per_insn = 0.1;
+  // How long a promoted block is expected to stay hot: its measured rate over this horizon
+  // decides the payback label the learned model trains on.
+  double payback_horizon_seconds = 5.0;
 };
 
 // The features the learned model sees for one block (or region entry).
