@@ -36,8 +36,11 @@ BlockFile::BlockFile(const std::string& path, Mode mode) : path_(path), mode_(mo
 }
 
 BlockFile::~BlockFile() {
-  // Closing the descriptor releases the flock.
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  // On every orderly exit (poweroff, timeout, Ctrl-A X, SIGINT/SIGTERM) what the guest
+  // wrote reaches the disk, flushed by the guest or not. Closing releases the flock.
+  if (mode_ == Mode::ReadWrite) ::fsync(fd_);
+  ::close(fd_);
 }
 
 bool BlockFile::in_range(uint64_t offset, uint64_t len) const {
