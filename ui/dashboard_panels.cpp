@@ -174,21 +174,19 @@ void DashboardPanels::draw_controls(const MonitorSnapshot& s) {
     status_ = "code cache flushed";
   }
 
-  ImGui::Text("JIT: %s", s.jit_enabled ? (settings_.jit_mode == "off" ? "fast (enabled here)"
-                                                                      : settings_.jit_mode.c_str())
-                                       : "off (interpreter only)");
-  ImGui::SameLine();
-  ImGui::BeginDisabled(s.jit_enabled || !running);
-  if (ImGui::SmallButton("Turn JIT on (fast)")) {
-    session_.enable_jit();
-    status_ = "JIT (tier 1) turned on";
+  ImGui::TextUnformatted("JIT:");
+  ImGui::BeginDisabled(!running);
+  static const char* const kModes[] = {"off", "fast", "tiered"};
+  for (unsigned tier = 0; tier < 3; ++tier) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton(kModes[tier])) {
+      session_.set_jit_tiers(tier);
+      status_ = std::string("JIT switched to ") + kModes[tier];
+    }
   }
   ImGui::EndDisabled();
-  if (s.jit_enabled && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-    ImGui::SetTooltip(
-        "A running JIT cannot be turned off yet (the executor has no API for it);\n"
-        "restart with --jit off instead.");
-  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("(%s now)", s.jit_enabled ? "compiling" : "interpreter only");
 
   bool monitor_on = s.enabled;
   if (ImGui::Checkbox("Performance monitor", &monitor_on)) session_.set_monitor_enabled(monitor_on);

@@ -159,12 +159,15 @@ void EmulationSession::flush_code_cache() {
   });
 }
 
-void EmulationSession::enable_jit() {
-  post([](Machine& m, PerfMonitor& mon) {
-    // Executor::enable_jit replaces a running JIT without unhooking it first, so only
-    // the first switch (from --jit off) is safe.
-    if (m.executor().jit() != nullptr) return;
-    m.executor().enable_jit(JitConfig{});
+void EmulationSession::set_jit_tiers(unsigned max_tier) {
+  post([max_tier](Machine& m, PerfMonitor& mon) {
+    if (max_tier == 0) {
+      m.executor().disable_jit();  // drops all compiled code: tier 0 from the next block
+    } else {
+      JitConfig config;
+      config.tier2 = max_tier >= 2;
+      m.executor().enable_jit(config);  // replaces a running tier safely
+    }
     mon.publish();
   });
 }

@@ -60,7 +60,8 @@ class EmulationSession {
   void step_block();
   void flush_code_cache();
   // JIT off -> on (the engine cannot turn a running JIT off yet: see jit_available()).
-  void enable_jit();
+  // 0: interpreter only, 1: + LLVM fast tier, 2: + O2 regions. Runs between slices.
+  void set_jit_tiers(unsigned max_tier);
   void set_monitor_enabled(bool on);
   // Writes the monitor's JSON report; `done` gets "" or the error (machine thread).
   void save_report(const std::string& path, std::function<void(const std::string&)> done);

@@ -136,5 +136,21 @@ TEST_F(SessionTest, GuestInputReachesTheUartAndRestartStartsOver) {
   EXPECT_TRUE(s->enabled);
 }
 
+// The dashboard's JIT switch: off drops the compiled tier, on (again) brings it back, and
+// the guest keeps running on every setting.
+TEST_F(SessionTest, JitCanBeSwitchedOffAndOnWhileRunning) {
+  ASSERT_TRUE(wait_for([&] { return session_->snapshot()->instructions > 100'000; }));
+  EXPECT_TRUE(fresh()->jit_enabled);
+  for (unsigned tiers : {0u, 2u, 1u, 0u}) {
+    session_->set_jit_tiers(tiers);
+    const auto s = fresh();
+    EXPECT_EQ(s->jit_enabled, tiers != 0) << "tiers " << tiers;
+    const uint64_t before = s->instructions;
+    EXPECT_TRUE(wait_for([&] { return fresh()->instructions > before + 100'000; }))
+        << "guest stalled after switching to " << tiers;
+  }
+  EXPECT_FALSE(session_->finished());
+}
+
 }  // namespace
 }  // namespace tiervm
