@@ -106,10 +106,17 @@ if [[ -n $tiervm ]]; then
     cat "$work/dtc.log" 2>/dev/null | sed 's/^/    | /'
   fi
 
-  # The interactive shell: commands piped into the console after the prompt appears.
-  (sleep 4; echo 'echo shell-says-$((6*7)); poweroff -f') |
-    timeout $((limit + 10)) "$tiervm" --headless --kernel "$image" --timeout "$limit" \
-      --append "console=ttyS0" >"$work/log" 2>&1 || true
+  # The interactive shell: a command typed into the console once the prompt is there
+  # (as on real hardware, bytes that arrive before the UART driver starts are dropped).
+  : >"$work/log"
+  (
+    for ((t = 0; t < limit * 10; t++)); do
+      grep -q 'tiervm:/# ' "$work/log" && break
+      sleep 0.1
+    done
+    echo 'echo shell-says-$((6*7)); poweroff -f'
+  ) | timeout $((limit + 10)) "$tiervm" --headless --kernel "$image" --timeout "$limit" \
+    --append "console=ttyS0" >"$work/log" 2>&1 || true
   if grep -q 'shell-says-42' "$work/log"; then
     result "interactive shell runs piped commands" ok
   else
