@@ -6,7 +6,7 @@
 
 namespace tiervm {
 
-CodeCache::CodeCache(Hart& hart) : hart_(hart) {
+CodeCache::CodeCache(Hart& hart, size_t max_blocks) : hart_(hart), max_blocks_(max_blocks) {
   hart_.bus.set_code_write_hook(
       [this](uint64_t paddr, uint64_t len) { invalidate_range(paddr, len); });
 }
@@ -18,6 +18,10 @@ CodeCache::~CodeCache() {
 IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const uint64_t key = key_of(paddr, flags);
   if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
+  if (blocks_.size() >= max_blocks_) {
+    flush();  // the dropped blocks stay alive until collect(): the caller may be in one
+    ++capacity_flushes_;
+  }
   std::unique_ptr<IrBlock> block = translate_block(hart_, pc, paddr, flags);
   block->id = next_id_++;
   block->key = key;

@@ -22,7 +22,12 @@ class Hart;
 // collect(), because the block that did the store may still be executing.
 class CodeCache {
  public:
-  explicit CodeCache(Hart& hart);
+  // At most this many translated blocks are kept; reaching it drops them all (QEMU's
+  // policy when its translation buffer fills: hot code is retranslated within a moment,
+  // cold code never comes back).
+  static constexpr size_t kDefaultMaxBlocks = size_t{1} << 18;
+
+  explicit CodeCache(Hart& hart, size_t max_blocks = kDefaultMaxBlocks);
   ~CodeCache();
   CodeCache(const CodeCache&) = delete;
   CodeCache& operator=(const CodeCache&) = delete;
@@ -66,6 +71,7 @@ class CodeCache {
   size_t block_count() const { return blocks_.size(); }
   uint64_t translations() const { return translations_; }
   uint64_t invalidations() const { return invalidations_; }
+  uint64_t capacity_flushes() const { return capacity_flushes_; }
 
  private:
   struct JumpEntry {
@@ -83,6 +89,8 @@ class CodeCache {
     return ((pc >> 1) ^ (pc >> (1 + kJumpBits))) & ((1u << kJumpBits) - 1);
   }
   Hart& hart_;
+  size_t max_blocks_;
+  uint64_t capacity_flushes_ = 0;
   std::function<void(IrBlock&)> drop_hook_;
   class EventBus* events_ = nullptr;
   uint64_t next_id_ = 1;
