@@ -205,6 +205,14 @@ class IrBuilder {
   void ret(int64_t next_offset);  // IrExit::Return
   void trap(Trap t);              // at the current guest instruction
   bool ended() const { return ended_; }
+  // True the first time it is asked in a block. FS cannot change inside a block (writes to
+  // mstatus are serializing instructions, alone in their block), so one "mark FS dirty"
+  // per block, at the first instruction that needs it, is exact.
+  bool first_fs_write() {
+    const bool first = !fs_written_;
+    fs_written_ = true;
+    return first;
+  }
 
  private:
   IrBlock& block_;
@@ -214,6 +222,7 @@ class IrBuilder {
   uint8_t next_temp_ = kSlotTemp0;
   bool started_ = false;
   bool ended_ = false;
+  bool fs_written_ = false;
 };
 
 // Printer for IR, for traces, the dashboard and test failure messages.

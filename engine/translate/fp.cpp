@@ -253,7 +253,7 @@ bool fp_legal(IrBuilder& b, const DecodedInsn& d, bool has_rm) {
 }
 
 void mark_dirty(IrBuilder& b) {
-  b.call(&h_fs_dirty, kSlotSink);
+  if (b.first_fs_write()) b.call(&h_fs_dirty, kSlotSink);
 }
 
 // fd, fs1, fs2, rm
