@@ -26,14 +26,11 @@ size_t SoftTlb::l2_slot(TlbMode mode, uint64_t vpage) const {
   return static_cast<size_t>(h >> (64 - kL2Bits));
 }
 
-void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
-  auto mode = static_cast<TlbMode>(e.mode);
-  TlbEntry& entry = l1(mode, e.vpage);
-  entry = TlbEntry{};
-  l1_ppage_[e.mode][l1_index(e.vpage)] = e.ppage;
+TlbEntry SoftTlb::l1_entry_for(Bus& bus, const TlbL2Entry& e) {
+  TlbEntry entry;
   // MMIO pages have no host memory: every access to them takes the slow path.
   uint8_t* host = bus.host_ptr(e.ppage, kPageSize, false);
-  if (host == nullptr) return;
+  if (host == nullptr) return entry;
   entry.host_addend =
       static_cast<int64_t>(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(host)) - e.vpage);
   if (e.can_read) entry.tag_read = e.vpage;
@@ -44,6 +41,12 @@ void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
       bus.host_ptr(e.ppage, kPageSize, true) != nullptr) {
     entry.tag_write = e.vpage;
   }
+  return entry;
+}
+
+void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
+  l1(static_cast<TlbMode>(e.mode), e.vpage) = l1_entry_for(bus, e);
+  l1_ppage_[e.mode][l1_index(e.vpage)] = e.ppage;
 }
 
 void SoftTlb::insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,

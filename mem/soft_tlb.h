@@ -58,6 +58,9 @@ class SoftTlb {
   // it drops them all.
   void insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read, bool can_write,
               bool can_exec, unsigned page_bits = kPageBits);
+  // The L1 entry an L2 entry gives: host pointers from the bus, no tags for MMIO, no write
+  // tag for code pages or ROM.
+  static TlbEntry l1_entry_for(Bus& bus, const TlbL2Entry& e);
   // L2 lookup; nullptr on a miss. A hit refills the L1 entry.
   const TlbL2Entry* lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage);
 

@@ -66,23 +66,6 @@ void BM_TlbL2_SoftTlb(benchmark::State& state) {
   state.SetLabel("FxHash open addressing; a hit also refills the L1 entry");
 }
 
-// What SoftTlb does on an L2 hit besides the probe (fill_l1 in mem/soft_tlb.cpp): rebuild
-// the L1 entry from the bus's host pointers, so both sides of the comparison do the
-// same work.
-void refill_l1(Bus& bus, TlbEntry& entry, const TlbL2Entry& e) {
-  entry = TlbEntry{};
-  uint8_t* host = bus.host_ptr(e.ppage, kPageSize, false);
-  if (host == nullptr) return;
-  entry.host_addend =
-      static_cast<int64_t>(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(host)) - e.vpage);
-  if (e.can_read) entry.tag_read = e.vpage;
-  if (e.can_exec) entry.tag_exec = e.vpage;
-  if (e.can_write && !bus.is_code_page(e.ppage) &&
-      bus.host_ptr(e.ppage, kPageSize, true) != nullptr) {
-    entry.tag_write = e.vpage;
-  }
-}
-
 template <typename Hash, bool kRefill>
 void BM_TlbL2_UnorderedMap(benchmark::State& state) {
   Bus bus;
@@ -103,7 +86,8 @@ void BM_TlbL2_UnorderedMap(benchmark::State& state) {
   size_t i = 0;
   for (auto _ : state) {
     auto it = map.find(q[i] | mode);
-    if (kRefill && it != map.end()) refill_l1(bus, l1[SoftTlb::l1_index(q[i])], it->second);
+    if (kRefill && it != map.end())
+      l1[SoftTlb::l1_index(q[i])] = SoftTlb::l1_entry_for(bus, it->second);
     benchmark::DoNotOptimize(it == map.end() ? nullptr : &it->second);
     i = (i + 1) & (kQueries - 1);
   }
