@@ -1,5 +1,7 @@
 #include "engine/code_cache.h"
 
+#include <algorithm>
+
 #include "engine/event_bus.h"
 #include "engine/hart.h"
 #include "engine/translator.h"
@@ -19,7 +21,7 @@ IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const uint64_t key = key_of(paddr, flags);
   if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
   if (blocks_.size() >= max_blocks_) {
-    flush();  // the dropped blocks stay alive until collect(): the caller may be in one
+    evict_cold();  // the dropped blocks stay alive until collect(): the caller may be in one
     ++capacity_flushes_;
   }
   std::unique_ptr<IrBlock> block = translate_block(hart_, pc, paddr, flags);
@@ -71,7 +73,6 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
     const uint64_t start = blk.start_paddr;
     const uint64_t end = start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
     if (paddr < end && start < paddr + len) {
-      if (drop_hook_) drop_hook_(*b->second);
       if (events_ && events_->active()) {
         Event e;
         e.kind = EventKind::BlockInvalidated;
@@ -81,8 +82,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
         e.a = len;
         events_->publish(e);
       }
-      retired_.push_back(std::move(b->second));
-      blocks_.erase(b);
+      retire(b);
       ++invalidations_;
       dropped = true;
       keys[i] = keys.back();
@@ -98,13 +98,34 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
   if (dropped) flush_jump_cache();
 }
 
-void CodeCache::flush() {
-  for (auto& [key, block] : blocks_) {
-    if (drop_hook_) drop_hook_(*block);
-    retired_.push_back(std::move(block));
+CodeCache::BlockMap::iterator CodeCache::retire(BlockMap::iterator it) {
+  if (drop_hook_) drop_hook_(*it->second);
+  retired_.push_back(std::move(it->second));
+  return blocks_.erase(it);
+}
+
+void CodeCache::evict_cold() {
+  // The median stamp splits the cache in two; blocks at or after it stay. Page lists keep
+  // the evicted keys until the page is next written (invalidate_range skips missing keys).
+  std::vector<uint64_t> stamps;
+  stamps.reserve(blocks_.size());
+  for (const auto& [key, block] : blocks_) stamps.push_back(block->last_run);
+  auto mid = stamps.begin() + static_cast<std::ptrdiff_t>(stamps.size() / 2);
+  std::nth_element(stamps.begin(), mid, stamps.end());
+  const uint64_t keep_from = stamps.empty() ? 0 : *mid;
+  const size_t before = blocks_.size();
+  for (auto it = blocks_.begin(); it != blocks_.end();) {
+    it = it->second->last_run < keep_from ? retire(it) : std::next(it);
   }
+  // Every block ran at the same stamp (never in practice): fall back to dropping all.
+  if (blocks_.size() == before) flush();
+  evicted_ += before - blocks_.size();
+  flush_jump_cache();
+}
+
+void CodeCache::flush() {
   invalidations_ += blocks_.size();
-  blocks_.clear();
+  for (auto it = blocks_.begin(); it != blocks_.end();) it = retire(it);
   for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page);
   page_blocks_.clear();
   flush_jump_cache();

@@ -20,11 +20,14 @@ class Hart;
 // never the code (RVVM's approach). A store to a page holding code (reported by the bus's
 // code-write hook) drops exactly that page's blocks. Dropped blocks are kept until
 // collect(), because the block that did the store may still be executing.
+//
+// Single-writer by design: only the hart's thread looks blocks up, inserts and drops
+// them; JIT compiler threads never touch the cache (they hand finished code to the hart,
+// which installs it between blocks), so lookups take no lock at all.
 class CodeCache {
  public:
-  // At most this many translated blocks are kept; reaching it drops them all (QEMU's
-  // policy when its translation buffer fills: hot code is retranslated within a moment,
-  // cold code never comes back).
+  // At most this many translated blocks are kept. Reaching it evicts the coldest half
+  // (oldest IrBlock::last_run), with their compiled code; QEMU drops everything instead.
   static constexpr size_t kDefaultMaxBlocks = size_t{1} << 18;
 
   explicit CodeCache(Hart& hart, size_t max_blocks = kDefaultMaxBlocks);
@@ -71,7 +74,15 @@ class CodeCache {
   size_t block_count() const { return blocks_.size(); }
   uint64_t translations() const { return translations_; }
   uint64_t invalidations() const { return invalidations_; }
-  uint64_t capacity_flushes() const { return capacity_flushes_; }
+  uint64_t capacity_flushes() const { return capacity_flushes_; }  // evictions of half
+  uint64_t evicted() const { return evicted_; }
+  size_t max_blocks() const { return max_blocks_; }
+  // Bytes of compiled code the cached blocks use (walks the cache: for monitors).
+  uint64_t native_bytes() const {
+    uint64_t sum = 0;
+    for (const auto& [key, block] : blocks_) sum += block->native ? block->native_bytes : 0;
+    return sum;
+  }
 
  private:
   struct JumpEntry {
@@ -88,13 +99,19 @@ class CodeCache {
   static size_t jump_index(uint64_t pc) {
     return ((pc >> 1) ^ (pc >> (1 + kJumpBits))) & ((1u << kJumpBits) - 1);
   }
+  using BlockMap = std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHashFold>;
+  // Hands the block to the drop hook and keeps it until collect(); returns the next entry.
+  BlockMap::iterator retire(BlockMap::iterator it);
+  void evict_cold();
+
   Hart& hart_;
   size_t max_blocks_;
+  uint64_t evicted_ = 0;
   uint64_t capacity_flushes_ = 0;
   std::function<void(IrBlock&)> drop_hook_;
   class EventBus* events_ = nullptr;
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHashFold> blocks_;
+  BlockMap blocks_;
   std::unordered_map<uint64_t, std::vector<uint64_t>, FxHashFold> page_blocks_;
   std::vector<std::unique_ptr<IrBlock>> retired_;
   std::array<JumpEntry, 1u << kJumpBits> jump_{};

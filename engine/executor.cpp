@@ -121,7 +121,7 @@ RunStop Executor::run(uint64_t instret_limit) {
       if (block->cacheable) cache_.jump_insert(pc, mode_key, block);
     }
     if (trace_) trace_block(*block, pc);
-    ++blocks_executed_;
+    block->last_run = ++blocks_executed_;
     if (block->native == nullptr && jit_) jit_->note_execution(*block);
     if (block->native != nullptr) {
       if (jit_) ++jit_->stats().native_runs;

@@ -165,8 +165,13 @@ struct IrBlock {
   uint8_t tier = 0;             // 0 interpreted, 1 LLVM fast, 2 LLVM O2
   uint32_t compile_ns = 0;      // LLVM time spent on this block (its share of its batch)
   uint32_t times_compiled = 0;
-  // Compiled code of this block (engine/jit/jit_abi.h JitFn), or nullptr.
+  // Compiled code of this block (engine/jit/jit_abi.h JitFn), or nullptr, and its size
+  // in bytes (the whole region's function when the block is a tier-2 region entry).
   uint32_t (*native)(Hart*, HartState*) = nullptr;
+  uint32_t native_bytes = 0;
+  // Dispatcher entries so far when the dispatcher last entered it: the code cache evicts
+  // the blocks with the oldest stamps first.
+  uint64_t last_run = 0;
 
   unsigned guest_count() const { return static_cast<unsigned>(guest_offsets.size()); }
 };

@@ -104,7 +104,7 @@ void JitTier::submit(Job job) {
   if (config_.synchronous) {
     std::vector<Job> jobs;
     jobs.push_back(std::move(job));
-    for (const Done& d : compile(jobs)) install(d);
+    for (const Done& d : compile(jobs)) adopt(d);
     return;
   }
   {
@@ -135,8 +135,13 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
   for (size_t n = 0; n < jobs.size(); ++n) {
     Done d;
     d.tier = tier;
-    d.fn = n < results.size() ? results[n].fn : nullptr;
+    if (n < results.size()) {
+      d.fn = results[n].fn;
+      d.module = results[n].module;
+      d.host_bytes = results[n].host_bytes;
+    }
     d.compile_ns = ns / jobs.size();
+    d.first_of_batch = n == 0;
     d.counter = jobs[n].counter;
     for (const Member& m : jobs[n].members) {
       d.members.emplace_back(m.key, m.id);
@@ -149,9 +154,6 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
     out.push_back(std::move(d));
   }
   if (!error.empty()) std::fprintf(stderr, "tiervm: jit: %s\n", error.c_str());
-  stats_.compile_ns += ns;
-  if (tier == 2) stats_.tier2_compile_ns += ns;
-  ++stats_.compile_batches;
   return out;
 }
 
@@ -160,8 +162,17 @@ void JitTier::worker() {
     std::vector<Job> jobs;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !queue2_.empty(); });
+      wake_.wait(lock, [this] {
+        return stopping_ || !queue_.empty() || !queue2_.empty() || !release_.empty();
+      });
       if (stopping_) return;
+      if (!release_.empty()) {
+        std::vector<uint64_t> dead;
+        dead.swap(release_);
+        lock.unlock();
+        for (uint64_t m : dead) backend_->release(m);
+        continue;
+      }
       if (!queue_.empty()) {
         while (!queue_.empty() && jobs.size() < config_.batch_size) {
           jobs.push_back(std::move(queue_.front()));
@@ -190,7 +201,40 @@ void JitTier::install_results() {
     done.swap(done_);
     ready_.store(false, std::memory_order_relaxed);
   }
-  for (const Done& d : done) install(d);
+  for (const Done& d : done) adopt(d);
+}
+
+void JitTier::adopt(const Done& d) {
+  stats_.compile_ns += d.compile_ns;
+  if (d.tier == 2) stats_.tier2_compile_ns += d.compile_ns;
+  if (d.first_of_batch) ++stats_.compile_batches;
+  if (d.module != 0) ++module_refs_[d.module];
+  if (!install(d)) unref_module(d.module);
+  stats_.modules_live = module_refs_.size();
+}
+
+void JitTier::unref_module(uint64_t module) {
+  if (module == 0) return;
+  auto it = module_refs_.find(module);
+  if (it == module_refs_.end() || --it->second != 0) return;
+  module_refs_.erase(it);
+  dead_modules_.push_back(module);
+  stats_.modules_live = module_refs_.size();
+}
+
+void JitTier::release_dead_modules() {
+  stats_.modules_released += dead_modules_.size();
+  if (config_.synchronous) {
+    for (uint64_t m : dead_modules_) backend_->release(m);
+    dead_modules_.clear();
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    release_.insert(release_.end(), dead_modules_.begin(), dead_modules_.end());
+  }
+  dead_modules_.clear();
+  wake_.notify_one();
 }
 
 void JitTier::link(ChainSlot* slot, uint64_t target_key) {
@@ -209,22 +253,26 @@ void JitTier::retarget_incoming(uint64_t key, JitFn fn) {
   }
 }
 
-void JitTier::install(const Done& d) {
+bool JitTier::install(const Done& d) {
   const uint64_t key = d.members.front().first;
   IrBlock* block = cache_.find(key);
-  if (block == nullptr || block->id != d.members.front().second) return;  // dropped meanwhile
+  if (block == nullptr || block->id != d.members.front().second) return false;  // dropped
   if (d.tier == 1) block->compile_queued = false;
   for (const auto& [k, id] : d.members) {
     IrBlock* m = cache_.find(k);
     if (m == nullptr || m->id != id) {  // a member changed while O2 was busy
       if (auto h = hot_.find(key); h != hot_.end()) h->second.promoted = false;
-      return;
+      return false;
     }
   }
   if (d.fn == nullptr) {
     ++stats_.compile_failures;
-    return;
+    return false;
   }
+  Code& code = code_[key];
+  uint64_t& slot = d.tier == 1 ? code.tier1 : code.region;
+  unref_module(slot);  // a unit it replaces (none in practice: one compile per id and tier)
+  slot = d.module;
   if (d.tier == 1) {
     ++stats_.blocks_compiled;
     stats_.guest_insns_compiled += d.guest_insns;
@@ -234,6 +282,7 @@ void JitTier::install(const Done& d) {
     for (size_t n = 1; n < d.members.size(); ++n) region_of_.emplace(d.members[n].first, key);
   }
   block->native = d.fn;
+  block->native_bytes = d.host_bytes;
   block->tier = d.tier;
   block->compile_ns = static_cast<uint32_t>(std::min<uint64_t>(d.compile_ns, UINT32_MAX));
   ++block->times_compiled;
@@ -274,6 +323,7 @@ void JitTier::install(const Done& d) {
     h.tier2_compile_ns = d.compile_ns;
     h.labelled = false;
   }
+  return true;
 }
 
 void JitTier::on_drop(IrBlock& block) {
@@ -299,6 +349,11 @@ void JitTier::on_drop(IrBlock& block) {
     outgoing_.erase(out);
   }
   hot_.erase(k);
+  if (auto c = code_.find(k); c != code_.end()) {
+    unref_module(c->second.tier1);
+    unref_module(c->second.region);
+    code_.erase(c);
+  }
   // Regions that contain this block are stale: their entries fall back to tier 1.
   auto [rf, rl] = region_of_.equal_range(k);
   for (auto it = rf; it != rl; ++it) {
@@ -306,7 +361,12 @@ void JitTier::on_drop(IrBlock& block) {
     auto h = hot_.find(it->second);
     if (entry == nullptr || entry->tier != 2 || h == hot_.end()) continue;
     entry->native = h->second.tier1_fn;
+    entry->native_bytes = h->second.tier1_bytes;
     entry->tier = 1;
+    if (auto c = code_.find(it->second); c != code_.end()) {
+      unref_module(c->second.region);
+      c->second.region = 0;
+    }
     h->second.promoted = false;
     h->second.labelled = true;
     retarget_incoming(it->second, h->second.tier1_fn);
@@ -339,6 +399,7 @@ void JitTier::promote(uint64_t key) {
   for (const IrBlock* m : members) job.members.push_back(make_member(*m));
   Hot& h = hot_[key];
   h.tier1_fn = entry->native;
+  h.tier1_bytes = entry->native_bytes;
   h.promoted = true;
   submit(std::move(job));
 }

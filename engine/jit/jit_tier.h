@@ -40,13 +40,18 @@ struct JitConfig {
   uint32_t max_region_blocks = 8;
 };
 
-// Counters for the monitor and benchmarks.
+// Counters for the monitor and benchmarks. Hart thread only (the worker's compile times
+// reach them through the results it hands over).
 struct JitStats {
   uint64_t blocks_compiled = 0;
   uint64_t guest_insns_compiled = 0;
   uint64_t compile_batches = 0;
   uint64_t compile_ns = 0;  // both tiers
   uint64_t compile_failures = 0;
+  // Compiled code: modules still used by some block, and modules freed since no block
+  // (nor a region's fallback) uses them any more.
+  uint64_t modules_live = 0;
+  uint64_t modules_released = 0;
   uint64_t links_made = 0;
   uint64_t links_broken = 0;
   uint64_t interpreted_runs = 0;  // blocks run by tier 0
@@ -85,6 +90,7 @@ class JitTier {
   // there is nothing to do. Hart thread only.
   void poll() {
     if (ready_.load(std::memory_order_acquire)) install_results();
+    if (!dead_modules_.empty()) release_dead_modules();
     if ((++polls_ & 255) == 0 && !config_.synchronous) maybe_tick();
   }
   void set_event_bus(EventBus* events) { events_ = events; }
@@ -118,6 +124,14 @@ class JitTier {
     uint64_t* counter = nullptr;
     uint32_t guest_insns = 0;
     uint64_t compile_ns = 0;  // this unit's share of its batch
+    uint64_t module = 0;      // LlvmBackend module holding fn
+    uint32_t host_bytes = 0;
+    bool first_of_batch = false;
+  };
+  // The modules holding a block's compiled code.
+  struct Code {
+    uint64_t tier1 = 0;
+    uint64_t region = 0;  // when the block is the entry of an installed tier-2 region
   };
   struct OutLink {
     uint64_t target_key;
@@ -130,6 +144,7 @@ class JitTier {
     uint64_t last_count = 0;
     double hotness = 0;
     JitFn tier1_fn = nullptr;
+    uint32_t tier1_bytes = 0;
     bool promoted = false;  // queued for or running tier 2
     // Learned policy bookkeeping, from promotion until its payback label is known.
     BlockFeatures features{};
@@ -148,7 +163,12 @@ class JitTier {
   void worker();
   std::vector<Done> compile(std::vector<Job>& jobs);
   void install_results();
-  void install(const Done& d);
+  // Installs a result and takes ownership of its module's reference.
+  void adopt(const Done& d);
+  // False when the result is stale (its block changed meanwhile) or failed.
+  bool install(const Done& d);
+  void unref_module(uint64_t module);
+  void release_dead_modules();
   void link(ChainSlot* slot, uint64_t target_key);
   void retarget_incoming(uint64_t key, JitFn fn);
   void on_drop(IrBlock& block);
@@ -175,6 +195,12 @@ class JitTier {
   std::unordered_multimap<uint64_t, ChainSlot*, FxHashFold> incoming_;
   std::unordered_map<uint64_t, std::vector<OutLink>, FxHashFold> outgoing_;
   std::unordered_map<uint64_t, Hot, FxHashFold> hot_;
+  std::unordered_map<uint64_t, Code, FxHashFold> code_;
+  // Blocks (and region fallbacks) using each module. A module nobody uses is freed at the
+  // next poll(), from the dispatcher, when no compiled code is on the stack: the block
+  // whose store dropped it may still be running when the count reaches zero.
+  std::unordered_map<uint64_t, uint32_t, FxHashFold> module_refs_;
+  std::vector<uint64_t> dead_modules_;
   // member key -> entry keys of the tier-2 regions that contain it.
   std::unordered_multimap<uint64_t, uint64_t, FxHashFold> region_of_;
 
@@ -183,6 +209,7 @@ class JitTier {
   std::deque<Job> queue_;   // tier 1
   std::deque<Job> queue2_;  // tier 2 (after tier 1: cold code must not wait behind O2)
   std::vector<Done> done_;
+  std::vector<uint64_t> release_;  // dead modules for the worker to free
   std::atomic<bool> ready_{false};
   // True while the worker compiles: an O2 region can take longer than a policy tick, and
   // that time must count against the budget before the batch finishes.

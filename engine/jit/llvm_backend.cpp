@@ -4,7 +4,9 @@
 // eval_alu itself, so no instruction has two definitions.
 #include "engine/jit/llvm_backend.h"
 
+#include <llvm/ExecutionEngine/JITLink/JITLink.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -16,9 +18,11 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <mutex>
+#include <unordered_map>
 
 #include "engine/hart_state.h"
 #include "mem/bus.h"
@@ -596,31 +600,89 @@ class BlockLowering {
 
 }  // namespace
 
-struct LlvmBackend::Impl {
-  std::unique_ptr<llvm::orc::LLJIT> fast;
-  std::unique_ptr<llvm::orc::LLJIT> optimizing;
-  uint64_t next_module = 0;
+// Records where each generated function was placed and how long it is (its ELF symbol
+// size, final after fixups), so the monitor can report host code size and the dashboard
+// can disassemble it. Reading sizes from the link graph avoids guessing them from the
+// distance to the next function.
+class CodePlacementPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility&, llvm::jitlink::LinkGraph&,
+                        llvm::jitlink::PassConfiguration& config) override {
+    config.PostFixupPasses.push_back([this](llvm::jitlink::LinkGraph& g) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (llvm::jitlink::Symbol* sym : g.defined_symbols()) {
+        if (sym->hasName() && sym->isCallable()) sizes_[sym->getName().str()] = sym->getSize();
+      }
+      return llvm::Error::success();
+    });
+  }
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
+                                   llvm::orc::ResourceKey) override {}
 
-  llvm::orc::LLJIT& jit_for(JitOptLevel level, std::string& error) {
-    auto& slot = level == JitOptLevel::Fast ? fast : optimizing;
-    if (!slot) {
-      auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-      if (!jtmb) {
-        error = llvm::toString(jtmb.takeError());
-        static std::unique_ptr<llvm::orc::LLJIT> none;
-        return *none;
-      }
-      jtmb->setCodeGenOptLevel(level == JitOptLevel::Fast ? llvm::CodeGenOptLevel::None
-                                                          : llvm::CodeGenOptLevel::Default);
-      auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
-      if (!jit) {
-        error = llvm::toString(jit.takeError());
-        static std::unique_ptr<llvm::orc::LLJIT> none;
-        return *none;
-      }
-      slot = std::move(*jit);
+  // The size recorded for `name` (forgotten afterwards), or 0.
+  uint64_t take_size(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = sizes_.find(name);
+    if (it == sizes_.end()) return 0;
+    const uint64_t size = it->second;
+    sizes_.erase(it);
+    return size;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, uint64_t> sizes_;
+};
+
+struct LlvmBackend::Impl {
+  struct Jit {
+    std::unique_ptr<llvm::orc::LLJIT> jit;
+    CodePlacementPlugin* placement = nullptr;  // owned by the jit's object layer
+  };
+  Jit fast;
+  Jit optimizing;
+  uint64_t next_module = 1;
+  // One tracker per module: removing it unmaps the module's code.
+  std::unordered_map<uint64_t, llvm::orc::ResourceTrackerSP> modules;
+
+  Jit* jit_for(JitOptLevel level, std::string& error) {
+    Jit& slot = level == JitOptLevel::Fast ? fast : optimizing;
+    if (slot.jit) return &slot;
+    auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!jtmb) {
+      error = llvm::toString(jtmb.takeError());
+      return nullptr;
     }
-    return *slot;
+    jtmb->setCodeGenOptLevel(level == JitOptLevel::Fast ? llvm::CodeGenOptLevel::None
+                                                        : llvm::CodeGenOptLevel::Default);
+    CodePlacementPlugin* placement = nullptr;
+    // JITLink with the process's memory manager, which maps code read-write while it is
+    // linked and read-execute afterwards: never writable and executable at once.
+    auto jit = llvm::orc::LLJITBuilder()
+                   .setJITTargetMachineBuilder(std::move(*jtmb))
+                   .setObjectLinkingLayerCreator(
+                       [&placement](llvm::orc::ExecutionSession& es, const llvm::Triple&)
+                           -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                         auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
+                         auto plugin = std::make_unique<CodePlacementPlugin>();
+                         placement = plugin.get();
+                         layer->addPlugin(std::move(plugin));
+                         return layer;
+                       })
+                   .create();
+    if (!jit) {
+      error = llvm::toString(jit.takeError());
+      return nullptr;
+    }
+    slot.jit = std::move(*jit);
+    slot.placement = placement;
+    return &slot;
   }
 };
 
@@ -656,8 +718,8 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
                                             std::string& error) {
   std::vector<JitResult> results(jobs.size());
   if (jobs.empty()) return results;
-  llvm::orc::LLJIT* jit = &impl_->jit_for(level, error);
-  if (!error.empty()) return results;
+  Impl::Jit* jit = impl_->jit_for(level, error);
+  if (jit == nullptr) return results;
 
   auto ctx = std::make_unique<llvm::LLVMContext>();
   const uint64_t module_id = impl_->next_module++;
@@ -668,20 +730,37 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
     BlockLowering(*mod, jobs[n], names.back()).lower();
   }
   if (level == JitOptLevel::Optimize) optimize_module(*mod);
-  if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
+  llvm::orc::ResourceTrackerSP tracker = jit->jit->getMainJITDylib().createResourceTracker();
+  if (auto err = jit->jit->addIRModule(
+          tracker, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
     error = llvm::toString(std::move(err));
     return results;
   }
+  impl_->modules.emplace(module_id, tracker);
   for (size_t n = 0; n < jobs.size(); ++n) {
     results[n].key = jobs[n].key;
-    auto sym = jit->lookup(names[n]);
+    results[n].module = module_id;
+    auto sym = jit->jit->lookup(names[n]);
     if (!sym) {
       error = llvm::toString(sym.takeError());
       continue;
     }
     results[n].fn = sym->toPtr<JitFn>();
+    results[n].host_bytes =
+        static_cast<uint32_t>(std::min<uint64_t>(jit->placement->take_size(names[n]), UINT32_MAX));
   }
   return results;
+}
+
+void LlvmBackend::release(uint64_t module) {
+  auto it = impl_->modules.find(module);
+  if (it == impl_->modules.end()) return;
+  if (auto err = it->second->remove()) llvm::consumeError(std::move(err));
+  impl_->modules.erase(it);
+}
+
+size_t LlvmBackend::live_modules() const {
+  return impl_->modules.size();
 }
 
 std::string LlvmBackend::ir_text(const JitJob& job) {

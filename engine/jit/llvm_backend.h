@@ -41,12 +41,15 @@ struct JitJob {
 struct JitResult {
   uint64_t key = 0;
   JitFn fn = nullptr;
-  uint32_t host_bytes = 0;  // approximate size of the generated code
+  uint32_t host_bytes = 0;  // size of the generated function (its ELF symbol size)
+  uint64_t module = 0;      // the module holding it, for release(); 0 = none
 };
 
 // Lowers IR blocks to LLVM IR and compiles them with ORC LLJIT, a batch of blocks per
 // module. LLVM types stay inside llvm_backend.cpp (DESIGN.md: not our interface).
-// Thread-compatible: one thread compiles at a time (the JIT tier's worker).
+// Each module's code stays mapped until release(): the caller tracks which blocks still
+// use it. Thread-compatible: one thread compiles and releases at a time (the JIT tier's
+// worker).
 class LlvmBackend {
  public:
   LlvmBackend();
@@ -58,6 +61,9 @@ class LlvmBackend {
   // block LLVM could not compile; `error` says why).
   std::vector<JitResult> compile(const std::vector<JitJob>& jobs, JitOptLevel level,
                                  std::string& error);
+  // Frees a module's code and symbols. Nothing may run or read that code any more.
+  void release(uint64_t module);
+  size_t live_modules() const;
   // The LLVM IR text of one block, for the dashboard and tests.
   std::string ir_text(const JitJob& job);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/jit/jit_tier.h"
 #include "tests/engine/test_machine.h"
 
 namespace tiervm::test {
@@ -14,13 +15,17 @@ void put_blocks(TestMachine& m, unsigned n) {
   for (unsigned i = 0; i < n; ++i) m.put({kNop, kJumpSelf}, kRamBase + 0x100 * i);
 }
 
-TEST(CodeCache, ReachingTheBoundDropsEverythingAndStartsOver) {
+TEST(CodeCache, ReachingTheBoundEvictsTheBlocksThatRanLongestAgo) {
   TestMachine m;
   put_blocks(m, 5);
   CodeCache cache(m.hart, 4);
+  // Blocks 0..3 last ran in the order 2, 0, 3, 1 (the dispatcher's stamps).
+  const uint64_t last_run[4] = {20, 40, 10, 30};
   for (unsigned i = 0; i < 4; ++i) {
     const uint64_t pc = kRamBase + 0x100 * i;
-    ASSERT_NE(cache.get(pc, pc, {true}), nullptr);
+    IrBlock* b = cache.get(pc, pc, {true});
+    ASSERT_NE(b, nullptr);
+    b->last_run = last_run[i];
   }
   EXPECT_EQ(cache.block_count(), 4u);
   EXPECT_EQ(cache.capacity_flushes(), 0u);
@@ -28,9 +33,63 @@ TEST(CodeCache, ReachingTheBoundDropsEverythingAndStartsOver) {
   IrBlock* b = cache.get(fifth, fifth, {true});
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->start_pc, fifth);
-  EXPECT_EQ(cache.block_count(), 1u);  // the four old blocks were dropped, the new one kept
   EXPECT_EQ(cache.capacity_flushes(), 1u);
-  EXPECT_EQ(cache.invalidations(), 4u);
+  EXPECT_EQ(cache.evicted(), 2u);
+  EXPECT_EQ(cache.block_count(), 3u);  // the two most recently run, and the new one
+  auto cached = [&](unsigned i) {
+    return cache.find(CodeCache::key_of(kRamBase + 0x100 * i, {true})) != nullptr;
+  };
+  EXPECT_FALSE(cached(0));
+  EXPECT_TRUE(cached(1));
+  EXPECT_FALSE(cached(2));
+  EXPECT_TRUE(cached(3));
+  // An evicted block comes back on its next use, and a write to its page still finds the
+  // blocks that stayed.
+  ASSERT_NE(cache.get(kRamBase, kRamBase, {true}), nullptr);
+  m.bus.write(kRamBase + 0x304, 4, kNop);
+  EXPECT_FALSE(cached(3));
+  EXPECT_TRUE(cached(0));
+}
+
+// Compiled code belongs to LLVM modules; once no block uses a module it is freed from the
+// dispatcher (never while code may still run).
+TEST(CodeCache, DroppedBlocksFreeTheirCompiledCode) {
+  TestMachine m;
+  // A loop of two blocks in one page: x1 counts down from 200, then `j .`.
+  m.put({0x0c800093,  // addi x1, x0, 200
+         0xfff08093,  // loop: addi x1, x1, -1
+         0x00008463,  // beq  x1, x0, +8
+         0xff9ff06f,  // j loop
+         kJumpSelf});
+  JitConfig config;
+  config.synchronous = true;
+  config.tier1_threshold = 1;
+  m.exec.enable_jit(config);
+  m.run(1000);
+  ASSERT_EQ(m.x(1), 0u);
+  const JitStats& stats = m.exec.jit()->stats();
+  ASSERT_GE(stats.blocks_compiled, 2u);
+  EXPECT_GT(stats.modules_live, 0u);
+  EXPECT_EQ(stats.modules_released, 0u);
+  // Keys carry the FP state; the hart comes out of reset with mstatus.FS = Off.
+  ASSERT_FALSE(m.hart.fp_enabled());
+  auto find = [&](uint64_t paddr) {
+    return m.exec.code_cache().find(CodeCache::key_of(paddr, {false}));
+  };
+  const IrBlock* loop = find(kRamBase + 4);
+  ASSERT_NE(loop, nullptr);
+  ASSERT_NE(loop->native, nullptr);
+  EXPECT_GT(loop->native_bytes, 0u);  // the size LLVM reported for the function
+  const uint64_t live = stats.modules_live;
+
+  // Rewriting the loop (same words) drops its three blocks; `j .` at +0x10 stays compiled.
+  m.put({0x0c800093, 0xfff08093, 0x00008463, 0xff9ff06f}, kRamBase);
+  EXPECT_EQ(find(kRamBase + 4), nullptr);
+  ASSERT_NE(find(kRamBase + 0x10), nullptr);
+  EXPECT_EQ(stats.modules_live, 1u);  // synchronous mode compiles one block per module
+  EXPECT_EQ(live, 4u);
+  m.exec.jit()->poll();  // what the dispatcher does before the next block
+  EXPECT_EQ(stats.modules_released, live - stats.modules_live);
 }
 
 TEST(CodeCache, AWriteDropsOnlyTheBlocksItOverlaps) {
