@@ -227,19 +227,38 @@ void DashboardPanels::draw_detail(const MonitorSnapshot& s) {
     ImGui::TextDisabled("No live translation at this address (invalidated or flushed).");
     return;
   }
+  // Guest code, tiervm IR and host code side by side; the LLVM IR in a tab of its own
+  // (it is long, and the same for every tier-1 block of this shape).
   if (!ImGui::BeginTabBar("detail_tabs")) return;
-  auto tab = [](const char* name, const std::string& text) {
-    if (!ImGui::BeginTabItem(name)) return;
-    ImGui::BeginChild(name, ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
+  auto text_child = [](const char* id, const std::string& text) {
+    ImGui::BeginChild(id, ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::TextUnformatted(text.data(), text.data() + text.size());
     ImGui::EndChild();
-    ImGui::EndTabItem();
   };
-  tab("Guest code", detail_.guest_asm);
-  tab("tiervm IR", detail_.ir);
-  // Host disassembly would need LLVM MC outside engine/jit (DESIGN.md keeps LLVM there):
-  // the dashboard shows the LLVM IR tier 1 compiles instead.
-  tab("LLVM IR (tier 1 input)", detail_.llvm_ir);
+  if (ImGui::BeginTabItem("Guest | IR | host")) {
+    constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV;
+    if (ImGui::BeginTable("side_by_side", 3, kFlags)) {
+      ImGui::TableSetupColumn("Guest code (RISC-V)");
+      ImGui::TableSetupColumn("tiervm IR");
+      ImGui::TableSetupColumn("Host code (LLVM MC disassembly)");
+      ImGui::TableHeadersRow();
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      text_child("guest", detail_.guest_asm);
+      ImGui::TableNextColumn();
+      text_child("ir", detail_.ir);
+      ImGui::TableNextColumn();
+      text_child("host", detail_.host_asm.empty()
+                             ? std::string("(not compiled: tier 0 interprets this block)")
+                             : detail_.host_asm);
+      ImGui::EndTable();
+    }
+    ImGui::EndTabItem();
+  }
+  if (ImGui::BeginTabItem("LLVM IR (tier 1 input)")) {
+    text_child("llvm_ir", detail_.llvm_ir);
+    ImGui::EndTabItem();
+  }
   ImGui::EndTabBar();
 }
 

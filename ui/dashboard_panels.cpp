@@ -277,11 +277,14 @@ void DashboardPanels::draw_memory(const MonitorSnapshot& s) {
               share(static_cast<double>(s.tlb_flushes), minsn));
   ImGui::TextDisabled("(L1 hits are not counted: the fast path has no counter)");
   ImGui::Separator();
-  std::snprintf(text, sizeof text, "code cache: %zu blocks", s.code_blocks);
-  // The bar is against 64 Ki blocks: the cache has no size limit, this only gives scale.
-  ImGui::ProgressBar(std::min(1.f, static_cast<float>(s.code_blocks) / 65536.f), ImVec2(-1, 0),
-                     text);
-  ImGui::Text("translations %" PRIu64 "   invalidations %" PRIu64, s.translations, s.invalidations);
+  std::snprintf(text, sizeof text, "code cache: %zu of %zu blocks, %.0f KiB host code",
+                s.code_blocks, s.code_max_blocks, static_cast<double>(s.code_host_bytes) / 1024);
+  ImGui::ProgressBar(s.code_max_blocks ? std::min(1.f, static_cast<float>(s.code_blocks) /
+                                                           static_cast<float>(s.code_max_blocks))
+                                       : 0.f,
+                     ImVec2(-1, 0), text);
+  ImGui::Text("translations %" PRIu64 "   invalidations %" PRIu64 "   evicted %" PRIu64,
+              s.translations, s.invalidations, s.code_evicted);
   std::snprintf(text, sizeof text, "compile queue: %zu", s.compile_queue);
   ImGui::ProgressBar(std::min(1.f, static_cast<float>(s.compile_queue) / 256.f), ImVec2(-1, 0),
                      text);

@@ -200,7 +200,7 @@ void EmulationSession::request_block(uint64_t paddr) {
   });
 }
 
-std::optional<std::pair<uint64_t, std::optional<IrBlock>>> EmulationSession::take_block() {
+std::optional<std::pair<uint64_t, std::optional<LiveBlock>>> EmulationSession::take_block() {
   std::lock_guard<std::mutex> lock(result_mutex_);
   auto reply = std::move(block_reply_);
   block_reply_.reset();

@@ -12,6 +12,7 @@
 
 #include "engine/ir.h"
 #include "engine/machine.h"
+#include "engine/monitor/block_detail.h"
 #include "engine/monitor/chrome_trace.h"
 #include "engine/monitor/perf_monitor.h"
 #include "ui/console_buffer.h"
@@ -69,7 +70,7 @@ class EmulationSession {
   // there when no translation is live).
   void request_block(uint64_t paddr);
   // The answer to the last request_block(), once: {requested paddr, copy}.
-  std::optional<std::pair<uint64_t, std::optional<IrBlock>>> take_block();
+  std::optional<std::pair<uint64_t, std::optional<LiveBlock>>> take_block();
   void post(std::function<void(Machine&, PerfMonitor&)> command);
 
  private:
@@ -100,7 +101,7 @@ class EmulationSession {
   mutable std::mutex result_mutex_;
   MachineExit exit_{};
   double run_seconds_ = 0;
-  std::optional<std::pair<uint64_t, std::optional<IrBlock>>> block_reply_;
+  std::optional<std::pair<uint64_t, std::optional<LiveBlock>>> block_reply_;
   std::shared_ptr<const MonitorSnapshot> final_snapshot_;
 };
 

@@ -5,22 +5,31 @@
 
 #include "engine/decoder.h"
 #include "engine/executor.h"
+#include "engine/jit/host_disasm.h"
 #include "engine/jit/llvm_backend.h"
 #include "engine/machine.h"
 #include "engine/monitor/symbol_table.h"
 
 namespace tiervm {
 
-std::optional<IrBlock> copy_live_block(Machine& machine, uint64_t paddr) {
+std::optional<LiveBlock> copy_live_block(Machine& machine, uint64_t paddr) {
   const CodeCache& cache = machine.executor().code_cache();
   for (bool fp : {true, false}) {
-    if (const IrBlock* b = cache.find(CodeCache::key_of(paddr, TranslateFlags{fp}))) return *b;
+    const IrBlock* b = cache.find(CodeCache::key_of(paddr, TranslateFlags{fp}));
+    if (b == nullptr) continue;
+    LiveBlock live{*b, {}};
+    if (b->native != nullptr) {
+      const auto* code = reinterpret_cast<const uint8_t*>(b->native);
+      live.host_code.assign(code, code + b->native_bytes);
+    }
+    return live;
   }
   return std::nullopt;
 }
 
-BlockDetail describe_block(const IrBlock& block, uint64_t pc, const SymbolTable* symbols,
+BlockDetail describe_block(const LiveBlock& live, uint64_t pc, const SymbolTable* symbols,
                            LlvmBackend* backend) {
+  const IrBlock& block = live.block;
   BlockDetail d;
   d.paddr = block.start_paddr;
   d.pc = pc;
@@ -44,6 +53,9 @@ BlockDetail describe_block(const IrBlock& block, uint64_t pc, const SymbolTable*
     job.members.push_back({&block, nullptr, nullptr});
     job.key = block.key;
     d.llvm_ir = backend->ir_text(job);
+  }
+  if (!live.host_code.empty()) {
+    d.host_asm = disassemble_host(live.host_code, reinterpret_cast<uint64_t>(block.native));
   }
   return d;
 }

@@ -26,7 +26,7 @@ struct BlockProfile {
   uint64_t compile_ns_total = 0;  // over every compilation
   uint32_t guest_insns = 0;
   uint32_t guest_bytes = 0;
-  uint32_t host_bytes = 0;  // size of the generated code: 0 = unknown (the JIT does not report it)
+  uint32_t host_bytes = 0;  // size of its live compiled code (the region's, for a tier-2 entry)
   uint32_t times_compiled = 0;
   uint32_t times_invalidated = 0;
   uint8_t tier = 0;             // of the live translation (0 when none is live)
@@ -88,6 +88,9 @@ struct MonitorSnapshot {
   uint64_t tlb_flushes = 0;
 
   size_t code_blocks = 0;
+  size_t code_max_blocks = 0;
+  uint64_t code_evicted = 0;     // cold blocks evicted when the cache was full
+  uint64_t code_host_bytes = 0;  // compiled code the cached blocks use
   uint64_t translations = 0;
   uint64_t invalidations = 0;
   bool jit_enabled = false;

@@ -111,6 +111,7 @@ void PerfMonitor::note_block(BlockProfile& p, const IrBlock& b, uint64_t pc) con
   p.guest_insns = b.guest_count();
   p.guest_bytes = b.guest_bytes;
   p.tier0_execs = b.exec_count;
+  p.host_bytes = b.native ? b.native_bytes : 0;
   // JitTier chains Jump/Branch exits whose target lies in the block's own physical page;
   // a chain is live when both ends are compiled.
   p.chainable_exits = 0;
@@ -250,9 +251,13 @@ MonitorSnapshot PerfMonitor::capture() const {
   s.tlb_l2_misses = tlb.l2_misses;
   s.tlb_flushes = tlb.flushes;
 
-  s.code_blocks = machine_.executor().code_cache().block_count();
-  s.translations = machine_.executor().code_cache().translations();
-  s.invalidations = machine_.executor().code_cache().invalidations();
+  const CodeCache& cache = machine_.executor().code_cache();
+  s.code_blocks = cache.block_count();
+  s.code_max_blocks = cache.max_blocks();
+  s.code_evicted = cache.evicted();
+  s.code_host_bytes = cache.native_bytes();
+  s.translations = cache.translations();
+  s.invalidations = cache.invalidations();
   if (const JitTier* jit = ex.jit()) {
     s.jit_enabled = true;
     s.jit = jit->stats();

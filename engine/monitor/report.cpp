@@ -105,9 +105,9 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
   j["blocks_executed"] = s.blocks_executed;
   j["traps"] = s.traps;
   j["interrupts"] = s.interrupts;
-  j["code_cache"] = {{"blocks", s.code_blocks},
-                     {"translations", s.translations},
-                     {"invalidations", s.invalidations}};
+  j["code_cache"] = {{"blocks", s.code_blocks},          {"translations", s.translations},
+                     {"invalidations", s.invalidations}, {"max_blocks", s.code_max_blocks},
+                     {"evicted", s.code_evicted},        {"host_bytes", s.code_host_bytes}};
   const uint64_t l2_lookups = s.tlb_l2_hits + s.tlb_l2_misses;
   j["tlb"] = {
       {"l1_misses", s.tlb_l1_misses},
@@ -127,6 +127,8 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
               // Tier-1 time per tier-1 block (compile_ns also holds tier 2's).
               {"us_per_block", tier1_us_per_block(js)},
               {"compile_failures", js.compile_failures},
+              {"modules_live", js.modules_live},
+              {"modules_released", js.modules_released},
               {"links_made", js.links_made},
               {"links_broken", js.links_broken},
               {"interpreted_runs", js.interpreted_runs},
@@ -221,8 +223,10 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
       per_million(s.tlb_l1_misses, s.instructions),
       100 * share(static_cast<double>(s.tlb_l2_hits), static_cast<double>(l2)), s.tlb_l2_hits, l2,
       s.tlb_flushes);
-  add("code cache: %zu blocks, %" PRIu64 " translations, %" PRIu64 " invalidations\n",
-      s.code_blocks, s.translations, s.invalidations);
+  add("code cache: %zu blocks (%.1f KiB of host code), %" PRIu64 " translations, %" PRIu64
+      " invalidations, %" PRIu64 " evicted\n",
+      s.code_blocks, static_cast<double>(s.code_host_bytes) / 1024, s.translations, s.invalidations,
+      s.code_evicted);
 
   const uint64_t sampled = s.samples - s.samples_idle;
   auto row = [&](const BlockProfile& b) {

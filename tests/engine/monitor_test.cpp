@@ -2,7 +2,9 @@
 // machine's command queue, on small programs whose profile is known from their code.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -143,6 +145,7 @@ TEST(PerfMonitor, SamplesLandOnTheLoopAndCompilationsAreCounted) {
   EXPECT_EQ(loop.times_compiled, 1u);
   EXPECT_EQ(loop.times_invalidated, 0u);
   EXPECT_GT(loop.compile_ns_last, 0u);
+  EXPECT_GT(loop.host_bytes, 0u);
   // bne: taken to itself and fallthrough to the exit code, both in the page.
   EXPECT_EQ(loop.chainable_exits, 2);
   EXPECT_GE(loop.chained_exits, 1);
@@ -202,6 +205,28 @@ TEST(BlockDetail, PrintsGuestCodeAndIr) {
   EXPECT_FALSE(d.ir.empty());
   EXPECT_TRUE(d.llvm_ir.empty());
   EXPECT_FALSE(copy_live_block(*m, kRamBase + 0x800));
+}
+
+TEST(BlockDetail, DisassemblesTheCompiledHostCode) {
+  const std::string image = write_count_program(0x10);
+  auto m = make_machine(image, 1, 0);  // tier 1, compiled before it runs
+  ASSERT_TRUE(m);
+  m->run({0, 60});
+  std::remove(image.c_str());
+  const auto live = copy_live_block(*m, kLoopPc);
+  ASSERT_TRUE(live);
+  ASSERT_NE(live->block.native, nullptr);
+  ASSERT_EQ(live->host_code.size(), live->block.native_bytes);
+  ASSERT_GT(live->host_code.size(), 8u);
+  const BlockDetail d = describe_block(*live, kLoopPc, nullptr, nullptr);
+  // One line per host instruction, at the code's own addresses, all decoded, and the
+  // function returns to the dispatcher somewhere.
+  char first[24];
+  std::snprintf(first, sizeof first, "%016" PRIx64, reinterpret_cast<uint64_t>(live->block.native));
+  EXPECT_EQ(d.host_asm.rfind(first, 0), 0u) << d.host_asm;
+  EXPECT_EQ(d.host_asm.find(".byte"), std::string::npos) << d.host_asm;
+  EXPECT_NE(d.host_asm.find("ret"), std::string::npos) << d.host_asm;
+  EXPECT_GT(std::count(d.host_asm.begin(), d.host_asm.end(), '\n'), 4);
 }
 
 TEST(Machine, PausedMachineRunsCommandsAndStepsOneBlock) {

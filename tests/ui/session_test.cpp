@@ -89,11 +89,11 @@ TEST_F(SessionTest, PauseStepFlushAndInspect) {
   EXPECT_EQ(fresh()->instructions, before + 2);
 
   session_->request_block(kLoopPc);
-  std::optional<std::pair<uint64_t, std::optional<IrBlock>>> reply;
+  std::optional<std::pair<uint64_t, std::optional<LiveBlock>>> reply;
   ASSERT_TRUE(wait_for([&] { return (reply = session_->take_block()).has_value(); }));
   EXPECT_EQ(reply->first, kLoopPc);
   ASSERT_TRUE(reply->second);
-  EXPECT_EQ(reply->second->guest_count(), 2u);
+  EXPECT_EQ(reply->second->block.guest_count(), 2u);
 
   EXPECT_GT(fresh()->code_blocks, 0u);
   session_->flush_code_cache();
