@@ -61,13 +61,28 @@ class BlockLowering {
     state_ = fn_->getArg(1);
     // No noalias on either pointer: the state lives inside the hart, and helpers called
     // with the hart read and write it (trap_pending, fflags...).
+    //
+    // Type-based alias classes for what the generated code itself touches: guest memory
+    // (host RAM reached through the TLB fast path), the hart state, and the soft TLB are
+    // disjoint allocations. Told so, O2 keeps a TLB entry's tag and addend in registers
+    // across guest stores, so repeated accesses to one page in a region probe the TLB
+    // memory once (helper calls still clobber everything).
+    llvm::MDBuilder md(ctx_);
+    llvm::MDNode* root = md.createTBAARoot("tiervm");
+    auto tag = [&](const char* name) {
+      llvm::MDNode* type = md.createTBAAScalarTypeNode(name, root);
+      return md.createTBAAStructTagNode(type, type, 0);
+    };
+    tbaa_state_ = tag("hart state");
+    tbaa_tlb_ = tag("soft tlb");
+    tbaa_guest_ = tag("guest memory");
   }
 
   llvm::Function* lower() {
     b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn_));
     entry_pc_ = load64(kOffPc, "entry_pc");
     Value* instret = load64(kOffInstret, "instret");
-    tlb_ = b_.CreateLoad(ptr_, field(kOffDataTlb), "tlb");
+    tlb_ = load_state(ptr_, kOffDataTlb, "tlb");
     if (job_.counter != nullptr) {
       Value* addr = b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(job_.counter)), ptr_);
       b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, addr), c64(1)), addr);
@@ -105,10 +120,16 @@ class BlockLowering {
  private:
   // ---- State access.
   Value* field(size_t offset) { return b_.CreateConstInBoundsGEP1_64(i8_, state_, offset); }
-  Value* load64(size_t offset, const char* name = "") {
-    return b_.CreateLoad(i64_, field(offset), name);
+  template <class Inst>
+  Inst* tagged(Inst* inst, llvm::MDNode* tbaa) {
+    inst->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa);
+    return inst;
   }
-  void store64(size_t offset, Value* v) { b_.CreateStore(v, field(offset)); }
+  Value* load_state(llvm::Type* ty, size_t offset, const char* name = "") {
+    return tagged(b_.CreateLoad(ty, field(offset), name), tbaa_state_);
+  }
+  Value* load64(size_t offset, const char* name = "") { return load_state(i64_, offset, name); }
+  void store64(size_t offset, Value* v) { tagged(b_.CreateStore(v, field(offset)), tbaa_state_); }
   Value* c64(uint64_t v) { return b_.getInt64(v); }
   // Other threads write exit_request and chain slots: these loads must be re-done on every
   // pass of a region's loop, never hoisted by O2.
@@ -175,7 +196,7 @@ class BlockLowering {
   }
   // if (s.trap_pending) trap_exit(index)
   void check_trap(uint16_t index) {
-    Value* pending = b_.CreateLoad(i8_, field(kOffTrapPending));
+    Value* pending = load_state(i8_, kOffTrapPending);
     BasicBlock* trap_bb = BasicBlock::Create(ctx_, "trap", fn_);
     BasicBlock* cont = BasicBlock::Create(ctx_, "cont", fn_);
     b_.CreateCondBr(b_.CreateICmpNE(pending, b_.getInt8(0)), trap_bb, cont, unlikely());
@@ -189,11 +210,13 @@ class BlockLowering {
   Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
     Value* idx = b_.CreateAnd(b_.CreateLShr(va, c64(kPageBits)), c64(SoftTlb::kL1Size - 1));
     Value* entry = b_.CreateGEP(i8_, tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
-    Value* tag = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset));
+    Value* tag = tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)),
+                        tbaa_tlb_);
     Value* same_page = b_.CreateICmpEQ(tag, b_.CreateAnd(va, c64(~kPageMask)));
     Value* fits = b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size));
     Value* addend =
-        b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset));
+        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset)),
+               tbaa_tlb_);
     host = b_.CreateIntToPtr(b_.CreateAdd(va, addend), ptr_);
     return b_.CreateAnd(same_page, fits);
   }
@@ -209,7 +232,7 @@ class BlockLowering {
 
     b_.SetInsertPoint(fast);
     llvm::Type* ty = b_.getIntNTy(size * 8);
-    auto* raw = b_.CreateAlignedLoad(ty, host, llvm::MaybeAlign(1));
+    auto* raw = tagged(b_.CreateAlignedLoad(ty, host, llvm::MaybeAlign(1)), tbaa_guest_);
     Value* fast_v = size == 8 ? static_cast<Value*>(raw)
                               : (sign ? b_.CreateSExt(raw, i64_) : b_.CreateZExt(raw, i64_));
     b_.CreateBr(join);
@@ -242,7 +265,7 @@ class BlockLowering {
 
     b_.SetInsertPoint(fast);
     Value* narrow = size == 8 ? value : b_.CreateTrunc(value, b_.getIntNTy(size * 8));
-    b_.CreateAlignedStore(narrow, host, llvm::MaybeAlign(1));
+    tagged(b_.CreateAlignedStore(narrow, host, llvm::MaybeAlign(1)), tbaa_guest_);
     b_.CreateBr(join);
 
     b_.SetInsertPoint(slow);
@@ -532,7 +555,7 @@ class BlockLowering {
       write_back();
       store64(offsetof(HartState, pending_trap) + offsetof(Trap, cause), c64(e.trap.cause));
       store64(offsetof(HartState, pending_trap) + offsetof(Trap, tval), c64(e.trap.tval));
-      b_.CreateStore(b_.getInt8(1), field(kOffTrapPending));
+      tagged(b_.CreateStore(b_.getInt8(1), field(kOffTrapPending)), tbaa_state_);
       store64(kOffPc, b_.CreateAdd(block_pc_, c64(blk.guest_offsets[e.trap_index])));
       store64(kOffInstret, b_.CreateAdd(instret0_, c64(e.trap_index)));
       b_.CreateRet(b_.getInt32(kJitTrap));
@@ -594,6 +617,9 @@ class BlockLowering {
   Value* block_pc_ = nullptr;
   Value* instret0_ = nullptr;
   Value* tlb_ = nullptr;
+  llvm::MDNode* tbaa_state_ = nullptr;
+  llvm::MDNode* tbaa_tlb_ = nullptr;
+  llvm::MDNode* tbaa_guest_ = nullptr;
   std::array<Value*, kSlotCount> values_{};
   std::array<bool, kSlotCount> dirty_{};
 };
