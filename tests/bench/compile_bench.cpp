@@ -1,9 +1,11 @@
 // LLVM compile cost (engine/jit/llvm_backend.h) on real guest code: IR blocks translated
 // from the built bench roms' .text, compiled one block per module and in batches of 16
-// (JitConfig::batch_size), at JitOptLevel::Fast (tier 1) and ::Optimize (tier 2).
+// (JitConfig::batch_size), at JitOptLevel::Fast (tier 1) and ::Optimize, and as tier-2
+// regions (several blocks of one page lowered into one function, then O2).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -124,6 +126,83 @@ BENCHMARK(BM_Compile)
     ->Args({1, 1})
     ->Args({1, 16})
     ->Unit(benchmark::kMicrosecond);
+
+// Tier-2 regions formed as JitTier::promote forms them: an entry block plus the blocks its
+// static exits reach inside the same page, breadth first, up to 8 blocks. Every corpus
+// block that reaches at least one other block is the entry of one region.
+const std::vector<std::vector<const IrBlock*>>& regions() {
+  static const std::vector<std::vector<const IrBlock*>> r = [] {
+    std::map<uint64_t, const IrBlock*> at;
+    for (const auto& b : corpus().blocks) at.emplace(b->start_paddr, b.get());
+    std::vector<std::vector<const IrBlock*>> out;
+    constexpr size_t kMaxBlocks = 8;  // JitConfig::max_region_blocks
+    for (const auto& entry : corpus().blocks) {
+      std::vector<const IrBlock*> members = {entry.get()};
+      for (size_t n = 0; n < members.size() && members.size() < kMaxBlocks; ++n) {
+        const IrBlock& b = *members[n];
+        if (b.exit.kind != IrExit::Jump && b.exit.kind != IrExit::Branch) continue;
+        for (int64_t off : {b.exit.taken_offset, b.exit.fallthrough_offset}) {
+          const uint64_t target = b.start_paddr + static_cast<uint64_t>(off);
+          if ((target >> 12) != (b.start_paddr >> 12)) continue;
+          auto t = at.find(target);
+          if (t == at.end()) continue;
+          if (std::find(members.begin(), members.end(), t->second) != members.end()) continue;
+          if (members.size() < kMaxBlocks) members.push_back(t->second);
+          if (b.exit.kind == IrExit::Jump) break;
+        }
+      }
+      if (members.size() > 1) out.push_back(std::move(members));
+    }
+    return out;
+  }();
+  return r;
+}
+
+void BM_CompileRegion(benchmark::State& state) {
+  const auto& all = regions();
+  if (all.empty()) {
+    state.SkipWithError(corpus().error.empty() ? "no regions in the corpus"
+                                               : corpus().error.c_str());
+    return;
+  }
+  auto backend = std::make_unique<LlvmBackend>();
+  size_t next = 0;
+  uint64_t count = 0;
+  uint64_t blocks = 0;
+  uint64_t insns = 0;
+  uint64_t failures = 0;
+  for (auto _ : state) {
+    JitJob job;
+    for (const IrBlock* b : all[next]) {
+      job.members.push_back({b, nullptr, nullptr});
+      insns += b->guest_count();
+    }
+    blocks += all[next].size();
+    next = (next + 1) % all.size();
+    job.key = ++count;
+    job.region = true;
+    std::string error;
+    for (const JitResult& r : backend->compile({job}, JitOptLevel::Optimize, error)) {
+      failures += r.fn == nullptr;
+      // Each region is its own module: free it as tier 2 frees a dropped region.
+      state.PauseTiming();
+      backend->release(r.module);
+      state.ResumeTiming();
+    }
+  }
+  using benchmark::Counter;
+  state.counters["per_region"] =
+      Counter(static_cast<double>(count), Counter::kIsRate | Counter::kInvert);
+  state.counters["per_insn"] =
+      Counter(static_cast<double>(insns), Counter::kIsRate | Counter::kInvert);
+  state.counters["blocks_per_region"] =
+      Counter(static_cast<double>(blocks) / static_cast<double>(count));
+  state.counters["insns_per_region"] =
+      Counter(static_cast<double>(insns) / static_cast<double>(count));
+  state.counters["regions_in_corpus"] = Counter(static_cast<double>(all.size()));
+  state.counters["failures"] = Counter(static_cast<double>(failures));
+}
+BENCHMARK(BM_CompileRegion)->Unit(benchmark::kMillisecond);
 
 // The first compilation of a fresh backend, which also sets LLVM up (the ORC LLJIT
 // instance, target machine): paid once per JIT tier.
