@@ -6,6 +6,7 @@
 #include <llvm/MC/MCDisassembler/MCDisassembler.h>
 #include <llvm/MC/MCInst.h>
 #include <llvm/MC/MCInstPrinter.h>
+#include <llvm/MC/MCInstrAnalysis.h>
 #include <llvm/MC/MCInstrInfo.h>
 #include <llvm/MC/MCRegisterInfo.h>
 #include <llvm/MC/MCSubtargetInfo.h>
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -38,6 +40,7 @@ struct HostMc {
   std::unique_ptr<llvm::MCContext> context;
   std::unique_ptr<llvm::MCDisassembler> disassembler;
   std::unique_ptr<llvm::MCInstPrinter> printer;
+  std::unique_ptr<llvm::MCInstrAnalysis> analysis;  // branch targets (may be null)
 
   HostMc() {
     llvm::InitializeNativeTarget();
@@ -66,6 +69,7 @@ struct HostMc {
       return;
     }
     printer->setPrintImmHex(true);
+    analysis.reset(target->createMCInstrAnalysis(instrs.get()));
     printer->setPrintBranchImmAsAddress(true);  // "jne 0x7f..." rather than "jne 0x67"
   }
 };
@@ -82,42 +86,47 @@ std::string disassemble_host(std::span<const uint8_t> code, uint64_t address) {
   std::lock_guard<std::mutex> lock(mutex);
   const HostMc& mc = host_mc();
   if (!mc.error.empty()) return "(no host disassembler: " + mc.error + ")\n";
-  std::string out;
-  llvm::raw_string_ostream os(out);
+  char line[96];
+  std::snprintf(line, sizeof line, "; %zu bytes at 0x%016" PRIx64 "\n", code.size(), address);
+  std::string out = line;
   const llvm::ArrayRef<uint8_t> bytes(code.data(), code.size());
   for (uint64_t off = 0; off < bytes.size();) {
     llvm::MCInst inst;
     uint64_t size = 0;
     const auto status =
         mc.disassembler->getInstruction(inst, size, bytes.slice(off), address + off, llvm::nulls());
-    const bool ok = status == llvm::MCDisassembler::Success && size > 0;
-    if (!ok) size = 1;
-    char head[40];
-    std::snprintf(head, sizeof head, "%016" PRIx64 "  ", address + off);
-    os << head;
-    std::string hex;
-    for (uint64_t i = 0; i < size && i < 10; ++i) {
-      char b[4];
-      std::snprintf(b, sizeof b, "%02x", bytes[off + i]);
-      hex += b;
+    std::snprintf(line, sizeof line, "+%04" PRIx64 "  ", off);
+    out += line;
+    if (status != llvm::MCDisassembler::Success || size == 0) {
+      std::snprintf(line, sizeof line, ".byte 0x%02x\n", bytes[off]);
+      out += line;
+      ++off;
+      continue;
     }
-    if (size > 10) hex += "..";
-    os << hex << std::string(hex.size() < 22 ? 22 - hex.size() : 1, ' ');
-    if (ok) {
-      std::string text;
-      llvm::raw_string_ostream ts(text);
-      mc.printer->printInst(&inst, address + off, "", *mc.subtarget, ts);
-      // The printer separates with tabs, which ImGui does not expand.
-      const size_t first = text.find_first_not_of(" \t");
-      if (first != std::string::npos) text.erase(0, first);
-      std::replace(text.begin(), text.end(), '\t', ' ');
-      os << text;
-    } else {
-      char b[16];
-      std::snprintf(b, sizeof b, ".byte 0x%02x", bytes[off]);
-      os << b;
+    std::string text;
+    llvm::raw_string_ostream ts(text);
+    // x86 branch displacements count from the next instruction, and its printer adds them
+    // to the address it is given (llvm-objdump passes the same).
+    const uint64_t base = mc.triple.isX86() ? address + off + size : address + off;
+    mc.printer->printInst(&inst, base, "", *mc.subtarget, ts);
+    // The printer separates with tabs, which ImGui does not expand.
+    const size_t first = text.find_first_not_of(" \t");
+    if (first != std::string::npos) text.erase(0, first);
+    std::replace(text.begin(), text.end(), '\t', ' ');
+    // A branch inside the function shows its target as an offset, like the lines.
+    uint64_t target = 0;
+    if (mc.analysis && mc.analysis->evaluateBranch(inst, address + off, size, target) &&
+        target >= address && target < address + bytes.size()) {
+      std::snprintf(line, sizeof line, "0x%" PRIx64, target);
+      const size_t at = text.rfind(line);
+      if (at != std::string::npos) {
+        char rel[24];
+        std::snprintf(rel, sizeof rel, "+%04" PRIx64, target - address);
+        text.replace(at, std::strlen(line), rel);
+      }
     }
-    os << '\n';
+    out += text;
+    out += '\n';
     off += size;
   }
   return out;

@@ -219,11 +219,16 @@ TEST(BlockDetail, DisassemblesTheCompiledHostCode) {
   ASSERT_EQ(live->host_code.size(), live->block.native_bytes);
   ASSERT_GT(live->host_code.size(), 8u);
   const BlockDetail d = describe_block(*live, kLoopPc, nullptr, nullptr);
-  // One line per host instruction, at the code's own addresses, all decoded, and the
-  // function returns to the dispatcher somewhere.
-  char first[24];
-  std::snprintf(first, sizeof first, "%016" PRIx64, reinterpret_cast<uint64_t>(live->block.native));
-  EXPECT_EQ(d.host_asm.rfind(first, 0), 0u) << d.host_asm;
+  // A header with the code's size and address, one line per host instruction from offset
+  // 0, all decoded, branches inside the code shown as offsets, and the function returns
+  // to the dispatcher somewhere.
+  char head[64];
+  std::snprintf(head, sizeof head, "; %zu bytes at 0x%016" PRIx64 "\n+0000  ",
+                live->host_code.size(), reinterpret_cast<uint64_t>(live->block.native));
+  EXPECT_EQ(d.host_asm.rfind(head, 0), 0u) << d.host_asm;
+  char self[24];
+  std::snprintf(self, sizeof self, "0x%" PRIx64, reinterpret_cast<uint64_t>(live->block.native));
+  EXPECT_EQ(d.host_asm.find(self, 1), std::string::npos) << d.host_asm;
   EXPECT_EQ(d.host_asm.find(".byte"), std::string::npos) << d.host_asm;
   EXPECT_NE(d.host_asm.find("ret"), std::string::npos) << d.host_asm;
   EXPECT_GT(std::count(d.host_asm.begin(), d.host_asm.end(), '\n'), 4);
