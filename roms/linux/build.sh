@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiervm Linux guest: Debian's linux-source-6.1 (tinyconfig + tiervm.config) with
-# an embedded initramfs holding a static busybox (from `apt-get source busybox`) and ./init.
+# an embedded initramfs holding a static busybox (from `apt-get source busybox`), ./init and
+# /bin/syscall_bench (./syscall_bench.c, static glibc).
 #
 #   roms/linux/build.sh               build if needed; print the Image path (last stdout line)
 #   roms/linux/build.sh --print-path  print the Image path without building; exit 1 if absent
@@ -18,7 +19,7 @@ jobs=${TIERVM_JOBS:-$(nproc)}
 linux_tarball=/usr/src/linux-source-6.1.tar.xz
 kmake=(make ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- KBUILD_BUILD_USER=tiervm
   KBUILD_BUILD_HOST=tiervm)
-recipe=(build.sh tiervm.config init initramfs.list)
+recipe=(build.sh tiervm.config init initramfs.list syscall_bench.c)
 
 say() { echo "linux guest: $*" >&2; }
 die() {
@@ -31,7 +32,7 @@ case ${1:-} in
   '') ;;
   --print-path) mode=print ;;
   -h | --help)
-    sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
     exit 0
     ;;
   *) die "unknown argument '$1' (try --help)" ;;
@@ -122,6 +123,9 @@ run make -C "$bb" CROSS_COMPILE=riscv64-linux-gnu- CONFIG_PREFIX="$stage" instal
 rm -f "$stage/linuxrc"
 mkdir -p "$stage"/{dev,proc,sys,tmp,mnt,root,etc}
 install -m 0755 "$here/init" "$stage/init"
+say "syscall_bench: building (static, riscv64)"
+run riscv64-linux-gnu-gcc -static -O2 -s -Wall -Wextra -Werror -o "$stage/bin/syscall_bench" \
+  "$here/syscall_bench.c"
 
 say "linux $(pkg_version linux-source-6.1): extracting source"
 run tar -C "$work" -xJf "$linux_tarball"

@@ -4,7 +4,9 @@
 #   roms/linux/check.sh [--tiervm PATH/TO/tiervm] [IMAGE]   (IMAGE: default from build.sh)
 # The boots: `autotest`, then `autotest=disk-write` and `autotest=disk-read` on one fresh
 # ext2 disk (the read boot checks what the write boot left), then `autotest=disk-read` on
-# an empty disk, which must fail. Ends with the line "N passed, M failed".
+# an empty disk, which must fail, then `autotest=syscall`, whose checksum line must be the one
+# syscall_bench.c prints when compiled for and run on this host. Ends with the line
+# "N passed, M failed".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -66,6 +68,26 @@ expect "self-test" pass "autotest"
 expect "disk write" pass "autotest=disk-write" "$work/disk.img"
 expect "disk read after write" pass "autotest=disk-read" "$work/disk.img"
 expect "disk read of an empty disk fails" fail "autotest=disk-read" "$work/empty.img"
+
+# The syscall benchmark: the guest's checksum line must equal the one the same source prints
+# on the host (it uses only portable POSIX calls and sums only deterministic results).
+syscall_rounds=6000
+if cc -O2 -o "$work/syscall_bench" "$here/syscall_bench.c" &&
+  want=$("$work/syscall_bench" "$syscall_rounds" "$work" | grep '^SYSCALL-BENCH checksum=') &&
+  [[ -n $want ]]; then
+  expect "syscall benchmark" pass "autotest=syscall syscall_rounds=$syscall_rounds"
+  got=$(tr -d '\r' <"$work/log" | grep '^SYSCALL-BENCH checksum=' || true)
+  if [[ $got == "$want" ]]; then
+    echo "linux guest on ${tiervm:-qemu}: syscall benchmark checksum: ok ($got)"
+    passed=$((passed + 1))
+  else
+    echo "linux guest on ${tiervm:-qemu}: syscall benchmark checksum: FAILED (guest '$got', host '$want')"
+    failed=$((failed + 1))
+  fi
+else
+  echo "linux guest on ${tiervm:-qemu}: syscall benchmark: FAILED (no host build or run of syscall_bench.c)"
+  failed=$((failed + 1))
+fi
 
 # result NAME ok|FAILED: counts a tiervm-only check.
 result() {
