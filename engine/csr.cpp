@@ -151,8 +151,9 @@ void write_mstatus(Hart& hart, uint64_t value) {
   v &= ~mstatus::SD;
   if (field(v, mstatus::FS) == 3) v |= mstatus::SD;
   s.mstatus = v;
-  // Cached translations depend on SUM and MXR (soft_tlb.h); the data mode on MPRV/MPP.
-  if ((old ^ v) & (mstatus::SUM | mstatus::MXR)) hart.tlb.flush_all();
+  // Cached translations depend on MXR; SUM, MPRV and MPP select the data TLB mode
+  // (soft_tlb.h), which update_modes() switches.
+  if ((old ^ v) & mstatus::MXR) hart.tlb.flush_all();
   if (old != v) hart.update_modes();
 }
 

@@ -63,7 +63,8 @@ void Hart::update_modes() {
     data_ctx_.priv = static_cast<Priv>((s.mstatus & mstatus::MPP) >> mstatus::MPP_SHIFT);
   }
   fetch_mode_ = tlb_mode_of(fetch_ctx_.priv);
-  data_mode_ = tlb_mode_of(data_ctx_.priv);
+  // Instruction fetch ignores SUM (S-mode never executes user pages, priv spec 4.3.1).
+  data_mode_ = tlb_mode_of(data_ctx_.priv, data_ctx_.sum);
   s.data_tlb = tlb.l1_array(data_mode_);
 }
 

@@ -12,11 +12,14 @@
 namespace tiervm {
 
 // Index of an L1 array: translations differ per effective privilege, so U, S and M each
-// have their own array and a privilege switch (every syscall) needs no flush.
-enum class TlbMode : uint8_t { U = 0, S = 1, M = 2 };
-inline constexpr unsigned kTlbModes = 3;
-inline TlbMode tlb_mode_of(Priv p) {
-  return p == Priv::U ? TlbMode::U : (p == Priv::S ? TlbMode::S : TlbMode::M);
+// have their own array and a privilege switch (every syscall) needs no flush. S-mode data
+// accesses with mstatus.SUM set (user memory reachable) have a fourth: Linux sets and
+// clears SUM around every copy to or from user space, which must not flush anything.
+enum class TlbMode : uint8_t { U = 0, S = 1, M = 2, SUserAccess = 3 };
+inline constexpr unsigned kTlbModes = 4;
+inline TlbMode tlb_mode_of(Priv p, bool sum = false) {
+  if (p == Priv::S) return sum ? TlbMode::SUserAccess : TlbMode::S;
+  return p == Priv::U ? TlbMode::U : TlbMode::M;
 }
 
 // What the L2 remembers of one translated page for one mode.
@@ -31,7 +34,7 @@ struct TlbL2Entry {
 
 // Soft TLB: a direct-mapped L1 per mode (the fast path, probed inline by the interpreter
 // and by JIT code) backed by an open-addressing L2 keyed by (mode, virtual page) with
-// FxHash. Flushed by sfence.vma, satp writes and mstatus SUM/MXR changes.
+// FxHash. Flushed by sfence.vma, satp writes and mstatus.MXR changes.
 class SoftTlb {
  public:
   static constexpr unsigned kL1Bits = 8;

@@ -173,6 +173,15 @@ test_14_resume:
   CHECK_EQ(s3, 0xbbbb000011111111)
   li a1, MSTATUS_SUM
   csrc mstatus, a1
+  // Clearing SUM takes the user pages away again: what S read with SUM must not stay
+  // reachable through a cached translation.
+  TEST_FAULT_IN_S(41, CAUSE_LOAD_PAGE_FAULT, VA_B, li a1, VA_B; ld a0, 0(a1))
+  li a1, MSTATUS_SUM
+  csrs mstatus, a1
+  TEST_IN_S(42, li a1, VA_B; ld s3, 0(a1))
+  CHECK_EQ(s3, PAGE_B_VAL)
+  li a1, MSTATUS_SUM
+  csrc mstatus, a1
   // Execute-only pages are readable only with MXR.
   TEST_FAULT_IN_S(21, CAUSE_LOAD_PAGE_FAULT, VA_A_XO, li a1, VA_A_XO; ld a0, 0(a1))
   li a1, MSTATUS_MXR

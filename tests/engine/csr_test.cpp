@@ -238,13 +238,20 @@ TEST_F(CsrTest, MprvAndMppSelectTheDataMode) {
   EXPECT_EQ(m.hart.data_mode(), TlbMode::M);
 }
 
-TEST_F(CsrTest, SumAndMxrChangesFlushTheTlb) {
+// SUM picks the S-mode data TLB (Linux toggles it around every user copy: no flush); MXR
+// changes what readable means, so it flushes.
+TEST_F(CsrTest, SumSelectsTheDataModeAndMxrFlushesTheTlb) {
+  write(kMstatus, kMPRV | mpp(1));
+  EXPECT_EQ(m.hart.data_mode(), TlbMode::S);
   const uint64_t before = m.hart.tlb.flushes;
-  write(kMstatus, kSUM);
-  EXPECT_GT(m.hart.tlb.flushes, before);
-  const uint64_t after_sum = m.hart.tlb.flushes;
+  write(kMstatus, kMPRV | mpp(1) | kSUM);
+  EXPECT_EQ(m.hart.data_mode(), TlbMode::SUserAccess);
+  EXPECT_EQ(m.hart.fetch_mode(), TlbMode::M);
+  write(kMstatus, kMPRV | mpp(0) | kSUM);  // SUM means nothing to U-mode accesses
+  EXPECT_EQ(m.hart.data_mode(), TlbMode::U);
+  EXPECT_EQ(m.hart.tlb.flushes, before);
   write(kSstatus, kSUM | kMXR);
-  EXPECT_GT(m.hart.tlb.flushes, after_sum);
+  EXPECT_GT(m.hart.tlb.flushes, before);
 }
 
 // ---- Interrupt registers.
