@@ -12,7 +12,35 @@ namespace {
 constexpr uint64_t kExtraIterations = 1024;
 }  // namespace
 
-Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {}
+Executor::Executor(Hart& hart) : hart_(hart), cache_(hart) {
+  hart_.executor = this;
+}
+
+Executor::~Executor() {
+  hart_.executor = nullptr;
+}
+
+JitFn Executor::lookup_compiled() {
+  HartState& s = hart_.s;
+  // Everything the dispatcher loop would do before entering the next block must be a
+  // no-op: no stop or interrupt request (devices set exit_request), limit not reached,
+  // no dropped blocks to free, no TLB flush to apply to the jump cache.
+  if (s.instret >= s.instret_limit || s.exit_request.load(std::memory_order_relaxed) != 0 ||
+      trace_ || cache_.has_retired() || hart_.tlb.flushes != tlb_generation_) {
+    return nullptr;
+  }
+  const uint8_t mode_key = static_cast<uint8_t>(static_cast<unsigned>(hart_.fetch_mode()) << 1 |
+                                                (hart_.fp_enabled() ? 1 : 0));
+  IrBlock* block = cache_.jump_lookup(s.pc, mode_key);
+  if (block == nullptr || block->native == nullptr) return nullptr;
+  block->last_run = ++blocks_executed_;
+  ++compiled_lookups_;
+  return block->native;
+}
+
+extern "C" JitFn tiervm_jit_lookup(Hart* hart) {
+  return hart->executor->lookup_compiled();
+}
 
 void Executor::enable_jit(const JitConfig& config) {
   // The old tier goes first: its destructor detaches its hook from the code cache, which

@@ -26,6 +26,9 @@ enum class RunStop : uint8_t {
 class Executor {
  public:
   explicit Executor(Hart& hart);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
 
   // Runs until s.instret >= instret_limit (checked at block boundaries), wfi, or a stop
   // request.
@@ -48,6 +51,9 @@ class Executor {
   void set_event_bus(EventBus* events);
   // Prints each executed instruction (pc, bits, disassembly) to stderr.
   void set_trace(bool on) { trace_ = on; }
+  // tiervm_jit_lookup: the dispatcher's fast path, called from compiled code.
+  JitFn lookup_compiled();
+  uint64_t compiled_lookups() const { return compiled_lookups_; }
 
  private:
   void take_trap();
@@ -63,6 +69,7 @@ class Executor {
   uint64_t traps_ = 0;
   uint64_t interrupts_ = 0;
   uint64_t tlb_generation_ = 0;
+  uint64_t compiled_lookups_ = 0;  // dispatches done by lookup_compiled()
 };
 
 }  // namespace tiervm

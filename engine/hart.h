@@ -32,6 +32,8 @@ class Hart {
   std::function<uint64_t()> read_time;
   Pmp pmp;
   SoftTlb tlb;
+  // The dispatcher running this hart (set by Executor), for compiled code's block lookups.
+  class Executor* executor = nullptr;
 
   // ---- Memory (hart.cpp). Virtual addresses, current data privilege (MPRV applied).
   // On failure these raise the trap in `s` (cause from the access type, tval = vaddr)

@@ -29,6 +29,11 @@ extern "C" {
 uint64_t tiervm_jit_load(Hart* hart, uint64_t vaddr, uint32_t size_and_sign);
 void tiervm_jit_store(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size);
 uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c, int64_t imm);
+// An exit whose target is only known at run time (jalr, a jump to another page): the
+// compiled code of the block at s.pc when the dispatcher could enter it right away (jump
+// cache hit, compiled, no pending exit request, instruction limit or TLB flush), else
+// nullptr and the code returns to the dispatcher. QEMU's lookup_and_goto_ptr.
+JitFn tiervm_jit_lookup(Hart* hart);
 }
 
 }  // namespace tiervm

@@ -480,11 +480,34 @@ class BlockLowering {
 
   // A static exit to block_pc + offset: chain through `slot` when set and neither the
   // instruction limit nor an exit request stops us (one load and branch each).
-  void static_exit(int64_t offset, ChainSlot* slot, Value* instret) {
+  // Returns to the dispatcher, or goes straight on to the compiled block at s.pc when
+  // tiervm_jit_lookup finds one (s.pc and s.instret are stored).
+  void dynamic_exit() {
+    auto* ty = llvm::FunctionType::get(ptr_, {ptr_}, false);
+    Value* target = b_.CreateCall(ty, fn_ptr(&tiervm_jit_lookup), {hart_});
+    BasicBlock* go = BasicBlock::Create(ctx_, "lookup_hit", fn_);
+    BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);
+    b_.CreateCondBr(b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_)), go, back);
+    b_.SetInsertPoint(go);
+    auto* call = b_.CreateCall(fn_type_, target, {hart_, state_});
+    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    b_.CreateRet(call);
+    b_.SetInsertPoint(back);
+    b_.CreateRet(b_.getInt32(kJitContinue));
+  }
+
+  // An exit to block_pc + offset: through the chain slot when there is one (same page),
+  // through the lookup otherwise; Return exits (after CSR writes, fences...) always go
+  // back to the dispatcher, which re-checks interrupts and modes.
+  void static_exit(int64_t offset, ChainSlot* slot, Value* instret, bool lookup = true) {
     Value* next_pc = b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset)));
     store64(kOffPc, next_pc);
     if (slot == nullptr) {
-      b_.CreateRet(b_.getInt32(kJitContinue));
+      if (lookup) {
+        dynamic_exit();
+      } else {
+        b_.CreateRet(b_.getInt32(kJitContinue));
+      }
       return;
     }
     Value* limit = load64(kOffInstretLimit);
@@ -543,7 +566,8 @@ class BlockLowering {
     b_.SetInsertPoint(leave);
     write_back();
     store64(kOffInstret, instret);
-    static_exit(offset, nullptr, instret);
+    // Left for the limit or an exit request: the lookup would refuse too.
+    static_exit(offset, nullptr, instret, /*lookup=*/false);
   }
 
   void lower_exit() {
@@ -569,14 +593,14 @@ class BlockLowering {
       case IrExit::Return:
         write_back();
         store64(kOffInstret, instret);
-        static_exit(e.fallthrough_offset, nullptr, instret);
+        static_exit(e.fallthrough_offset, nullptr, instret, /*lookup=*/false);
         break;
       case IrExit::Indirect: {
         Value* target = read(e.target);
         write_back();
         store64(kOffInstret, instret);
         store64(kOffPc, target);
-        b_.CreateRet(b_.getInt32(kJitContinue));
+        dynamic_exit();
         break;
       }
       case IrExit::Branch: {
