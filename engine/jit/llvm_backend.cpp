@@ -485,10 +485,16 @@ class BlockLowering {
   void dynamic_exit() {
     auto* ty = llvm::FunctionType::get(ptr_, {ptr_}, false);
     Value* target = b_.CreateCall(ty, fn_ptr(&tiervm_jit_lookup), {hart_});
-    BasicBlock* go = BasicBlock::Create(ctx_, "lookup_hit", fn_);
+    enter_or_return(b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_)), target);
+  }
+
+  // if (go) tail-call target(hart, state) (no stack growth however long the chain), else
+  // return to the dispatcher.
+  void enter_or_return(Value* go, Value* target) {
+    BasicBlock* enter = BasicBlock::Create(ctx_, "enter_next", fn_);
     BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);
-    b_.CreateCondBr(b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_)), go, back);
-    b_.SetInsertPoint(go);
+    b_.CreateCondBr(go, enter, back);
+    b_.SetInsertPoint(enter);
     auto* call = b_.CreateCall(fn_type_, target, {hart_, state_});
     call->setTailCallKind(llvm::CallInst::TCK_MustTail);
     b_.CreateRet(call);
@@ -517,15 +523,7 @@ class BlockLowering {
     Value* target =
         atomic_load(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)), ptr_));
     Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
-    BasicBlock* chain = BasicBlock::Create(ctx_, "chain", fn_);
-    BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);
-    b_.CreateCondBr(b_.CreateAnd(may_chain, linked), chain, back);
-    b_.SetInsertPoint(chain);
-    auto* call = b_.CreateCall(fn_type_, target, {hart_, state_});
-    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
-    b_.CreateRet(call);
-    b_.SetInsertPoint(back);
-    b_.CreateRet(b_.getInt32(kJitContinue));
+    enter_or_return(b_.CreateAnd(may_chain, linked), target);
   }
 
   void lower_member(size_t n) {

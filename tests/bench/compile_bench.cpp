@@ -72,6 +72,31 @@ const BlockCorpus& corpus() {
   return c;
 }
 
+// Compiles `jobs` as one module, counts failures, then frees the module outside the timed
+// part (as the JIT frees dropped code), so memory stays bounded however long it runs.
+void compile_and_release(benchmark::State& state, LlvmBackend& backend,
+                         const std::vector<JitJob>& jobs, JitOptLevel level, uint64_t& failures) {
+  std::string error;
+  const std::vector<JitResult> results = backend.compile(jobs, level, error);
+  state.PauseTiming();
+  for (const JitResult& r : results) failures += r.fn == nullptr;
+  if (!results.empty()) backend.release(results.front().module);
+  state.ResumeTiming();
+}
+
+// Time per compiled unit ("per_block" or "per_region") and per guest instruction.
+void report_rates(benchmark::State& state, const std::string& unit, uint64_t units, uint64_t insns,
+                  uint64_t failures) {
+  using benchmark::Counter;
+  state.counters["per_" + unit] =
+      Counter(static_cast<double>(units), Counter::kIsRate | Counter::kInvert);
+  state.counters["per_insn"] =
+      Counter(static_cast<double>(insns), Counter::kIsRate | Counter::kInvert);
+  state.counters["insns_per_" + unit] =
+      Counter(static_cast<double>(insns) / static_cast<double>(units));
+  state.counters["failures"] = Counter(static_cast<double>(failures));
+}
+
 void BM_Compile(benchmark::State& state) {
   const BlockCorpus& c = corpus();
   if (c.blocks.empty()) {
@@ -87,7 +112,6 @@ void BM_Compile(benchmark::State& state) {
   uint64_t blocks = 0;
   uint64_t insns = 0;
   uint64_t failures = 0;
-  uint64_t since_reset = 0;
   for (auto _ : state) {
     jobs.clear();
     for (size_t k = 0; k < batch; ++k) {
@@ -97,25 +121,10 @@ void BM_Compile(benchmark::State& state) {
       insns += b->guest_count();
     }
     std::string error;
-    for (const JitResult& r : backend->compile(jobs, level, error)) failures += r.fn == nullptr;
+    compile_and_release(state, *backend, jobs, level, failures);
     blocks += batch;
-    // Compiled code lives as long as its backend: start afresh now and then so memory
-    // stays bounded (outside the timed part).
-    if ((since_reset += batch) >= 1024) {
-      state.PauseTiming();
-      backend = std::make_unique<LlvmBackend>();
-      since_reset = 0;
-      state.ResumeTiming();
-    }
   }
-  using benchmark::Counter;
-  state.counters["per_block"] =
-      Counter(static_cast<double>(blocks), Counter::kIsRate | Counter::kInvert);
-  state.counters["per_insn"] =
-      Counter(static_cast<double>(insns), Counter::kIsRate | Counter::kInvert);
-  state.counters["insns_per_block"] =
-      Counter(static_cast<double>(insns) / static_cast<double>(blocks));
-  state.counters["failures"] = Counter(static_cast<double>(failures));
+  report_rates(state, "block", blocks, insns, failures);
   state.SetItemsProcessed(static_cast<int64_t>(blocks));
 }
 // Arguments: level (0 = Fast, 1 = Optimize), blocks per module.
@@ -181,26 +190,13 @@ void BM_CompileRegion(benchmark::State& state) {
     next = (next + 1) % all.size();
     job.key = ++count;
     job.region = true;
-    std::string error;
-    for (const JitResult& r : backend->compile({job}, JitOptLevel::Optimize, error)) {
-      failures += r.fn == nullptr;
-      // Each region is its own module: free it as tier 2 frees a dropped region.
-      state.PauseTiming();
-      backend->release(r.module);
-      state.ResumeTiming();
-    }
+    compile_and_release(state, *backend, {job}, JitOptLevel::Optimize, failures);
   }
+  report_rates(state, "region", count, insns, failures);
   using benchmark::Counter;
-  state.counters["per_region"] =
-      Counter(static_cast<double>(count), Counter::kIsRate | Counter::kInvert);
-  state.counters["per_insn"] =
-      Counter(static_cast<double>(insns), Counter::kIsRate | Counter::kInvert);
   state.counters["blocks_per_region"] =
       Counter(static_cast<double>(blocks) / static_cast<double>(count));
-  state.counters["insns_per_region"] =
-      Counter(static_cast<double>(insns) / static_cast<double>(count));
   state.counters["regions_in_corpus"] = Counter(static_cast<double>(all.size()));
-  state.counters["failures"] = Counter(static_cast<double>(failures));
 }
 BENCHMARK(BM_CompileRegion)->Unit(benchmark::kMillisecond);
 
