@@ -219,8 +219,8 @@ std::string disassemble(const DecodedInsn& d, uint64_t pc) {
     else if (base == "rm" || base == "pred" || base == "succ" || base == "aq" || base == "rl")
       continue;
     else if (base == "imm_b" || base == "imm_j") {
-      std::snprintf(buf, sizeof buf, "0x%llx",
-                    static_cast<unsigned long long>(pc + static_cast<uint64_t>(d.imm)));
+      const uint64_t target = pc + static_cast<uint64_t>(d.imm);  // wraps like the hart
+      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(target));
       text = buf;
     } else if (base == "imm_u") {
       std::snprintf(

@@ -16,7 +16,6 @@ using detail::F32;
 using detail::F64;
 using detail::is_nan;
 using detail::Kind;
-using detail::kSigTop;
 using detail::note_snan;
 using detail::round_pack;
 using detail::shift_right_jam;

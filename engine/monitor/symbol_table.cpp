@@ -48,6 +48,7 @@ std::optional<SymbolTable> SymbolTable::from_system_map(std::string_view text) {
     const char type = line[sp1 + 1];
     if (type != 'T' && type != 't' && type != 'W' && type != 'w') continue;
     uint64_t addr = 0;
+    // NOLINTNEXTLINE(bugprone-suspicious-stringview-data-usage): the end is explicit.
     const auto [ptr, ec] = std::from_chars(line.data(), line.data() + sp1, addr, 16);
     if (ec != std::errc() || ptr != line.data() + sp1) continue;
     std::string_view name = line.substr(sp1 + 3);

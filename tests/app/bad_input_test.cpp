@@ -64,6 +64,7 @@ class Process {
     std::vector<std::string> full = {kTiervm.string()};
     full.insert(full.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(full.size() + 1);
     for (std::string& a : full) argv.push_back(a.data());
     argv.push_back(nullptr);
     if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;

@@ -58,10 +58,11 @@ void BM_BlockChaining(benchmark::State& state) {
     insns += m.hart.s.instret - before;
   }
   // Each block adds 1 to a0 and retires 2 instructions.
-  if (m.x(a0) - a0_before != insns / 2) state.SkipWithError("the ring computed a wrong a0");
+  const uint64_t transitions = insns / 2;
+  if (m.x(a0) - a0_before != transitions) state.SkipWithError("the ring computed a wrong a0");
   using benchmark::Counter;
   state.counters["per_transition"] =
-      Counter(static_cast<double>(insns / 2), Counter::kIsRate | Counter::kInvert);
+      Counter(static_cast<double>(transitions), Counter::kIsRate | Counter::kInvert);
   if (jit) {
     state.counters["links"] = Counter(static_cast<double>(m.exec.jit()->stats().links_made));
     state.counters["dispatches"] = Counter(static_cast<double>(m.exec.blocks_executed()));

@@ -120,7 +120,6 @@ void BM_Compile(benchmark::State& state) {
       jobs.push_back(single_block_job(b, key++));
       insns += b->guest_count();
     }
-    std::string error;
     compile_and_release(state, *backend, jobs, level, failures);
     blocks += batch;
   }

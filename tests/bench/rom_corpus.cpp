@@ -63,6 +63,7 @@ std::optional<RomText> read_text(const std::string& path, std::string& error) {
 std::optional<RomText> preferred_rom_text(const std::vector<std::string>& names,
                                           std::string& error) {
   std::vector<std::string> candidates;
+  candidates.reserve(names.size());
   for (const std::string& n : names) {
     candidates.push_back((std::filesystem::path(TIERVM_BINARY_DIR) / n).string());
   }

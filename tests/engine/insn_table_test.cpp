@@ -80,6 +80,7 @@ class InsnTable : public ::testing::Test {
  protected:
   static void run_cases(const Case* cases, size_t n) {
     std::vector<std::string> lines;
+    lines.reserve(n);
     for (size_t i = 0; i < n; ++i) lines.emplace_back(cases[i].text);
     const std::vector<uint32_t> words = assemble(lines);
     ASSERT_EQ(words.size(), n) << "assembler failed";

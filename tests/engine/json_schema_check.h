@@ -62,7 +62,9 @@ inline void schema_violations(const nlohmann::json& root, const nlohmann::json& 
     }
     if (schema.contains("properties")) {
       for (const auto& [key, sub] : schema["properties"].items()) {
-        if (doc.contains(key)) schema_violations(root, sub, doc[key], where + "/" + key, out);
+        if (doc.contains(key)) {
+          schema_violations(root, sub, doc[key], std::string(where).append("/").append(key), out);
+        }
       }
     }
   }

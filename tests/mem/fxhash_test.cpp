@@ -48,6 +48,7 @@ TEST(FxHash, SequentialPagesSpreadOverHighBits) {
   constexpr unsigned kBits = SoftTlb::kL2Bits;
   for (uint64_t mode = 0; mode < kTlbModes; ++mode) {
     std::vector<uint64_t> keys;
+    keys.reserve(uint64_t{16} << kBits);
     for (uint64_t page = 0; page < (uint64_t{16} << kBits); ++page) {
       keys.push_back((page << kPageBits) | mode);
     }

@@ -9,7 +9,7 @@ namespace {
 
 // pmpcfg encodings (priv spec 1.12, section 3.7.1).
 constexpr uint8_t R = 0x01, W = 0x02, X = 0x04, L = 0x80;
-constexpr uint8_t OFF = 0 << 3, TOR = 1 << 3, NA4 = 2 << 3, NAPOT = 3 << 3;
+constexpr uint8_t TOR = 1 << 3, NA4 = 2 << 3, NAPOT = 3 << 3;
 
 // pmpaddr for a NAPOT region of `size` bytes (a power of two >= 8) at `base` (table 3.10).
 constexpr uint64_t napot(uint64_t base, uint64_t size) {
