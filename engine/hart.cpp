@@ -111,7 +111,10 @@ bool Hart::access_slow(uint64_t vaddr, unsigned size, Access access, uint64_t& v
   const uint64_t offset = vaddr & kPageMask;
   if (offset + size > kPageSize) {
     // Misaligned across a page boundary: byte by byte, translating both pages first so
-    // that a fault on either leaves memory untouched.
+    // that a page fault on either leaves memory untouched. An access fault found byte by
+    // byte (the second page translates but is not RAM, e.g. past its end) comes after the
+    // bytes before it were written; the ISA allows that for a misaligned access (it may
+    // be split into parts, unprivileged spec 2.6), and QEMU behaves the same.
     uint64_t pa_lo = 0, pa_hi = 0;
     const uint64_t hi_vaddr = (vaddr & ~kPageMask) + kPageSize;
     if (!fill_tlb(data_mode_, data_ctx_, vaddr, access, pa_lo)) return false;
