@@ -155,5 +155,16 @@
 //   M_RESUME_AT(back); GOTO_MODE(PRV_U); ...; ecall; back:
 // (Arming in M matters: with paging on, a lower mode may not reach m_trap_resume.)
 
+// Case n: the code runs in S and comes back with ecall (anything else fails the rom).
+#define TEST_IN_S(n, ...)       \
+  test_##n: TEST_NUMBER(n);     \
+  M_RESUME_AT(test_##n##_back); \
+  GOTO_MODE(PRV_S);             \
+  __VA_ARGS__;                  \
+  ecall;                        \
+  j fail;                       \
+  test_##n##_back: M_CAUSE(t5); \
+  CHECK_EQ(t5, CAUSE_SUPERVISOR_ECALL)
+
 // ---- End of a rom.
 #define TEST_PASS j pass

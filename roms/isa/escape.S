@@ -62,16 +62,6 @@
 // Case n: `code` in S traps to M with `cause` and mtval = `tval`.
 #define TEST_FAULT_S(n, cause, tval, ...) \
   TEST_FAULT_M(n, cause, tval, GOTO_MODE(PRV_S); __VA_ARGS__)
-// Case n: `code` runs in S and returns with ecall.
-#define TEST_IN_S(n, ...)       \
-  test_##n: TEST_NUMBER(n);     \
-  M_RESUME_AT(test_##n##_back); \
-  GOTO_MODE(PRV_S);             \
-  __VA_ARGS__;                  \
-  ecall;                        \
-  j fail;                       \
-  test_##n##_back: M_CAUSE(t5); \
-  CHECK_EQ(t5, CAUSE_SUPERVISOR_ECALL)
 
 // table[index] = PTE with physical page number `ppn` (clobbers t0-t1).
 #define SET_PTE_PPN(table, index, ppn, flags) \

@@ -18,17 +18,6 @@
   addi reg, reg, (size) / 2 - 1; \
   srli reg, reg, 2
 
-// Case n: `code` runs in S and returns with ecall.
-#define TEST_IN_S(n, ...)          \
-  test_##n: TEST_NUMBER(n);        \
-  M_RESUME_AT(test_##n##_back);    \
-  GOTO_MODE(PRV_S);                \
-  __VA_ARGS__;                     \
-  ecall;                           \
-  j fail;                          \
-  test_##n##_back: M_CAUSE(t5);    \
-  CHECK_EQ(t5, CAUSE_SUPERVISOR_ECALL)
-
 // Case n: `code` in S faults to M with `cause`; reg holds the expected mtval.
 #define TEST_FAULT_IN_S(n, cause, reg, ...)              \
   TEST_TRAP_M(n, cause, GOTO_MODE(PRV_S); __VA_ARGS__); \

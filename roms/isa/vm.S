@@ -51,17 +51,6 @@
   li t2, addr;                                \
   SET_PTE(table, index, t2, flags)
 
-// Case n: `code` runs in S and returns with ecall.
-#define TEST_IN_S(n, ...)          \
-  test_##n: TEST_NUMBER(n);        \
-  M_RESUME_AT(test_##n##_back);    \
-  GOTO_MODE(PRV_S);                \
-  __VA_ARGS__;                     \
-  ecall;                           \
-  j fail;                          \
-  test_##n##_back: M_CAUSE(t5);    \
-  CHECK_EQ(t5, CAUSE_SUPERVISOR_ECALL)
-
 // Case n: `code` in S faults to M with `cause` and mtval = `va`.
 #define TEST_FAULT_IN_S(n, cause, va, ...)               \
   TEST_TRAP_M(n, cause, GOTO_MODE(PRV_S); __VA_ARGS__); \
