@@ -104,7 +104,7 @@ void JitTier::submit(Job job) {
   if (config_.synchronous) {
     std::vector<Job> jobs;
     jobs.push_back(std::move(job));
-    for (const Done& d : compile(jobs)) adopt(d);
+    adopt(compile(jobs));
     return;
   }
   {
@@ -201,15 +201,22 @@ void JitTier::install_results() {
     done.swap(done_);
     ready_.store(false, std::memory_order_relaxed);
   }
-  for (const Done& d : done) adopt(d);
+  adopt(done);
 }
 
-void JitTier::adopt(const Done& d) {
-  stats_.compile_ns += d.compile_ns;
-  if (d.tier == 2) stats_.tier2_compile_ns += d.compile_ns;
-  if (d.first_of_batch) ++stats_.compile_batches;
-  if (d.module != 0) ++module_refs_[d.module];
-  if (!install(d)) unref_module(d.module);
+void JitTier::adopt(const std::vector<Done>& done) {
+  // Every result holds a reference to its module before any is installed: the blocks of
+  // one batch share a module, and a stale first result must not free the code of the
+  // ones installed after it.
+  for (const Done& d : done) {
+    stats_.compile_ns += d.compile_ns;
+    if (d.tier == 2) stats_.tier2_compile_ns += d.compile_ns;
+    if (d.first_of_batch) ++stats_.compile_batches;
+    if (d.module != 0) ++module_refs_[d.module];
+  }
+  for (const Done& d : done) {
+    if (!install(d)) unref_module(d.module);
+  }
   stats_.modules_live = module_refs_.size();
 }
 

@@ -163,8 +163,9 @@ class JitTier {
   void worker();
   std::vector<Done> compile(std::vector<Job>& jobs);
   void install_results();
-  // Installs a result and takes ownership of its module's reference.
-  void adopt(const Done& d);
+  // Installs results (those of one batch share a module), each holding one reference to
+  // its module while its code is in use.
+  void adopt(const std::vector<Done>& done);
   // False when the result is stale (its block changed meanwhile) or failed.
   bool install(const Done& d);
   void unref_module(uint64_t module);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "engine/jit/jit_tier.h"
 #include "tests/engine/test_machine.h"
 
@@ -90,6 +93,39 @@ TEST(CodeCache, DroppedBlocksFreeTheirCompiledCode) {
   EXPECT_EQ(live, 4u);
   m.exec.jit()->poll();  // what the dispatcher does before the next block
   EXPECT_EQ(stats.modules_released, live - stats.modules_live);
+}
+
+// Blocks compiled in one batch share a module. A batch whose first blocks were dropped
+// while LLVM compiled it must not free the module its other blocks now run from.
+TEST(CodeCache, AStaleResultDoesNotFreeCodeItsBatchMatesUse) {
+  TestMachine m;
+  constexpr unsigned kBlocks = 16;  // JitConfig::batch_size: the tail of the chain batches
+  // Block i (one per page): addi x1, x1, 1; j <block i + 1>. The last one: j .
+  for (unsigned i = 0; i < kBlocks; ++i) {
+    const uint64_t at = kRamBase + 0x1000 * i;
+    m.put({0x00108093, i + 1 < kBlocks ? 0x7fd0006fu : kJumpSelf}, at);  // jal x0, +4092
+  }
+  JitConfig config;
+  config.tier1_threshold = 1;  // every block queued for tier 1 at its first run
+  m.exec.enable_jit(config);
+  m.run(2 * kBlocks + 10);
+  ASSERT_EQ(m.x(1), kBlocks);
+  // Drop the first two blocks while their compilation is (most likely) still running:
+  // whichever batches the worker formed, a stale result then comes first in one of them.
+  m.put({0x00108093}, kRamBase);
+  m.put({0x00108093}, kRamBase + 0x1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the worker finishes
+  m.exec.jit()->poll();                                         // installs the results
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // frees what is dead
+  m.exec.jit()->poll();
+  // The surviving blocks run from their modules, which must still be mapped.
+  const JitStats& stats = m.exec.jit()->stats();
+  EXPECT_GE(stats.blocks_compiled, kBlocks - 2);
+  m.set_x(1, 0);
+  m.hart.s.pc = kRamBase + 0x2000;
+  m.run(2 * kBlocks + 10);
+  EXPECT_EQ(m.x(1), kBlocks - 2);
+  EXPECT_GT(stats.native_runs, 0u);
 }
 
 TEST(CodeCache, AWriteDropsOnlyTheBlocksItOverlaps) {
