@@ -10,7 +10,8 @@ namespace tiervm {
 
 // What happened. Events are small values; the payload fields' meaning depends on the kind.
 enum class EventKind : uint8_t {
-  BlockCompiled,     // paddr, pc, tier; a = guest insns, b = compile ns (per block, batch share)
+  BlockCompiled,     // paddr, pc, tier; a = guest insns, b = compile ns (per block, batch
+                     // share), c = bytes of host code
   TierUp,            // paddr, pc, tier (the new tier)
   BlockInvalidated,  // paddr; a = bytes written that caused it
   TlbFlush,          // a = 1 for a full flush, 0 for one address (pc = the address)
@@ -30,6 +31,7 @@ struct Event {
   uint64_t paddr = 0;
   uint64_t a = 0;
   uint64_t b = 0;
+  uint64_t c = 0;
 };
 
 // Typed events from the hart thread and the compiler thread to subscribers (the monitor,

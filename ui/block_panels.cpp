@@ -23,6 +23,7 @@ enum Column : int {
   kColShare,
   kColSamples,
   kColInsns,
+  kColHostBytes,
   kColCompile,
   kColCompiled,
   kColInvalidated,
@@ -40,6 +41,8 @@ double sort_key(const BlockProfile& b, int column) {
       return static_cast<double>(b.samples);
     case kColInsns:
       return b.guest_insns;
+    case kColHostBytes:
+      return b.host_bytes;
     case kColCompile:
       return static_cast<double>(b.compile_ns_last);
     case kColCompiled:
@@ -108,6 +111,7 @@ void DashboardPanels::draw_hot_blocks(const MonitorSnapshot& s) {
       "samples", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 0,
       kColSamples);
   ImGui::TableSetupColumn("insns", ImGuiTableColumnFlags_PreferSortDescending, 0, kColInsns);
+  ImGui::TableSetupColumn("host B", ImGuiTableColumnFlags_PreferSortDescending, 0, kColHostBytes);
   ImGui::TableSetupColumn("compile us", ImGuiTableColumnFlags_PreferSortDescending, 0, kColCompile);
   ImGui::TableSetupColumn("comp", ImGuiTableColumnFlags_PreferSortDescending, 0, kColCompiled);
   ImGui::TableSetupColumn("inval", ImGuiTableColumnFlags_PreferSortDescending, 0, kColInvalidated);
@@ -156,6 +160,12 @@ void DashboardPanels::draw_hot_blocks(const MonitorSnapshot& s) {
       ImGui::Text("%" PRIu64, b.samples);
       ImGui::TableSetColumnIndex(kColInsns);
       ImGui::Text("%u", b.guest_insns);
+      ImGui::TableSetColumnIndex(kColHostBytes);
+      if (b.host_bytes) {
+        ImGui::Text("%u", b.host_bytes);
+      } else {
+        ImGui::TextDisabled("-");
+      }
       ImGui::TableSetColumnIndex(kColCompile);
       if (b.times_compiled) {
         ImGui::Text("%.0f", static_cast<double>(b.compile_ns_last) / 1e3);

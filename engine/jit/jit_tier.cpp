@@ -312,6 +312,7 @@ bool JitTier::install(const Done& d) {
     e.tier = d.tier;
     e.a = d.guest_insns;
     e.b = d.compile_ns;
+    e.c = d.host_bytes;
     events_->publish(e);
     e.kind = EventKind::TierUp;
     events_->publish(e);

@@ -109,9 +109,9 @@ void ChromeTraceWriter::on_event(const Event& e) {
     std::snprintf(buf, sizeof buf,
                   R"(,"ph":"X","ts":%.3f,"dur":%.3f,"pid":%u,"tid":1,"cat":"jit",)"
                   R"("args":{"pc":"0x%)" PRIx64 R"(","paddr":"0x%)" PRIx64
-                  R"(","tier":%u,"guest_insns":%)" PRIu64 "}}",
+                  R"(","tier":%u,"guest_insns":%)" PRIu64 R"(,"host_bytes":%)" PRIu64 "}}",
                   micros(start), static_cast<double>(dur) / 1e3, e.machine_id, e.pc, e.paddr,
-                  e.tier, e.a);
+                  e.tier, e.a, e.c);
     write_record(R"({"name":)" + json_string("compile " + label) + buf);
     return;
   }

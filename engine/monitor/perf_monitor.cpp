@@ -195,6 +195,7 @@ void PerfMonitor::on_event(const Event& e) {
       if (tier <= 1) p.guest_insns = static_cast<uint32_t>(e.a);
       p.compile_ns_last = e.b;
       p.compile_ns_total += e.b;
+      p.host_bytes = static_cast<uint32_t>(e.c);
       ++p.times_compiled;
       ++histogram_[tier][compile_histogram_bin(e.b)];
       compiles_.push_back({seconds_since_start(e.time_ns), e.paddr, e.pc, e.b,
