@@ -29,12 +29,9 @@ JitFn Executor::lookup_compiled() {
       trace_ || cache_.has_retired() || hart_.tlb.flushes != tlb_generation_) {
     return nullptr;
   }
-  const uint8_t mode_key = static_cast<uint8_t>(static_cast<unsigned>(hart_.fetch_mode()) << 1 |
-                                                (hart_.fp_enabled() ? 1 : 0));
-  IrBlock* block = cache_.jump_lookup(s.pc, mode_key);
+  IrBlock* block = cache_.jump_lookup(s.pc, hart_.jump_mode_key());
   if (block == nullptr || block->native == nullptr) return nullptr;
   block->last_run = ++blocks_executed_;
-  ++compiled_lookups_;
   return block->native;
 }
 
@@ -136,8 +133,7 @@ RunStop Executor::run(uint64_t instret_limit) {
 
     const uint64_t pc = s.pc;
     const TranslateFlags flags{hart_.fp_enabled()};
-    const uint8_t mode_key =
-        static_cast<uint8_t>(static_cast<unsigned>(hart_.fetch_mode()) << 1 | flags.fp_enabled);
+    const uint8_t mode_key = hart_.jump_mode_key();
     IrBlock* block = cache_.jump_lookup(pc, mode_key);
     if (block == nullptr) {
       uint64_t paddr = 0;

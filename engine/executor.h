@@ -53,7 +53,6 @@ class Executor {
   void set_trace(bool on) { trace_ = on; }
   // tiervm_jit_lookup: the dispatcher's fast path, called from compiled code.
   JitFn lookup_compiled();
-  uint64_t compiled_lookups() const { return compiled_lookups_; }
 
  private:
   void take_trap();
@@ -69,7 +68,6 @@ class Executor {
   uint64_t traps_ = 0;
   uint64_t interrupts_ = 0;
   uint64_t tlb_generation_ = 0;
-  uint64_t compiled_lookups_ = 0;  // dispatches done by lookup_compiled()
 };
 
 }  // namespace tiervm

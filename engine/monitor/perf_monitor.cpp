@@ -94,10 +94,7 @@ const IrBlock* PerfMonitor::block_at_pc(uint64_t pc) const {
   Hart& hart = machine_.hart();
   CodeCache& cache = machine_.executor().code_cache();
   const TranslateFlags flags{hart.fp_enabled()};
-  // Executor::run's jump-cache key: fetch mode and FP state.
-  const uint8_t mode_key =
-      static_cast<uint8_t>(static_cast<unsigned>(hart.fetch_mode()) << 1 | flags.fp_enabled);
-  if (const IrBlock* b = cache.jump_lookup(pc, mode_key)) return b;
+  if (const IrBlock* b = cache.jump_lookup(pc, hart.jump_mode_key())) return b;
   const TlbEntry& e = hart.tlb.l1(hart.fetch_mode(), pc);
   if (e.tag_exec != (pc & ~kPageMask)) return nullptr;
   const uint64_t paddr = hart.tlb.l1_ppage(hart.fetch_mode(), pc) | (pc & kPageMask);
