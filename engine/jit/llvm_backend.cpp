@@ -741,7 +741,17 @@ LlvmBackend::LlvmBackend() : impl_(std::make_unique<Impl>()) {
   });
 }
 
-LlvmBackend::~LlvmBackend() = default;
+// Every module's code is removed through its tracker before the trackers are destroyed. A
+// tracker destroyed while it still owns code hands it to the JITDylib's default tracker, and
+// LLVM 19's ObjectLinkingLayer::handleTransferResources keeps a reference into its
+// allocation map across an insertion that may rehash it: a read of freed memory that
+// aborted runs now and then, or leaked the code (tests/engine/llvm_backend_test.cpp).
+LlvmBackend::~LlvmBackend() {
+  for (auto& [id, tracker] : impl_->modules) {
+    if (auto err = tracker->remove()) llvm::consumeError(std::move(err));
+  }
+  impl_->modules.clear();
+}
 
 namespace {
 
@@ -782,6 +792,8 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
   if (auto err = jit->jit->addIRModule(
           tracker, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
     error = llvm::toString(std::move(err));
+    // Removed, not just dropped (see ~LlvmBackend).
+    if (auto remove_err = tracker->remove()) llvm::consumeError(std::move(remove_err));
     return results;
   }
   impl_->modules.emplace(module_id, tracker);
