@@ -202,11 +202,12 @@ ParseResult parse_options(int argc, const char* const* argv) {
     o.learned_policy = p == "learned";
   }
   if (vm.count("jit-threshold")) {
-    o.jit_threshold = vm["jit-threshold"].as<int64_t>();
-    if (o.jit_threshold < 0 || o.jit_threshold > 1'000'000'000) {
+    const int64_t threshold = vm["jit-threshold"].as<int64_t>();
+    if (threshold < 0 || threshold > 1'000'000'000) {
       result.error = "--jit-threshold must be between 0 and 1000000000";
       return result;
     }
+    o.jit_threshold = static_cast<uint32_t>(threshold);
   }
   if (vm.count("max-instructions")) o.max_instructions = vm["max-instructions"].as<uint64_t>();
   if (vm.count("timeout")) {

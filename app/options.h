@@ -33,8 +33,8 @@ struct Options {
   JitMode jit = JitMode::Tiered;
   bool learned_policy = false;  // --tier-policy learned
   // Tier-0 runs before a block is compiled; 0 = compile every block, synchronously,
-  // before its first run (tests, differential runs). Negative: the engine's default.
-  int64_t jit_threshold = -1;
+  // before its first run (tests, differential runs). Unset: the engine's default.
+  std::optional<uint32_t> jit_threshold;
   uint64_t max_instructions = 0;  // 0 = no limit
   double timeout_seconds = 0;     // 0 = no limit
   std::string perf_report;

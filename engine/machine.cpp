@@ -193,18 +193,20 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   executor_->set_event_bus(events_.get());
   executor_->set_trace(config.trace);
   if (config.max_tier >= 1 && !config.trace) {
-    JitConfig jc;
-    if (config.jit_threshold == 0) {
-      jc.tier1_threshold = 0;
-      jc.synchronous = true;
-    } else if (config.jit_threshold > 0) {
-      jc.tier1_threshold = static_cast<uint32_t>(config.jit_threshold);
-    }
-    jc.tier2 = config.max_tier >= 2;
-    jc.policy.mode = config.learned_policy ? TierPolicyMode::Learned : TierPolicyMode::Ewma;
-    executor_->enable_jit(jc);
+    executor_->enable_jit(jit_config_for(config, config.max_tier));
   }
   return true;
+}
+
+JitConfig jit_config_for(const MachineConfig& config, unsigned max_tier) {
+  JitConfig jc;
+  if (config.jit_threshold) {
+    jc.tier1_threshold = *config.jit_threshold;
+    jc.synchronous = *config.jit_threshold == 0;
+  }
+  jc.tier2 = max_tier >= 2;
+  jc.policy.mode = config.learned_policy ? TierPolicyMode::Learned : TierPolicyMode::Ewma;
+  return jc;
 }
 
 void Machine::stop(MachineExit::Kind why) {

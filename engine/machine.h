@@ -21,6 +21,7 @@ class VirtBoard;
 class Htif;
 class Clock;
 class EventBus;
+struct JitConfig;              // engine/jit/jit_tier.h
 enum class RunStop : uint8_t;  // engine/executor.h
 
 struct MachineDrive {
@@ -46,9 +47,15 @@ struct MachineConfig {
   bool trace = false;          // print each executed instruction (forces tier 0)
   // Highest execution tier: 0 = interpreter only, 1 = LLVM fast tier, 2 = tiered.
   unsigned max_tier = 2;
-  int64_t jit_threshold = -1;   // see JitConfig::tier1_threshold; 0 = synchronous; <0 default
+  // Tier-0 runs before a block is compiled (JitConfig::tier1_threshold); 0 compiles every
+  // block before its first run, on the hart's thread. Unset: the JIT's default.
+  std::optional<uint32_t> jit_threshold;
   bool learned_policy = false;  // tier 2 asks the online payback model (--tier-policy learned)
 };
+
+// The JIT configuration for running `config` with tiers up to `max_tier` (1 or 2). The one
+// place that maps machine options onto the JIT: booting and the dashboard's tier switch.
+JitConfig jit_config_for(const MachineConfig& config, unsigned max_tier);
 
 // How a run ended.
 struct MachineExit {

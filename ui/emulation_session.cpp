@@ -164,9 +164,8 @@ void EmulationSession::set_jit_tiers(unsigned max_tier) {
     if (max_tier == 0) {
       m.executor().disable_jit();  // drops all compiled code: tier 0 from the next block
     } else {
-      JitConfig config;
-      config.tier2 = max_tier >= 2;
-      m.executor().enable_jit(config);  // replaces a running tier safely
+      // Replaces a running tier safely, with the options the machine was started with.
+      m.executor().enable_jit(jit_config_for(m.config(), max_tier));
     }
     mon.publish();
   });

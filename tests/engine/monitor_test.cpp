@@ -58,7 +58,7 @@ std::string write_count_program(uint32_t lui_count) {
 }
 
 std::unique_ptr<Machine> make_machine(const std::string& image, unsigned max_tier,
-                                      int64_t threshold) {
+                                      std::optional<uint32_t> threshold) {
   MachineConfig c;
   c.image = image;
   c.max_tier = max_tier;
@@ -158,7 +158,7 @@ TEST(PerfMonitor, SamplesLandOnTheLoopAndCompilationsAreCounted) {
 
 TEST(PerfMonitor, ReportMatchesTheSchema) {
   const std::string image = write_count_program(0x100);
-  auto m = make_machine(image, 2, -1);
+  auto m = make_machine(image, 2, std::nullopt);
   ASSERT_TRUE(m);
   PerfMonitor monitor(*m);
   monitor.enable();
@@ -178,7 +178,7 @@ TEST(PerfMonitor, ReportMatchesTheSchema) {
 
 TEST(PerfMonitor, DisabledMonitorCollectsNothingButCounters) {
   const std::string image = write_count_program(0x10);
-  auto m = make_machine(image, 0, -1);
+  auto m = make_machine(image, 0, std::nullopt);
   ASSERT_TRUE(m);
   PerfMonitor monitor(*m);
   m->run({0, 60});
@@ -193,7 +193,7 @@ TEST(PerfMonitor, DisabledMonitorCollectsNothingButCounters) {
 
 TEST(BlockDetail, PrintsGuestCodeAndIr) {
   const std::string image = write_count_program(0x10);
-  auto m = make_machine(image, 0, -1);
+  auto m = make_machine(image, 0, std::nullopt);
   ASSERT_TRUE(m);
   m->run({0, 60});
   std::remove(image.c_str());
@@ -236,7 +236,7 @@ TEST(BlockDetail, DisassemblesTheCompiledHostCode) {
 
 TEST(Machine, PausedMachineRunsCommandsAndStepsOneBlock) {
   const std::string image = write_count_program(0x40000);  // 1 Gi iterations: never ends here
-  auto m = make_machine(image, 0, -1);
+  auto m = make_machine(image, 0, std::nullopt);
   ASSERT_TRUE(m);
   std::remove(image.c_str());
   std::future<MachineExit> done = std::async(std::launch::async, [&] { return m->run({0, 30}); });

@@ -1,0 +1,44 @@
+// The one mapping from machine options to the JIT configuration, used at boot and by the
+// dashboard's tier switch (which once dropped --jit-threshold and --tier-policy).
+#include <gtest/gtest.h>
+
+#include "engine/jit/jit_tier.h"
+#include "engine/machine.h"
+
+namespace tiervm {
+namespace {
+
+TEST(JitConfigFor, UnsetThresholdKeepsTheJitDefaults) {
+  const MachineConfig machine;
+  const JitConfig defaults;
+  const JitConfig c = jit_config_for(machine, 2);
+  EXPECT_EQ(c.tier1_threshold, defaults.tier1_threshold);
+  EXPECT_FALSE(c.synchronous);
+  EXPECT_TRUE(c.tier2);
+  EXPECT_EQ(c.policy.mode, TierPolicyMode::Ewma);
+}
+
+TEST(JitConfigFor, ThresholdAndPolicySurviveEveryTierChoice) {
+  MachineConfig machine;
+  machine.jit_threshold = 7;
+  machine.learned_policy = true;
+  for (unsigned tiers : {1u, 2u}) {
+    const JitConfig c = jit_config_for(machine, tiers);
+    EXPECT_EQ(c.tier1_threshold, 7u) << tiers;
+    EXPECT_FALSE(c.synchronous) << tiers;
+    EXPECT_EQ(c.tier2, tiers == 2) << tiers;
+    EXPECT_EQ(c.policy.mode, TierPolicyMode::Learned) << tiers;
+  }
+}
+
+TEST(JitConfigFor, ThresholdZeroCompilesEveryBlockBeforeItRuns) {
+  MachineConfig machine;
+  machine.jit_threshold = 0;
+  const JitConfig c = jit_config_for(machine, 1);
+  EXPECT_EQ(c.tier1_threshold, 0u);
+  EXPECT_TRUE(c.synchronous);
+  EXPECT_FALSE(c.tier2);
+}
+
+}  // namespace
+}  // namespace tiervm
