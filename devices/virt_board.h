@@ -40,7 +40,8 @@ struct VirtBoardConfig {
   // gives the i-th virtio device, so drive 0 is the guest's /dev/vda.
   std::vector<DriveConfig> drives;
   Clock* clock = nullptr;  // mtime source; null: a HostClock owned by the board
-  std::string isa = "rv64imafdc_zicsr_zifencei";
+  // The cpus' riscv,isa string: the machine passes the engine's (decoder table).
+  std::string isa;
   std::string mmu_type = "riscv,sv48";
   std::function<void(uint8_t)> uart_output;
   std::function<void(TestDeviceEvent)> on_test_event;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <string_view>
+#include <utility>
 
 namespace tiervm {
 
@@ -145,6 +147,44 @@ PatternBits pattern_bits(const char* pattern) {
 
 std::span<const InsnDef* const> decoder_table() {
   return table().rows;
+}
+
+namespace {
+
+bool table_has(Ext ext) {
+  for (const InsnDef* row : decoder_table()) {
+    if (row->ext == ext) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+uint64_t misa_extensions() {
+  auto bit = [](char letter) { return uint64_t{1} << (letter - 'A'); };
+  uint64_t bits = bit('C') | bit('S') | bit('U');  // expand_compressed; M, S and U modes
+  for (auto [ext, letter] :
+       {std::pair{Ext::I, 'I'}, {Ext::M, 'M'}, {Ext::A, 'A'}, {Ext::F, 'F'}, {Ext::D, 'D'}}) {
+    if (table_has(ext)) bits |= bit(letter);
+  }
+  return bits;
+}
+
+std::string isa_string() {
+  // Single letters in canonical order, then multi-letter extensions, each after an
+  // underscore, Zi* before Zb* (unprivileged spec, "ISA Extension Naming Conventions").
+  std::string out = "rv64";
+  const uint64_t misa = misa_extensions();
+  for (char letter : std::string_view("IMAFDC")) {
+    if (misa & (uint64_t{1} << (letter - 'A'))) out += static_cast<char>(letter - 'A' + 'a');
+  }
+  for (auto [ext, name] : {std::pair{Ext::Zicsr, "zicsr"},
+                           {Ext::Zifencei, "zifencei"},
+                           {Ext::Zba, "zba"},
+                           {Ext::Zbb, "zbb"}}) {
+    if (table_has(ext)) out += std::string("_") + name;
+  }
+  return out;
 }
 
 std::vector<std::string> decoder_overlaps() {

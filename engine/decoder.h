@@ -13,13 +13,29 @@ struct DecodedInsn;
 // Emits the IR of one decoded instruction: the single definition of its semantics.
 using IrEmitter = void (*)(IrBuilder& b, const DecodedInsn& d);
 
-// One row of the decoder table (dynarmic/Spike style). `pattern` is 32 characters, MSB
-// first, of '0', '1' or '-' (don't care). `operands` names the fields, comma separated,
-// in assembly order; the decoder extracts them and the printer formats them:
+// The ISA extension a decoder row belongs to (unprivileged spec naming). The table is the
+// one source of truth: misa and the device tree's riscv,isa string are derived from it.
+enum class Ext : uint8_t {
+  I,
+  M,
+  A,
+  F,
+  D,
+  Zicsr,
+  Zifencei,
+  Zba,
+  Zbb,
+  Priv,  // privileged architecture (xRET, wfi, sfence.vma): no ISA string entry
+};
+
+// One row of the decoder table (dynarmic/Spike style). `ext` names its extension; `pattern` is 32
+// characters, MSB first, of '0', '1' or '-' (don't care). `operands` names the fields, comma
+// separated, in assembly order; the decoder extracts them and the printer formats them:
 //   rd rs1 rs2 rs3 (integer regs)   fd fs1 fs2 fs3 (FP regs)   rm (rounding mode)
 //   imm_i imm_s imm_b imm_u imm_j shamt6 shamt5 csr zimm   aq rl (implicit)
 //   "imm_i(rs1)" / "imm_s(rs1)" / "(rs1)" for memory operands, "pred,succ" for fence.
 struct InsnDef {
+  Ext ext;
   const char* pattern;
   const char* name;
   const char* operands;
@@ -74,6 +90,12 @@ struct PatternBits {
   uint32_t match = 0;
 };
 PatternBits pattern_bits(const char* pattern);
+
+// The extensions of the decoder table, as misa's extension bits (A..Z = bits 0..25; C for
+// the compressed expander; S and U for the privilege modes: priv spec 3.1.1) and as the
+// device tree's riscv,isa string ("rv64imafdc_zicsr_zifencei_zba_zbb").
+uint64_t misa_extensions();
+std::string isa_string();
 
 // Pairs of rows that match a common word where neither is declared more specific with
 // kInsnOverrides, as "name1 / name2" strings. Empty for a sound table.

@@ -2,14 +2,11 @@
 
 #include <cstring>
 
+#include "engine/decoder.h"
+
 namespace tiervm {
 
 namespace {
-
-// misa for RV64 IMAFDC with S and U modes (priv spec 3.1.1): MXL = 2, extension bits
-// A C D F I M S U.
-constexpr uint64_t kMisa = (uint64_t{2} << 62) | (1u << 0) | (1u << 2) | (1u << 3) | (1u << 5) |
-                           (1u << 8) | (1u << 12) | (1u << 18) | (1u << 20);
 
 Cause fault_cause(MemFault f, Access a) {
   switch (f) {
@@ -39,7 +36,8 @@ void Hart::reset(uint64_t reset_pc) {
   s.pc = reset_pc;
   s.priv = Priv::M;
   s.mstatus = (uint64_t{2} << 32) | (uint64_t{2} << 34);  // UXL = SXL = 64 bit
-  s.misa = kMisa;
+  // MXL = 2 (64-bit) and the extensions of the decoder table (priv spec 3.1.1).
+  s.misa = (uint64_t{2} << 62) | misa_extensions();
   s.medeleg = s.mideleg = s.mie = s.mip = 0;
   s.mtvec = s.mscratch = s.mepc = s.mcause = s.mtval = 0;
   s.mcounteren = s.mcountinhibit = s.menvcfg = 0;

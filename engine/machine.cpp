@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "devices/virt_board.h"
+#include "engine/decoder.h"
 #include "engine/event_bus.h"
 #include "engine/executor.h"
 #include "engine/hart.h"
@@ -81,6 +82,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   }
 
   VirtBoardConfig bc;
+  bc.isa = isa_string();
   bc.ram_size = config.ram_size;
   bc.bootargs = config.append;
   bc.clock = clock_.get();

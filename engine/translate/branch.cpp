@@ -34,14 +34,14 @@ void branch(IrBuilder& b, const DecodedInsn& d) {
 }
 
 constexpr std::array kRows = {
-    InsnDef{"-------------------------1101111", "jal", "rd,imm_j", jal},
-    InsnDef{"-----------------000-----1100111", "jalr", "rd,imm_i(rs1)", jalr},
-    InsnDef{"-----------------000-----1100011", "beq", "rs1,rs2,imm_b", branch<IrOp::Eq>},
-    InsnDef{"-----------------001-----1100011", "bne", "rs1,rs2,imm_b", branch<IrOp::Ne>},
-    InsnDef{"-----------------100-----1100011", "blt", "rs1,rs2,imm_b", branch<IrOp::Lt>},
-    InsnDef{"-----------------101-----1100011", "bge", "rs1,rs2,imm_b", branch<IrOp::Ge>},
-    InsnDef{"-----------------110-----1100011", "bltu", "rs1,rs2,imm_b", branch<IrOp::Ltu>},
-    InsnDef{"-----------------111-----1100011", "bgeu", "rs1,rs2,imm_b", branch<IrOp::Geu>},
+    InsnDef{Ext::I, "-------------------------1101111", "jal", "rd,imm_j", jal},
+    InsnDef{Ext::I, "-----------------000-----1100111", "jalr", "rd,imm_i(rs1)", jalr},
+    InsnDef{Ext::I, "-----------------000-----1100011", "beq", "rs1,rs2,imm_b", branch<IrOp::Eq>},
+    InsnDef{Ext::I, "-----------------001-----1100011", "bne", "rs1,rs2,imm_b", branch<IrOp::Ne>},
+    InsnDef{Ext::I, "-----------------100-----1100011", "blt", "rs1,rs2,imm_b", branch<IrOp::Lt>},
+    InsnDef{Ext::I, "-----------------101-----1100011", "bge", "rs1,rs2,imm_b", branch<IrOp::Ge>},
+    InsnDef{Ext::I, "-----------------110-----1100011", "bltu", "rs1,rs2,imm_b", branch<IrOp::Ltu>},
+    InsnDef{Ext::I, "-----------------111-----1100011", "bgeu", "rs1,rs2,imm_b", branch<IrOp::Geu>},
 };
 
 }  // namespace

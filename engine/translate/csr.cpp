@@ -72,17 +72,17 @@ void emit_csr(IrBuilder& b, const DecodedInsn& d) {
 }
 
 constexpr std::array kRows = {
-    InsnDef{"-----------------001-----1110011", "csrrw", "rd,csr,rs1",
+    InsnDef{Ext::Zicsr, "-----------------001-----1110011", "csrrw", "rd,csr,rs1",
             emit_csr<CsrOp::Write, false>, kInsnSerializing},
-    InsnDef{"-----------------010-----1110011", "csrrs", "rd,csr,rs1", emit_csr<CsrOp::Set, false>,
-            kInsnSerializing},
-    InsnDef{"-----------------011-----1110011", "csrrc", "rd,csr,rs1",
+    InsnDef{Ext::Zicsr, "-----------------010-----1110011", "csrrs", "rd,csr,rs1",
+            emit_csr<CsrOp::Set, false>, kInsnSerializing},
+    InsnDef{Ext::Zicsr, "-----------------011-----1110011", "csrrc", "rd,csr,rs1",
             emit_csr<CsrOp::Clear, false>, kInsnSerializing},
-    InsnDef{"-----------------101-----1110011", "csrrwi", "rd,csr,zimm",
+    InsnDef{Ext::Zicsr, "-----------------101-----1110011", "csrrwi", "rd,csr,zimm",
             emit_csr<CsrOp::Write, true>, kInsnSerializing},
-    InsnDef{"-----------------110-----1110011", "csrrsi", "rd,csr,zimm", emit_csr<CsrOp::Set, true>,
-            kInsnSerializing},
-    InsnDef{"-----------------111-----1110011", "csrrci", "rd,csr,zimm",
+    InsnDef{Ext::Zicsr, "-----------------110-----1110011", "csrrsi", "rd,csr,zimm",
+            emit_csr<CsrOp::Set, true>, kInsnSerializing},
+    InsnDef{Ext::Zicsr, "-----------------111-----1110011", "csrrci", "rd,csr,zimm",
             emit_csr<CsrOp::Clear, true>, kInsnSerializing},
 };
 

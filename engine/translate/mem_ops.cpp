@@ -19,17 +19,23 @@ void store(IrBuilder& b, const DecodedInsn& d) {
 }
 
 constexpr std::array kRows = {
-    InsnDef{"-----------------000-----0000011", "lb", "rd,imm_i(rs1)", load<IrOp::Load8S>},
-    InsnDef{"-----------------001-----0000011", "lh", "rd,imm_i(rs1)", load<IrOp::Load16S>},
-    InsnDef{"-----------------010-----0000011", "lw", "rd,imm_i(rs1)", load<IrOp::Load32S>},
-    InsnDef{"-----------------011-----0000011", "ld", "rd,imm_i(rs1)", load<IrOp::Load64>},
-    InsnDef{"-----------------100-----0000011", "lbu", "rd,imm_i(rs1)", load<IrOp::Load8U>},
-    InsnDef{"-----------------101-----0000011", "lhu", "rd,imm_i(rs1)", load<IrOp::Load16U>},
-    InsnDef{"-----------------110-----0000011", "lwu", "rd,imm_i(rs1)", load<IrOp::Load32U>},
-    InsnDef{"-----------------000-----0100011", "sb", "rs2,imm_s(rs1)", store<IrOp::Store8>},
-    InsnDef{"-----------------001-----0100011", "sh", "rs2,imm_s(rs1)", store<IrOp::Store16>},
-    InsnDef{"-----------------010-----0100011", "sw", "rs2,imm_s(rs1)", store<IrOp::Store32>},
-    InsnDef{"-----------------011-----0100011", "sd", "rs2,imm_s(rs1)", store<IrOp::Store64>},
+    InsnDef{Ext::I, "-----------------000-----0000011", "lb", "rd,imm_i(rs1)", load<IrOp::Load8S>},
+    InsnDef{Ext::I, "-----------------001-----0000011", "lh", "rd,imm_i(rs1)", load<IrOp::Load16S>},
+    InsnDef{Ext::I, "-----------------010-----0000011", "lw", "rd,imm_i(rs1)", load<IrOp::Load32S>},
+    InsnDef{Ext::I, "-----------------011-----0000011", "ld", "rd,imm_i(rs1)", load<IrOp::Load64>},
+    InsnDef{Ext::I, "-----------------100-----0000011", "lbu", "rd,imm_i(rs1)", load<IrOp::Load8U>},
+    InsnDef{Ext::I, "-----------------101-----0000011", "lhu", "rd,imm_i(rs1)",
+            load<IrOp::Load16U>},
+    InsnDef{Ext::I, "-----------------110-----0000011", "lwu", "rd,imm_i(rs1)",
+            load<IrOp::Load32U>},
+    InsnDef{Ext::I, "-----------------000-----0100011", "sb", "rs2,imm_s(rs1)",
+            store<IrOp::Store8>},
+    InsnDef{Ext::I, "-----------------001-----0100011", "sh", "rs2,imm_s(rs1)",
+            store<IrOp::Store16>},
+    InsnDef{Ext::I, "-----------------010-----0100011", "sw", "rs2,imm_s(rs1)",
+            store<IrOp::Store32>},
+    InsnDef{Ext::I, "-----------------011-----0100011", "sd", "rs2,imm_s(rs1)",
+            store<IrOp::Store64>},
 };
 
 }  // namespace

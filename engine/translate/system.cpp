@@ -132,15 +132,19 @@ void fence_i(IrBuilder& b, const DecodedInsn& d) {
 }
 
 constexpr std::array kRows = {
-    InsnDef{"00000000000000000000000001110011", "ecall", "", ecall, kInsnSerializing},
-    InsnDef{"00000000000100000000000001110011", "ebreak", "", ebreak, kInsnSerializing},
-    InsnDef{"00010000001000000000000001110011", "sret", "", xret<sret_helper>, kInsnSerializing},
-    InsnDef{"00110000001000000000000001110011", "mret", "", xret<mret_helper>, kInsnSerializing},
-    InsnDef{"00010000010100000000000001110011", "wfi", "", wfi, kInsnSerializing},
-    InsnDef{"0001001----------000000001110011", "sfence.vma", "rs1,rs2", sfence_vma,
+    InsnDef{Ext::I, "00000000000000000000000001110011", "ecall", "", ecall, kInsnSerializing},
+    InsnDef{Ext::I, "00000000000100000000000001110011", "ebreak", "", ebreak, kInsnSerializing},
+    InsnDef{Ext::Priv, "00010000001000000000000001110011", "sret", "", xret<sret_helper>,
             kInsnSerializing},
-    InsnDef{"-----------------000-----0001111", "fence", "pred,succ", fence, kInsnSerializing},
-    InsnDef{"-----------------001-----0001111", "fence.i", "", fence_i, kInsnSerializing},
+    InsnDef{Ext::Priv, "00110000001000000000000001110011", "mret", "", xret<mret_helper>,
+            kInsnSerializing},
+    InsnDef{Ext::Priv, "00010000010100000000000001110011", "wfi", "", wfi, kInsnSerializing},
+    InsnDef{Ext::Priv, "0001001----------000000001110011", "sfence.vma", "rs1,rs2", sfence_vma,
+            kInsnSerializing},
+    InsnDef{Ext::I, "-----------------000-----0001111", "fence", "pred,succ", fence,
+            kInsnSerializing},
+    InsnDef{Ext::Zifencei, "-----------------001-----0001111", "fence.i", "", fence_i,
+            kInsnSerializing},
 };
 
 }  // namespace

@@ -54,6 +54,7 @@ class FdtTest : public ::testing::Test {
 TEST_F(FdtTest, RootCpusAndMemory) {
   FdtConfig config;
   config.ram_size = 512ull << 20;
+  config.isa = "rv64imafdc_zicsr_zifencei";
   build(config);
   int root = node("/");
   EXPECT_EQ(cells(root, "#address-cells"), std::vector<uint32_t>{2});

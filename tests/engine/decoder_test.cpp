@@ -97,3 +97,30 @@ TEST(Decoder, RejectsIllegalEncodings) {
 
 }  // namespace
 }  // namespace tiervm
+
+namespace tiervm {
+namespace {
+
+// The ISA the table implements, as the spec spells it (the extensions tiervm decodes: RV64
+// IMAFDC, Zicsr, Zifencei, Zba, Zbb), and misa's bits for it plus S and U (priv spec 3.1.1).
+TEST(Decoder, IsaStringAndMisaComeFromTheTable) {
+  EXPECT_EQ(isa_string(), "rv64imafdc_zicsr_zifencei_zba_zbb");
+  EXPECT_EQ(misa_extensions(), 0x14112du);
+  // Rows of each kind carry the extension the spec puts them in.
+  const std::pair<const char*, Ext> expected[] = {
+      {"add.uw", Ext::Zba}, {"sh1add", Ext::Zba},       {"clz", Ext::Zbb},     {"rev8", Ext::Zbb},
+      {"fld", Ext::D},      {"fcvt.s.d", Ext::D},       {"flw", Ext::F},       {"fmv.x.w", Ext::F},
+      {"mret", Ext::Priv},  {"fence.i", Ext::Zifencei}, {"csrrw", Ext::Zicsr}, {"mulh", Ext::M},
+  };
+  for (const auto& [name, ext] : expected) {
+    const InsnDef* found = nullptr;
+    for (const InsnDef* row : decoder_table()) {
+      if (std::string(row->name) == name) found = row;
+    }
+    ASSERT_NE(found, nullptr) << name;
+    EXPECT_EQ(found->ext, ext) << name;
+  }
+}
+
+}  // namespace
+}  // namespace tiervm
