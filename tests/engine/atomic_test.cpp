@@ -223,10 +223,13 @@ TEST(AtomicTest, DecodesAndPrints) {
   }
 }
 
-TEST(AtomicTest, Executes) {
+class AtomicTestOnTier : public test::OnEveryTier {};
+TIERVM_ON_EVERY_TIER(AtomicTestOnTier);
+
+TEST_P(AtomicTestOnTier, Executes) {
   for (const AtomicCase& c : kCases) {
     const std::string what = program_text(c.program);
-    TestMachine m;
+    TestMachine m(tier());
     load_program(m, c.program);
     m.write64(kData, c.mem[0]);
     m.write64(kData + 8, c.mem[1]);
@@ -234,6 +237,7 @@ TEST(AtomicTest, Executes) {
     m.set_x(a4, kData + 8);
     for (const RegVal& r : c.in) m.set_x(r.reg, r.value);
     m.run(c.program.size() + 1);
+    EXPECT_TRUE(m.ran_compiled()) << "tier " << tier();
     EXPECT_EQ(m.pc(), kRamBase + 4 * c.program.size())
         << what << ": trapped, mcause " << m.hart.s.mcause;
     for (const RegVal& r : c.out) {
@@ -276,10 +280,10 @@ const std::vector<TrapCase> kTraps = {
     {{{"amoadd.w a0, a2, (a1)", 0x00c5a52f}}, kUnmapped, Cause::StoreAccess, kUnmapped, 0},
 };
 
-TEST(AtomicTest, Traps) {
+TEST_P(AtomicTestOnTier, Traps) {
   for (const TrapCase& c : kTraps) {
     const std::string what = program_text(c.program);
-    TestMachine m;
+    TestMachine m(tier());
     load_program(m, c.program);
     m.write64(kData, 0x1111);
     m.write64(kData + 8, 0x2222);

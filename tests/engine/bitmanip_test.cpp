@@ -131,12 +131,16 @@ TEST(BitmanipTest, DecodesAndPrints) {
   }
 }
 
-TEST(BitmanipTest, Executes) {
+class BitmanipTestOnTier : public test::OnEveryTier {};
+TIERVM_ON_EVERY_TIER(BitmanipTestOnTier);
+
+TEST_P(BitmanipTestOnTier, Executes) {
   for (const ExecCase& c : kCases) {
-    TestMachine m;
+    TestMachine m(tier());
     m.put({c.word, kJumpSelf});
     for (const RegVal& r : c.in) m.set_x(r.reg, r.value);
     m.run(2);
+    EXPECT_TRUE(m.ran_compiled()) << "tier " << tier();
     EXPECT_FALSE(m.hart.s.trap_pending) << c.text;
     EXPECT_EQ(m.pc(), kRamBase + 4) << c.text;
     for (const RegVal& r : c.out) {

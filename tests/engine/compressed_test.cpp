@@ -174,9 +174,12 @@ TEST(CompressedTest, EveryHalfwordExpandsToA32BitWordOrZero) {
   EXPECT_EQ(legal, 49152u - 8 - 2048 - 64 - 32 - 128 - 64 - 64 - 1);
 }
 
+class CompressedTestOnTier : public test::OnEveryTier {};
+TIERVM_ON_EVERY_TIER(CompressedTestOnTier);
+
 // Compressed code runs through the whole engine: 2-byte instructions, pc advancing by 2.
-TEST(CompressedTest, Executes) {
-  test::TestMachine m;
+TEST_P(CompressedTestOnTier, Executes) {
+  test::TestMachine m(tier());
   m.put16({
       0x4505,          // c.li a0, 1
       0x1502,          // c.slli a0, 32
@@ -193,8 +196,8 @@ TEST(CompressedTest, Executes) {
 }
 
 // A reserved compressed encoding is an illegal instruction at its own pc.
-TEST(CompressedTest, ReservedEncodingTrapsAsIllegal) {
-  test::TestMachine m;
+TEST_P(CompressedTestOnTier, ReservedEncodingTrapsAsIllegal) {
+  test::TestMachine m(tier());
   m.put16({0x4505, 0x6101, 0x4509});  // c.li a0, 1; c.addi16sp sp, 0 (reserved); c.li a0, 2
   m.put({test::kJumpSelf}, test::kRamBase + 0x800);
   m.hart.s.mtvec = test::kRamBase + 0x800;

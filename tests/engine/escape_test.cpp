@@ -24,6 +24,7 @@
 #include "engine/hart.h"
 #include "engine/jit/jit_tier.h"
 #include "mem/bus.h"
+#include "tests/common/tiers.h"
 #include "tests/engine/asm_util.h"
 #include "tests/fuzz/rv_encode.h"
 
@@ -34,16 +35,6 @@ constexpr uint64_t kCauseLoadAccess = 5;
 constexpr uint64_t kCauseStoreAccess = 7;
 constexpr uint32_t kJumpSelfWord = 0x0000006f;  // j .
 
-// The JIT configuration that runs everything compiled: each block compiled before its first
-// run, and with tier 2 also recompiled at once as an O2 region.
-JitConfig all_compiled(unsigned tier) {
-  JitConfig config;
-  config.tier1_threshold = 0;
-  config.synchronous = true;
-  config.tier2 = tier >= 2;
-  return config;
-}
-
 // A hart on a bus with one RAM region (and optionally a ROM), in M-mode, bare addressing.
 struct Rig {
   Bus bus;
@@ -52,7 +43,7 @@ struct Rig {
   Rig(uint64_t ram_base, uint64_t ram_size, unsigned tier)
       : hart(map(bus, ram_base, ram_size), 0), exec(hart) {
     hart.reset(ram_base);
-    if (tier >= 1) exec.enable_jit(all_compiled(tier));
+    if (tier >= 1) exec.enable_jit(all_code_at(tier));
   }
   static Bus& map(Bus& b, uint64_t base, uint64_t size) {
     b.map_ram(base, size);

@@ -278,20 +278,24 @@ void enable_fp(TestMachine& m) {
   m.hart.s.mtvec = kHandler;
 }
 
-TEST(FpInsn, Table) {
+class FpInsnOnTier : public OnEveryTier {};
+TIERVM_ON_EVERY_TIER(FpInsnOnTier);
+
+TEST_P(FpInsnOnTier, Table) {
   std::vector<std::string> lines;
   for (const Case& c : kCases) lines.emplace_back(c.text);
   const std::vector<uint32_t> words = assemble(lines);
   ASSERT_EQ(words.size(), std::size(kCases)) << "assembler failed";
   for (size_t i = 0; i < std::size(kCases); ++i) {
     const Case& c = kCases[i];
-    TestMachine m;
+    TestMachine m(tier());
     enable_fp(m);
     m.put({words[i], kJumpSelf});
     for (auto [r, v] : c.x_before) m.set_x(r, v);
     for (auto [r, v] : c.f_before) m.set_f(r, v);
     m.hart.s.frm = c.frm;
     m.run(1);
+    EXPECT_TRUE(m.ran_compiled()) << "tier " << tier();
     EXPECT_EQ(m.pc(), kRamBase + 4) << c.text << ": trapped";
     for (auto [r, v] : c.x_after) EXPECT_EQ(m.x(r), v) << c.text << ": x" << r;
     for (auto [r, v] : c.f_after) {
@@ -301,10 +305,10 @@ TEST(FpInsn, Table) {
   }
 }
 
-TEST(FpInsn, FlagsAccrue) {
+TEST_P(FpInsnOnTier, FlagsAccrue) {
   const auto w = assemble({"fdiv.s fa0, fa1, fa2", "fadd.s fa3, fa1, fa1"});
   ASSERT_EQ(w.size(), 2u);
-  TestMachine m;
+  TestMachine m(tier());
   enable_fp(m);
   m.put({w[0], w[1], kJumpSelf});
   m.set_f(FA1, s(1));
@@ -315,11 +319,11 @@ TEST(FpInsn, FlagsAccrue) {
   EXPECT_EQ(m.f(FA3), s(2));
 }
 
-TEST(FpInsn, LoadsAndStoresMoveBitsAndBoxSingles) {
+TEST_P(FpInsnOnTier, LoadsAndStoresMoveBitsAndBoxSingles) {
   const auto w =
       assemble({"flw fa0, 8(a2)", "fld fa1, 16(a2)", "fsw fa2, 24(a2)", "fsd fa3, -8(a2)"});
   ASSERT_EQ(w.size(), 4u);
-  TestMachine m;
+  TestMachine m(tier());
   enable_fp(m);
   m.put({w[0], w[1], w[2], w[3], kJumpSelf});
   const uint64_t buf = kRamBase + 0x1000;
@@ -351,21 +355,21 @@ void expect_illegal(TestMachine& m, uint32_t word, uint64_t tval, const char* wh
   EXPECT_EQ(m.hart.s.fflags, 0u) << what;
 }
 
-TEST(FpInsn, IllegalWhenFsIsOff) {
+TEST_P(FpInsnOnTier, IllegalWhenFsIsOff) {
   const auto w = assemble({"fadd.s fa0, fa1, fa2", "flw fa0, 0(a2)", "fmv.w.x fa0, a1",
                            "fmv.x.d a0, fa1", "fsd fa1, 0(a2)", "fclass.d a0, fa1"});
   ASSERT_EQ(w.size(), 6u);
   for (uint32_t word : w) {
-    TestMachine m;  // reset leaves mstatus.FS = Off
+    TestMachine m(tier());  // reset leaves mstatus.FS = Off
     m.set_x(A2, kRamBase + 0x1000);
     expect_illegal(m, word, word, "FS off");
   }
 }
 
-TEST(FpInsn, CompressedFpLoadWithFsOffReportsSixteenBits) {
+TEST_P(FpInsnOnTier, CompressedFpLoadWithFsOffReportsSixteenBits) {
   const auto h = assemble({"c.fld fa0, 8(a2)"}, true);
   ASSERT_EQ(h.size(), 1u);
-  TestMachine m;
+  TestMachine m(tier());
   m.set_x(A2, kRamBase + 0x1000);
   m.put16({static_cast<uint16_t>(h[0]), 0x0001});  // c.fld; c.nop
   m.put({kJumpSelf}, kRamBase + 4);
@@ -376,13 +380,13 @@ TEST(FpInsn, CompressedFpLoadWithFsOffReportsSixteenBits) {
   EXPECT_EQ(m.hart.s.mtval, h[0]);
 }
 
-TEST(FpInsn, ReservedStaticRoundingModesAreIllegal) {
+TEST_P(FpInsnOnTier, ReservedStaticRoundingModesAreIllegal) {
   const auto w = assemble({"fadd.s fa0, fa1, fa2, rne", "fcvt.d.s fa0, fa1",
                            "fmadd.d fa0, fa1, fa2, fa3, rne", "fcvt.w.s a0, fa1, rne"});
   ASSERT_EQ(w.size(), 4u);
   for (uint32_t word : w) {
     for (uint32_t rm : {5u, 6u}) {
-      TestMachine m;
+      TestMachine m(tier());
       enable_fp(m);
       const uint32_t bad = word | rm << 12;
       expect_illegal(m, bad, bad, "static rm 5/6");
@@ -390,7 +394,7 @@ TEST(FpInsn, ReservedStaticRoundingModesAreIllegal) {
   }
 }
 
-TEST(FpInsn, ReservedDynamicRoundingModesAreIllegal) {
+TEST_P(FpInsnOnTier, ReservedDynamicRoundingModesAreIllegal) {
   // With rm = DYN (111), frm values 101..111 are reserved; even the exact fcvt.d.s checks.
   const auto w = assemble({"fadd.d fa0, fa1, fa2, rne", "fcvt.d.s fa0, fa1",
                            "fnmadd.s fa0, fa1, fa2, fa3, rne", "fcvt.s.w fa0, a1, rne"});
@@ -398,7 +402,7 @@ TEST(FpInsn, ReservedDynamicRoundingModesAreIllegal) {
   for (uint32_t rne_word : w) {
     const uint32_t word = rne_word | 7u << 12;
     for (uint32_t frm : {5u, 6u, 7u}) {
-      TestMachine m;
+      TestMachine m(tier());
       enable_fp(m);
       m.hart.s.frm = frm;
       m.set_f(FA1, s(1));
@@ -410,16 +414,16 @@ TEST(FpInsn, ReservedDynamicRoundingModesAreIllegal) {
 
 // FS goes to Dirty when FP state changes (priv spec 3.1.6.6); stores and moves out of the
 // f registers change none.
-TEST(FpInsn, FpRegisterWritesMakeFsDirty) {
+TEST_P(FpInsnOnTier, FpRegisterWritesMakeFsDirty) {
   const auto w = assemble({"fsd fa1, 0(a2)", "fmv.x.d a0, fa1", "fmv.d.x fa0, a1"});
   ASSERT_EQ(w.size(), 3u);
-  TestMachine m;
+  TestMachine m(tier());
   enable_fp(m);
   m.set_x(A2, kRamBase + 0x1000);
   m.put({w[0], w[1], kJumpSelf});
   m.run(2);
   EXPECT_EQ(m.hart.s.mstatus & mstatus::FS, kFsInitial) << "no FP state written";
-  TestMachine m2;
+  TestMachine m2(tier());
   enable_fp(m2);
   m2.put({w[2], kJumpSelf});
   m2.run(1);

@@ -76,19 +76,20 @@ const Case kIntegerCases[] = {
     {"remuw a0, a1, a2", {{A1, 0x180000000ull}, {A2, 0}}, {{A0, 0xffffffff80000000ull}}},
 };
 
-class InsnTable : public ::testing::Test {
+class InsnTable : public OnEveryTier {
  protected:
-  static void run_cases(const Case* cases, size_t n) {
+  void run_cases(const Case* cases, size_t n) {
     std::vector<std::string> lines;
     lines.reserve(n);
     for (size_t i = 0; i < n; ++i) lines.emplace_back(cases[i].text);
     const std::vector<uint32_t> words = assemble(lines);
     ASSERT_EQ(words.size(), n) << "assembler failed";
     for (size_t i = 0; i < n; ++i) {
-      TestMachine m;
+      TestMachine m(tier());
       m.put({words[i], kJumpSelf});
       for (auto [r, v] : cases[i].before) m.set_x(r, v);
       m.run(1);
+      EXPECT_TRUE(m.ran_compiled()) << "tier " << tier();
       for (auto [r, v] : cases[i].after) {
         EXPECT_EQ(m.x(r), v) << cases[i].text << ": x" << r;
       }
@@ -96,15 +97,20 @@ class InsnTable : public ::testing::Test {
   }
 };
 
-TEST_F(InsnTable, IntegerAndMulDiv) {
+TIERVM_ON_EVERY_TIER(InsnTable);
+
+TEST_P(InsnTable, IntegerAndMulDiv) {
   run_cases(kIntegerCases, std::size(kIntegerCases));
 }
 
-TEST(Execution, LoadsSignAndZeroExtend) {
+class Execution : public OnEveryTier {};
+TIERVM_ON_EVERY_TIER(Execution);
+
+TEST_P(Execution, LoadsSignAndZeroExtend) {
   const auto w = assemble({"lb a0, 0(a2)", "lbu a1, 0(a2)", "lh a3, 0(a2)", "lhu a4, 0(a2)",
                            "lw a5, 0(a2)", "lwu a6, 0(a2)", "ld a7, 0(a2)"});
   ASSERT_EQ(w.size(), 7u);
-  TestMachine m;
+  TestMachine m(tier());
   m.put({w[0], w[1], w[2], w[3], w[4], w[5], w[6], kJumpSelf});
   m.write64(kRamBase + 0x1000, 0x80808080'80808080ull);
   m.set_x(A2, kRamBase + 0x1000);
@@ -118,10 +124,10 @@ TEST(Execution, LoadsSignAndZeroExtend) {
   EXPECT_EQ(m.x(17), 0x8080808080808080ull);
 }
 
-TEST(Execution, MisalignedAccessesWorkAcrossPages) {
+TEST_P(Execution, MisalignedAccessesWorkAcrossPages) {
   const auto w = assemble({"sd a1, 0(a2)", "ld a0, 0(a2)", "lw a3, 2(a2)"});
   ASSERT_EQ(w.size(), 3u);
-  TestMachine m;
+  TestMachine m(tier());
   m.put({w[0], w[1], w[2], kJumpSelf});
   m.set_x(A1, 0x1122334455667788ull);
   m.set_x(A2, kRamBase + 0x2000 - 3);  // straddles the page boundary
@@ -130,13 +136,13 @@ TEST(Execution, MisalignedAccessesWorkAcrossPages) {
   EXPECT_EQ(m.x(13), 0x33445566u);
 }
 
-TEST(Execution, JalAndJalrLinkAndClearBitZero) {
+TEST_P(Execution, JalAndJalrLinkAndClearBitZero) {
   // 0: jal ra, 8 ; 4: j . ; 8: jalr t0, 1(a0) with a0 = base+16 -> target base+16 (bit 0
   // cleared); 12: j . ; 16: j .
   const auto w =
       assemble({"jal ra, .+8", "jal zero, .", "jalr t0, 1(a0)", "jal zero, .", "jal zero, ."});
   ASSERT_EQ(w.size(), 5u);
-  TestMachine m;
+  TestMachine m(tier());
   m.put({w[0], w[1], w[2], w[3], w[4]});
   m.set_x(A0, kRamBase + 16);
   m.run(3);
@@ -145,12 +151,12 @@ TEST(Execution, JalAndJalrLinkAndClearBitZero) {
   EXPECT_EQ(m.pc(), kRamBase + 16);
 }
 
-TEST(Execution, BranchLoopCounts) {
+TEST_P(Execution, BranchLoopCounts) {
   // a0 = 10; loop: a1 += 3; a0 -= 1; bnez a0, loop
   const auto w = assemble({"addi a0, zero, 10", "addi a1, a1, 3", "addi a0, a0, -1",
                            "bne a0, zero, .-8", "jal zero, ."});
   ASSERT_EQ(w.size(), 5u);
-  TestMachine m;
+  TestMachine m(tier());
   m.put({w[0], w[1], w[2], w[3], w[4]});
   m.run(1 + 30 + 1);
   EXPECT_EQ(m.x(A1), 30u);
@@ -158,12 +164,12 @@ TEST(Execution, BranchLoopCounts) {
   EXPECT_EQ(m.pc(), kRamBase + 16);
 }
 
-TEST(Execution, LoadFaultIsPreciseAndTakesTrapToMtvec) {
+TEST_P(Execution, LoadFaultIsPreciseAndTakesTrapToMtvec) {
   // addi a1, zero, 7 retires; the load from an unmapped address faults with
   // mcause = 5 (load access fault), mepc = its pc, mtval = the address, a0 untouched.
   const auto w = assemble({"addi a1, zero, 7", "ld a0, 0(a2)", "addi a1, zero, 9"});
   ASSERT_EQ(w.size(), 3u);
-  TestMachine m;
+  TestMachine m(tier());
   m.put({w[0], w[1], w[2], kJumpSelf});
   m.put({kJumpSelf}, kRamBase + 0x400);
   m.hart.s.mtvec = kRamBase + 0x400;
@@ -178,8 +184,8 @@ TEST(Execution, LoadFaultIsPreciseAndTakesTrapToMtvec) {
   EXPECT_EQ(m.pc(), kRamBase + 0x400);
 }
 
-TEST(Execution, IllegalInstructionTrapsWithBits) {
-  TestMachine m;
+TEST_P(Execution, IllegalInstructionTrapsWithBits) {
+  TestMachine m(tier());
   m.put({0x00000013, 0xffffffff, kJumpSelf});  // nop; illegal
   m.put({kJumpSelf}, kRamBase + 0x400);
   m.hart.s.mtvec = kRamBase + 0x400;
@@ -189,12 +195,12 @@ TEST(Execution, IllegalInstructionTrapsWithBits) {
   EXPECT_EQ(m.hart.s.mtval, 0xffffffffu);
 }
 
-TEST(Execution, SelfModifyingCodeIsRetranslated) {
+TEST_P(Execution, SelfModifyingCodeIsRetranslated) {
   // The loop body's "addi a0, a0, 1" is rewritten to "addi a0, a0, 2" by a store, after
   // the block was translated; the next execution must see the new instruction.
   const auto w = assemble({"addi a0, a0, 1", "jalr zero, 0(ra)", "addi a0, a0, 2"});
   ASSERT_EQ(w.size(), 3u);
-  TestMachine m;
+  TestMachine m(tier());
   const uint64_t fn = kRamBase + 0x100;
   m.put({w[0], w[1]}, fn);
   // main: jalr ra, 0(s1); sw t1, 0(s1); jalr ra, 0(s1); j .

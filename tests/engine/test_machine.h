@@ -1,12 +1,16 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "engine/executor.h"
 #include "engine/hart.h"
 #include "mem/bus.h"
+#include "tests/common/tiers.h"
 
 namespace tiervm::test {
 
@@ -15,13 +19,16 @@ inline constexpr uint64_t kRamSize = 1 << 20;
 
 // A hart with 1 MiB of RAM at 0x80000000 and no devices, reset in M-mode at the RAM base.
 // Programs are instruction words; end them with `j .` (0x0000006f) and run a bounded
-// number of instructions.
+// number of instructions. `tier` 0 interprets; 1 and 2 compile every block before it runs.
 struct TestMachine {
   Bus bus;
   Hart hart;
   Executor exec;
 
-  TestMachine() : hart(init_bus(bus), 0), exec(hart) { hart.reset(kRamBase); }
+  explicit TestMachine(unsigned tier = 0) : hart(init_bus(bus), 0), exec(hart) {
+    hart.reset(kRamBase);
+    if (tier > 0) exec.enable_jit(all_code_at(tier));
+  }
 
   static Bus& init_bus(Bus& b) {
     b.map_ram(kRamBase, kRamSize);
@@ -54,8 +61,23 @@ struct TestMachine {
   uint64_t f(unsigned i) const { return hart.s.f(i); }
   void set_f(unsigned i, uint64_t v) { hart.s.set_f(i, v); }
   uint64_t pc() const { return hart.s.pc; }
+  // On tiers 1 and 2: compiled code ran (the check would otherwise test the interpreter).
+  bool ran_compiled() const { return exec.jit() == nullptr || exec.jit()->stats().native_runs > 0; }
 };
 
 inline constexpr uint32_t kJumpSelf = 0x0000006f;  // j .
+
+// A test suite that runs on every tier: TEST_P(Suite, Name) with `TestMachine m(tier())`,
+// and TIERVM_ON_EVERY_TIER(Suite) once in the file.
+class OnEveryTier : public ::testing::TestWithParam<unsigned> {
+ protected:
+  unsigned tier() const { return GetParam(); }
+};
+
+#define TIERVM_ON_EVERY_TIER(suite)                                             \
+  INSTANTIATE_TEST_SUITE_P(Tiers, suite, ::testing::Values(0u, 1u, 2u),         \
+                           [](const ::testing::TestParamInfo<unsigned>& info) { \
+                             return "Tier" + std::to_string(info.param);        \
+                           })
 
 }  // namespace tiervm::test

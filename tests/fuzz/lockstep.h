@@ -17,6 +17,7 @@
 #include "engine/hart.h"
 #include "engine/jit/jit_tier.h"
 #include "mem/bus.h"
+#include "tests/common/tiers.h"
 
 namespace tiervm::lockstep {
 
@@ -42,16 +43,6 @@ inline std::string hex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%#" PRIx64, v);
   return buf;
-}
-
-// The JIT configuration that makes `tier` (1 or 2) run everything: each block compiled
-// before its first run, and with tier 2 also recompiled at once as an O2 region.
-inline JitConfig all_code_at(unsigned tier) {
-  JitConfig config;
-  config.tier1_threshold = 0;
-  config.synchronous = true;
-  config.tier2 = tier >= 2;
-  return config;
 }
 
 class Lockstep {
