@@ -17,21 +17,22 @@ CodeCache::~CodeCache() {
   hart_.bus.set_code_write_hook(nullptr);
 }
 
-IrBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
-  const uint64_t key = key_of(paddr, flags);
+CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
+  const BlockKey key(paddr, flags);
   if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
   if (blocks_.size() >= max_blocks_) {
     evict_cold();  // the dropped blocks stay alive until collect(): the caller may be in one
     ++capacity_flushes_;
   }
-  std::unique_ptr<IrBlock> block = translate_block(hart_, pc, paddr, flags);
+  auto block = std::make_unique<CachedBlock>();
+  block->ir = std::move(*translate_block(hart_, pc, paddr, flags));
   block->id = next_id_++;
   block->key = key;
   ++translations_;
-  IrBlock* raw = block.get();
-  if (!block->cacheable || !hart_.bus.in_ram(paddr)) {
+  CachedBlock* raw = block.get();
+  if (!block->ir.cacheable || !hart_.bus.in_ram(paddr)) {
     // Straddling blocks and ROM code are cheap and rare: translate per use.
-    raw->cacheable = false;
+    raw->ir.cacheable = false;
     retired_.push_back(std::move(block));
     return raw;
   }
@@ -59,7 +60,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
     hart_.bus.clear_code_page(ppage);
     return;
   }
-  std::vector<uint64_t>& keys = it->second;
+  std::vector<BlockKey>& keys = it->second;
   bool dropped = false;
   for (size_t i = 0; i < keys.size();) {
     auto b = blocks_.find(keys[i]);
@@ -69,7 +70,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
       continue;
     }
     // The block's bytes, up to the end of its last (possibly trapping) instruction.
-    const IrBlock& blk = *b->second;
+    const IrBlock& blk = b->second->ir;
     const uint64_t start = blk.start_paddr;
     const uint64_t end = start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
     if (paddr < end && start < paddr + len) {
@@ -78,8 +79,8 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
         e.kind = EventKind::BlockInvalidated;
         e.paddr = start;
         e.pc = blk.start_pc;
-        e.tier = blk.tier;
-        e.a = len;
+        e.tier = b->second->tier;
+        e.bytes = len;
         events_->publish(e);
       }
       retire(b);

@@ -7,13 +7,38 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/block_key.h"
 #include "engine/ir.h"
+#include "engine/jit/jit_abi.h"
+#include "engine/tier.h"
 #include "mem/bus.h"
-#include "mem/fxhash.h"
 
 namespace tiervm {
 
 class Hart;
+
+// A cached translation and how it is executed. The IR is pure data that any tier consumes;
+// the rest is runtime state owned by the hart's thread.
+struct CachedBlock {
+  IrBlock ir;
+  BlockKey key;
+  uint64_t id = 0;              // unique per translation (stale compile results are ignored)
+  uint32_t exec_count = 0;      // tier-0 executions, for tier-up
+  bool compile_queued = false;  // sent to the JIT, result pending
+  Tier tier = Tier::Interpreter;
+  uint32_t compile_ns = 0;  // LLVM time spent on this block (its share of its batch)
+  uint32_t times_compiled = 0;
+  // Compiled code of this block, or nullptr, and its size in bytes (the whole region's
+  // function when the block is a tier-2 region entry).
+  JitFn native = nullptr;
+  uint32_t native_bytes = 0;
+  // Dispatcher entries so far when the dispatcher last entered it: the code cache evicts
+  // the blocks with the oldest stamps first.
+  uint64_t last_run = 0;
+
+  // The tier its next run executes on: compiled code's tier, else the interpreter.
+  Tier running_tier() const { return native ? tier : Tier::Interpreter; }
+};
 
 // Translated blocks keyed by guest-physical address plus the translation-relevant state
 // (TranslateFlags), so sfence.vma and satp writes only flush the TLB and the jump cache,
@@ -27,7 +52,7 @@ class Hart;
 class CodeCache {
  public:
   // At most this many translated blocks are kept. Reaching it evicts the coldest half
-  // (oldest IrBlock::last_run), with their compiled code; QEMU drops everything instead.
+  // (oldest CachedBlock::last_run), with their compiled code; QEMU drops everything instead.
   static constexpr size_t kDefaultMaxBlocks = size_t{1} << 18;
 
   explicit CodeCache(Hart& hart, size_t max_blocks = kDefaultMaxBlocks);
@@ -38,16 +63,15 @@ class CodeCache {
   // The block for virtual `pc` at physical `paddr`: from the jump cache, the cache, or
   // freshly translated. Blocks that straddle a page are translated on every call and
   // owned by the cache until the next collect().
-  IrBlock* get(uint64_t pc, uint64_t paddr, TranslateFlags flags);
+  CachedBlock* get(uint64_t pc, uint64_t paddr, TranslateFlags flags);
   // Virtual-pc lookup without a TLB probe; nullptr on a miss. Entries are valid for one
   // fetch mode and flag set, and dropped by flush_jump_cache() on any TLB flush.
-  IrBlock* jump_lookup(uint64_t pc, uint8_t mode_key) const {
+  CachedBlock* jump_lookup(uint64_t pc, FetchKey fetch) const {
     const JumpEntry& e = jump_[jump_index(pc)];
-    return e.pc == pc && e.mode_key == mode_key && e.generation == jump_generation_ ? e.block
-                                                                                    : nullptr;
+    return e.pc == pc && e.fetch == fetch && e.generation == jump_generation_ ? e.block : nullptr;
   }
-  void jump_insert(uint64_t pc, uint8_t mode_key, IrBlock* block) {
-    jump_[jump_index(pc)] = {pc, jump_generation_, mode_key, block};
+  void jump_insert(uint64_t pc, FetchKey fetch, CachedBlock* block) {
+    jump_[jump_index(pc)] = {pc, jump_generation_, fetch, block};
   }
   void flush_jump_cache();
 
@@ -61,14 +85,11 @@ class CodeCache {
 
   void set_event_bus(class EventBus* events) { events_ = events; }
   // Called for every block dropped by invalidation or flush (before it is retired).
-  void set_drop_hook(std::function<void(IrBlock&)> hook) { drop_hook_ = std::move(hook); }
+  void set_drop_hook(std::function<void(CachedBlock&)> hook) { drop_hook_ = std::move(hook); }
   // The cached block for a key, or nullptr.
-  IrBlock* find(uint64_t key) const {
+  CachedBlock* find(BlockKey key) const {
     auto it = blocks_.find(key);
     return it == blocks_.end() ? nullptr : it->second.get();
-  }
-  static uint64_t key_of(uint64_t paddr, TranslateFlags f) {
-    return (paddr << 1) | (f.fp_enabled ? 1 : 0);
   }
 
   size_t block_count() const { return blocks_.size(); }
@@ -88,8 +109,8 @@ class CodeCache {
   struct JumpEntry {
     uint64_t pc = ~uint64_t{0};
     uint32_t generation = 0;
-    uint8_t mode_key = 0;
-    IrBlock* block = nullptr;
+    FetchKey fetch;
+    CachedBlock* block = nullptr;
   };
   // Entries of older generations are invalid: a flush is one increment (Linux flushes the
   // TLB, and so this cache, thousands of times per second).
@@ -99,7 +120,7 @@ class CodeCache {
   static size_t jump_index(uint64_t pc) {
     return ((pc >> 1) ^ (pc >> (1 + kJumpBits))) & ((1u << kJumpBits) - 1);
   }
-  using BlockMap = std::unordered_map<uint64_t, std::unique_ptr<IrBlock>, FxHashFold>;
+  using BlockMap = std::unordered_map<BlockKey, std::unique_ptr<CachedBlock>, BlockKey::Hash>;
   // Hands the block to the drop hook and keeps it until collect(); returns the next entry.
   BlockMap::iterator retire(BlockMap::iterator it);
   void evict_cold();
@@ -108,12 +129,12 @@ class CodeCache {
   size_t max_blocks_;
   uint64_t evicted_ = 0;
   uint64_t capacity_flushes_ = 0;
-  std::function<void(IrBlock&)> drop_hook_;
+  std::function<void(CachedBlock&)> drop_hook_;
   class EventBus* events_ = nullptr;
   uint64_t next_id_ = 1;
   BlockMap blocks_;
-  std::unordered_map<uint64_t, std::vector<uint64_t>, FxHashFold> page_blocks_;
-  std::vector<std::unique_ptr<IrBlock>> retired_;
+  std::unordered_map<uint64_t, std::vector<BlockKey>, FxHashFold> page_blocks_;
+  std::vector<std::unique_ptr<CachedBlock>> retired_;
   std::array<JumpEntry, 1u << kJumpBits> jump_{};
   uint64_t translations_ = 0;
   uint64_t invalidations_ = 0;

@@ -6,32 +6,39 @@
 #include <mutex>
 #include <vector>
 
+#include "engine/tier.h"
+
 namespace tiervm {
 
-// What happened. Events are small values; the payload fields' meaning depends on the kind.
+// What happened. Events are small values; which fields an event fills depends on its kind.
 enum class EventKind : uint8_t {
-  BlockCompiled,     // paddr, pc, tier; a = guest insns, b = compile ns (per block, batch
-                     // share), c = bytes of host code
+  BlockCompiled,     // paddr, pc, tier, guest_insns, compile_ns (per block: its batch
+                     // share), host_bytes
   TierUp,            // paddr, pc, tier (the new tier)
-  BlockInvalidated,  // paddr; a = bytes written that caused it
-  TlbFlush,          // a = 1 for a full flush, 0 for one address (pc = the address)
-  Trap,              // pc = epc; a = cause, b = tval
-  Interrupt,         // pc = epc; a = cause (without the interrupt bit)
-  GuestExit,         // a = exit code
+  BlockInvalidated,  // paddr, pc, tier (the one dropped), bytes (the write that caused it)
+  TlbFlush,          // count (TLB flushes since the dispatcher last looked)
+  Trap,              // pc = epc, cause, tval
+  Interrupt,         // pc = epc, cause (without the interrupt bit)
+  GuestExit,         // exit_code
 };
 
 const char* event_kind_name(EventKind kind);
 
 struct Event {
   EventKind kind = EventKind::Trap;
-  uint8_t tier = 0;
+  Tier tier = Tier::Interpreter;
   uint32_t machine_id = 0;  // several machines in one process stay apart
   uint64_t time_ns = 0;     // steady clock, set by publish()
   uint64_t pc = 0;
   uint64_t paddr = 0;
-  uint64_t a = 0;
-  uint64_t b = 0;
-  uint64_t c = 0;
+  uint32_t guest_insns = 0;
+  uint32_t host_bytes = 0;
+  uint64_t compile_ns = 0;
+  uint64_t cause = 0;
+  uint64_t tval = 0;
+  uint64_t bytes = 0;
+  uint64_t count = 0;
+  int64_t exit_code = 0;
 };
 
 // Typed events from the hart thread and the compiler thread to subscribers (the monitor,

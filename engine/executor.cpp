@@ -29,7 +29,7 @@ JitFn Executor::lookup_compiled() {
       trace_ || cache_.has_retired() || hart_.tlb.flushes != tlb_generation_) {
     return nullptr;
   }
-  IrBlock* block = cache_.jump_lookup(s.pc, hart_.jump_mode_key());
+  CachedBlock* block = cache_.jump_lookup(s.pc, hart_.fetch_key());
   if (block == nullptr || block->native == nullptr) return nullptr;
   block->last_run = ++blocks_executed_;
   return block->native;
@@ -73,8 +73,8 @@ void Executor::take_trap() {
     Event e;
     e.kind = EventKind::Trap;
     e.pc = s.pc;
-    e.a = s.pending_trap.cause;
-    e.b = s.pending_trap.tval;
+    e.cause = s.pending_trap.cause;
+    e.tval = s.pending_trap.tval;
     events_->publish(e);
   }
   hart_.take_trap(s.pending_trap);
@@ -108,7 +108,7 @@ RunStop Executor::run(uint64_t instret_limit) {
       if (events_ && events_->active()) {
         Event e;
         e.kind = EventKind::TlbFlush;
-        e.a = hart_.tlb.flushes - tlb_generation_;
+        e.count = hart_.tlb.flushes - tlb_generation_;
         events_->publish(e);
       }
       tlb_generation_ = hart_.tlb.flushes;
@@ -123,7 +123,7 @@ RunStop Executor::run(uint64_t instret_limit) {
           Event e;
           e.kind = EventKind::Interrupt;
           e.pc = epc;
-          e.a = (hart_.s.priv == Priv::M ? s.mcause : s.scause) & ~kInterruptBit;
+          e.cause = (hart_.s.priv == Priv::M ? s.mcause : s.scause) & ~kInterruptBit;
           events_->publish(e);
         }
         continue;
@@ -132,19 +132,18 @@ RunStop Executor::run(uint64_t instret_limit) {
     if (s.waiting) return RunStop::Waiting;
 
     const uint64_t pc = s.pc;
-    const TranslateFlags flags{hart_.fp_enabled()};
-    const uint8_t mode_key = hart_.jump_mode_key();
-    IrBlock* block = cache_.jump_lookup(pc, mode_key);
+    const FetchKey fetch = hart_.fetch_key();
+    CachedBlock* block = cache_.jump_lookup(pc, fetch);
     if (block == nullptr) {
       uint64_t paddr = 0;
       if (!hart_.translate_fetch(pc, paddr)) {
         take_trap();
         continue;
       }
-      block = cache_.get(pc, paddr, flags);
-      if (block->cacheable) cache_.jump_insert(pc, mode_key, block);
+      block = cache_.get(pc, paddr, fetch.flags);
+      if (block->ir.cacheable) cache_.jump_insert(pc, fetch, block);
     }
-    if (trace_) trace_block(*block, pc);
+    if (trace_) trace_block(block->ir, pc);
     block->last_run = ++blocks_executed_;
     if (block->native == nullptr && jit_) jit_->note_execution(*block);
     if (block->native != nullptr) {
@@ -152,7 +151,7 @@ RunStop Executor::run(uint64_t instret_limit) {
       if (block->native(&hart_, &s) == kJitTrap) take_trap();
       continue;
     }
-    if (!interpret_block(hart_, *block)) take_trap();
+    if (!interpret_block(hart_, block->ir)) take_trap();
   }
   return RunStop::Limit;
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 
+#include "engine/block_key.h"
 #include "engine/hart_state.h"
 #include "engine/trap.h"
 #include "mem/bus.h"
@@ -80,11 +81,9 @@ class Hart {
   TlbMode data_mode() const { return data_mode_; }
   const MmuContext& data_ctx() const { return data_ctx_; }
   bool fp_enabled() const { return (s.mstatus & mstatus::FS) != 0; }
-  // The dispatcher's jump-cache key for a fetch now: fetch mode and FP state (a virtual pc
-  // maps to other code when either changes).
-  uint8_t jump_mode_key() const {
-    return static_cast<uint8_t>(static_cast<unsigned>(fetch_mode_) << 1 | (fp_enabled() ? 1 : 0));
-  }
+  // What a fetch now depends on besides the pc: fetch mode and translate flags (a virtual pc
+  // maps to other code when either changes). The jump cache's key with the pc.
+  FetchKey fetch_key() const { return {fetch_mode_, TranslateFlags{fp_enabled()}}; }
   void set_fs_dirty() { s.mstatus |= mstatus::FS | mstatus::SD; }
 
   // Counters bumped on slow paths, read by the monitor.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/block_key.h"
 #include "engine/hart_state.h"
 
 namespace tiervm {
@@ -156,33 +157,14 @@ struct IrBlock {
   IrTerminator exit;
   uint32_t guest_bytes = 0;  // total length of the guest code
   bool cacheable = true;     // false when the block straddles a page (fetch per run)
-
-  // Execution-tier state, owned by the hart thread.
-  uint64_t id = 0;              // unique per translation (stale compile results are ignored)
-  uint64_t key = 0;             // code cache key (physical address and translate flags)
-  uint32_t exec_count = 0;      // tier-0 executions, for tier-up
-  bool compile_queued = false;  // sent to the JIT, result pending
-  uint8_t tier = 0;             // 0 interpreted, 1 LLVM fast, 2 LLVM O2
-  uint32_t compile_ns = 0;      // LLVM time spent on this block (its share of its batch)
-  uint32_t times_compiled = 0;
-  // Compiled code of this block (engine/jit/jit_abi.h JitFn), or nullptr, and its size
-  // in bytes (the whole region's function when the block is a tier-2 region entry).
-  uint32_t (*native)(Hart*, HartState*) = nullptr;
-  uint32_t native_bytes = 0;
-  // Dispatcher entries so far when the dispatcher last entered it: the code cache evicts
-  // the blocks with the oldest stamps first.
-  uint64_t last_run = 0;
+  // Pure data: what a tier executes. How it is executed (tier, compiled code, counters)
+  // lives in the code cache's record (engine/code_cache.h CachedBlock).
 
   unsigned guest_count() const { return static_cast<unsigned>(guest_offsets.size()); }
 };
 
 // Emits IR for one guest instruction at a time. Temporaries are allocated per
 // instruction and reused by the next.
-// Translation-relevant hart state: part of the code cache key, fixed for a block.
-struct TranslateFlags {
-  bool fp_enabled = true;  // mstatus.FS != Off; FP instructions are illegal otherwise
-};
-
 class IrBuilder {
  public:
   IrBuilder(IrBlock& block, TranslateFlags flags) : block_(block), flags_(flags) {}

@@ -311,7 +311,7 @@ MachineExit Machine::run(const RunLimits& limits) {
         Event e;
         e.kind = EventKind::GuestExit;
         e.pc = hart_->s.pc;
-        e.a = static_cast<uint64_t>(device_exit_.code);
+        e.exit_code = device_exit_.code;
         events_->publish(e);
         events_->drain();
       }

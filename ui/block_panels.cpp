@@ -35,7 +35,7 @@ enum Column : int {
 double sort_key(const BlockProfile& b, int column) {
   switch (column) {
     case kColTier:
-      return b.tier;
+      return tier_index(b.tier);
     case kColShare:
     case kColSamples:
       return static_cast<double>(b.samples);

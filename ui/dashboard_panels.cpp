@@ -17,8 +17,8 @@ namespace {
 
 constexpr double kTimelineSeconds = 30;
 // Colours of the tiers in bars, plots and the timeline (interp, LLVM fast, LLVM O2).
-constexpr ImU32 kTierColour[kMonitorTiers] = {
-    IM_COL32(90, 160, 230, 255), IM_COL32(240, 190, 60, 255), IM_COL32(235, 100, 60, 255)};
+constexpr ImU32 kTierColour[kTierCount] = {IM_COL32(90, 160, 230, 255), IM_COL32(240, 190, 60, 255),
+                                           IM_COL32(235, 100, 60, 255)};
 constexpr ImU32 kIdleColour = IM_COL32(110, 110, 110, 255);
 constexpr ImU32 kUnknownColour = IM_COL32(170, 90, 200, 255);
 
@@ -297,7 +297,7 @@ void DashboardPanels::draw_memory(const MonitorSnapshot& s) {
 
 void DashboardPanels::draw_compile(const MonitorSnapshot& s) {
   if (ImGui::BeginTabBar("compile_tabs")) {
-    for (unsigned tier = 1; tier < kMonitorTiers; ++tier) {
+    for (unsigned tier = 1; tier < kTierCount; ++tier) {
       char name[48];
       std::snprintf(name, sizeof name, "Tier %u histogram", tier);
       if (!ImGui::BeginTabItem(name)) continue;
@@ -335,8 +335,7 @@ void DashboardPanels::draw_compile(const MonitorSnapshot& s) {
     const double us = std::max(10.0, static_cast<double>(c.ns) / 1e3);
     const float fy = static_cast<float>(std::min(1.0, (std::log10(us) - 1) / 4));
     const float y = p.y + size.y - fy * size.y;
-    dl->AddRectFilled(ImVec2(x - 2, y - 2), ImVec2(x + 2, y + 2),
-                      kTierColour[std::min<unsigned>(c.tier, kMonitorTiers - 1)]);
+    dl->AddRectFilled(ImVec2(x - 2, y - 2), ImVec2(x + 2, y + 2), kTierColour[tier_index(c.tier)]);
   }
   ImGui::Dummy(size);
 }

@@ -17,16 +17,6 @@ using SteadyClock = std::chrono::steady_clock;
 // How long a promoted block is watched before its payback label is decided.
 constexpr auto kLabelDelay = std::chrono::milliseconds(500);
 
-uint64_t key_at(uint64_t key, int64_t offset) {
-  // Keys are (paddr << 1 | fp flag); the flag carries over to same-page successors.
-  return (((key >> 1) + static_cast<uint64_t>(offset)) << 1) | (key & 1);
-}
-
-bool same_page(uint64_t key, int64_t offset) {
-  const uint64_t paddr = key >> 1;
-  return ((paddr + static_cast<uint64_t>(offset)) & ~kPageMask) == (paddr & ~kPageMask);
-}
-
 }  // namespace
 
 JitTier::JitTier(CodeCache& cache, JitConfig config)
@@ -35,7 +25,7 @@ JitTier::JitTier(CodeCache& cache, JitConfig config)
       backend_(std::make_unique<LlvmBackend>()),
       policy_(config.policy),
       tier1_threshold_(config.tier1_threshold) {
-  cache_.set_drop_hook([this](IrBlock& b) { on_drop(b); });
+  cache_.set_drop_hook([this](CachedBlock& b) { on_drop(b); });
   if (!config_.synchronous) thread_ = std::thread([this] { worker(); });
   stats_.tier2_threshold = policy_.threshold();
 }
@@ -52,7 +42,7 @@ JitTier::~JitTier() {
 
 size_t JitTier::queue_length() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return queue_.size() + queue2_.size();
+  return fast_queue_.size() + optimizing_queue_.size();
 }
 
 uint64_t JitTier::counted_entries() const {
@@ -68,35 +58,34 @@ uint64_t* JitTier::new_counter() {
   return &counters_.emplace_back(0);
 }
 
-JitTier::Member JitTier::make_member(const IrBlock& block) {
+JitTier::Member JitTier::make_member(const CachedBlock& block) {
   Member m;
-  m.ir = std::make_unique<IrBlock>(block);
+  m.ir = std::make_unique<IrBlock>(block.ir);
   m.key = block.key;
   m.id = block.id;
   // Static exits into the same physical page can be chained: every virtual mapping of
   // this block's page maps the target the same way. Other exits go through the
   // dispatcher (and its jump cache).
-  const IrTerminator& e = block.exit;
-  if ((e.kind == IrExit::Jump || e.kind == IrExit::Branch) &&
-      same_page(block.key, e.taken_offset)) {
+  const IrTerminator& e = block.ir.exit;
+  if ((e.kind == IrExit::Jump || e.kind == IrExit::Branch) && block.key.same_page(e.taken_offset)) {
     m.taken = new_slot();
   }
-  if (e.kind == IrExit::Branch && same_page(block.key, e.fallthrough_offset)) {
+  if (e.kind == IrExit::Branch && block.key.same_page(e.fallthrough_offset)) {
     m.fallthrough = new_slot();
   }
   return m;
 }
 
-void JitTier::note_execution(IrBlock& block) {
+void JitTier::note_execution(CachedBlock& block) {
   ++stats_.interpreted_runs;
-  if (block.compile_queued || !block.cacheable || ++block.exec_count < tier1_threshold_) {
+  if (block.compile_queued || !block.ir.cacheable || ++block.exec_count < tier1_threshold_) {
     return;
   }
   block.compile_queued = true;
   Job job;
   job.members.push_back(make_member(block));
   job.counter = config_.tier2 ? new_counter() : nullptr;
-  job.tier = 1;
+  job.tier = Tier::Fast;
   submit(std::move(job));
 }
 
@@ -109,7 +98,7 @@ void JitTier::submit(Job job) {
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    (job.tier == 2 ? queue2_ : queue_).push_back(std::move(job));
+    (job.tier == Tier::Optimized ? optimizing_queue_ : fast_queue_).push_back(std::move(job));
   }
   wake_.notify_one();
 }
@@ -121,14 +110,14 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
     for (const Member& m : j.members) jj.members.push_back({m.ir.get(), m.taken, m.fallthrough});
     jj.key = j.members.front().key;
     jj.counter = j.counter;
-    jj.region = j.tier == 2;
+    jj.region = j.tier == Tier::Optimized;
     batch.push_back(std::move(jj));
   }
-  const uint8_t tier = jobs.front().tier;
+  const Tier tier = jobs.front().tier;
   std::string error;
   const auto t0 = SteadyClock::now();
-  std::vector<JitResult> results =
-      backend_->compile(batch, tier == 2 ? JitOptLevel::Optimize : JitOptLevel::Fast, error);
+  std::vector<JitResult> results = backend_->compile(
+      batch, tier == Tier::Optimized ? JitOptLevel::Optimize : JitOptLevel::Fast, error);
   const uint64_t ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count());
   std::vector<Done> out;
@@ -146,9 +135,9 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
     for (const Member& m : jobs[n].members) {
       d.members.emplace_back(m.key, m.id);
       d.guest_insns += m.ir->guest_count();
-      if (m.taken) d.exits.emplace_back(key_at(m.key, m.ir->exit.taken_offset), m.taken);
+      if (m.taken) d.exits.emplace_back(m.key.offset_by(m.ir->exit.taken_offset), m.taken);
       if (m.fallthrough) {
-        d.exits.emplace_back(key_at(m.key, m.ir->exit.fallthrough_offset), m.fallthrough);
+        d.exits.emplace_back(m.key.offset_by(m.ir->exit.fallthrough_offset), m.fallthrough);
       }
     }
     out.push_back(std::move(d));
@@ -163,7 +152,7 @@ void JitTier::worker() {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] {
-        return stopping_ || !queue_.empty() || !queue2_.empty() || !release_.empty();
+        return stopping_ || !fast_queue_.empty() || !optimizing_queue_.empty() || !release_.empty();
       });
       if (stopping_) return;
       if (!release_.empty()) {
@@ -173,14 +162,14 @@ void JitTier::worker() {
         for (uint64_t m : dead) backend_->release(m);
         continue;
       }
-      if (!queue_.empty()) {
-        while (!queue_.empty() && jobs.size() < config_.batch_size) {
-          jobs.push_back(std::move(queue_.front()));
-          queue_.pop_front();
+      if (!fast_queue_.empty()) {
+        while (!fast_queue_.empty() && jobs.size() < config_.batch_size) {
+          jobs.push_back(std::move(fast_queue_.front()));
+          fast_queue_.pop_front();
         }
       } else {
-        jobs.push_back(std::move(queue2_.front()));
-        queue2_.pop_front();
+        jobs.push_back(std::move(optimizing_queue_.front()));
+        optimizing_queue_.pop_front();
       }
     }
     busy_.store(true, std::memory_order_relaxed);
@@ -210,7 +199,7 @@ void JitTier::adopt(const std::vector<Done>& done) {
   // ones installed after it.
   for (const Done& d : done) {
     stats_.compile_ns += d.compile_ns;
-    if (d.tier == 2) stats_.tier2_compile_ns += d.compile_ns;
+    if (d.tier == Tier::Optimized) stats_.tier2_compile_ns += d.compile_ns;
     if (d.first_of_batch) ++stats_.compile_batches;
     if (d.module != 0) ++module_refs_[d.module];
   }
@@ -244,15 +233,15 @@ void JitTier::release_dead_modules() {
   wake_.notify_one();
 }
 
-void JitTier::link(ChainSlot* slot, uint64_t target_key) {
+void JitTier::link(ChainSlot* slot, BlockKey target_key) {
   incoming_.emplace(target_key, slot);
-  if (IrBlock* target = cache_.find(target_key); target && target->native) {
+  if (CachedBlock* target = cache_.find(target_key); target && target->native) {
     slot->fn.store(target->native, std::memory_order_release);
     ++stats_.links_made;
   }
 }
 
-void JitTier::retarget_incoming(uint64_t key, JitFn fn) {
+void JitTier::retarget_incoming(BlockKey key, JitFn fn) {
   auto [first, last] = incoming_.equal_range(key);
   for (auto it = first; it != last; ++it) {
     it->second->fn.store(fn, std::memory_order_release);
@@ -261,12 +250,12 @@ void JitTier::retarget_incoming(uint64_t key, JitFn fn) {
 }
 
 bool JitTier::install(const Done& d) {
-  const uint64_t key = d.members.front().first;
-  IrBlock* block = cache_.find(key);
+  const BlockKey key = d.members.front().first;
+  CachedBlock* block = cache_.find(key);
   if (block == nullptr || block->id != d.members.front().second) return false;  // dropped
-  if (d.tier == 1) block->compile_queued = false;
+  if (d.tier == Tier::Fast) block->compile_queued = false;
   for (const auto& [k, id] : d.members) {
-    IrBlock* m = cache_.find(k);
+    CachedBlock* m = cache_.find(k);
     if (m == nullptr || m->id != id) {  // a member changed while O2 was busy
       if (auto h = hot_.find(key); h != hot_.end()) h->second.promoted = false;
       return false;
@@ -277,10 +266,10 @@ bool JitTier::install(const Done& d) {
     return false;
   }
   Code& code = code_[key];
-  uint64_t& slot = d.tier == 1 ? code.tier1 : code.region;
+  uint64_t& slot = d.tier == Tier::Fast ? code.tier1 : code.region;
   unref_module(slot);  // a unit it replaces (none in practice: one compile per id and tier)
   slot = d.module;
-  if (d.tier == 1) {
+  if (d.tier == Tier::Fast) {
     ++stats_.blocks_compiled;
     stats_.guest_insns_compiled += d.guest_insns;
   } else {
@@ -293,7 +282,7 @@ bool JitTier::install(const Done& d) {
   block->tier = d.tier;
   block->compile_ns = static_cast<uint32_t>(std::min<uint64_t>(d.compile_ns, UINT32_MAX));
   ++block->times_compiled;
-  if (d.tier == 1 && d.counter != nullptr) {
+  if (d.tier == Tier::Fast && d.counter != nullptr) {
     // The policy watches the entry counter the tier-1 code increments.
     Hot& h = hot_[key];
     h = Hot{};
@@ -307,12 +296,12 @@ bool JitTier::install(const Done& d) {
   if (events_ && events_->active()) {
     Event e;
     e.kind = EventKind::BlockCompiled;
-    e.paddr = block->start_paddr;
-    e.pc = block->start_pc;
+    e.paddr = block->ir.start_paddr;
+    e.pc = block->ir.start_pc;
     e.tier = d.tier;
-    e.a = d.guest_insns;
-    e.b = d.compile_ns;
-    e.c = d.host_bytes;
+    e.guest_insns = d.guest_insns;
+    e.compile_ns = d.compile_ns;
+    e.host_bytes = d.host_bytes;
     events_->publish(e);
     e.kind = EventKind::TierUp;
     events_->publish(e);
@@ -324,7 +313,7 @@ bool JitTier::install(const Done& d) {
     out.push_back({target, slot});
     link(slot, target);
   }
-  if (d.tier == 2) {
+  if (d.tier == Tier::Optimized) {
     Hot& h = hot_[key];
     h.installed = SteadyClock::now();
     h.count_at_install = h.counter ? *h.counter : 0;
@@ -334,8 +323,8 @@ bool JitTier::install(const Done& d) {
   return true;
 }
 
-void JitTier::on_drop(IrBlock& block) {
-  const uint64_t k = block.key;
+void JitTier::on_drop(CachedBlock& block) {
+  const BlockKey k = block.key;
   // Unlink every predecessor that jumps here...
   auto [first, last] = incoming_.equal_range(k);
   for (auto it = first; it != last; ++it) {
@@ -365,12 +354,12 @@ void JitTier::on_drop(IrBlock& block) {
   // Regions that contain this block are stale: their entries fall back to tier 1.
   auto [rf, rl] = region_of_.equal_range(k);
   for (auto it = rf; it != rl; ++it) {
-    IrBlock* entry = cache_.find(it->second);
+    CachedBlock* entry = cache_.find(it->second);
     auto h = hot_.find(it->second);
-    if (entry == nullptr || entry->tier != 2 || h == hot_.end()) continue;
+    if (entry == nullptr || entry->tier != Tier::Optimized || h == hot_.end()) continue;
     entry->native = h->second.tier1_fn;
     entry->native_bytes = h->second.tier1_bytes;
-    entry->tier = 1;
+    entry->tier = Tier::Fast;
     if (auto c = code_.find(it->second); c != code_.end()) {
       unref_module(c->second.region);
       c->second.region = 0;
@@ -383,28 +372,29 @@ void JitTier::on_drop(IrBlock& block) {
   region_of_.erase(k);
 }
 
-void JitTier::promote(uint64_t key) {
-  IrBlock* entry = cache_.find(key);
+void JitTier::promote(BlockKey key) {
+  CachedBlock* entry = cache_.find(key);
   if (entry == nullptr || entry->native == nullptr) return;
   Job job;
-  job.tier = 2;
+  job.tier = Tier::Optimized;
   job.counter = hot_[key].counter;
   // The region: the entry plus warm (tier-1 compiled) blocks reachable through static
   // exits in the same physical page, breadth first.
-  std::vector<const IrBlock*> members = {entry};
+  std::vector<const CachedBlock*> members = {entry};
   for (size_t n = 0; n < members.size() && members.size() < config_.max_region_blocks; ++n) {
-    const IrBlock& b = *members[n];
-    for (int64_t off : {b.exit.taken_offset, b.exit.fallthrough_offset}) {
-      if (b.exit.kind != IrExit::Jump && b.exit.kind != IrExit::Branch) break;
-      if (!same_page(b.key, off)) continue;
-      const IrBlock* t = cache_.find(key_at(b.key, off));
+    const CachedBlock& b = *members[n];
+    const IrTerminator& exit = b.ir.exit;
+    for (int64_t off : {exit.taken_offset, exit.fallthrough_offset}) {
+      if (exit.kind != IrExit::Jump && exit.kind != IrExit::Branch) break;
+      if (!b.key.same_page(off)) continue;
+      const CachedBlock* t = cache_.find(b.key.offset_by(off));
       if (t == nullptr || t->native == nullptr) continue;
       if (std::find(members.begin(), members.end(), t) != members.end()) continue;
       if (members.size() < config_.max_region_blocks) members.push_back(t);
-      if (b.exit.kind == IrExit::Jump) break;
+      if (exit.kind == IrExit::Jump) break;
     }
   }
-  for (const IrBlock* m : members) job.members.push_back(make_member(*m));
+  for (const CachedBlock* m : members) job.members.push_back(make_member(*m));
   Hot& h = hot_[key];
   h.tier1_fn = entry->native;
   h.tier1_bytes = entry->native_bytes;
@@ -417,7 +407,7 @@ void JitTier::label_outcomes(SteadyClock::time_point now) {
   for (auto& [key, h] : hot_) {
     if (h.labelled || now - h.installed < kLabelDelay || h.counter == nullptr) continue;
     h.labelled = true;
-    IrBlock* b = cache_.find(key);
+    const CachedBlock* b = cache_.find(key);
     if (b == nullptr) continue;
     // Paid back when the block, running at the rate measured since the swap for the
     // policy's payback horizon, saves (instructions x saving per instruction) more than
@@ -425,7 +415,7 @@ void JitTier::label_outcomes(SteadyClock::time_point now) {
     const double seconds = std::chrono::duration<double>(now - h.installed).count();
     const double rate = static_cast<double>(*h.counter - h.count_at_install) / seconds;
     const double saved_ns =
-        rate * policy_.config().payback_horizon_seconds * b->guest_count() * saved;
+        rate * policy_.config().payback_horizon_seconds * b->ir.guest_count() * saved;
     const bool paid = saved_ns > static_cast<double>(h.tier2_compile_ns);
     const bool predicted = policy_.model().predict(h.features) >= 0.5;
     ++stats_.model_labels;
@@ -463,21 +453,24 @@ void JitTier::maybe_tick() {
   stats_.tier2_threshold = policy_.threshold();
   label_outcomes(now);
 
-  std::vector<std::pair<double, uint64_t>> candidates;
+  std::vector<std::pair<double, BlockKey>> candidates;
   for (auto& [key, h] : hot_) {
     if (h.counter == nullptr) continue;
     const uint64_t count = *h.counter;
     h.hotness = policy_.update_hotness(h.hotness, count - h.last_count, dt);
     h.last_count = count;
     if (h.promoted) continue;
-    const IrBlock* b = cache_.find(key);
-    if (b == nullptr || b->tier != 1) continue;
-    const BlockFeatures f = features_of(*b, h.hotness);
+    const CachedBlock* b = cache_.find(key);
+    if (b == nullptr || b->tier != Tier::Fast) continue;
+    const BlockFeatures f = features_of(b->ir, h.hotness);
     if (!policy_.should_promote(f, h.hotness)) continue;
     h.features = f;
     candidates.emplace_back(TierPolicy::priority(f, h.hotness), key);
   }
-  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  // Hottest first; ties in the order of the keys' addresses, so runs are reproducible.
+  std::sort(candidates.begin(), candidates.end(), [](const auto& x, const auto& y) {
+    return x.first != y.first ? x.first > y.first : x.second.paddr() > y.second.paddr();
+  });
   const size_t n = std::min<size_t>(candidates.size(), policy_.config().max_promotions_per_tick);
   for (size_t i = 0; i < n; ++i) promote(candidates[i].second);
 }

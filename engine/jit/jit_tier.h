@@ -11,14 +11,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/block_key.h"
 #include "engine/ir.h"
 #include "engine/jit/jit_abi.h"
 #include "engine/jit/tier_policy.h"
-#include "mem/fxhash.h"
+#include "engine/tier.h"
 
 namespace tiervm {
 
 class CodeCache;
+struct CachedBlock;
 class LlvmBackend;
 class EventBus;
 
@@ -85,7 +87,7 @@ class JitTier {
   JitTier& operator=(const JitTier&) = delete;
 
   // The executor calls this before interpreting `block`.
-  void note_execution(IrBlock& block);
+  void note_execution(CachedBlock& block);
   // Installs finished compilations and runs the tier-2 policy now and then; cheap when
   // there is nothing to do. Hart thread only.
   void poll() {
@@ -106,7 +108,7 @@ class JitTier {
  private:
   struct Member {
     std::unique_ptr<IrBlock> ir;  // a copy: the original may be dropped meanwhile
-    uint64_t key = 0;
+    BlockKey key;
     uint64_t id = 0;
     ChainSlot* taken = nullptr;
     ChainSlot* fallthrough = nullptr;
@@ -114,13 +116,13 @@ class JitTier {
   struct Job {
     std::vector<Member> members;  // [0] is the entry
     uint64_t* counter = nullptr;
-    uint8_t tier = 1;
+    Tier tier = Tier::Fast;
   };
   struct Done {
-    std::vector<std::pair<uint64_t, uint64_t>> members;  // (key, id), [0] = entry
-    std::vector<std::pair<uint64_t, ChainSlot*>> exits;  // (target key, slot)
+    std::vector<std::pair<BlockKey, uint64_t>> members;  // (key, id), [0] = entry
+    std::vector<std::pair<BlockKey, ChainSlot*>> exits;  // (target key, slot)
     JitFn fn = nullptr;
-    uint8_t tier = 1;
+    Tier tier = Tier::Fast;
     uint64_t* counter = nullptr;
     uint32_t guest_insns = 0;
     uint64_t compile_ns = 0;  // this unit's share of its batch
@@ -134,7 +136,7 @@ class JitTier {
     uint64_t region = 0;  // when the block is the entry of an installed tier-2 region
   };
   struct OutLink {
-    uint64_t target_key;
+    BlockKey target_key;
     ChainSlot* slot;
   };
   // A tier-1 block the policy watches.
@@ -155,7 +157,7 @@ class JitTier {
     bool labelled = true;
   };
 
-  Member make_member(const IrBlock& block);
+  Member make_member(const CachedBlock& block);
   // Compiles now (synchronous mode) or queues for the worker (tier 1 before tier 2).
   void submit(Job job);
   ChainSlot* new_slot();
@@ -170,11 +172,11 @@ class JitTier {
   bool install(const Done& d);
   void unref_module(uint64_t module);
   void release_dead_modules();
-  void link(ChainSlot* slot, uint64_t target_key);
-  void retarget_incoming(uint64_t key, JitFn fn);
-  void on_drop(IrBlock& block);
+  void link(ChainSlot* slot, BlockKey target_key);
+  void retarget_incoming(BlockKey key, JitFn fn);
+  void on_drop(CachedBlock& block);
   void maybe_tick();
-  void promote(uint64_t key);
+  void promote(BlockKey key);
   void label_outcomes(std::chrono::steady_clock::time_point now);
 
   CodeCache& cache_;
@@ -193,22 +195,22 @@ class JitTier {
   std::deque<ChainSlot> slots_;
   std::deque<uint64_t> counters_;
   // target key -> slots that jump there; block key -> that block's outgoing links.
-  std::unordered_multimap<uint64_t, ChainSlot*, FxHashFold> incoming_;
-  std::unordered_map<uint64_t, std::vector<OutLink>, FxHashFold> outgoing_;
-  std::unordered_map<uint64_t, Hot, FxHashFold> hot_;
-  std::unordered_map<uint64_t, Code, FxHashFold> code_;
+  std::unordered_multimap<BlockKey, ChainSlot*, BlockKey::Hash> incoming_;
+  std::unordered_map<BlockKey, std::vector<OutLink>, BlockKey::Hash> outgoing_;
+  std::unordered_map<BlockKey, Hot, BlockKey::Hash> hot_;
+  std::unordered_map<BlockKey, Code, BlockKey::Hash> code_;
   // Blocks (and region fallbacks) using each module. A module nobody uses is freed at the
   // next poll(), from the dispatcher, when no compiled code is on the stack: the block
   // whose store dropped it may still be running when the count reaches zero.
   std::unordered_map<uint64_t, uint32_t, FxHashFold> module_refs_;
   std::vector<uint64_t> dead_modules_;
   // member key -> entry keys of the tier-2 regions that contain it.
-  std::unordered_multimap<uint64_t, uint64_t, FxHashFold> region_of_;
+  std::unordered_multimap<BlockKey, BlockKey, BlockKey::Hash> region_of_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Job> queue_;   // tier 1
-  std::deque<Job> queue2_;  // tier 2 (after tier 1: cold code must not wait behind O2)
+  std::deque<Job> fast_queue_;        // tier 1
+  std::deque<Job> optimizing_queue_;  // tier 2 (after tier 1: cold code must not wait behind O2)
   std::vector<Done> done_;
   std::vector<uint64_t> release_;  // dead modules for the worker to free
   std::atomic<bool> ready_{false};

@@ -31,7 +31,7 @@ struct JitMember {
 // whole region (they are allocas that LLVM's SROA/mem2reg promote).
 struct JitJob {
   std::vector<JitMember> members;
-  uint64_t key = 0;             // opaque id returned with the result
+  BlockKey key;                 // the entry block's, returned with the result
   uint64_t* counter = nullptr;  // incremented on every entry (tier-1 profiling), or null
   bool region = false;          // lower members as a region (requires the O2 pipeline)
 
@@ -39,7 +39,7 @@ struct JitJob {
 };
 
 struct JitResult {
-  uint64_t key = 0;
+  BlockKey key;
   JitFn fn = nullptr;
   uint32_t host_bytes = 0;  // size of the generated function (its ELF symbol size)
   uint64_t module = 0;      // the module holding it, for release(); 0 = none

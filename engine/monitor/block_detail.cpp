@@ -15,9 +15,9 @@ namespace tiervm {
 std::optional<LiveBlock> copy_live_block(Machine& machine, uint64_t paddr) {
   const CodeCache& cache = machine.executor().code_cache();
   for (bool fp : {true, false}) {
-    const IrBlock* b = cache.find(CodeCache::key_of(paddr, TranslateFlags{fp}));
+    const CachedBlock* b = cache.find(BlockKey(paddr, TranslateFlags{fp}));
     if (b == nullptr) continue;
-    LiveBlock live{*b, {}};
+    LiveBlock live{b->ir, b->key, b->running_tier(), reinterpret_cast<uint64_t>(b->native), {}};
     if (b->native != nullptr) {
       const auto* code = reinterpret_cast<const uint8_t*>(b->native);
       live.host_code.assign(code, code + b->native_bytes);
@@ -33,7 +33,7 @@ BlockDetail describe_block(const LiveBlock& live, uint64_t pc, const SymbolTable
   BlockDetail d;
   d.paddr = block.start_paddr;
   d.pc = pc;
-  d.tier = block.native ? block.tier : 0;
+  d.tier = live.tier;
   if (symbols) d.symbol = symbols->describe(pc);
   char line[160];
   for (unsigned i = 0; i < block.guest_count(); ++i) {
@@ -51,11 +51,11 @@ BlockDetail describe_block(const LiveBlock& live, uint64_t pc, const SymbolTable
     // As tier 1 would compile it, alone and with every exit back to the dispatcher.
     JitJob job;
     job.members.push_back({&block, nullptr, nullptr});
-    job.key = block.key;
+    job.key = live.key;
     d.llvm_ir = backend->ir_text(job);
   }
   if (!live.host_code.empty()) {
-    d.host_asm = disassemble_host(live.host_code, reinterpret_cast<uint64_t>(block.native));
+    d.host_asm = disassemble_host(live.host_code, live.host_address);
   }
   return d;
 }

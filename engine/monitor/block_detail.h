@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/ir.h"
+#include "engine/tier.h"
 
 namespace tiervm {
 
@@ -19,7 +20,10 @@ class SymbolTable;
 // freed on that thread's schedule once its block is dropped.
 struct LiveBlock {
   IrBlock block;
-  std::vector<uint8_t> host_code;  // block.native's bytes (empty on tier 0)
+  BlockKey key;
+  Tier tier = Tier::Interpreter;   // the tier its next run executes on
+  uint64_t host_address = 0;       // where its compiled code was (for branch targets)
+  std::vector<uint8_t> host_code;  // the compiled code's bytes (empty on tier 0)
 };
 std::optional<LiveBlock> copy_live_block(Machine& machine, uint64_t paddr);
 
@@ -27,7 +31,7 @@ std::optional<LiveBlock> copy_live_block(Machine& machine, uint64_t paddr);
 struct BlockDetail {
   uint64_t paddr = 0;
   uint64_t pc = 0;
-  unsigned tier = 0;
+  Tier tier = Tier::Interpreter;
   std::string symbol;
   std::string guest_asm;  // one line per guest instruction: pc, bits, disassembly
   std::string ir;         // format_ir

@@ -100,7 +100,7 @@ void ChromeTraceWriter::on_event(const Event& e) {
   char buf[512] = "";
   const std::string name = event_kind_name(e.kind);
   if (e.kind == EventKind::BlockCompiled) {
-    const uint64_t dur = e.b;
+    const uint64_t dur = e.compile_ns;
     uint64_t start = e.time_ns > dur ? e.time_ns - dur : 0;
     start = std::max(start, m.compiler_free_ns);
     m.compiler_free_ns = start + dur;
@@ -109,9 +109,9 @@ void ChromeTraceWriter::on_event(const Event& e) {
     std::snprintf(buf, sizeof buf,
                   R"(,"ph":"X","ts":%.3f,"dur":%.3f,"pid":%u,"tid":1,"cat":"jit",)"
                   R"("args":{"pc":"0x%)" PRIx64 R"(","paddr":"0x%)" PRIx64
-                  R"(","tier":%u,"guest_insns":%)" PRIu64 R"(,"host_bytes":%)" PRIu64 "}}",
+                  R"(","tier":%u,"guest_insns":%u,"host_bytes":%u}})",
                   micros(start), static_cast<double>(dur) / 1e3, e.machine_id, e.pc, e.paddr,
-                  e.tier, e.a, e.c);
+                  tier_index(e.tier), e.guest_insns, e.host_bytes);
     write_record(R"({"name":)" + json_string("compile " + label) + buf);
     return;
   }
@@ -120,27 +120,27 @@ void ChromeTraceWriter::on_event(const Event& e) {
     case EventKind::TierUp:
       std::snprintf(buf, sizeof buf,
                     R"("pc":"0x%)" PRIx64 R"(","paddr":"0x%)" PRIx64 R"(","tier":%u)", e.pc,
-                    e.paddr, e.tier);
+                    e.paddr, tier_index(e.tier));
       break;
     case EventKind::BlockInvalidated:
       std::snprintf(buf, sizeof buf,
                     R"("pc":"0x%)" PRIx64 R"(","paddr":"0x%)" PRIx64
                     R"(","bytes_written":%)" PRIu64,
-                    e.pc, e.paddr, e.a);
+                    e.pc, e.paddr, e.bytes);
       break;
     case EventKind::TlbFlush:
-      std::snprintf(buf, sizeof buf, R"("flushes":%)" PRIu64, e.a);
+      std::snprintf(buf, sizeof buf, R"("flushes":%)" PRIu64, e.count);
       break;
     case EventKind::Trap:
       std::snprintf(buf, sizeof buf,
                     R"("pc":"0x%)" PRIx64 R"(","cause":%)" PRIu64 R"(,"tval":"0x%)" PRIx64 "\"",
-                    e.pc, e.a, e.b);
+                    e.pc, e.cause, e.tval);
       break;
     case EventKind::Interrupt:
-      std::snprintf(buf, sizeof buf, R"("pc":"0x%)" PRIx64 R"(","cause":%)" PRIu64, e.pc, e.a);
+      std::snprintf(buf, sizeof buf, R"("pc":"0x%)" PRIx64 R"(","cause":%)" PRIu64, e.pc, e.cause);
       break;
     case EventKind::GuestExit:
-      std::snprintf(buf, sizeof buf, R"("code":%)" PRIu64, e.a);
+      std::snprintf(buf, sizeof buf, R"("code":%)" PRId64, e.exit_code);
       break;
     case EventKind::BlockCompiled:
       break;

@@ -10,7 +10,6 @@
 
 namespace tiervm {
 
-inline constexpr unsigned kMonitorTiers = 3;  // 0 interpreter, 1 LLVM fast, 2 LLVM O2
 // Compile-time histogram bins: bin i counts compilations of [2^i, 2^(i+1)) microseconds
 // (bin 0 also takes everything under 1 us, the last bin everything above).
 inline constexpr unsigned kCompileHistogramBins = 20;
@@ -21,7 +20,7 @@ struct BlockProfile {
   uint64_t paddr = 0;
   uint64_t pc = 0;                // the virtual pc it last ran at (symbols are virtual)
   uint64_t samples = 0;           // slice-boundary samples that landed on it
-  uint64_t tier0_execs = 0;       // IrBlock::exec_count when last sampled (stops at tier-up)
+  uint64_t tier0_execs = 0;       // CachedBlock::exec_count when last sampled (stops at tier-up)
   uint64_t compile_ns_last = 0;   // LLVM time of its last compilation (its batch share)
   uint64_t compile_ns_total = 0;  // over every compilation
   uint32_t guest_insns = 0;
@@ -29,10 +28,10 @@ struct BlockProfile {
   uint32_t host_bytes = 0;  // size of its live compiled code (the region's, for a tier-2 entry)
   uint32_t times_compiled = 0;
   uint32_t times_invalidated = 0;
-  uint8_t tier = 0;             // of the live translation (0 when none is live)
-  uint8_t chainable_exits = 0;  // static exits into the same page (JitTier can chain these)
-  uint8_t chained_exits = 0;    // of those, exits whose successor is compiled (linked)
-  bool live = false;            // a translation is in the code cache now
+  Tier tier = Tier::Interpreter;  // of the live translation (Interpreter when none is live)
+  uint8_t chainable_exits = 0;    // static exits into the same page (JitTier can chain these)
+  uint8_t chained_exits = 0;      // of those, exits whose successor is compiled (linked)
+  bool live = false;              // a translation is in the code cache now
 };
 
 // One point of the rate history (one per ~100 ms of wall time).
@@ -50,7 +49,7 @@ struct CompileRecord {
   uint64_t pc = 0;
   uint64_t ns = 0;
   uint32_t guest_insns = 0;
-  uint8_t tier = 0;
+  Tier tier = Tier::Interpreter;
 };
 
 // Everything the dashboard and the reports show, copied out of the monitor at one moment
@@ -74,10 +73,10 @@ struct MonitorSnapshot {
   uint64_t samples = 0;
   uint64_t samples_idle = 0;        // the hart was waiting in wfi
   uint64_t samples_unresolved = 0;  // pc not in the jump cache / L1 TLB, or block gone
-  std::array<uint64_t, kMonitorTiers> samples_by_tier{};
+  std::array<uint64_t, kTierCount> samples_by_tier{};
   // Time split estimate: executor time per slice, attributed to the sampled block's tier.
   double hart_run_s = 0;  // inside Executor::run
-  std::array<double, kMonitorTiers> run_s_by_tier{};
+  std::array<double, kTierCount> run_s_by_tier{};
   double run_s_unresolved = 0;
   double compile_s = 0;  // LLVM time on the compiler thread (JitStats::compile_ns)
 
@@ -102,7 +101,7 @@ struct MonitorSnapshot {
   std::vector<BlockProfile> blocks;     // every block sampled or compiled, unordered
   std::vector<RateSample> history;      // oldest first
   std::vector<CompileRecord> compiles;  // the most recent, oldest first
-  std::array<std::array<uint64_t, kCompileHistogramBins>, kMonitorTiers> compile_histogram{};
+  std::array<std::array<uint64_t, kCompileHistogramBins>, kTierCount> compile_histogram{};
   std::shared_ptr<const SymbolTable> symbols;  // never null
 };
 

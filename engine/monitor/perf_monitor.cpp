@@ -90,41 +90,40 @@ BlockProfile& PerfMonitor::profile(uint64_t paddr) {
 // The block the executor would run at `pc` next, found the way its dispatcher finds it
 // (jump cache, then the L1 TLB's exec tag), without side effects: no TLB fill, no
 // translation, no trap.
-const IrBlock* PerfMonitor::block_at_pc(uint64_t pc) const {
+const CachedBlock* PerfMonitor::block_at_pc(uint64_t pc) const {
   Hart& hart = machine_.hart();
   CodeCache& cache = machine_.executor().code_cache();
-  const TranslateFlags flags{hart.fp_enabled()};
-  if (const IrBlock* b = cache.jump_lookup(pc, hart.jump_mode_key())) return b;
+  const FetchKey fetch = hart.fetch_key();
+  if (const CachedBlock* b = cache.jump_lookup(pc, fetch)) return b;
   const TlbEntry& e = hart.tlb.l1(hart.fetch_mode(), pc);
   if (e.tag_exec != (pc & ~kPageMask)) return nullptr;
   const uint64_t paddr = hart.tlb.l1_ppage(hart.fetch_mode(), pc) | (pc & kPageMask);
-  return cache.find(CodeCache::key_of(paddr, flags));
+  return cache.find(BlockKey(paddr, fetch.flags));
 }
 
-void PerfMonitor::note_block(BlockProfile& p, const IrBlock& b, uint64_t pc) const {
+void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc) const {
   p.pc = pc;
   p.live = true;
-  p.tier = b.native ? std::max<uint8_t>(b.tier, 1) : 0;
-  p.guest_insns = b.guest_count();
-  p.guest_bytes = b.guest_bytes;
+  p.tier = b.running_tier();
+  p.guest_insns = b.ir.guest_count();
+  p.guest_bytes = b.ir.guest_bytes;
   p.tier0_execs = b.exec_count;
   p.host_bytes = b.native ? b.native_bytes : 0;
   // JitTier chains Jump/Branch exits whose target lies in the block's own physical page;
   // a chain is live when both ends are compiled.
   p.chainable_exits = 0;
   p.chained_exits = 0;
-  if (b.exit.kind != IrExit::Jump && b.exit.kind != IrExit::Branch) return;
+  const IrTerminator& exit = b.ir.exit;
+  if (exit.kind != IrExit::Jump && exit.kind != IrExit::Branch) return;
   const CodeCache& cache = machine_.executor().code_cache();
-  const uint64_t flag = b.key & 1;
   auto exit_to = [&](int64_t offset) {
-    const uint64_t target = b.start_paddr + static_cast<uint64_t>(offset);
-    if ((target & ~kPageMask) != (b.start_paddr & ~kPageMask)) return;
+    if (!b.key.same_page(offset)) return;
     ++p.chainable_exits;
-    const IrBlock* t = cache.find((target << 1) | flag);
+    const CachedBlock* t = cache.find(b.key.offset_by(offset));
     if (b.native && t && t->native) ++p.chained_exits;
   };
-  exit_to(b.exit.taken_offset);
-  if (b.exit.kind == IrExit::Branch) exit_to(b.exit.fallthrough_offset);
+  exit_to(exit.taken_offset);
+  if (exit.kind == IrExit::Branch) exit_to(exit.fallthrough_offset);
 }
 
 void PerfMonitor::on_slice(const SliceInfo& slice) {
@@ -135,14 +134,14 @@ void PerfMonitor::on_slice(const SliceInfo& slice) {
     run_ns_unresolved_ += slice.run_ns;
   } else {
     const uint64_t pc = machine_.hart().s.pc;
-    if (const IrBlock* b = block_at_pc(pc)) {
-      BlockProfile& p = profile(b->start_paddr);
+    if (const CachedBlock* b = block_at_pc(pc)) {
+      BlockProfile& p = profile(b->ir.start_paddr);
       note_block(p, *b, pc);
       ++p.samples;
-      ++samples_by_tier_[p.tier];
-      run_ns_by_tier_[p.tier] += slice.run_ns;
+      ++samples_by_tier_[tier_index(p.tier)];
+      run_ns_by_tier_[tier_index(p.tier)] += slice.run_ns;
       ++period_samples_;
-      if (p.tier > 0) ++period_native_samples_;
+      if (p.tier != Tier::Interpreter) ++period_native_samples_;
     } else {
       ++samples_unresolved_;
       run_ns_unresolved_ += slice.run_ns;
@@ -184,19 +183,18 @@ void PerfMonitor::on_event(const Event& e) {
   switch (e.kind) {
     case EventKind::BlockCompiled: {
       BlockProfile& p = profile(e.paddr);
-      const unsigned tier = std::min<unsigned>(e.tier, kMonitorTiers - 1);
       p.pc = e.pc;
       p.live = true;
-      p.tier = static_cast<uint8_t>(tier);
+      p.tier = e.tier;
       // A tier-2 event counts the guest instructions of its whole region.
-      if (tier <= 1) p.guest_insns = static_cast<uint32_t>(e.a);
-      p.compile_ns_last = e.b;
-      p.compile_ns_total += e.b;
-      p.host_bytes = static_cast<uint32_t>(e.c);
+      if (e.tier != Tier::Optimized) p.guest_insns = e.guest_insns;
+      p.compile_ns_last = e.compile_ns;
+      p.compile_ns_total += e.compile_ns;
+      p.host_bytes = e.host_bytes;
       ++p.times_compiled;
-      ++histogram_[tier][compile_histogram_bin(e.b)];
-      compiles_.push_back({seconds_since_start(e.time_ns), e.paddr, e.pc, e.b,
-                           static_cast<uint32_t>(e.a), static_cast<uint8_t>(tier)});
+      ++histogram_[tier_index(e.tier)][compile_histogram_bin(e.compile_ns)];
+      compiles_.push_back(
+          {seconds_since_start(e.time_ns), e.paddr, e.pc, e.compile_ns, e.guest_insns, e.tier});
       if (compiles_.size() > kCompileCapacity) compiles_.pop_front();
       break;
     }
@@ -205,7 +203,7 @@ void PerfMonitor::on_event(const Event& e) {
       if (p.pc == 0) p.pc = e.pc;
       ++p.times_invalidated;
       p.live = false;
-      p.tier = 0;
+      p.tier = Tier::Interpreter;
       p.chained_exits = 0;
       break;
     }
@@ -239,7 +237,7 @@ MonitorSnapshot PerfMonitor::capture() const {
   s.samples_unresolved = samples_unresolved_;
   s.samples_by_tier = samples_by_tier_;
   s.hart_run_s = static_cast<double>(run_ns_) / 1e9;
-  for (unsigned t = 0; t < kMonitorTiers; ++t) {
+  for (unsigned t = 0; t < kTierCount; ++t) {
     s.run_s_by_tier[t] = static_cast<double>(run_ns_by_tier_[t]) / 1e9;
   }
   s.run_s_unresolved = static_cast<double>(run_ns_unresolved_) / 1e9;

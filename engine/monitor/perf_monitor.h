@@ -16,7 +16,7 @@ namespace tiervm {
 
 class Machine;
 struct Event;
-struct IrBlock;
+struct CachedBlock;
 struct SliceInfo;
 
 // The performance monitor of one machine. Enabled, it samples the hart's pc at every
@@ -66,8 +66,8 @@ class PerfMonitor {
   static constexpr uint64_t kHistoryPeriodNs = 100'000'000;
 
   BlockProfile& profile(uint64_t paddr);
-  const IrBlock* block_at_pc(uint64_t pc) const;
-  void note_block(BlockProfile& p, const IrBlock& block, uint64_t pc) const;
+  const CachedBlock* block_at_pc(uint64_t pc) const;
+  void note_block(BlockProfile& p, const CachedBlock& block, uint64_t pc) const;
   void tick(uint64_t now_ns);
   double seconds_since_start(uint64_t ns) const;
 
@@ -86,9 +86,9 @@ class PerfMonitor {
   uint64_t samples_ = 0;
   uint64_t samples_idle_ = 0;
   uint64_t samples_unresolved_ = 0;
-  std::array<uint64_t, kMonitorTiers> samples_by_tier_{};
+  std::array<uint64_t, kTierCount> samples_by_tier_{};
   uint64_t run_ns_ = 0;
-  std::array<uint64_t, kMonitorTiers> run_ns_by_tier_{};
+  std::array<uint64_t, kTierCount> run_ns_by_tier_{};
   uint64_t run_ns_unresolved_ = 0;
 
   // History: counters at the start of the current period.
@@ -100,7 +100,7 @@ class PerfMonitor {
   uint64_t period_native_samples_ = 0;
   std::deque<RateSample> history_;
   std::deque<CompileRecord> compiles_;
-  std::array<std::array<uint64_t, kCompileHistogramBins>, kMonitorTiers> histogram_{};
+  std::array<std::array<uint64_t, kCompileHistogramBins>, kTierCount> histogram_{};
 
   mutable std::mutex latest_mutex_;
   std::shared_ptr<const MonitorSnapshot> latest_;

@@ -29,7 +29,7 @@ nlohmann::json block_json(const MonitorSnapshot& s, const BlockProfile& b) {
   return {{"paddr", hex_address(b.paddr)},
           {"pc", hex_address(b.pc)},
           {"symbol", s.symbols ? s.symbols->describe(b.pc) : std::string()},
-          {"tier", b.tier},
+          {"tier", tier_index(b.tier)},
           {"live", b.live},
           {"guest_insns", b.guest_insns},
           {"guest_bytes", b.guest_bytes},
@@ -51,17 +51,6 @@ std::string hex_address(uint64_t value) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%" PRIx64, value);
   return buf;
-}
-
-const char* tier_name(unsigned tier) {
-  switch (tier) {
-    case 0:
-      return "interp";
-    case 1:
-      return "llvm-fast";
-    default:
-      return "llvm-O2";
-  }
 }
 
 std::vector<size_t> hottest_blocks(const MonitorSnapshot& s, size_t n) {

@@ -50,10 +50,10 @@ void translate_rom(const std::string& path, BlockCorpus& c) {
 }
 
 // A one-block compilation unit (tier 1's kind of job).
-JitJob single_block_job(const IrBlock* block, uint64_t key) {
+JitJob single_block_job(const IrBlock* block) {
   JitJob job;
   job.members.push_back({block, nullptr, nullptr});
-  job.key = key;
+  job.key = BlockKey(block->start_paddr, TranslateFlags{});
   return job;
 }
 
@@ -108,7 +108,6 @@ void BM_Compile(benchmark::State& state) {
   auto backend = std::make_unique<LlvmBackend>();
   std::vector<JitJob> jobs;
   size_t next = 0;
-  uint64_t key = 1;
   uint64_t blocks = 0;
   uint64_t insns = 0;
   uint64_t failures = 0;
@@ -117,7 +116,7 @@ void BM_Compile(benchmark::State& state) {
     for (size_t k = 0; k < batch; ++k) {
       const IrBlock* b = c.blocks[next].get();
       next = (next + 1) % c.blocks.size();
-      jobs.push_back(single_block_job(b, key++));
+      jobs.push_back(single_block_job(b));
       insns += b->guest_count();
     }
     compile_and_release(state, *backend, jobs, level, failures);
@@ -187,8 +186,9 @@ void BM_CompileRegion(benchmark::State& state) {
     }
     blocks += all[next].size();
     next = (next + 1) % all.size();
-    job.key = ++count;
+    job.key = BlockKey(job.members.front().block->start_paddr, TranslateFlags{});
     job.region = true;
+    ++count;
     compile_and_release(state, *backend, {job}, JitOptLevel::Optimize, failures);
   }
   report_rates(state, "region", count, insns, failures);
@@ -211,7 +211,7 @@ void BM_CompileColdBackend(benchmark::State& state) {
     LlvmBackend backend;
     std::string error;
     benchmark::DoNotOptimize(
-        backend.compile({single_block_job(c.blocks[0].get(), 1)}, JitOptLevel::Fast, error));
+        backend.compile({single_block_job(c.blocks[0].get())}, JitOptLevel::Fast, error));
   }
 }
 BENCHMARK(BM_CompileColdBackend)->Unit(benchmark::kMillisecond);

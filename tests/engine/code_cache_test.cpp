@@ -26,21 +26,21 @@ TEST(CodeCache, ReachingTheBoundEvictsTheBlocksThatRanLongestAgo) {
   const uint64_t last_run[4] = {20, 40, 10, 30};
   for (unsigned i = 0; i < 4; ++i) {
     const uint64_t pc = kRamBase + 0x100 * i;
-    IrBlock* b = cache.get(pc, pc, {true});
+    CachedBlock* b = cache.get(pc, pc, {true});
     ASSERT_NE(b, nullptr);
     b->last_run = last_run[i];
   }
   EXPECT_EQ(cache.block_count(), 4u);
   EXPECT_EQ(cache.capacity_flushes(), 0u);
   const uint64_t fifth = kRamBase + 0x400;
-  IrBlock* b = cache.get(fifth, fifth, {true});
+  CachedBlock* b = cache.get(fifth, fifth, {true});
   ASSERT_NE(b, nullptr);
-  EXPECT_EQ(b->start_pc, fifth);
+  EXPECT_EQ(b->ir.start_pc, fifth);
   EXPECT_EQ(cache.capacity_flushes(), 1u);
   EXPECT_EQ(cache.evicted(), 2u);
   EXPECT_EQ(cache.block_count(), 3u);  // the two most recently run, and the new one
   auto cached = [&](unsigned i) {
-    return cache.find(CodeCache::key_of(kRamBase + 0x100 * i, {true})) != nullptr;
+    return cache.find(BlockKey(kRamBase + 0x100 * i, {true})) != nullptr;
   };
   EXPECT_FALSE(cached(0));
   EXPECT_TRUE(cached(1));
@@ -76,10 +76,8 @@ TEST(CodeCache, DroppedBlocksFreeTheirCompiledCode) {
   EXPECT_EQ(stats.modules_released, 0u);
   // Keys carry the FP state; the hart comes out of reset with mstatus.FS = Off.
   ASSERT_FALSE(m.hart.fp_enabled());
-  auto find = [&](uint64_t paddr) {
-    return m.exec.code_cache().find(CodeCache::key_of(paddr, {false}));
-  };
-  const IrBlock* loop = find(kRamBase + 4);
+  auto find = [&](uint64_t paddr) { return m.exec.code_cache().find(BlockKey(paddr, {false})); };
+  const CachedBlock* loop = find(kRamBase + 4);
   ASSERT_NE(loop, nullptr);
   ASSERT_NE(loop->native, nullptr);
   EXPECT_GT(loop->native_bytes, 0u);  // the size LLVM reported for the function
@@ -137,8 +135,8 @@ TEST(CodeCache, AWriteDropsOnlyTheBlocksItOverlaps) {
   ASSERT_EQ(cache.block_count(), 2u);
   m.bus.write(kRamBase + 0x104, 4, kNop);  // rewrites the second block's `j .`
   EXPECT_EQ(cache.block_count(), 1u);
-  EXPECT_NE(cache.find(CodeCache::key_of(kRamBase, {true})), nullptr);
-  EXPECT_EQ(cache.find(CodeCache::key_of(kRamBase + 0x100, {true})), nullptr);
+  EXPECT_NE(cache.find(BlockKey(kRamBase, {true})), nullptr);
+  EXPECT_EQ(cache.find(BlockKey(kRamBase + 0x100, {true})), nullptr);
   EXPECT_TRUE(m.bus.is_code_page(kRamBase));  // the first block still lives there
   m.bus.write(kRamBase, 4, kNop);
   EXPECT_EQ(cache.block_count(), 0u);

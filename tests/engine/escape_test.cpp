@@ -348,8 +348,8 @@ TEST(JitMemory, NeverWritableAndExecutable) {
   const std::vector<Mapping> maps = read_maps();
   unsigned checked = 0;
   for (unsigned i = 0; i < kBlocks; ++i) {
-    const IrBlock* block =
-        rig.exec.code_cache().find(CodeCache::key_of(kBase + 8 * i, {rig.hart.fp_enabled()}));
+    const CachedBlock* block =
+        rig.exec.code_cache().find(BlockKey(kBase + 8 * i, {rig.hart.fp_enabled()}));
     ASSERT_NE(block, nullptr) << "block " << i;
     ASSERT_NE(block->native, nullptr) << "block " << i << " not compiled";
     const auto entry = reinterpret_cast<uint64_t>(block->native);

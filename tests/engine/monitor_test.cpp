@@ -141,7 +141,7 @@ TEST(PerfMonitor, SamplesLandOnTheLoopAndCompilationsAreCounted) {
   EXPECT_EQ(loop.paddr, kLoopPc);
   EXPECT_GE(loop.samples * 10, (s.samples - s.samples_idle) * 9);
   EXPECT_EQ(loop.guest_insns, 2u);
-  EXPECT_EQ(loop.tier, 1);
+  EXPECT_EQ(loop.tier, Tier::Fast);
   EXPECT_EQ(loop.times_compiled, 1u);
   EXPECT_EQ(loop.times_invalidated, 0u);
   EXPECT_GT(loop.compile_ns_last, 0u);
@@ -215,8 +215,8 @@ TEST(BlockDetail, DisassemblesTheCompiledHostCode) {
   std::remove(image.c_str());
   const auto live = copy_live_block(*m, kLoopPc);
   ASSERT_TRUE(live);
-  ASSERT_NE(live->block.native, nullptr);
-  ASSERT_EQ(live->host_code.size(), live->block.native_bytes);
+  ASSERT_EQ(live->tier, Tier::Fast);
+  ASSERT_NE(live->host_address, 0u);
   ASSERT_GT(live->host_code.size(), 8u);
   const BlockDetail d = describe_block(*live, kLoopPc, nullptr, nullptr);
   // A header with the code's size and address, one line per host instruction from offset
@@ -224,10 +224,10 @@ TEST(BlockDetail, DisassemblesTheCompiledHostCode) {
   // to the dispatcher somewhere.
   char head[64];
   std::snprintf(head, sizeof head, "; %zu bytes at 0x%016" PRIx64 "\n+0000  ",
-                live->host_code.size(), reinterpret_cast<uint64_t>(live->block.native));
+                live->host_code.size(), live->host_address);
   EXPECT_EQ(d.host_asm.rfind(head, 0), 0u) << d.host_asm;
   char self[24];
-  std::snprintf(self, sizeof self, "0x%" PRIx64, reinterpret_cast<uint64_t>(live->block.native));
+  std::snprintf(self, sizeof self, "0x%" PRIx64, live->host_address);
   EXPECT_EQ(d.host_asm.find(self, 1), std::string::npos) << d.host_asm;
   EXPECT_EQ(d.host_asm.find(".byte"), std::string::npos) << d.host_asm;
   EXPECT_NE(d.host_asm.find("ret"), std::string::npos) << d.host_asm;
@@ -278,10 +278,21 @@ TEST(ChromeTrace, CompilationsAreSerialSpansOnTheCompilerThread) {
                                 std::chrono::steady_clock::now().time_since_epoch())
                                 .count());
   // Two blocks of one batch, installed at the same moment, 300 us of LLVM each.
-  Event c{EventKind::BlockCompiled, 1, 7, now + 1'000'000, 0x1010, 0x80001010, 3, 300'000};
+  Event c{.kind = EventKind::BlockCompiled,
+          .tier = Tier::Fast,
+          .machine_id = 7,
+          .time_ns = now + 1'000'000,
+          .pc = 0x1010,
+          .paddr = 0x80001010,
+          .guest_insns = 3,
+          .compile_ns = 300'000};
   Event c2 = c;
   c2.pc = 0x2000;
-  Event trap{EventKind::Trap, 0, 7, now + 2'000'000, 0x1234, 0, 2, 0};
+  Event trap{.kind = EventKind::Trap,
+             .machine_id = 7,
+             .time_ns = now + 2'000'000,
+             .pc = 0x1234,
+             .cause = 2};
   w.on_event(c);
   w.on_event(c2);
   w.on_event(trap);
