@@ -53,11 +53,15 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
         }
       } else {
         // The instruction straddles a page boundary. It gets a block of its own, which is
-        // never cached: its second half depends on another page's mapping.
+        // never cached, whatever the second page holds: its second half, and whether that
+        // half can be fetched at all, depend on another page's mapping (and PMP), which
+        // the code cache, keyed by the first page, does not see change. A fault there
+        // names the second page (priv spec 3.1.16: the portion that faulted).
         if (!first) {
           b.jump(static_cast<int64_t>(offset));
           break;
         }
+        block->cacheable = false;
         uint64_t next_paddr = 0;
         b.begin_insn(0, raw);
         if (!hart.translate_fetch(page_end, next_paddr)) {
@@ -65,7 +69,6 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
           b.trap(hart.s.pending_trap);
           break;
         }
-        block->cacheable = false;
         if (!read_parcel(hart, next_paddr, hi)) {
           b.trap(make_trap(Cause::InsnAccess, page_end));
           break;

@@ -93,6 +93,7 @@ const RomCase kRoms[] = {
     {"vm", "roms/isa/vm.elf", 0, {}},
     {"pmp", "roms/isa/pmp.elf", 0, {}},
     {"escape", "roms/isa/escape.elf", 0, {}},
+    {"straddle", "roms/isa/straddle.elf", 0, {}},
     // The failing roms check that the guest's code reaches the exit status.
     {"syscon_fail", "roms/isa/syscon_fail.elf", 7, {"FAIL: test 7"}},
     {"htif", "roms/isa/htif.elf", 0, {}},

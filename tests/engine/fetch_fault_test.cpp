@@ -1,0 +1,206 @@
+// Instruction fetch faults on every tier, for the parts of an instruction that lie past
+// the page it starts on (priv spec 1.12, section 3.1.16: xtval is the address of the
+// portion of the instruction that faulted; xepc, 3.1.14, its first byte):
+//   - a 32-bit instruction in the last two bytes of a page whose next page is unmapped,
+//     not executable, PMP-denied (3.7) or backed by nothing: the fault names the next page;
+//     once the next page is mapped the instruction runs, once; mapped elsewhere, the new
+//     page's bytes are used; unmapped again, the fault is back. Code is cached by physical
+//     address, so none of this may outlive a change of the next page's mapping.
+//   - the same physical code reached through another virtual page: xtval follows the
+//     virtual address the hart fetched at.
+// roms/isa/straddle.S runs the same cases end to end (and checks them on QEMU).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/executor.h"
+#include "engine/hart.h"
+#include "engine/jit/jit_tier.h"
+#include "mem/bus.h"
+#include "tests/fuzz/rv_encode.h"
+
+namespace tiervm::test {
+namespace {
+
+constexpr uint64_t kCauseFetchAccess = 1, kCauseFetchPage = 12, kCauseEcallS = 9;
+constexpr uint64_t kPteV = 0x01, kPteR = 0x02, kPteW = 0x04, kPteX = 0x08, kPteA = 0x40;
+constexpr uint64_t kPteD = 0x80;
+constexpr uint64_t kPteCode = kPteV | kPteR | kPteX | kPteA;
+constexpr uint64_t kSv39 = uint64_t{8} << 60;
+constexpr uint32_t kSfenceVma = 0x12000073;
+constexpr uint64_t kMppMask = uint64_t{3} << 11, kMppS = uint64_t{1} << 11;
+constexpr unsigned kA0 = 10;
+
+// addi a0, a0, 1 and addi a0, a0, 0x10: the same low half, different high halves.
+constexpr uint32_t kAddi1 = 0x00150513, kAddi16 = 0x01050513;
+
+constexpr uint64_t kRamBase = 0x8000'0000;
+// Physical layout (offsets from the RAM base).
+constexpr uint64_t kHandler = kRamBase + 0x1000;  // M: wfi (the test takes over)
+constexpr uint64_t kEnter = kRamBase + 0x2000;    // M: sfence.vma; mret
+constexpr uint64_t kRoot = kRamBase + 0x10000, kL1 = kRamBase + 0x11000;
+constexpr uint64_t kL0 = kRamBase + 0x12000;
+constexpr uint64_t kFirst = kRamBase + 0x20000;     // the instruction's first page
+constexpr uint64_t kSecond = kRamBase + 0x21000;    // its second page
+constexpr uint64_t kRemapped = kRamBase + 0x22000;  // another second page (imm 0x10)
+constexpr uint64_t kNoMemory = 0x2'0000'0000;       // nothing behind it
+// Virtual pages at 0x4000_0000 + n * 4 KiB are l0 entry n.
+constexpr uint64_t kWindow = 0x4000'0000;
+constexpr uint64_t va(unsigned l0_index) {
+  return kWindow + l0_index * kPageSize;
+}
+constexpr uint64_t kStraddle = kPageSize - 2;  // the instruction's offset in its first page
+
+JitConfig all_compiled(unsigned tier) {
+  JitConfig config;
+  config.tier1_threshold = 0;
+  config.synchronous = true;
+  config.tier2 = tier >= 2;
+  return config;
+}
+
+// A hart whose S-mode code runs in the Sv39 window; every trap goes to M, where a wfi
+// hands control back to the test (the test is the trap handler).
+struct Rig {
+  Bus bus;
+  Hart hart;
+  Executor exec;
+  HartState& s = hart.s;
+
+  Rig(uint64_t ram_size, unsigned tier) : hart(map(bus, ram_size), 0), exec(hart) {
+    hart.reset(kRamBase);
+    if (tier >= 1) exec.enable_jit(all_compiled(tier));
+    put32(kHandler, rv::kWfi);
+    put32(kHandler + 4, rv::kJumpSelf);
+    put32(kEnter, kSfenceVma);
+    put32(kEnter + 4, rv::kMret);
+    s.mtvec = kHandler;
+    set_pte(kRoot, 1, kL1, kPteV);
+    set_pte(kRoot, 2, kRamBase, kPteV | kPteR | kPteW | kPteX | kPteA | kPteD);
+    set_pte(kL1, 0, kL0, kPteV);
+    EXPECT_TRUE(hart.csr_write(0x180, kSv39 | (kRoot >> 12)));  // satp
+  }
+  static Bus& map(Bus& b, uint64_t size) {
+    b.map_ram(kRamBase, size);
+    return b;
+  }
+  void put16(uint64_t at, uint16_t v) { ASSERT_TRUE(bus.write(at, 2, v)) << std::hex << at; }
+  void put32(uint64_t at, uint32_t v) { ASSERT_TRUE(bus.write(at, 4, v)) << std::hex << at; }
+  void set_pte(uint64_t table, unsigned index, uint64_t pa, uint64_t flags) {
+    ASSERT_TRUE(bus.write(table + 8 * index, 8, ((pa >> 12) << 10) | flags));
+  }
+  void map_va(unsigned l0_index, uint64_t pa, uint64_t flags = kPteCode) {
+    set_pte(kL0, l0_index, pa, flags);
+  }
+  void unmap_va(unsigned l0_index) { set_pte(kL0, l0_index, 0, 0); }
+
+  // M returns to S at `pc` (after sfence.vma, as a handler that changed a mapping does) with
+  // a0 = `a0`, and runs until the next trap reaches the M handler.
+  void run_in_s(uint64_t pc, uint64_t a0) {
+    s.set_x(kA0, a0);
+    s.mepc = pc;
+    s.mstatus = (s.mstatus & ~kMppMask) | kMppS;
+    s.pc = kEnter;
+    s.priv = Priv::M;
+    s.waiting = false;
+    hart.update_modes();
+    exec.run(s.instret + 200);
+  }
+
+  // "" when the last trap went to M with this cause, mepc and mtval and a0 holds `a0`.
+  std::string trapped(uint64_t cause, uint64_t epc, uint64_t tval, uint64_t a0) const {
+    std::ostringstream out;
+    out << std::hex;
+    if (s.priv != Priv::M || s.pc != kHandler + 4) {
+      out << "not in the M handler: pc " << s.pc;
+      return out.str();
+    }
+    if (s.mcause != cause || s.mepc != epc || s.mtval != tval || s.x(kA0) != a0) {
+      out << "mcause " << std::dec << s.mcause << std::hex << " mepc " << s.mepc << " mtval "
+          << s.mtval << " a0 " << s.x(kA0) << "; expected mcause " << std::dec << cause << std::hex
+          << " mepc " << epc << " mtval " << tval << " a0 " << a0;
+    }
+    return out.str();
+  }
+};
+
+class FetchFault : public testing::TestWithParam<unsigned> {};
+
+// The straddling instruction at va(0) + 0xffe; its second page is va(1).
+TEST_P(FetchFault, StraddlingInstructionFaultsOnItsSecondPageUntilThatPageIsMapped) {
+  Rig rig(1 << 20, GetParam());
+  rig.put16(kFirst + kStraddle, kAddi1 & 0xffff);
+  rig.put16(kSecond, kAddi1 >> 16);
+  rig.put32(kSecond + 2, rv::kEcall);
+  rig.put16(kRemapped, kAddi16 >> 16);
+  rig.put32(kRemapped + 2, rv::kEcall);
+  rig.map_va(0, kFirst);
+  const uint64_t pc = va(0) + kStraddle, ecall_pc = va(1) + 2;
+
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseFetchPage, pc, va(1), 0), "") << "second page unmapped";
+  // The handler maps the page mtval names and returns: the addi runs, once.
+  rig.map_va(1, kSecond);
+  rig.run_in_s(rig.s.mepc, rig.s.x(kA0));
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, 1), "") << "second page mapped";
+  rig.map_va(1, kRemapped);
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, 0x10), "") << "second page remapped";
+  rig.unmap_va(1);
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseFetchPage, pc, va(1), 0), "") << "second page unmapped again";
+  rig.map_va(1, kSecond, kPteV | kPteR | kPteA);
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseFetchPage, pc, va(1), 0), "") << "second page not executable";
+  rig.map_va(1, kSecond);
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, 1), "") << "second page mapped again";
+
+  // The same physical code through va(4): mtval names va(5), not va(1).
+  rig.map_va(4, kFirst);
+  rig.run_in_s(va(4) + kStraddle, 0);
+  EXPECT_EQ(rig.trapped(kCauseFetchPage, va(4) + kStraddle, va(5), 0), "") << "alias";
+  rig.map_va(5, kSecond);
+  rig.run_in_s(va(4) + kStraddle, 0);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, va(5) + 2, 0, 1), "") << "alias, mapped";
+}
+
+TEST_P(FetchFault, StraddlingInstructionAccessFaultsOnItsSecondPage) {
+  Rig rig(1 << 20, GetParam());
+  rig.put16(kFirst + kStraddle, kAddi1 & 0xffff);
+  rig.put16(kSecond, kAddi1 >> 16);
+  rig.put32(kSecond + 2, rv::kEcall);
+  rig.map_va(0, kFirst);
+  rig.map_va(1, kSecond);
+  const uint64_t pc = va(0) + kStraddle, ecall_pc = va(1) + 2;
+
+  // PMP entry 0 (NAPOT, the second page) allows R and W only; entry 1 allows the rest.
+  constexpr uint64_t kNapot = 0x18, kR = 1, kW = 2, kX = 4;
+  ASSERT_TRUE(rig.hart.csr_write(0x3b0, (kSecond >> 2) | 0x1ff));  // pmpaddr0
+  ASSERT_TRUE(rig.hart.csr_write(0x3b1, ~uint64_t{0}));            // pmpaddr1
+  ASSERT_TRUE(rig.hart.csr_write(0x3a0, ((kNapot | kR | kW | kX) << 8) | kNapot | kR | kW));
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseFetchAccess, pc, va(1), 0), "") << "PMP denies the second page";
+  ASSERT_TRUE(rig.hart.csr_write(0x3a0, (kNapot | kR | kW | kX) << 8));
+  rig.run_in_s(rig.s.mepc, rig.s.x(kA0));
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, 1), "") << "PMP allows the second page";
+
+  // The second page maps to a physical page with nothing behind it.
+  rig.map_va(1, kNoMemory);
+  rig.run_in_s(pc, 0);
+  EXPECT_EQ(rig.trapped(kCauseFetchAccess, pc, va(1), 0), "") << "no memory";
+  rig.map_va(1, kSecond);
+  rig.run_in_s(rig.s.mepc, rig.s.x(kA0));
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, 1), "") << "memory again";
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, FetchFault, testing::Values(0u, 1u, 2u),
+                         [](const testing::TestParamInfo<unsigned>& info) {
+                           return "Tier" + std::to_string(info.param);
+                         });
+
+}  // namespace
+}  // namespace tiervm::test
