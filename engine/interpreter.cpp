@@ -142,9 +142,12 @@ bool interpret_block(Hart& hart, const IrBlock& block) {
     case IrExit::Return:
       s.pc = block_pc + static_cast<uint64_t>(e.fallthrough_offset);
       break;
-    case IrExit::Trap:
-      s.raise(e.trap);
+    case IrExit::Trap: {
+      Trap t = e.trap;
+      if (e.tval_pc_relative) t.tval += block_pc;
+      s.raise(t);
       return fault(e.trap_index);
+    }
   }
   s.instret += block.guest_count();
   return true;

@@ -106,6 +106,11 @@ void IrBuilder::trap(Trap t) {
   ended_ = true;
 }
 
+void IrBuilder::fetch_fault(Cause cause, uint64_t tval_offset) {
+  trap(make_trap(cause, tval_offset));
+  block_.exit.tval_pc_relative = true;
+}
+
 std::string format_ir(const IrBlock& block) {
   std::string out;
   char buf[160] = {};
@@ -141,8 +146,8 @@ std::string format_ir(const IrBlock& block) {
                     static_cast<long long>(e.fallthrough_offset));
       break;
     case IrExit::Trap:
-      std::snprintf(buf, sizeof buf, "  trap cause=%llu tval=%#llx\n",
-                    static_cast<unsigned long long>(e.trap.cause),
+      std::snprintf(buf, sizeof buf, "  trap cause=%llu tval=%s%#llx\n",
+                    static_cast<unsigned long long>(e.trap.cause), e.tval_pc_relative ? "pc+" : "",
                     static_cast<unsigned long long>(e.trap.tval));
       break;
   }

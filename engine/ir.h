@@ -145,6 +145,9 @@ struct IrTerminator {
   int64_t fallthrough_offset = 0;
   Trap trap{};              // Trap
   uint16_t trap_index = 0;  // Trap: guest instruction index that traps
+  // Trap: trap.tval is an offset from the block's pc. A fetch fault's tval is a virtual
+  // address, and a block serves every virtual mapping of its physical page.
+  bool tval_pc_relative = false;
 };
 
 // A translated guest block: straight-line IR (no internal control flow) plus terminator.
@@ -191,6 +194,8 @@ class IrBuilder {
   void indirect(uint8_t target);
   void ret(int64_t next_offset);  // IrExit::Return
   void trap(Trap t);              // at the current guest instruction
+  // An instruction fetch fault at the current guest instruction, tval = block pc + offset.
+  void fetch_fault(Cause cause, uint64_t tval_offset);
   bool ended() const { return ended_; }
   // True the first time it is asked in a block. FS cannot change inside a block (writes to
   // mstatus are serializing instructions, alone in their block), so one "mark FS dirty"

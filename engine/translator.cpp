@@ -39,7 +39,7 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
     uint16_t lo = 0;
     if (!read_parcel(hart, paddr + offset, lo)) {
       b.begin_insn(static_cast<uint16_t>(offset), 0);
-      b.trap(make_trap(Cause::InsnAccess, vaddr));
+      b.fetch_fault(Cause::InsnAccess, offset);
       break;
     }
     uint32_t raw = lo;
@@ -48,7 +48,7 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
       if (vaddr + 2 < page_end) {
         if (!read_parcel(hart, paddr + offset + 2, hi)) {
           b.begin_insn(static_cast<uint16_t>(offset), raw);
-          b.trap(make_trap(Cause::InsnAccess, vaddr + 2));
+          b.fetch_fault(Cause::InsnAccess, offset + 2);
           break;
         }
       } else {
@@ -66,11 +66,11 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
         b.begin_insn(0, raw);
         if (!hart.translate_fetch(page_end, next_paddr)) {
           hart.s.trap_pending = false;
-          b.trap(hart.s.pending_trap);
+          b.fetch_fault(static_cast<Cause>(hart.s.pending_trap.cause), page_end - pc);
           break;
         }
         if (!read_parcel(hart, next_paddr, hi)) {
-          b.trap(make_trap(Cause::InsnAccess, page_end));
+          b.fetch_fault(Cause::InsnAccess, page_end - pc);
           break;
         }
         block->guest_offsets.clear();

@@ -17,7 +17,8 @@ inline constexpr unsigned kMaxBlockInsns = 64;
 // `paddr` (already translated for execution). Decodes through the shared decoder and
 // emits each instruction's IR with its emitter. Fetch faults on a later page and
 // illegal instructions become Trap terminators at the right instruction, so the block is
-// precise. Never fails.
+// precise; a fetch fault's tval is relative to the block's pc, so the block stays right
+// under every virtual mapping of its page. Never fails.
 std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
                                          TranslateFlags flags);
 

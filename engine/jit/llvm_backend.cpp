@@ -576,7 +576,9 @@ class BlockLowering {
       // state: set trap_pending and pending_trap, then the usual trap exit.
       write_back();
       store64(offsetof(HartState, pending_trap) + offsetof(Trap, cause), c64(e.trap.cause));
-      store64(offsetof(HartState, pending_trap) + offsetof(Trap, tval), c64(e.trap.tval));
+      Value* tval = c64(e.trap.tval);
+      if (e.tval_pc_relative) tval = b_.CreateAdd(block_pc_, tval);
+      store64(offsetof(HartState, pending_trap) + offsetof(Trap, tval), tval);
       tagged(b_.CreateStore(b_.getInt8(1), field(kOffTrapPending)), tbaa_state_);
       store64(kOffPc, b_.CreateAdd(block_pc_, c64(blk.guest_offsets[e.trap_index])));
       store64(kOffInstret, b_.CreateAdd(instret0_, c64(e.trap_index)));

@@ -7,7 +7,8 @@
 //     page's bytes are used; unmapped again, the fault is back. Code is cached by physical
 //     address, so none of this may outlive a change of the next page's mapping.
 //   - the same physical code reached through another virtual page: xtval follows the
-//     virtual address the hart fetched at.
+//     virtual address the hart fetched at, also for a fault inside the page (the end of RAM
+//     in a page that is partly RAM).
 // roms/isa/straddle.S runs the same cases end to end (and checks them on QEMU).
 #include <gtest/gtest.h>
 
@@ -195,6 +196,38 @@ TEST_P(FetchFault, StraddlingInstructionAccessFaultsOnItsSecondPage) {
   rig.map_va(1, kSecond);
   rig.run_in_s(rig.s.mepc, rig.s.x(kA0));
   EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, 1), "") << "memory again";
+}
+
+// RAM ends in the middle of its last page (the last 0x800 bytes of the page are no
+// memory), which va(0) and va(4) both map. A 32-bit instruction in the last halfword of
+// RAM faults at the end of RAM; a c.nop there runs and the fetch after it faults. mtval
+// is the end of RAM as seen through the mapping the hart fetched at.
+TEST_P(FetchFault, FaultInsideThePageFollowsTheVirtualAddress) {
+  constexpr uint64_t kRamSize = (1 << 20) + 0x800;
+  constexpr uint64_t kLastPage = kRamBase + (1 << 20), kEnd = 0x800;
+  Rig rig(kRamSize, GetParam());
+  rig.map_va(0, kLastPage);
+  rig.map_va(4, kLastPage);
+
+  rig.put16(kLastPage + kEnd - 2, kAddi1 & 0xffff);
+  for (unsigned page : {0u, 4u, 0u}) {
+    rig.run_in_s(va(page) + kEnd - 2, 0);
+    EXPECT_EQ(rig.trapped(kCauseFetchAccess, va(page) + kEnd - 2, va(page) + kEnd, 0), "")
+        << "32-bit instruction, va(" << page << ")";
+  }
+  if (GetParam() >= 1) {
+    // The faulting block ran compiled.
+    const IrBlock* block = rig.exec.code_cache().find(
+        CodeCache::key_of(kLastPage + kEnd - 2, {rig.hart.fp_enabled()}));
+    ASSERT_NE(block, nullptr);
+    EXPECT_NE(block->native, nullptr);
+  }
+  rig.put16(kLastPage + kEnd - 2, rv::kCNop);
+  for (unsigned page : {0u, 4u, 0u}) {
+    rig.run_in_s(va(page) + kEnd - 2, 0);
+    EXPECT_EQ(rig.trapped(kCauseFetchAccess, va(page) + kEnd, va(page) + kEnd, 0), "")
+        << "c.nop, va(" << page << ")";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, FetchFault, testing::Values(0u, 1u, 2u),
