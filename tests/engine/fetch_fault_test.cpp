@@ -21,6 +21,7 @@
 #include "engine/hart.h"
 #include "engine/jit/jit_tier.h"
 #include "mem/bus.h"
+#include "tests/common/tiers.h"
 #include "tests/fuzz/rv_encode.h"
 
 namespace tiervm::test {
@@ -55,14 +56,6 @@ constexpr uint64_t va(unsigned l0_index) {
 }
 constexpr uint64_t kStraddle = kPageSize - 2;  // the instruction's offset in its first page
 
-JitConfig all_compiled(unsigned tier) {
-  JitConfig config;
-  config.tier1_threshold = 0;
-  config.synchronous = true;
-  config.tier2 = tier >= 2;
-  return config;
-}
-
 // A hart whose S-mode code runs in the Sv39 window; every trap goes to M, where a wfi
 // hands control back to the test (the test is the trap handler).
 struct Rig {
@@ -73,7 +66,7 @@ struct Rig {
 
   Rig(uint64_t ram_size, unsigned tier) : hart(map(bus, ram_size), 0), exec(hart) {
     hart.reset(kRamBase);
-    if (tier >= 1) exec.enable_jit(all_compiled(tier));
+    if (tier >= 1) exec.enable_jit(all_code_at(tier));
     put32(kHandler, rv::kWfi);
     put32(kHandler + 4, rv::kJumpSelf);
     put32(kEnter, kSfenceVma);
@@ -217,8 +210,8 @@ TEST_P(FetchFault, FaultInsideThePageFollowsTheVirtualAddress) {
   }
   if (GetParam() >= 1) {
     // The faulting block ran compiled.
-    const IrBlock* block = rig.exec.code_cache().find(
-        CodeCache::key_of(kLastPage + kEnd - 2, {rig.hart.fp_enabled()}));
+    const CachedBlock* block = rig.exec.code_cache().find(
+        BlockKey(kLastPage + kEnd - 2, {rig.hart.fp_enabled()}));
     ASSERT_NE(block, nullptr);
     EXPECT_NE(block->native, nullptr);
   }
