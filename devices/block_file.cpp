@@ -49,55 +49,58 @@ bool BlockFile::in_range(uint64_t offset, uint64_t len) const {
          len <= limit - offset;
 }
 
-bool BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
+int BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n =
         ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;  // the file ended early
     done += static_cast<size_t>(n);
   }
-  return true;
+  return 0;
 }
 
-bool BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
-  if (!in_range(offset, out.size())) return false;
+int BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
+  if (!in_range(offset, out.size())) return EINVAL;
   if (overlay_.empty()) return pread_all(offset, out);
   for (uint64_t pos = 0; pos < out.size(); pos += kSectorSize) {
     auto sector = out.subspan(pos, kSectorSize);
     auto it = overlay_.find((offset + pos) / kSectorSize);
     if (it != overlay_.end()) {
       std::memcpy(sector.data(), it->second.data(), kSectorSize);
-    } else if (!pread_all(offset + pos, sector)) {
-      return false;
+    } else if (int err = pread_all(offset + pos, sector); err != 0) {
+      return err;
     }
   }
-  return true;
+  return 0;
 }
 
-bool BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
-  if (mode_ == Mode::ReadOnly || !in_range(offset, in.size())) return false;
+int BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
+  if (mode_ == Mode::ReadOnly) return EROFS;
+  if (!in_range(offset, in.size())) return EINVAL;
   if (mode_ == Mode::Snapshot) {
     for (uint64_t pos = 0; pos < in.size(); pos += kSectorSize) {
       std::memcpy(overlay_[(offset + pos) / kSectorSize].data(), in.data() + pos, kSectorSize);
     }
-    return true;
+    return 0;
   }
   size_t done = 0;
   while (done < in.size()) {
     ssize_t n =
         ::pwrite(fd_, in.data() + done, in.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;
     done += static_cast<size_t>(n);
   }
-  return true;
+  return 0;
 }
 
-bool BlockFile::flush() {
-  if (mode_ != Mode::ReadWrite) return true;
-  return ::fsync(fd_) == 0;
+int BlockFile::flush() {
+  if (mode_ != Mode::ReadWrite) return 0;
+  return ::fsync(fd_) == 0 ? 0 : errno;
 }
 
 }  // namespace tiervm

@@ -6,6 +6,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "devices/block_backend.h"
+
 namespace tiervm {
 
 // A disk image file behind a block device, in 512-byte sectors.
@@ -15,31 +17,30 @@ namespace tiervm {
 // The file is locked with flock(): exclusively when it can be written, shared otherwise,
 // so two emulators cannot corrupt one image. Construction throws std::runtime_error on
 // host errors (missing file, lock held elsewhere).
-class BlockFile {
+class BlockFile final : public BlockBackend {
  public:
-  static constexpr uint64_t kSectorSize = 512;
   enum class Mode : uint8_t { ReadWrite, ReadOnly, Snapshot };
 
   BlockFile(const std::string& path, Mode mode);
-  ~BlockFile();
+  ~BlockFile() override;
   BlockFile(const BlockFile&) = delete;
   BlockFile& operator=(const BlockFile&) = delete;
 
   const std::string& path() const { return path_; }
   Mode mode() const { return mode_; }
-  bool read_only() const { return mode_ == Mode::ReadOnly; }
+  bool read_only() const override { return mode_ == Mode::ReadOnly; }
   // Whole sectors only: a trailing partial sector of the file is not visible.
-  uint64_t sectors() const { return size_ / kSectorSize; }
+  uint64_t sectors() const override { return size_ / kSectorSize; }
 
-  // Offsets and lengths are multiples of kSectorSize inside sectors(); false on a host
-  // I/O error, a misaligned or out-of-range request, or a write to a read-only image.
-  bool read(uint64_t offset, std::span<uint8_t> out);
-  bool write(uint64_t offset, std::span<const uint8_t> in);
-  bool flush();
+  // 0, or errno: the host's error, EINVAL for a misaligned or out-of-range request, EROFS
+  // for a write to a read-only image.
+  int read(uint64_t offset, std::span<uint8_t> out) override;
+  int write(uint64_t offset, std::span<const uint8_t> in) override;
+  int flush() override;
 
  private:
   bool in_range(uint64_t offset, uint64_t len) const;
-  bool pread_all(uint64_t offset, std::span<uint8_t> out);
+  int pread_all(uint64_t offset, std::span<uint8_t> out);
 
   std::string path_;
   Mode mode_;

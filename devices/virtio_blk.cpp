@@ -24,16 +24,19 @@ void put_le(std::array<uint8_t, 64>& bytes, size_t offset, uint64_t value, unsig
 }  // namespace
 
 VirtioBlk::VirtioBlk(const std::string& path, BlockFile::Mode mode, std::string serial)
-    : file_(path, mode), serial_(std::move(serial)), bounce_(kBounceSize) {
-  put_le(config_, kConfigCapacity, file_.sectors(), 8);
+    : VirtioBlk(std::make_unique<BlockFile>(path, mode), std::move(serial)) {}
+
+VirtioBlk::VirtioBlk(std::unique_ptr<BlockBackend> backend, std::string serial)
+    : backend_(std::move(backend)), serial_(std::move(serial)), bounce_(kBounceSize) {
+  put_le(config_, kConfigCapacity, backend_->sectors(), 8);
   // A request needs one descriptor for its header and one for its status besides the data.
   put_le(config_, kConfigSegMax, Virtqueue::kMaxSize - 2, 4);
-  put_le(config_, kConfigBlkSize, BlockFile::kSectorSize, 4);
+  put_le(config_, kConfigBlkSize, BlockBackend::kSectorSize, 4);
 }
 
 uint64_t VirtioBlk::device_features() const {
   uint64_t features = kFeatureSegMax | kFeatureBlkSize | kFeatureFlush;
-  if (file_.read_only()) features |= kFeatureRo;
+  if (backend_->read_only()) features |= kFeatureRo;
   return features;
 }
 
@@ -88,7 +91,7 @@ bool VirtioBlk::handle(Bus& bus, const VirtqChain& chain, uint8_t& status, uint6
       status = transfer(bus, chain, false, header.sector, chain.readable_len - sizeof header);
       return true;
     case kTypeFlush:
-      status = file_.flush() ? kStatusOk : kStatusIoErr;
+      status = backend_->flush() == 0 ? kStatusOk : kStatusIoErr;
       return true;
     case kTypeGetId: {
       // The serial, zero-padded to 20 bytes (not terminated when exactly 20 long).
@@ -108,21 +111,26 @@ bool VirtioBlk::handle(Bus& bus, const VirtqChain& chain, uint8_t& status, uint6
 
 uint8_t VirtioBlk::transfer(Bus& bus, const VirtqChain& chain, bool to_guest, uint64_t sector,
                             uint64_t len) {
-  constexpr uint64_t kSector = BlockFile::kSectorSize;
+  constexpr uint64_t kSector = BlockBackend::kSectorSize;
   // Data is a whole number of sectors inside the disk (section 5.2.6.1).
-  if (len % kSector != 0 || sector > file_.sectors() || len / kSector > file_.sectors() - sector) {
+  if (len % kSector != 0 || sector > backend_->sectors() ||
+      len / kSector > backend_->sectors() - sector) {
     return kStatusIoErr;
   }
-  if (!to_guest && file_.read_only()) return kStatusIoErr;
+  if (!to_guest && backend_->read_only()) return kStatusIoErr;
   uint64_t disk = sector * kSector;
   for (uint64_t done = 0; done < len;) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(len - done, bounce_.size()));
     std::span<uint8_t> buf(bounce_.data(), n);
     if (to_guest) {
-      if (!file_.read(disk + done, buf) || !chain.write(bus, done, buf)) return kStatusIoErr;
+      if (backend_->read(disk + done, buf) != 0 || !chain.write(bus, done, buf)) {
+        return kStatusIoErr;
+      }
     } else {
       // OUT data follows the 16-byte header in the driver-readable stream.
-      if (!chain.read(bus, 16 + done, buf) || !file_.write(disk + done, buf)) return kStatusIoErr;
+      if (!chain.read(bus, 16 + done, buf) || backend_->write(disk + done, buf) != 0) {
+        return kStatusIoErr;
+      }
     }
     done += n;
   }

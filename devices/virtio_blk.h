@@ -2,15 +2,18 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "devices/block_backend.h"
 #include "devices/block_file.h"
 #include "devices/virtio_device.h"
 
 namespace tiervm {
 
-// virtio block device (virtio 1.1 section 5.2) on a disk image file. It offers
+// virtio block device (virtio 1.1 section 5.2) on a disk image file or another backend.
+// It offers
 // VIRTIO_BLK_F_SEG_MAX, F_BLK_SIZE and F_FLUSH (plus F_RO for a read-only image) and
 // handles IN, OUT, FLUSH and GET_ID; other request types complete with UNSUPP.
 class VirtioBlk final : public VirtioDevice {
@@ -27,6 +30,7 @@ class VirtioBlk final : public VirtioDevice {
 
   // Opens the image (see BlockFile for the modes and errors).
   VirtioBlk(const std::string& path, BlockFile::Mode mode, std::string serial = "tiervm");
+  explicit VirtioBlk(std::unique_ptr<BlockBackend> backend, std::string serial = "tiervm");
 
   uint32_t device_id() const override { return kDeviceId; }
   uint64_t device_features() const override;
@@ -34,7 +38,7 @@ class VirtioBlk final : public VirtioDevice {
   uint64_t read_config(uint64_t offset, unsigned size) override;
   bool process_queue(unsigned index, Virtqueue& queue, Bus& bus) override;
 
-  BlockFile& file() { return file_; }
+  BlockBackend& backend() { return *backend_; }
 
  private:
   // Returns the status byte's value, with the bytes written before it in `data_written`;
@@ -42,7 +46,7 @@ class VirtioBlk final : public VirtioDevice {
   bool handle(Bus& bus, const VirtqChain& chain, uint8_t& status, uint64_t& data_written);
   uint8_t transfer(Bus& bus, const VirtqChain& chain, bool to_guest, uint64_t sector, uint64_t len);
 
-  BlockFile file_;
+  std::unique_ptr<BlockBackend> backend_;
   std::string serial_;
   std::array<uint8_t, 64> config_{};
   std::vector<uint8_t> bounce_;

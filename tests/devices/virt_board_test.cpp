@@ -144,7 +144,8 @@ TEST_F(BoardTest, DrivesFillSlotsFromTheTopLikeQemu) {
   EXPECT_EQ(rd(virtio(6) + 0x100, 4), 16u);
   EXPECT_EQ(rd(virtio(5) + 8, 4), 0u);
   EXPECT_EQ(board->drive_count(), 2u);
-  EXPECT_EQ(board->drive(1).file().mode(), BlockFile::Mode::ReadOnly);
+  EXPECT_TRUE(board->drive(1).backend().read_only());
+  EXPECT_FALSE(board->drive(0).backend().read_only());
 }
 
 TEST_F(BoardTest, LockedDriveFailsConstruction) {

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "devices/virtio_mmio.h"
@@ -49,13 +51,55 @@ std::vector<uint8_t> sectors(unsigned first, unsigned count) {
   return {all.begin() + first * 512, all.begin() + (first + count) * 512};
 }
 
+// An in-memory disk whose requests fail on demand, as a host's disk can: reads, writes or
+// flushes return `error` (an errno value) from byte `fail_from` on. A failing write first
+// stores the bytes before `fail_from`, like a short write that ran into a full disk.
+class FaultyDisk final : public BlockBackend {
+ public:
+  enum class Op : uint8_t { None, Read, Write, Flush };
+
+  explicit FaultyDisk(std::vector<uint8_t> image) : bytes(std::move(image)) {}
+  uint64_t sectors() const override { return bytes.size() / kSectorSize; }
+  bool read_only() const override { return false; }
+  int read(uint64_t offset, std::span<uint8_t> out) override {
+    if (failing == Op::Read && offset + out.size() > fail_from) return error;
+    std::memcpy(out.data(), bytes.data() + offset, out.size());
+    return 0;
+  }
+  int write(uint64_t offset, std::span<const uint8_t> in) override {
+    if (failing == Op::Write && offset + in.size() > fail_from) {
+      if (offset < fail_from) std::memcpy(bytes.data() + offset, in.data(), fail_from - offset);
+      return error;
+    }
+    std::memcpy(bytes.data() + offset, in.data(), in.size());
+    return 0;
+  }
+  int flush() override {
+    ++flushes;
+    return failing == Op::Flush ? error : 0;
+  }
+
+  std::vector<uint8_t> bytes;
+  Op failing = Op::None;
+  int error = 0;
+  uint64_t fail_from = 0;
+  unsigned flushes = 0;
+};
+
 // A minimal virtio-mmio driver speaking to the device through the bus, as a guest would.
 class Fixture : public ::testing::Test {
  public:
   void SetUp() override { bus.map_ram(kRam, kRamSize); }
 
-  void attach(BlockFile::Mode mode) {
-    blk = std::make_unique<VirtioBlk>(file.path(), mode);
+  void attach(BlockFile::Mode mode) { attach(std::make_unique<VirtioBlk>(file.path(), mode)); }
+  FaultyDisk& attach_faulty() {
+    auto owned = std::make_unique<FaultyDisk>(pattern());
+    FaultyDisk& disk = *owned;
+    attach(std::make_unique<VirtioBlk>(std::move(owned)));
+    return disk;
+  }
+  void attach(std::unique_ptr<VirtioBlk> device) {
+    blk = std::move(device);
     mmio = std::make_unique<VirtioMmio>(bus, irq, blk.get());
     bus.map_device(kMmio, 0x1000, *mmio);
   }
@@ -356,6 +400,65 @@ TEST_F(Fixture, ReadersShareButExcludeAWriter) {
 
 TEST_F(Fixture, MissingFileIsAHostError) {
   EXPECT_THROW(VirtioBlk("/nonexistent/disk.img", BlockFile::Mode::ReadWrite), std::runtime_error);
+}
+
+// Faults of the host's storage reach the guest as VIRTIO_BLK_S_IOERR (section 5.2.6) with
+// nothing claimed written into its buffers; the device keeps serving the next request.
+struct HostFault {
+  const char* what;
+  FaultyDisk::Op op;
+  int error;
+  uint64_t fail_from;  // byte offset on the disk
+  uint32_t type;       // the request that meets the fault: 4 sectors from sector 8
+};
+
+class HostFaultTest : public Fixture, public ::testing::WithParamInterface<HostFault> {};
+
+TEST_P(HostFaultTest, GuestSeesIoErrorAndTheDeviceGoesOn) {
+  const HostFault& f = GetParam();
+  FaultyDisk& disk = attach_faulty();
+  init();
+  disk.failing = f.op;
+  disk.error = f.error;
+  disk.fail_from = f.fail_from;
+  std::vector<uint8_t> data(2048, 0x3c);
+  ASSERT_TRUE(bus.dma_write(kData, data));
+  const uint8_t status =
+      f.type == T_FLUSH ? request_no_data(T_FLUSH) : request(f.type, 8, 2048, f.type == T_IN);
+  EXPECT_EQ(status, S_IOERR);
+  EXPECT_EQ(used_idx(), 1u);
+  EXPECT_EQ(used_len(0), 1u);  // the status byte only: no data was read
+  EXPECT_EQ(reg(0x070) & NEEDS_RESET, 0u);
+  disk.failing = FaultyDisk::Op::None;
+  EXPECT_EQ(request(T_IN, 0, 512, true), S_OK);
+  EXPECT_EQ(ram(kData, 512), sectors(0, 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, HostFaultTest,
+    ::testing::Values(
+        HostFault{"ReadEio", FaultyDisk::Op::Read, EIO, 0, T_IN},
+        HostFault{"ReadEioInTheLastSector", FaultyDisk::Op::Read, EIO, 11 * 512, T_IN},
+        HostFault{"WriteEnospc", FaultyDisk::Op::Write, ENOSPC, 0, T_OUT},
+        HostFault{"WriteShortThenEnospc", FaultyDisk::Op::Write, ENOSPC, 9 * 512 + 100, T_OUT},
+        HostFault{"WriteEio", FaultyDisk::Op::Write, EIO, 0, T_OUT},
+        HostFault{"WriteEdquot", FaultyDisk::Op::Write, EDQUOT, 0, T_OUT},
+        HostFault{"FlushEio", FaultyDisk::Op::Flush, EIO, 0, T_FLUSH},
+        HostFault{"FlushEnospc", FaultyDisk::Op::Flush, ENOSPC, 0, T_FLUSH}),
+    [](const ::testing::TestParamInfo<HostFault>& info) { return info.param.what; });
+
+// A read larger than the device's bounce buffer that fails in a later piece: the part
+// already copied must not count as read.
+TEST_F(Fixture, ReadFailingPartwayClaimsNoData) {
+  auto owned = std::make_unique<FaultyDisk>(std::vector<uint8_t>(256 * 512, 0x11));
+  FaultyDisk& disk = *owned;
+  attach(std::make_unique<VirtioBlk>(std::move(owned)));
+  init();
+  disk.failing = FaultyDisk::Op::Read;
+  disk.error = EIO;
+  disk.fail_from = 200 * 512;
+  EXPECT_EQ(request(T_IN, 0, 256 * 512, true), S_IOERR);
+  EXPECT_EQ(used_len(0), 1u);
 }
 
 // Hostile drivers: each case must neither crash nor touch the file; the device reports
