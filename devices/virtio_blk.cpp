@@ -91,7 +91,11 @@ bool VirtioBlk::handle(Bus& bus, const VirtqChain& chain, uint8_t& status, uint6
       status = transfer(bus, chain, false, header.sector, chain.readable_len - sizeof header);
       return true;
     case kTypeFlush:
-      status = backend_->flush() == 0 ? kStatusOk : kStatusIoErr;
+      // After a failed flush the host may have dropped the data it could not write (Linux
+      // reports a writeback error to one fsync, then forgets it): a later flush that
+      // succeeded would claim durable what was lost, so every later flush fails too.
+      if (!flush_failed_) flush_failed_ = backend_->flush() != 0;
+      status = flush_failed_ ? kStatusIoErr : kStatusOk;
       return true;
     case kTypeGetId: {
       // The serial, zero-padded to 20 bytes (not terminated when exactly 20 long).

@@ -15,7 +15,8 @@ namespace tiervm {
 // virtio block device (virtio 1.1 section 5.2) on a disk image file or another backend.
 // It offers
 // VIRTIO_BLK_F_SEG_MAX, F_BLK_SIZE and F_FLUSH (plus F_RO for a read-only image) and
-// handles IN, OUT, FLUSH and GET_ID; other request types complete with UNSUPP.
+// handles IN, OUT, FLUSH and GET_ID; other request types complete with UNSUPP. A request
+// the backend fails completes with IOERR; once a flush failed, every flush does.
 class VirtioBlk final : public VirtioDevice {
  public:
   static constexpr uint32_t kDeviceId = 2;
@@ -50,6 +51,7 @@ class VirtioBlk final : public VirtioDevice {
   std::string serial_;
   std::array<uint8_t, 64> config_{};
   std::vector<uint8_t> bounce_;
+  bool flush_failed_ = false;  // for the device's lifetime, across resets
 };
 
 }  // namespace tiervm

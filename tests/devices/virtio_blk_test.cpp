@@ -447,6 +447,25 @@ INSTANTIATE_TEST_SUITE_P(
         HostFault{"FlushEnospc", FaultyDisk::Op::Flush, ENOSPC, 0, T_FLUSH}),
     [](const ::testing::TestParamInfo<HostFault>& info) { return info.param.what; });
 
+// After a failed flush the host may have dropped the dirty data (Linux reports a writeback
+// error to one fsync and then forgets it), so a later flush that succeeds would claim
+// durable what was lost: every later flush fails too. Reads and writes go on.
+TEST_F(Fixture, AFailedFlushFailsEveryLaterFlush) {
+  FaultyDisk& disk = attach_faulty();
+  init();
+  EXPECT_EQ(request_no_data(T_FLUSH), S_OK);
+  disk.failing = FaultyDisk::Op::Flush;
+  disk.error = EIO;
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  disk.failing = FaultyDisk::Op::None;
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(request(T_OUT, 1, 512, false), S_OK);
+  EXPECT_EQ(request(T_IN, 1, 512, true), S_OK);
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(reg(0x070) & NEEDS_RESET, 0u);
+}
+
 // A read larger than the device's bounce buffer that fails in a later piece: the part
 // already copied must not count as read.
 TEST_F(Fixture, ReadFailingPartwayClaimsNoData) {
