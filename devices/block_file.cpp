@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -39,8 +41,25 @@ BlockFile::~BlockFile() {
   if (fd_ < 0) return;
   // On every orderly exit (poweroff, timeout, Ctrl-A X, SIGINT/SIGTERM) what the guest
   // wrote reaches the disk, flushed by the guest or not. Closing releases the flock.
-  if (mode_ == Mode::ReadWrite) ::fsync(fd_);
+  if (mode_ == Mode::ReadWrite && ::fsync(fd_) != 0) {
+    std::fprintf(stderr,
+                 "tiervm: warning: disk image '%s': final flush failed: %s; the guest's last "
+                 "writes may be lost\n",
+                 path_.c_str(), std::strerror(errno));
+  }
   ::close(fd_);
+}
+
+int BlockFile::host_fault(Op op, int err) {
+  if (std::find(reported_.begin(), reported_.end(), std::pair(op, err)) != reported_.end()) {
+    return err;
+  }
+  reported_.emplace_back(op, err);
+  const char* what = op == Op::Read ? "read" : op == Op::Write ? "write" : "flush";
+  std::fprintf(stderr,
+               "tiervm: warning: disk image '%s': %s failed: %s; the guest sees I/O errors\n",
+               path_.c_str(), what, std::strerror(err));
+  return err;
 }
 
 bool BlockFile::in_range(uint64_t offset, uint64_t len) const {
@@ -55,8 +74,8 @@ int BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
     ssize_t n =
         ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno;
-    if (n == 0) return EIO;  // the file ended early
+    if (n < 0) return host_fault(Op::Read, errno);
+    if (n == 0) return host_fault(Op::Read, EIO);  // the file ended early
     done += static_cast<size_t>(n);
   }
   return 0;
@@ -86,13 +105,19 @@ int BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
     }
     return 0;
   }
+  return pwrite_all(offset, in);
+}
+
+int BlockFile::pwrite_all(uint64_t offset, std::span<const uint8_t> in) {
+  // A short write (the disk filled up, a file size limit) is followed by one that
+  // reports why the rest cannot be written.
   size_t done = 0;
   while (done < in.size()) {
     ssize_t n =
         ::pwrite(fd_, in.data() + done, in.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno;
-    if (n == 0) return EIO;
+    if (n < 0) return host_fault(Op::Write, errno);
+    if (n == 0) return host_fault(Op::Write, EIO);
     done += static_cast<size_t>(n);
   }
   return 0;
@@ -100,7 +125,7 @@ int BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
 
 int BlockFile::flush() {
   if (mode_ != Mode::ReadWrite) return 0;
-  return ::fsync(fd_) == 0 ? 0 : errno;
+  return ::fsync(fd_) == 0 ? 0 : host_fault(Op::Flush, errno);
 }
 
 }  // namespace tiervm

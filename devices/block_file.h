@@ -5,6 +5,8 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "devices/block_backend.h"
 
@@ -16,7 +18,9 @@ namespace tiervm {
 //  - Snapshot: the guest writes, but into an in-memory overlay; the file never changes.
 // The file is locked with flock(): exclusively when it can be written, shared otherwise,
 // so two emulators cannot corrupt one image. Construction throws std::runtime_error on
-// host errors (missing file, lock held elsewhere).
+// host errors (missing file, lock held elsewhere). A host fault while running (EIO,
+// ENOSPC, a short write) fails the request and is reported once per kind on stderr
+// ("tiervm: warning: disk image '...': write failed: ..."); so is a failed final flush.
 class BlockFile final : public BlockBackend {
  public:
   enum class Mode : uint8_t { ReadWrite, ReadOnly, Snapshot };
@@ -39,14 +43,20 @@ class BlockFile final : public BlockBackend {
   int flush() override;
 
  private:
+  enum class Op : uint8_t { Read, Write, Flush };
+
   bool in_range(uint64_t offset, uint64_t len) const;
   int pread_all(uint64_t offset, std::span<uint8_t> out);
+  int pwrite_all(uint64_t offset, std::span<const uint8_t> in);
+  // Returns `err` after one line on stderr the first time this image meets it in `op`.
+  int host_fault(Op op, int err);
 
   std::string path_;
   Mode mode_;
   int fd_ = -1;
   uint64_t size_ = 0;
   std::unordered_map<uint64_t, std::array<uint8_t, kSectorSize>> overlay_;
+  std::vector<std::pair<Op, int>> reported_;
 };
 
 }  // namespace tiervm
