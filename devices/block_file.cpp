@@ -62,6 +62,55 @@ int BlockFile::host_fault(Op op, int err) {
   return err;
 }
 
+int BlockFile::check_image(Op op, bool look_at_path) {
+  // fstat on every request sees a truncation, or the file's last name removed. A file
+  // replaced while another name keeps the old one only shows at the path: that costs a
+  // path lookup, so every few requests and on every flush.
+  constexpr uint32_t kPathCheckInterval = 64;
+  if (stale_) return ESTALE;
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return host_fault(op, errno);
+  if (static_cast<uint64_t>(st.st_size) < size_) {
+    stale_ = true;
+    std::fprintf(stderr,
+                 "tiervm: warning: disk image '%s' was truncated while running (from %llu to "
+                 "%llu bytes); its requests fail from now on\n",
+                 path_.c_str(), static_cast<unsigned long long>(size_),
+                 static_cast<unsigned long long>(st.st_size));
+    return ESTALE;
+  }
+  if (replacement_noted_) return 0;
+  if (++requests_since_path_check_ < kPathCheckInterval && !look_at_path && st.st_nlink != 0) {
+    return 0;
+  }
+  requests_since_path_check_ = 0;
+  struct stat named {};
+  bool removed = false;
+  if (::stat(path_.c_str(), &named) != 0) {
+    if (errno != ENOENT && errno != ENOTDIR) return 0;  // cannot tell now; next time
+    removed = true;
+  } else if (st.st_nlink != 0 && named.st_dev == st.st_dev && named.st_ino == st.st_ino) {
+    return 0;
+  }
+  const char* what = removed ? "removed" : "replaced";
+  if (mode_ != Mode::ReadWrite) {
+    replacement_noted_ = true;
+    std::fprintf(stderr,
+                 "tiervm: warning: disk image '%s' was %s while running; the guest keeps "
+                 "reading the image it started with\n",
+                 path_.c_str(), what);
+    return 0;
+  }
+  // Writes would go to a file that is no longer the image the user sees (and is lost at
+  // exit when no name leads to it).
+  stale_ = true;
+  std::fprintf(stderr,
+               "tiervm: warning: disk image '%s' was %s while running; its requests fail from "
+               "now on\n",
+               path_.c_str(), what);
+  return ESTALE;
+}
+
 bool BlockFile::in_range(uint64_t offset, uint64_t len) const {
   uint64_t limit = sectors() * kSectorSize;
   return offset % kSectorSize == 0 && len % kSectorSize == 0 && offset <= limit &&
@@ -75,7 +124,10 @@ int BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
         ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return host_fault(Op::Read, errno);
-    if (n == 0) return host_fault(Op::Read, EIO);  // the file ended early
+    if (n == 0) {  // the file ended early: truncated since the request's check?
+      const int err = check_image(Op::Read, true);
+      return err != 0 ? err : host_fault(Op::Read, EIO);
+    }
     done += static_cast<size_t>(n);
   }
   return 0;
@@ -83,6 +135,7 @@ int BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
 
 int BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
   if (!in_range(offset, out.size())) return EINVAL;
+  if (int err = check_image(Op::Read, false); err != 0) return err;
   if (overlay_.empty()) return pread_all(offset, out);
   for (uint64_t pos = 0; pos < out.size(); pos += kSectorSize) {
     auto sector = out.subspan(pos, kSectorSize);
@@ -99,6 +152,7 @@ int BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
 int BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
   if (mode_ == Mode::ReadOnly) return EROFS;
   if (!in_range(offset, in.size())) return EINVAL;
+  if (int err = check_image(Op::Write, false); err != 0) return err;
   if (mode_ == Mode::Snapshot) {
     for (uint64_t pos = 0; pos < in.size(); pos += kSectorSize) {
       std::memcpy(overlay_[(offset + pos) / kSectorSize].data(), in.data() + pos, kSectorSize);
@@ -124,6 +178,7 @@ int BlockFile::pwrite_all(uint64_t offset, std::span<const uint8_t> in) {
 }
 
 int BlockFile::flush() {
+  if (int err = check_image(Op::Flush, true); err != 0) return err;
   if (mode_ != Mode::ReadWrite) return 0;
   return ::fsync(fd_) == 0 ? 0 : host_fault(Op::Flush, errno);
 }

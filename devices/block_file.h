@@ -21,6 +21,10 @@ namespace tiervm {
 // host errors (missing file, lock held elsewhere). A host fault while running (EIO,
 // ENOSPC, a short write) fails the request and is reported once per kind on stderr
 // ("tiervm: warning: disk image '...': write failed: ..."); so is a failed final flush.
+// An image truncated while running, or (ReadWrite) removed or replaced by another file,
+// is no longer the guest's disk: every later request fails with ESTALE, after one
+// warning. A read-only or snapshot image that is replaced keeps serving the file it
+// opened (it is never written), with one warning.
 class BlockFile final : public BlockBackend {
  public:
   enum class Mode : uint8_t { ReadWrite, ReadOnly, Snapshot };
@@ -50,6 +54,9 @@ class BlockFile final : public BlockBackend {
   int pwrite_all(uint64_t offset, std::span<const uint8_t> in);
   // Returns `err` after one line on stderr the first time this image meets it in `op`.
   int host_fault(Op op, int err);
+  // 0 while the file is still the image opened, ESTALE from the moment it is not.
+  // `look_at_path`: also check that the path still names it (else every few requests).
+  int check_image(Op op, bool look_at_path);
 
   std::string path_;
   Mode mode_;
@@ -57,6 +64,9 @@ class BlockFile final : public BlockBackend {
   uint64_t size_ = 0;
   std::unordered_map<uint64_t, std::array<uint8_t, kSectorSize>> overlay_;
   std::vector<std::pair<Op, int>> reported_;
+  bool stale_ = false;              // truncated, or replaced while ReadWrite
+  bool replacement_noted_ = false;  // replaced while ReadOnly or Snapshot
+  uint32_t requests_since_path_check_ = 0;
 };
 
 }  // namespace tiervm

@@ -5,10 +5,12 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ using ImageFault = VirtioBlkDriver;
 
 std::string warning(const std::string& path, const std::string& what) {
   return "tiervm: warning: disk image '" + path + "': " + what + "\n";
+}
+std::string changed(const std::string& path, const std::string& what) {
+  return "tiervm: warning: disk image '" + path + "' " + what + "\n";
 }
 
 // RLIMIT_FSIZE makes the kernel end a write at the limit (a short write) and fail the
@@ -78,6 +83,122 @@ TEST_F(ImageFault, ShortWriteThenErrorIsAnIoErrorReportedOnce) {
   EXPECT_EQ(request_no_data(T_FLUSH), S_OK);
   EXPECT_EQ(GetCapturedStderr(), "");
   EXPECT_EQ(reg(0x070) & NEEDS_RESET, 0u);
+}
+
+// An image truncated while the guest runs is no longer the disk the guest knows: every
+// request fails (a read past the new end must not return zeros, a write there must not
+// grow the file back), in every mode, with one warning.
+class TruncatedImage : public VirtioBlkDriver,
+                       public ::testing::WithParamInterface<BlockFile::Mode> {};
+
+TEST_P(TruncatedImage, EveryRequestFailsWithOneWarning) {
+  attach(GetParam());
+  init();
+  std::vector<uint8_t> data(512, 0x77);
+  ASSERT_TRUE(bus.dma_write(kData, data));
+  if (GetParam() != BlockFile::Mode::ReadOnly) {
+    EXPECT_EQ(request(T_OUT, 2, 512, false), S_OK);
+  }
+  ASSERT_EQ(::truncate(file.path().c_str(), 16 * 512), 0);
+  CaptureStderr();
+  EXPECT_EQ(request(T_IN, 40, 512, true), S_IOERR);   // past the new end
+  EXPECT_EQ(request(T_IN, 15, 1024, true), S_IOERR);  // across it
+  EXPECT_EQ(request(T_IN, 2, 512, true), S_IOERR);    // inside it
+  EXPECT_EQ(request(T_OUT, 40, 512, false), S_IOERR);
+  EXPECT_EQ(request(T_OUT, 3, 512, false), S_IOERR);
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(GetCapturedStderr(),
+            changed(file.path(),
+                    "was truncated while running (from 32768 to 8192 bytes); its requests fail "
+                    "from now on"));
+  EXPECT_EQ(std::filesystem::file_size(file.path()), 16u * 512);
+  EXPECT_EQ(reg(0x070) & NEEDS_RESET, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, TruncatedImage,
+                         ::testing::Values(BlockFile::Mode::ReadWrite, BlockFile::Mode::ReadOnly,
+                                           BlockFile::Mode::Snapshot),
+                         [](const ::testing::TestParamInfo<BlockFile::Mode>& info) {
+                           return info.param == BlockFile::Mode::ReadWrite  ? "ReadWrite"
+                                  : info.param == BlockFile::Mode::ReadOnly ? "ReadOnly"
+                                                                            : "Snapshot";
+                         });
+
+// Writes to an image whose name now points at another file would go to a file nobody can
+// see any more (and vanish at exit): every request fails, the new file is never written.
+TEST_F(ImageFault, ReplacedReadWriteImageFailsEveryRequest) {
+  attach(BlockFile::Mode::ReadWrite);
+  init();
+  TempFile other(std::vector<uint8_t>(64 * 512, 0x42));
+  std::filesystem::rename(other.path(), file.path());
+  std::vector<uint8_t> data(512, 0x77);
+  ASSERT_TRUE(bus.dma_write(kData, data));
+  CaptureStderr();
+  EXPECT_EQ(request(T_OUT, 3, 512, false), S_IOERR);
+  EXPECT_EQ(request(T_IN, 3, 512, true), S_IOERR);
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(GetCapturedStderr(),
+            changed(file.path(), "was replaced while running; its requests fail from now on"));
+  EXPECT_EQ(file.read_all(), std::vector<uint8_t>(64 * 512, 0x42));
+}
+
+TEST_F(ImageFault, RemovedReadWriteImageFailsEveryRequest) {
+  attach(BlockFile::Mode::ReadWrite);
+  init();
+  ASSERT_EQ(::unlink(file.path().c_str()), 0);
+  CaptureStderr();
+  EXPECT_EQ(request(T_OUT, 3, 512, false), S_IOERR);
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(GetCapturedStderr(),
+            changed(file.path(), "was removed while running; its requests fail from now on"));
+  EXPECT_FALSE(std::filesystem::exists(file.path()));
+}
+
+// Moved away and replaced while another name keeps the old file (`mv disk.img old.img;
+// cp old.img disk.img`): only the path tells, and it is looked at on every flush (and
+// every 64 requests), so the guest's next flush fails and the new file stays untouched.
+TEST_F(ImageFault, ImageSwappedUnderAnotherNameIsCaughtByTheNextFlush) {
+  attach(BlockFile::Mode::ReadWrite);
+  init();
+  const std::string moved = file.path() + ".old";
+  std::filesystem::rename(file.path(), moved);
+  {
+    TempFile other(std::vector<uint8_t>(64 * 512, 0x42));
+    std::filesystem::rename(other.path(), file.path());
+  }
+  std::vector<uint8_t> data(512, 0x77);
+  ASSERT_TRUE(bus.dma_write(kData, data));
+  CaptureStderr();
+  request(T_OUT, 3, 512, false);  // may still reach the old file
+  EXPECT_EQ(request_no_data(T_FLUSH), S_IOERR);
+  EXPECT_EQ(request(T_OUT, 4, 512, false), S_IOERR);
+  EXPECT_EQ(GetCapturedStderr(),
+            changed(file.path(), "was replaced while running; its requests fail from now on"));
+  EXPECT_EQ(file.read_all(), std::vector<uint8_t>(64 * 512, 0x42));
+  std::filesystem::remove(moved);
+}
+
+// A read-only or snapshot disk never writes, and the old file stays readable through the
+// open descriptor: the guest keeps a consistent disk, the user is told once.
+TEST_F(ImageFault, ReplacedSnapshotImageKeepsServingTheOldFile) {
+  attach(BlockFile::Mode::Snapshot);
+  init();
+  TempFile other(std::vector<uint8_t>(64 * 512, 0x42));
+  std::filesystem::rename(other.path(), file.path());
+  std::vector<uint8_t> data(512, 0x77);
+  ASSERT_TRUE(bus.dma_write(kData, data));
+  CaptureStderr();
+  EXPECT_EQ(request(T_OUT, 3, 512, false), S_OK);
+  EXPECT_EQ(request_no_data(T_FLUSH), S_OK);
+  EXPECT_EQ(request(T_IN, 2, 1024, true), S_OK);
+  std::vector<uint8_t> expect = sectors(2, 2);
+  std::fill(expect.begin() + 512, expect.end(), 0x77);
+  EXPECT_EQ(ram(kData, 1024), expect);
+  EXPECT_EQ(GetCapturedStderr(),
+            changed(file.path(),
+                    "was replaced while running; the guest keeps reading the image it started "
+                    "with"));
+  EXPECT_EQ(file.read_all(), std::vector<uint8_t>(64 * 512, 0x42));
 }
 
 }  // namespace
