@@ -3,13 +3,18 @@
 // stderr, and never crashes tiervm or loses data silently.
 #include "devices/block_file.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -199,6 +204,88 @@ TEST_F(ImageFault, ReplacedSnapshotImageKeepsServingTheOldFile) {
                     "was replaced while running; the guest keeps reading the image it started "
                     "with"));
   EXPECT_EQ(file.read_all(), std::vector<uint8_t>(64 * 512, 0x42));
+}
+
+// A tmpfs of `size` mounted on a fresh directory for the test's lifetime (needs root or
+// CAP_SYS_ADMIN; error() says why not).
+class TmpfsMount {
+ public:
+  explicit TmpfsMount(const char* size) {
+    char dir[] = "/tmp/tiervm_tmpfs_XXXXXX";
+    if (::mkdtemp(dir) == nullptr) {
+      error_ = std::string("mkdtemp: ") + std::strerror(errno);
+      return;
+    }
+    dir_ = dir;
+    const std::string options = std::string("size=") + size;
+    if (::mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
+      error_ = std::string("mount -t tmpfs: ") + std::strerror(errno);
+      return;
+    }
+    mounted_ = true;
+  }
+  ~TmpfsMount() {
+    if (mounted_ && ::umount(dir_.c_str()) != 0) ::umount2(dir_.c_str(), MNT_DETACH);
+    if (!dir_.empty()) ::rmdir(dir_.c_str());
+  }
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  std::string error_;
+  bool mounted_ = false;
+};
+
+// A real full file system: a 4 MiB sparse image on a 1 MiB tmpfs. The guest writes until
+// the host runs out of space; it sees IOERR there and afterwards, every write it was told
+// succeeded reads back, and the user gets one line.
+TEST_F(ImageFault, FullFileSystemIsAnIoErrorForTheGuest) {
+  TmpfsMount tmpfs("1m");
+  if (!tmpfs.mounted()) {
+    GTEST_SKIP() << "cannot mount a 1 MiB tmpfs here (" << tmpfs.error()
+                 << "); the full-disk case is covered by FaultyDisk and the file size limit";
+  }
+  const std::string image = tmpfs.dir() + "/disk.img";
+  constexpr uint64_t kImageBytes = 4 << 20;
+  {
+    const int fd = ::open(image.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ASSERT_EQ(::ftruncate(fd, kImageBytes), 0) << std::strerror(errno);
+    ::close(fd);
+  }
+  attach(std::make_unique<VirtioBlk>(image, BlockFile::Mode::ReadWrite));
+  init();
+  constexpr uint32_t kChunk = 64 * 1024;
+  auto chunk = [](uint64_t n) { return std::vector<uint8_t>(kChunk, static_cast<uint8_t>(n + 1)); };
+  CaptureStderr();
+  uint64_t written = 0;
+  uint8_t status = S_OK;
+  while (written * kChunk < kImageBytes) {
+    EXPECT_TRUE(bus.dma_write(kData, chunk(written)));
+    status = request(T_OUT, written * kChunk / 512, kChunk, false);
+    if (status != S_OK) break;
+    ++written;
+  }
+  EXPECT_EQ(status, S_IOERR);
+  EXPECT_GT(written, 0u);
+  EXPECT_LE(written * kChunk, 1u << 20);
+  EXPECT_EQ(request(T_OUT, (written + 1) * kChunk / 512, kChunk, false), S_IOERR);  // still full
+  EXPECT_EQ(request_no_data(T_FLUSH), S_OK);  // what was acknowledged is there
+  for (uint64_t n = 0; n < written; ++n) {
+    ASSERT_EQ(request(T_IN, n * kChunk / 512, kChunk, true), S_OK);
+    ASSERT_EQ(ram(kData, kChunk), chunk(n)) << "chunk " << n;
+  }
+  EXPECT_EQ(GetCapturedStderr(),
+            warning(image, "write failed: No space left on device; the guest sees I/O errors"));
+  EXPECT_EQ(reg(0x070) & NEEDS_RESET, 0u);
+  // Close the image before the tmpfs goes (after a failed ASSERT the unmount is lazy).
+  mmio.reset();
+  blk.reset();
 }
 
 }  // namespace
