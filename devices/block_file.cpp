@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace tiervm {
@@ -50,15 +51,20 @@ BlockFile::~BlockFile() {
   ::close(fd_);
 }
 
+bool BlockFile::first_report(Op op, int err) {
+  const auto seen = reported_.begin() + static_cast<ptrdiff_t>(reported_count_);
+  if (std::find(reported_.begin(), seen, std::pair(op, err)) != seen) return false;
+  if (reported_count_ < reported_.size()) reported_[reported_count_++] = {op, err};
+  return true;
+}
+
 int BlockFile::host_fault(Op op, int err) {
-  if (std::find(reported_.begin(), reported_.end(), std::pair(op, err)) != reported_.end()) {
-    return err;
+  if (first_report(op, err)) {
+    const char* what = op == Op::Read ? "read" : op == Op::Write ? "write" : "flush";
+    std::fprintf(stderr,
+                 "tiervm: warning: disk image '%s': %s failed: %s; the guest sees I/O errors\n",
+                 path_.c_str(), what, std::strerror(err));
   }
-  reported_.emplace_back(op, err);
-  const char* what = op == Op::Read ? "read" : op == Op::Write ? "write" : "flush";
-  std::fprintf(stderr,
-               "tiervm: warning: disk image '%s': %s failed: %s; the guest sees I/O errors\n",
-               path_.c_str(), what, std::strerror(err));
   return err;
 }
 
@@ -154,8 +160,20 @@ int BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
   if (!in_range(offset, in.size())) return EINVAL;
   if (int err = check_image(Op::Write, false); err != 0) return err;
   if (mode_ == Mode::Snapshot) {
-    for (uint64_t pos = 0; pos < in.size(); pos += kSectorSize) {
-      std::memcpy(overlay_[(offset + pos) / kSectorSize].data(), in.data() + pos, kSectorSize);
+    try {
+      for (uint64_t pos = 0; pos < in.size(); pos += kSectorSize) {
+        std::memcpy(overlay_[(offset + pos) / kSectorSize].data(), in.data() + pos, kSectorSize);
+      }
+    } catch (const std::bad_alloc&) {
+      // The overlay is unchanged by the sector that did not fit (an insertion that throws
+      // has no effect); the sectors before it were written, as a failed write may leave.
+      if (first_report(Op::Write, ENOMEM)) {
+        std::fprintf(stderr,
+                     "tiervm: warning: disk image '%s': snapshot overlay: out of host memory; "
+                     "the guest sees I/O errors\n",
+                     path_.c_str());
+      }
+      return ENOMEM;
     }
     return 0;
   }

@@ -6,7 +6,6 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
-#include <vector>
 
 #include "devices/block_backend.h"
 
@@ -16,6 +15,7 @@ namespace tiervm {
 //  - ReadWrite: writes go to the file in order (pwrite); flush() is fsync().
 //  - ReadOnly: the guest cannot write.
 //  - Snapshot: the guest writes, but into an in-memory overlay; the file never changes.
+//    When the host has no memory left for it, the write fails (ENOMEM).
 // The file is locked with flock(): exclusively when it can be written, shared otherwise,
 // so two emulators cannot corrupt one image. Construction throws std::runtime_error on
 // host errors (missing file, lock held elsewhere). A host fault while running (EIO,
@@ -52,7 +52,10 @@ class BlockFile final : public BlockBackend {
   bool in_range(uint64_t offset, uint64_t len) const;
   int pread_all(uint64_t offset, std::span<uint8_t> out);
   int pwrite_all(uint64_t offset, std::span<const uint8_t> in);
-  // Returns `err` after one line on stderr the first time this image meets it in `op`.
+  // True the first time this image meets `err` in `op`: a full disk is reported once, not
+  // per request. Allocates nothing (it runs when memory is short).
+  bool first_report(Op op, int err);
+  // Returns `err`, after one line on stderr the first time.
   int host_fault(Op op, int err);
   // 0 while the file is still the image opened, ESTALE from the moment it is not.
   // `look_at_path`: also check that the path still names it (else every few requests).
@@ -63,7 +66,8 @@ class BlockFile final : public BlockBackend {
   int fd_ = -1;
   uint64_t size_ = 0;
   std::unordered_map<uint64_t, std::array<uint8_t, kSectorSize>> overlay_;
-  std::vector<std::pair<Op, int>> reported_;
+  std::array<std::pair<Op, int>, 16> reported_{};
+  size_t reported_count_ = 0;
   bool stale_ = false;              // truncated, or replaced while ReadWrite
   bool replacement_noted_ = false;  // replaced while ReadOnly or Snapshot
   uint32_t requests_since_path_check_ = 0;

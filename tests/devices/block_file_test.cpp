@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -286,6 +287,54 @@ TEST_F(ImageFault, FullFileSystemIsAnIoErrorForTheGuest) {
   // Close the image before the tmpfs goes (after a failed ASSERT the unmount is lazy).
   mmio.reset();
   blk.reset();
+}
+
+// The process's address space now (VmSize), or 0.
+uint64_t address_space_bytes() {
+  unsigned long long pages = 0;
+  FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (statm == nullptr) return 0;
+  if (std::fscanf(statm, "%llu", &pages) != 1) pages = 0;
+  std::fclose(statm);
+  return pages * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// The snapshot overlay lives in host memory: a guest that writes more than the host can
+// hold gets IOERR for what does not fit, and tiervm goes on. Run in a child process whose
+// address space is limited to what it uses now plus 32 MiB.
+TEST(SnapshotOverlay, OutOfHostMemoryIsAnIoError) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  char path[] = "/tmp/tiervm_devices_XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 1 << 30), 0);  // sparse
+  ::close(fd);
+  if (address_space_bytes() > (uint64_t{1} << 40)) {
+    GTEST_SKIP() << "the address space is over 1 TiB (a sanitizer's shadow memory): RLIMIT_AS "
+                    "cannot stand for a host out of memory here";
+  }
+  auto write_until_full = [&] {
+    BlockFile disk(path, BlockFile::Mode::Snapshot);
+    std::vector<uint8_t> data(64 * 1024, 0x5a);
+    std::vector<uint8_t> back(512);
+    rlimit limit{};
+    limit.rlim_cur = limit.rlim_max = address_space_bytes() + (32 << 20);
+    if (limit.rlim_cur == 32 << 20 || ::setrlimit(RLIMIT_AS, &limit) != 0) std::_Exit(2);
+    uint64_t offset = 0;
+    int err = 0;
+    while (offset < disk.sectors() * 512 && (err = disk.write(offset, data)) == 0) {
+      offset += data.size();
+    }
+    const int again = disk.write(0, data);  // a sector already in the overlay: no memory
+    const bool read_back =
+        disk.read(offset - 512, back) == 0 && back == std::vector<uint8_t>(512, 0x5a);
+    std::fprintf(stderr, "wrote %llu MiB\n", static_cast<unsigned long long>(offset >> 20));
+    std::_Exit(err == ENOMEM && offset >= (8 << 20) && again == 0 && read_back ? 0 : 1);
+  };
+  EXPECT_EXIT(write_until_full(), ::testing::ExitedWithCode(0),
+              "^tiervm: warning: disk image '.*': snapshot overlay: out of host memory; the "
+              "guest sees I/O errors\nwrote [0-9]+ MiB\n$");
+  std::remove(path);
 }
 
 }  // namespace
