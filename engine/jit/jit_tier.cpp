@@ -81,6 +81,7 @@ void JitTier::note_execution(CachedBlock& block) {
   if (block.compile_queued || !block.ir.cacheable || ++block.exec_count < tier1_threshold_) {
     return;
   }
+  if (compiling_off_.load(std::memory_order_relaxed)) return;
   block.compile_queued = true;
   Job job;
   job.members.push_back(make_member(block));
@@ -90,6 +91,7 @@ void JitTier::note_execution(CachedBlock& block) {
 }
 
 void JitTier::submit(Job job) {
+  if (compiling_off_.load(std::memory_order_relaxed)) return;
   if (config_.synchronous) {
     std::vector<Job> jobs;
     jobs.push_back(std::move(job));
@@ -142,7 +144,26 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
     }
     out.push_back(std::move(d));
   }
-  if (!error.empty()) std::fprintf(stderr, "tiervm: jit: %s\n", error.c_str());
+  // Out of memory for code (the next compile would fail too), or failing again and
+  // again: stop compiling for good, and say so once.
+  constexpr uint32_t kMaxFailedBatches = 8;
+  if (error.empty()) {
+    failed_batches_ = 0;
+  } else if (backend_->out_of_memory()) {
+    if (!compiling_off_.exchange(true)) {
+      std::fprintf(stderr,
+                   "tiervm: warning: out of memory for JIT code; continuing in the interpreter\n");
+    }
+  } else if (++failed_batches_ >= kMaxFailedBatches) {
+    if (!compiling_off_.exchange(true)) {
+      std::fprintf(stderr,
+                   "tiervm: warning: JIT compiles keep failing (%s); continuing in the "
+                   "interpreter\n",
+                   error.c_str());
+    }
+  } else {
+    std::fprintf(stderr, "tiervm: jit: %s\n", error.c_str());
+  }
   return out;
 }
 

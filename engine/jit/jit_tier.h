@@ -219,6 +219,10 @@ class JitTier {
   std::atomic<bool> busy_{false};
   bool stopping_ = false;
   std::thread thread_;
+  // Set for good when the host has no memory for JIT code or compiles keep failing:
+  // blocks then run in tier 0 or in the code compiled before.
+  std::atomic<bool> compiling_off_{false};
+  uint32_t failed_batches_ = 0;  // in a row; the compiling thread's
 };
 
 }  // namespace tiervm

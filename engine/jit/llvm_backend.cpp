@@ -22,7 +22,10 @@
 #include <array>
 #include <cstddef>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <unordered_map>
+#include <utility>
 
 #include "engine/hart_state.h"
 #include "mem/bus.h"
@@ -690,6 +693,21 @@ class CodePlacementPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
   std::unordered_map<std::string, uint64_t> sizes_;
 };
 
+namespace {
+
+// An error's message; sets `out_of_memory` when the host refused memory (ENOMEM).
+std::string take_message(llvm::Error err, bool& out_of_memory) {
+  std::string message;
+  llvm::handleAllErrors(std::move(err), [&](const llvm::ErrorInfoBase& e) {
+    if (e.convertToErrorCode() == std::errc::not_enough_memory) out_of_memory = true;
+    if (!message.empty()) message += "; ";
+    message += e.message();
+  });
+  return message;
+}
+
+}  // namespace
+
 struct LlvmBackend::Impl {
   struct Jit {
     std::unique_ptr<llvm::orc::LLJIT> jit;
@@ -700,6 +718,11 @@ struct LlvmBackend::Impl {
   uint64_t next_module = 1;
   // One tracker per module: removing it unmaps the module's code.
   std::unordered_map<uint64_t, llvm::orc::ResourceTrackerSP> modules;
+  // What went wrong in the compile() running now. Errors that ORC's session reports
+  // (such as the memory manager failing to map or protect code) come here instead of
+  // LLVM's default of printing each on stderr.
+  std::string session_error;
+  bool out_of_memory = false;
 
   Jit* jit_for(JitOptLevel level, std::string& error) {
     Jit& slot = level == JitOptLevel::Fast ? fast : optimizing;
@@ -731,6 +754,10 @@ struct LlvmBackend::Impl {
       return nullptr;
     }
     slot.jit = std::move(*jit);
+    slot.jit->getExecutionSession().setErrorReporter([this](llvm::Error err) {
+      const std::string message = take_message(std::move(err), out_of_memory);
+      session_error += session_error.empty() ? message : "; " + message;
+    });
     slot.placement = placement;
     return &slot;
   }
@@ -777,9 +804,15 @@ void optimize_module(llvm::Module& m) {
 std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, JitOptLevel level,
                                             std::string& error) {
   std::vector<JitResult> results(jobs.size());
+  impl_->session_error.clear();
+  impl_->out_of_memory = false;
   if (jobs.empty()) return results;
   Impl::Jit* jit = impl_->jit_for(level, error);
   if (jit == nullptr) return results;
+  // The session's report says why (the lookup's error only names the symbols).
+  auto explain = [this, &error] {
+    if (!impl_->session_error.empty()) error = impl_->session_error + " (" + error + ")";
+  };
 
   auto ctx = std::make_unique<llvm::LLVMContext>();
   const uint64_t module_id = impl_->next_module++;
@@ -793,7 +826,8 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
   llvm::orc::ResourceTrackerSP tracker = jit->jit->getMainJITDylib().createResourceTracker();
   if (auto err = jit->jit->addIRModule(
           tracker, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
-    error = llvm::toString(std::move(err));
+    error = take_message(std::move(err), impl_->out_of_memory);
+    explain();
     // Removed, not just dropped (see ~LlvmBackend).
     if (auto remove_err = tracker->remove()) llvm::consumeError(std::move(remove_err));
     return results;
@@ -804,14 +838,19 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
     results[n].module = module_id;
     auto sym = jit->jit->lookup(names[n]);
     if (!sym) {
-      error = llvm::toString(sym.takeError());
+      error = take_message(sym.takeError(), impl_->out_of_memory);
       continue;
     }
     results[n].fn = sym->toPtr<JitFn>();
     results[n].host_bytes =
         static_cast<uint32_t>(std::min<uint64_t>(jit->placement->take_size(names[n]), UINT32_MAX));
   }
+  if (!error.empty()) explain();
   return results;
+}
+
+bool LlvmBackend::out_of_memory() const {
+  return impl_->out_of_memory;
 }
 
 void LlvmBackend::release(uint64_t module) {

@@ -61,6 +61,9 @@ class LlvmBackend {
   // block LLVM could not compile; `error` says why).
   std::vector<JitResult> compile(const std::vector<JitJob>& jobs, JitOptLevel level,
                                  std::string& error);
+  // True when the last compile() failed because the host refused memory for the code
+  // (ENOMEM while mapping it or making it executable).
+  bool out_of_memory() const;
   // Frees a module's code and symbols. Nothing may run or read that code any more.
   void release(uint64_t module);
   size_t live_modules() const;
