@@ -68,12 +68,14 @@ int BlockFile::host_fault(Op op, int err) {
   return err;
 }
 
-int BlockFile::check_image(Op op, bool look_at_path) {
-  // fstat on every request sees a truncation, or the file's last name removed. A file
-  // replaced while another name keeps the old one only shows at the path: that costs a
-  // path lookup, so every few requests and on every flush.
-  constexpr uint32_t kPathCheckInterval = 64;
+int BlockFile::check_image(Op op, Check how) {
+  // fstat sees a truncation, or the file's last name removed; a file replaced while
+  // another name keeps the old one only shows at the path. Each costs a system call, as
+  // much as a small read, so reads check only now and then.
+  constexpr uint32_t kCheckInterval = 64;
   if (stale_) return ESTALE;
+  const bool due = ++unchecked_requests_ >= kCheckInterval;
+  if (how == Check::Sometimes && !due) return 0;
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return host_fault(op, errno);
   if (static_cast<uint64_t>(st.st_size) < size_) {
@@ -85,11 +87,9 @@ int BlockFile::check_image(Op op, bool look_at_path) {
                  static_cast<unsigned long long>(st.st_size));
     return ESTALE;
   }
-  if (replacement_noted_) return 0;
-  if (++requests_since_path_check_ < kPathCheckInterval && !look_at_path && st.st_nlink != 0) {
-    return 0;
-  }
-  requests_since_path_check_ = 0;
+  const bool look_at_path = how == Check::All || due || st.st_nlink == 0;
+  if (look_at_path) unchecked_requests_ = 0;
+  if (replacement_noted_ || !look_at_path) return 0;
   struct stat named {};
   bool removed = false;
   if (::stat(path_.c_str(), &named) != 0) {
@@ -131,7 +131,7 @@ int BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return host_fault(Op::Read, errno);
     if (n == 0) {  // the file ended early: truncated since the request's check?
-      const int err = check_image(Op::Read, true);
+      const int err = check_image(Op::Read, Check::All);
       return err != 0 ? err : host_fault(Op::Read, EIO);
     }
     done += static_cast<size_t>(n);
@@ -141,7 +141,7 @@ int BlockFile::pread_all(uint64_t offset, std::span<uint8_t> out) {
 
 int BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
   if (!in_range(offset, out.size())) return EINVAL;
-  if (int err = check_image(Op::Read, false); err != 0) return err;
+  if (int err = check_image(Op::Read, Check::Sometimes); err != 0) return err;
   if (overlay_.empty()) return pread_all(offset, out);
   for (uint64_t pos = 0; pos < out.size(); pos += kSectorSize) {
     auto sector = out.subspan(pos, kSectorSize);
@@ -158,7 +158,8 @@ int BlockFile::read(uint64_t offset, std::span<uint8_t> out) {
 int BlockFile::write(uint64_t offset, std::span<const uint8_t> in) {
   if (mode_ == Mode::ReadOnly) return EROFS;
   if (!in_range(offset, in.size())) return EINVAL;
-  if (int err = check_image(Op::Write, false); err != 0) return err;
+  const Check how = mode_ == Mode::ReadWrite ? Check::File : Check::Sometimes;
+  if (int err = check_image(Op::Write, how); err != 0) return err;
   if (mode_ == Mode::Snapshot) {
     try {
       for (uint64_t pos = 0; pos < in.size(); pos += kSectorSize) {
@@ -196,7 +197,7 @@ int BlockFile::pwrite_all(uint64_t offset, std::span<const uint8_t> in) {
 }
 
 int BlockFile::flush() {
-  if (int err = check_image(Op::Flush, true); err != 0) return err;
+  if (int err = check_image(Op::Flush, Check::All); err != 0) return err;
   if (mode_ != Mode::ReadWrite) return 0;
   return ::fsync(fd_) == 0 ? 0 : host_fault(Op::Flush, errno);
 }

@@ -24,7 +24,8 @@ namespace tiervm {
 // An image truncated while running, or (ReadWrite) removed or replaced by another file,
 // is no longer the guest's disk: every later request fails with ESTALE, after one
 // warning. A read-only or snapshot image that is replaced keeps serving the file it
-// opened (it is never written), with one warning.
+// opened (it is never written), with one warning. The file is checked before every write
+// to it and every flush, and every 64 requests (a read past a new end sees EOF anyway).
 class BlockFile final : public BlockBackend {
  public:
   enum class Mode : uint8_t { ReadWrite, ReadOnly, Snapshot };
@@ -57,9 +58,15 @@ class BlockFile final : public BlockBackend {
   bool first_report(Op op, int err);
   // Returns `err`, after one line on stderr the first time.
   int host_fault(Op op, int err);
+  // How closely check_image() looks: cheap on the frequent path, fully before data could
+  // go to the wrong place or be claimed durable.
+  enum class Check : uint8_t {
+    Sometimes,  // a read: every kCheckInterval requests (past the end, it sees EOF)
+    File,       // a write into the file: fstat now (a truncated file must not grow back)
+    All,        // a flush, or a read that met EOF: fstat and the path now
+  };
   // 0 while the file is still the image opened, ESTALE from the moment it is not.
-  // `look_at_path`: also check that the path still names it (else every few requests).
-  int check_image(Op op, bool look_at_path);
+  int check_image(Op op, Check how);
 
   std::string path_;
   Mode mode_;
@@ -70,7 +77,7 @@ class BlockFile final : public BlockBackend {
   size_t reported_count_ = 0;
   bool stale_ = false;              // truncated, or replaced while ReadWrite
   bool replacement_noted_ = false;  // replaced while ReadOnly or Snapshot
-  uint32_t requests_since_path_check_ = 0;
+  uint32_t unchecked_requests_ = 0;
 };
 
 }  // namespace tiervm

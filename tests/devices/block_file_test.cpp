@@ -184,6 +184,26 @@ TEST_F(ImageFault, ImageSwappedUnderAnotherNameIsCaughtByTheNextFlush) {
   std::filesystem::remove(moved);
 }
 
+// A guest that only reads meets the same check every 64 requests.
+TEST_F(ImageFault, ImageSwappedUnderAnotherNameIsCaughtByReadsToo) {
+  attach(BlockFile::Mode::ReadWrite);
+  init();
+  const std::string moved = file.path() + ".old";
+  std::filesystem::rename(file.path(), moved);
+  {
+    TempFile other(std::vector<uint8_t>(64 * 512, 0x42));
+    std::filesystem::rename(other.path(), file.path());
+  }
+  CaptureStderr();
+  int served = 0;
+  while (served < 100 && request(T_IN, 1, 512, true) == S_OK) ++served;
+  EXPECT_LT(served, 64);
+  EXPECT_EQ(request(T_IN, 1, 512, true), S_IOERR);
+  EXPECT_EQ(GetCapturedStderr(),
+            changed(file.path(), "was replaced while running; its requests fail from now on"));
+  std::filesystem::remove(moved);
+}
+
 // A read-only or snapshot disk never writes, and the old file stays readable through the
 // open descriptor: the guest keeps a consistent disk, the user is told once.
 TEST_F(ImageFault, ReplacedSnapshotImageKeepsServingTheOldFile) {
