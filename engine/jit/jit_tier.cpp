@@ -106,6 +106,8 @@ void JitTier::submit(Job job) {
 }
 
 std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
+  // Jobs queued before compiling stopped are dropped (their blocks stay in tier 0).
+  if (compiling_off_.load(std::memory_order_relaxed)) return {};
   std::vector<JitJob> batch;
   for (const Job& j : jobs) {
     JitJob jj;
