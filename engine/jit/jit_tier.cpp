@@ -6,6 +6,7 @@
 #include "engine/code_cache.h"
 #include "engine/event_bus.h"
 #include "engine/jit/llvm_backend.h"
+#include "engine/jit/region_builder.h"
 #include "mem/bus.h"
 
 namespace tiervm {
@@ -26,23 +27,21 @@ JitTier::JitTier(CodeCache& cache, JitConfig config)
       policy_(config.policy),
       tier1_threshold_(config.tier1_threshold) {
   cache_.set_drop_hook([this](CachedBlock& b) { on_drop(b); });
-  if (!config_.synchronous) thread_ = std::thread([this] { worker(); });
+  if (!config_.synchronous) {
+    worker_ = std::make_unique<CompileWorker>(
+        [this](std::vector<CompileJob>& jobs) { return compile(jobs); },
+        [this](uint64_t module) { backend_->release(module); }, config_.batch_size);
+  }
   stats_.tier2_threshold = policy_.threshold();
 }
 
 JitTier::~JitTier() {
   cache_.set_drop_hook(nullptr);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  worker_.reset();  // joins the worker before the backend it uses goes away
 }
 
 size_t JitTier::queue_length() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return fast_queue_.size() + optimizing_queue_.size();
+  return worker_ ? worker_->queue_length() : 0;
 }
 
 uint64_t JitTier::counted_entries() const {
@@ -51,15 +50,12 @@ uint64_t JitTier::counted_entries() const {
   return sum;
 }
 
-ChainSlot* JitTier::new_slot() {
-  return &slots_.emplace_back();
-}
 uint64_t* JitTier::new_counter() {
   return &counters_.emplace_back(0);
 }
 
-JitTier::Member JitTier::make_member(const CachedBlock& block) {
-  Member m;
+CompileMember JitTier::make_member(const CachedBlock& block) {
+  CompileMember m;
   m.ir = std::make_unique<IrBlock>(block.ir);
   m.key = block.key;
   m.id = block.id;
@@ -68,10 +64,10 @@ JitTier::Member JitTier::make_member(const CachedBlock& block) {
   // dispatcher (and its jump cache).
   const IrTerminator& e = block.ir.exit;
   if ((e.kind == IrExit::Jump || e.kind == IrExit::Branch) && block.key.same_page(e.taken_offset)) {
-    m.taken = new_slot();
+    m.taken = links_.new_slot();
   }
   if (e.kind == IrExit::Branch && block.key.same_page(e.fallthrough_offset)) {
-    m.fallthrough = new_slot();
+    m.fallthrough = links_.new_slot();
   }
   return m;
 }
@@ -83,35 +79,32 @@ void JitTier::note_execution(CachedBlock& block) {
   }
   if (compiling_off_.load(std::memory_order_relaxed)) return;
   block.compile_queued = true;
-  Job job;
+  CompileJob job;
   job.members.push_back(make_member(block));
   job.counter = config_.tier2 ? new_counter() : nullptr;
   job.tier = Tier::Fast;
   submit(std::move(job));
 }
 
-void JitTier::submit(Job job) {
+void JitTier::submit(CompileJob job) {
   if (compiling_off_.load(std::memory_order_relaxed)) return;
-  if (config_.synchronous) {
-    std::vector<Job> jobs;
-    jobs.push_back(std::move(job));
-    adopt(compile(jobs));
+  if (worker_) {
+    worker_->submit(std::move(job));
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    (job.tier == Tier::Optimized ? optimizing_queue_ : fast_queue_).push_back(std::move(job));
-  }
-  wake_.notify_one();
+  std::vector<CompileJob> jobs;
+  jobs.push_back(std::move(job));
+  adopt(compile(jobs));
 }
 
-std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
+std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
   // Jobs queued before compiling stopped are dropped (their blocks stay in tier 0).
   if (compiling_off_.load(std::memory_order_relaxed)) return {};
   std::vector<JitJob> batch;
-  for (const Job& j : jobs) {
+  for (const CompileJob& j : jobs) {
     JitJob jj;
-    for (const Member& m : j.members) jj.members.push_back({m.ir.get(), m.taken, m.fallthrough});
+    for (const CompileMember& m : j.members)
+      jj.members.push_back({m.ir.get(), m.taken, m.fallthrough});
     jj.key = j.members.front().key;
     jj.counter = j.counter;
     jj.region = j.tier == Tier::Optimized;
@@ -124,9 +117,9 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
       batch, tier == Tier::Optimized ? JitOptLevel::Optimize : JitOptLevel::Fast, error);
   const uint64_t ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count());
-  std::vector<Done> out;
+  std::vector<CompileResult> out;
   for (size_t n = 0; n < jobs.size(); ++n) {
-    Done d;
+    CompileResult d;
     d.tier = tier;
     if (n < results.size()) {
       d.fn = results[n].fn;
@@ -136,7 +129,7 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
     d.compile_ns = ns / jobs.size();
     d.first_of_batch = n == 0;
     d.counter = jobs[n].counter;
-    for (const Member& m : jobs[n].members) {
+    for (const CompileMember& m : jobs[n].members) {
       d.members.emplace_back(m.key, m.id);
       d.guest_insns += m.ir->guest_count();
       if (m.taken) d.exits.emplace_back(m.key.offset_by(m.ir->exit.taken_offset), m.taken);
@@ -169,110 +162,34 @@ std::vector<JitTier::Done> JitTier::compile(std::vector<Job>& jobs) {
   return out;
 }
 
-void JitTier::worker() {
-  while (true) {
-    std::vector<Job> jobs;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] {
-        return stopping_ || !fast_queue_.empty() || !optimizing_queue_.empty() || !release_.empty();
-      });
-      if (stopping_) return;
-      if (!release_.empty()) {
-        std::vector<uint64_t> dead;
-        dead.swap(release_);
-        lock.unlock();
-        for (uint64_t m : dead) backend_->release(m);
-        continue;
-      }
-      if (!fast_queue_.empty()) {
-        while (!fast_queue_.empty() && jobs.size() < config_.batch_size) {
-          jobs.push_back(std::move(fast_queue_.front()));
-          fast_queue_.pop_front();
-        }
-      } else {
-        jobs.push_back(std::move(optimizing_queue_.front()));
-        optimizing_queue_.pop_front();
-      }
-    }
-    busy_.store(true, std::memory_order_relaxed);
-    std::vector<Done> done = compile(jobs);
-    busy_.store(false, std::memory_order_relaxed);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (Done& d : done) done_.push_back(std::move(d));
-    }
-    ready_.store(true, std::memory_order_release);
-  }
-}
-
-void JitTier::install_results() {
-  std::vector<Done> done;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    done.swap(done_);
-    ready_.store(false, std::memory_order_relaxed);
-  }
-  adopt(done);
-}
-
-void JitTier::adopt(const std::vector<Done>& done) {
+void JitTier::adopt(const std::vector<CompileResult>& done) {
   // Every result holds a reference to its module before any is installed: the blocks of
   // one batch share a module, and a stale first result must not free the code of the
   // ones installed after it.
-  for (const Done& d : done) {
+  for (const CompileResult& d : done) {
     stats_.compile_ns += d.compile_ns;
     if (d.tier == Tier::Optimized) stats_.tier2_compile_ns += d.compile_ns;
     if (d.first_of_batch) ++stats_.compile_batches;
-    if (d.module != 0) ++module_refs_[d.module];
+    modules_.ref(d.module);
   }
-  for (const Done& d : done) {
-    if (!install(d)) unref_module(d.module);
+  for (const CompileResult& d : done) {
+    if (!install(d)) modules_.unref(d.module);
   }
-  stats_.modules_live = module_refs_.size();
-}
-
-void JitTier::unref_module(uint64_t module) {
-  if (module == 0) return;
-  auto it = module_refs_.find(module);
-  if (it == module_refs_.end() || --it->second != 0) return;
-  module_refs_.erase(it);
-  dead_modules_.push_back(module);
-  stats_.modules_live = module_refs_.size();
+  stats_.modules_live = modules_.live();
 }
 
 void JitTier::release_dead_modules() {
-  stats_.modules_released += dead_modules_.size();
-  if (config_.synchronous) {
-    for (uint64_t m : dead_modules_) backend_->release(m);
-    dead_modules_.clear();
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    release_.insert(release_.end(), dead_modules_.begin(), dead_modules_.end());
-  }
-  dead_modules_.clear();
-  wake_.notify_one();
-}
-
-void JitTier::link(ChainSlot* slot, BlockKey target_key) {
-  incoming_.emplace(target_key, slot);
-  if (CachedBlock* target = cache_.find(target_key); target && target->native) {
-    slot->fn.store(target->native, std::memory_order_release);
-    ++stats_.links_made;
+  const std::vector<uint64_t> dead = modules_.take_dead();
+  stats_.modules_released += dead.size();
+  stats_.modules_live = modules_.live();
+  if (worker_) {
+    worker_->release(dead);
+  } else {
+    for (uint64_t m : dead) backend_->release(m);
   }
 }
 
-void JitTier::retarget_incoming(BlockKey key, JitFn fn) {
-  auto [first, last] = incoming_.equal_range(key);
-  for (auto it = first; it != last; ++it) {
-    it->second->fn.store(fn, std::memory_order_release);
-    ++stats_.links_made;
-  }
-}
-
-bool JitTier::install(const Done& d) {
+bool JitTier::install(const CompileResult& d) {
   const BlockKey key = d.members.front().first;
   CachedBlock* block = cache_.find(key);
   if (block == nullptr || block->id != d.members.front().second) return false;  // dropped
@@ -290,7 +207,7 @@ bool JitTier::install(const Done& d) {
   }
   Code& code = code_[key];
   uint64_t& slot = d.tier == Tier::Fast ? code.tier1 : code.region;
-  unref_module(slot);  // a unit it replaces (none in practice: one compile per id and tier)
+  modules_.unref(slot);  // a unit it replaces (none in practice: one compile per id and tier)
   slot = d.module;
   if (d.tier == Tier::Fast) {
     ++stats_.blocks_compiled;
@@ -330,11 +247,10 @@ bool JitTier::install(const Done& d) {
     events_->publish(e);
   }
   // Predecessors jump straight to the new code from now on, and our exits are linked.
-  retarget_incoming(key, d.fn);
-  std::vector<OutLink>& out = outgoing_[key];
+  stats_.links_made += links_.retarget(key, d.fn);
   for (const auto& [target, slot] : d.exits) {
-    out.push_back({target, slot});
-    link(slot, target);
+    const CachedBlock* t = cache_.find(target);
+    if (links_.add(key, target, slot, t ? t->native : nullptr)) ++stats_.links_made;
   }
   if (d.tier == Tier::Optimized) {
     Hot& h = hot_[key];
@@ -348,30 +264,12 @@ bool JitTier::install(const Done& d) {
 
 void JitTier::on_drop(CachedBlock& block) {
   const BlockKey k = block.key;
-  // Unlink every predecessor that jumps here...
-  auto [first, last] = incoming_.equal_range(k);
-  for (auto it = first; it != last; ++it) {
-    if (it->second->fn.exchange(nullptr, std::memory_order_acq_rel) != nullptr) {
-      ++stats_.links_broken;
-    }
-  }
-  // ...and forget this block's own exits.
-  if (auto out = outgoing_.find(k); out != outgoing_.end()) {
-    for (const OutLink& l : out->second) {
-      auto [f, e] = incoming_.equal_range(l.target_key);
-      for (auto it = f; it != e; ++it) {
-        if (it->second == l.slot) {
-          incoming_.erase(it);
-          break;
-        }
-      }
-    }
-    outgoing_.erase(out);
-  }
+  // Unlink every predecessor that jumps here, and forget this block's own exits.
+  stats_.links_broken += links_.drop(k);
   hot_.erase(k);
   if (auto c = code_.find(k); c != code_.end()) {
-    unref_module(c->second.tier1);
-    unref_module(c->second.region);
+    modules_.unref(c->second.tier1);
+    modules_.unref(c->second.region);
     code_.erase(c);
   }
   // Regions that contain this block are stale: their entries fall back to tier 1.
@@ -384,40 +282,27 @@ void JitTier::on_drop(CachedBlock& block) {
     entry->native_bytes = h->second.tier1_bytes;
     entry->tier = Tier::Fast;
     if (auto c = code_.find(it->second); c != code_.end()) {
-      unref_module(c->second.region);
+      modules_.unref(c->second.region);
       c->second.region = 0;
     }
     h->second.promoted = false;
     h->second.labelled = true;
-    retarget_incoming(it->second, h->second.tier1_fn);
+    stats_.links_made += links_.retarget(it->second, h->second.tier1_fn);
     ++stats_.regions_reverted;
   }
   region_of_.erase(k);
+  stats_.modules_live = modules_.live();
 }
 
 void JitTier::promote(BlockKey key) {
   CachedBlock* entry = cache_.find(key);
   if (entry == nullptr || entry->native == nullptr) return;
-  Job job;
+  CompileJob job;
   job.tier = Tier::Optimized;
   job.counter = hot_[key].counter;
-  // The region: the entry plus warm (tier-1 compiled) blocks reachable through static
-  // exits in the same physical page, breadth first.
-  std::vector<const CachedBlock*> members = {entry};
-  for (size_t n = 0; n < members.size() && members.size() < config_.max_region_blocks; ++n) {
-    const CachedBlock& b = *members[n];
-    const IrTerminator& exit = b.ir.exit;
-    for (int64_t off : {exit.taken_offset, exit.fallthrough_offset}) {
-      if (exit.kind != IrExit::Jump && exit.kind != IrExit::Branch) break;
-      if (!b.key.same_page(off)) continue;
-      const CachedBlock* t = cache_.find(b.key.offset_by(off));
-      if (t == nullptr || t->native == nullptr) continue;
-      if (std::find(members.begin(), members.end(), t) != members.end()) continue;
-      if (members.size() < config_.max_region_blocks) members.push_back(t);
-      if (exit.kind == IrExit::Jump) break;
-    }
+  for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
+    job.members.push_back(make_member(*m));
   }
-  for (const CachedBlock* m : members) job.members.push_back(make_member(*m));
   Hot& h = hot_[key];
   h.tier1_fn = entry->native;
   h.tier1_bytes = entry->native_bytes;
@@ -460,9 +345,8 @@ void JitTier::maybe_tick() {
   compile_ns_at_tick_ = stats_.compile_ns;
   // Tier 1 obeys the same compile-time budget: during a boot, where code is cold, the
   // threshold climbs so that LLVM only sees code that runs often enough to pay back.
-  const double used = busy_.load(std::memory_order_relaxed)
-                          ? 1.0
-                          : static_cast<double>(compile_ns) / static_cast<double>(window_ns);
+  const bool busy = worker_ && worker_->busy();
+  const double used = busy ? 1.0 : static_cast<double>(compile_ns) / static_cast<double>(window_ns);
   const double budget = policy_.config().compile_budget;
   if (used > budget || queued > config_.batch_size) {
     tier1_threshold_ =
@@ -472,7 +356,7 @@ void JitTier::maybe_tick() {
   }
   stats_.tier1_threshold = tier1_threshold_;
   if (!config_.tier2) return;
-  policy_.adapt(busy_.load(std::memory_order_relaxed) ? window_ns : compile_ns, window_ns, queued);
+  policy_.adapt(busy ? window_ns : compile_ns, window_ns, queued);
   stats_.tier2_threshold = policy_.threshold();
   label_outcomes(now);
 

@@ -2,18 +2,19 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/block_key.h"
 #include "engine/ir.h"
+#include "engine/jit/compile_job.h"
+#include "engine/jit/compile_worker.h"
 #include "engine/jit/jit_abi.h"
+#include "engine/jit/link_registry.h"
+#include "engine/jit/module_refs.h"
 #include "engine/jit/tier_policy.h"
 #include "engine/tier.h"
 
@@ -91,8 +92,8 @@ class JitTier {
   // Installs finished compilations and runs the tier-2 policy now and then; cheap when
   // there is nothing to do. Hart thread only.
   void poll() {
-    if (ready_.load(std::memory_order_acquire)) install_results();
-    if (!dead_modules_.empty()) release_dead_modules();
+    if (worker_ && worker_->has_results()) adopt(worker_->take_results());
+    if (modules_.has_dead()) release_dead_modules();
     if ((++polls_ & 255) == 0 && !config_.synchronous) maybe_tick();
   }
   void set_event_bus(EventBus* events) { events_ = events; }
@@ -106,38 +107,10 @@ class JitTier {
   uint64_t counted_entries() const;
 
  private:
-  struct Member {
-    std::unique_ptr<IrBlock> ir;  // a copy: the original may be dropped meanwhile
-    BlockKey key;
-    uint64_t id = 0;
-    ChainSlot* taken = nullptr;
-    ChainSlot* fallthrough = nullptr;
-  };
-  struct Job {
-    std::vector<Member> members;  // [0] is the entry
-    uint64_t* counter = nullptr;
-    Tier tier = Tier::Fast;
-  };
-  struct Done {
-    std::vector<std::pair<BlockKey, uint64_t>> members;  // (key, id), [0] = entry
-    std::vector<std::pair<BlockKey, ChainSlot*>> exits;  // (target key, slot)
-    JitFn fn = nullptr;
-    Tier tier = Tier::Fast;
-    uint64_t* counter = nullptr;
-    uint32_t guest_insns = 0;
-    uint64_t compile_ns = 0;  // this unit's share of its batch
-    uint64_t module = 0;      // LlvmBackend module holding fn
-    uint32_t host_bytes = 0;
-    bool first_of_batch = false;
-  };
   // The modules holding a block's compiled code.
   struct Code {
     uint64_t tier1 = 0;
     uint64_t region = 0;  // when the block is the entry of an installed tier-2 region
-  };
-  struct OutLink {
-    BlockKey target_key;
-    ChainSlot* slot;
   };
   // A tier-1 block the policy watches.
   struct Hot {
@@ -157,23 +130,18 @@ class JitTier {
     bool labelled = true;
   };
 
-  Member make_member(const CachedBlock& block);
+  CompileMember make_member(const CachedBlock& block);
   // Compiles now (synchronous mode) or queues for the worker (tier 1 before tier 2).
-  void submit(Job job);
-  ChainSlot* new_slot();
+  void submit(CompileJob job);
   uint64_t* new_counter();
-  void worker();
-  std::vector<Done> compile(std::vector<Job>& jobs);
-  void install_results();
+  // Runs LLVM on a batch (on the worker, or on the hart in synchronous mode).
+  std::vector<CompileResult> compile(std::vector<CompileJob>& jobs);
   // Installs results (those of one batch share a module), each holding one reference to
   // its module while its code is in use.
-  void adopt(const std::vector<Done>& done);
+  void adopt(const std::vector<CompileResult>& done);
   // False when the result is stale (its block changed meanwhile) or failed.
-  bool install(const Done& d);
-  void unref_module(uint64_t module);
+  bool install(const CompileResult& d);
   void release_dead_modules();
-  void link(ChainSlot* slot, BlockKey target_key);
-  void retarget_incoming(BlockKey key, JitFn fn);
   void on_drop(CachedBlock& block);
   void maybe_tick();
   void promote(BlockKey key);
@@ -190,39 +158,21 @@ class JitTier {
   std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
   uint64_t compile_ns_at_tick_ = 0;
 
-  // Chain slots and counters are never freed: compiled code holds their addresses and
-  // compiled code itself lives until the tier is destroyed.
-  std::deque<ChainSlot> slots_;
+  // Counters are never freed: compiled code holds their addresses until the tier goes.
   std::deque<uint64_t> counters_;
-  // target key -> slots that jump there; block key -> that block's outgoing links.
-  std::unordered_multimap<BlockKey, ChainSlot*, BlockKey::Hash> incoming_;
-  std::unordered_map<BlockKey, std::vector<OutLink>, BlockKey::Hash> outgoing_;
+  LinkRegistry links_;
+  ModuleRefs modules_;
   std::unordered_map<BlockKey, Hot, BlockKey::Hash> hot_;
   std::unordered_map<BlockKey, Code, BlockKey::Hash> code_;
-  // Blocks (and region fallbacks) using each module. A module nobody uses is freed at the
-  // next poll(), from the dispatcher, when no compiled code is on the stack: the block
-  // whose store dropped it may still be running when the count reaches zero.
-  std::unordered_map<uint64_t, uint32_t, FxHashFold> module_refs_;
-  std::vector<uint64_t> dead_modules_;
   // member key -> entry keys of the tier-2 regions that contain it.
   std::unordered_multimap<BlockKey, BlockKey, BlockKey::Hash> region_of_;
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Job> fast_queue_;        // tier 1
-  std::deque<Job> optimizing_queue_;  // tier 2 (after tier 1: cold code must not wait behind O2)
-  std::vector<Done> done_;
-  std::vector<uint64_t> release_;  // dead modules for the worker to free
-  std::atomic<bool> ready_{false};
-  // True while the worker compiles: an O2 region can take longer than a policy tick, and
-  // that time must count against the budget before the batch finishes.
-  std::atomic<bool> busy_{false};
-  bool stopping_ = false;
-  std::thread thread_;
   // Set for good when the host has no memory for JIT code or compiles keep failing:
   // blocks then run in tier 0 or in the code compiled before.
   std::atomic<bool> compiling_off_{false};
   uint32_t failed_batches_ = 0;  // in a row; the compiling thread's
+  // Last: the worker thread stops before anything it uses goes away. Null in
+  // synchronous mode.
+  std::unique_ptr<CompileWorker> worker_;
 };
 
 }  // namespace tiervm

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace tiervm {
+
+class CodeCache;
+struct CachedBlock;
+
+// The blocks of a tier-2 region entered at `entry`: the entry plus compiled (warm) blocks
+// reachable through static exits in the same physical page, breadth first, at most
+// `max_blocks`. [0] is the entry.
+std::vector<const CachedBlock*> form_region(const CodeCache& cache, const CachedBlock& entry,
+                                            uint32_t max_blocks);
+
+}  // namespace tiervm
