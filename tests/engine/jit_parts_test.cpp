@@ -1,0 +1,167 @@
+// The JIT tier's parts, each on its own: the link registry, module reference counts, the
+// background compile worker and region forming.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "engine/code_cache.h"
+#include "engine/jit/compile_worker.h"
+#include "engine/jit/link_registry.h"
+#include "engine/jit/module_refs.h"
+#include "engine/jit/region_builder.h"
+#include "tests/engine/test_machine.h"
+
+namespace tiervm::test {
+namespace {
+
+uint32_t code_a(Hart*, HartState*) {
+  return 0;
+}
+uint32_t code_b(Hart*, HartState*) {
+  return 1;
+}
+
+const BlockKey kA(0x8000'0000, {true});
+const BlockKey kB(0x8000'0010, {true});
+const BlockKey kC(0x8000'0020, {true});
+
+TEST(LinkRegistry, LinksToCompiledTargetsAndRetargetsEveryPredecessor) {
+  LinkRegistry links;
+  ChainSlot* a_to_c = links.new_slot();
+  ChainSlot* b_to_c = links.new_slot();
+  EXPECT_FALSE(links.add(kA, kC, a_to_c, nullptr));  // C not compiled yet
+  EXPECT_EQ(a_to_c->fn.load(), nullptr);
+  EXPECT_TRUE(links.add(kB, kC, b_to_c, &code_a));
+  EXPECT_EQ(b_to_c->fn.load(), &code_a);
+  // C is (re)compiled: both predecessors jump to the new code.
+  EXPECT_EQ(links.retarget(kC, &code_b), 2u);
+  EXPECT_EQ(a_to_c->fn.load(), &code_b);
+  EXPECT_EQ(b_to_c->fn.load(), &code_b);
+}
+
+TEST(LinkRegistry, DroppingATargetUnlinksItsPredecessorsAndForgetsItsExits) {
+  LinkRegistry links;
+  ChainSlot* a_to_b = links.new_slot();
+  ChainSlot* b_to_c = links.new_slot();
+  links.add(kA, kB, a_to_b, &code_a);
+  links.add(kB, kC, b_to_c, &code_b);
+  EXPECT_EQ(links.drop(kB), 1u);  // one live link into B broken
+  EXPECT_EQ(a_to_b->fn.load(), nullptr);
+  // B's own exit towards C is forgotten: recompiling C no longer writes B's old slot.
+  EXPECT_EQ(links.retarget(kC, &code_a), 0u);
+  EXPECT_EQ(b_to_c->fn.load(), &code_b);
+  // A dropped block that is dropped again breaks nothing.
+  EXPECT_EQ(links.drop(kB), 0u);
+}
+
+TEST(ModuleRefs, AModuleDiesWithItsLastUser) {
+  ModuleRefs refs;
+  refs.ref(7);
+  refs.ref(7);
+  refs.ref(9);
+  refs.ref(0);  // "no module": not counted
+  EXPECT_EQ(refs.live(), 2u);
+  refs.unref(7);
+  EXPECT_FALSE(refs.has_dead());
+  refs.unref(7);
+  refs.unref(0);
+  ASSERT_TRUE(refs.has_dead());
+  EXPECT_EQ(refs.take_dead(), std::vector<uint64_t>{7});
+  EXPECT_FALSE(refs.has_dead());
+  EXPECT_EQ(refs.live(), 1u);
+  refs.unref(7);  // unknown now: ignored, not dead twice
+  EXPECT_FALSE(refs.has_dead());
+}
+
+// Tier-1 jobs are compiled before a tier-2 job queued earlier, in batches, on the worker.
+TEST(CompileWorker, CompilesFastJobsFirstInBatchesAndReleasesModules) {
+  std::vector<std::vector<Tier>> batches;
+  std::mutex released_mutex;  // the worker writes `released` while the test reads it
+  std::vector<uint64_t> released;
+  std::mutex gate;
+  gate.lock();  // holds the worker inside its first batch until every job is queued
+  bool first = true;
+  CompileWorker worker(
+      [&](std::vector<CompileJob>& jobs) {
+        if (first) {
+          first = false;
+          std::lock_guard<std::mutex> hold(gate);
+        }
+        std::vector<Tier> tiers;
+        std::vector<CompileResult> out;
+        for (const CompileJob& j : jobs) {
+          tiers.push_back(j.tier);
+          CompileResult r;
+          r.tier = j.tier;
+          out.push_back(r);
+        }
+        batches.push_back(tiers);
+        return out;
+      },
+      [&](uint64_t m) {
+        std::lock_guard<std::mutex> lock(released_mutex);
+        released.push_back(m);
+      },
+      2);
+  auto job = [](Tier t) {
+    CompileJob j;
+    j.tier = t;
+    return j;
+  };
+  worker.submit(job(Tier::Fast));  // taken at once, waits at the gate
+  while (worker.queue_length() != 0) std::this_thread::yield();
+  worker.submit(job(Tier::Optimized));
+  for (int i = 0; i < 3; ++i) worker.submit(job(Tier::Fast));
+  EXPECT_EQ(worker.queue_length(), 4u);
+  gate.unlock();
+  std::vector<CompileResult> results;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (results.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    if (worker.has_results()) {
+      for (CompileResult& r : worker.take_results()) results.push_back(std::move(r));
+    }
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(results.size(), 5u);
+  worker.release({3, 4});
+  auto released_now = [&] {
+    std::lock_guard<std::mutex> lock(released_mutex);
+    return released;
+  };
+  while (released_now().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(released_now(), (std::vector<uint64_t>{3, 4}));
+  const std::vector<std::vector<Tier>> want = {
+      {Tier::Fast}, {Tier::Fast, Tier::Fast}, {Tier::Fast}, {Tier::Optimized}};
+  EXPECT_EQ(batches, want);
+}
+
+// A region is the entry plus compiled blocks reached through static exits in its page.
+TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
+  TestMachine m;
+  // 0x00: beq x0, x0, +0x10 (taken -> 0x10, fallthrough 0x04)
+  // 0x04: j . ; 0x10: j 0x1000 (another page: not followed)
+  m.put({0x00000863, kJumpSelf});
+  m.put({0x7f10006f}, kRamBase + 0x10);
+  CodeCache& cache = m.exec.code_cache();
+  CachedBlock* entry = cache.get(kRamBase, kRamBase, {true});
+  CachedBlock* taken = cache.get(kRamBase + 0x10, kRamBase + 0x10, {true});
+  CachedBlock* fall = cache.get(kRamBase + 4, kRamBase + 4, {true});
+  ASSERT_NE(entry, nullptr);
+  // Only compiled blocks join: with none compiled the region is the entry alone.
+  EXPECT_EQ(form_region(cache, *entry, 8).size(), 1u);
+  taken->native = &code_a;
+  fall->native = &code_a;
+  const auto region = form_region(cache, *entry, 8);
+  ASSERT_EQ(region.size(), 3u);
+  EXPECT_EQ(region[0], entry);
+  EXPECT_EQ(region[1], taken);
+  EXPECT_EQ(region[2], fall);
+  EXPECT_EQ(form_region(cache, *entry, 2).size(), 2u);
+}
+
+}  // namespace
+}  // namespace tiervm::test
