@@ -71,50 +71,19 @@ bool interpret_block(Hart& hart, const IrBlock& block) {
       case IrOp::PcRel:
         r[i.dst] = block_pc + static_cast<uint64_t>(i.imm);
         break;
-      case IrOp::Load8S:
-        if (!load_mem<int8_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Load8U:
-        if (!load_mem<uint8_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Load16S:
-        if (!load_mem<int16_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Load16U:
-        if (!load_mem<uint16_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Load32S:
-        if (!load_mem<int32_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Load32U:
-        if (!load_mem<uint32_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Load64:
-        if (!load_mem<uint64_t>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst]))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Store8:
-        if (!store_mem<uint8_t>(hart, l1, a + static_cast<uint64_t>(i.imm), b))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Store16:
-        if (!store_mem<uint16_t>(hart, l1, a + static_cast<uint64_t>(i.imm), b))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Store32:
-        if (!store_mem<uint32_t>(hart, l1, a + static_cast<uint64_t>(i.imm), b))
-          return fault(i.guest_index);
-        break;
-      case IrOp::Store64:
-        if (!store_mem<uint64_t>(hart, l1, a + static_cast<uint64_t>(i.imm), b))
-          return fault(i.guest_index);
-        break;
+        // One case per load and store of engine/ir_ops.inc, each with its access type.
+#define TIERVM_IR_OP(name, text, operands)
+#define TIERVM_IR_LOAD(name, text, type)                                       \
+  case IrOp::name:                                                             \
+    if (!load_mem<type>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst])) \
+      return fault(i.guest_index);                                             \
+    break;
+#define TIERVM_IR_STORE(name, text, type)                                \
+  case IrOp::name:                                                       \
+    if (!store_mem<type>(hart, l1, a + static_cast<uint64_t>(i.imm), b)) \
+      return fault(i.guest_index);                                       \
+    break;
+#include "engine/ir_ops.inc"
       case IrOp::Call: {
         const uint64_t v = i.helper(hart, a, b, r[i.c], i.imm);
         if (s.trap_pending) return fault(i.guest_index);

@@ -1,6 +1,5 @@
 #include "engine/ir.h"
 
-#include <array>
 #include <cstdio>
 
 #include "engine/decoder.h"
@@ -9,18 +8,6 @@ namespace tiervm {
 
 namespace {
 
-constexpr std::array<const char*, static_cast<size_t>(IrOp::Count)> kOpNames = {
-    "movi",  "mov",   "pcrel", "add",   "addi",  "sub",    "and",   "andi",  "or",     "ori",
-    "xor",   "xori",  "shl",   "shli",  "shr",   "shri",   "sar",   "sari",  "addw",   "addwi",
-    "subw",  "shlw",  "shlwi", "shrw",  "shrwi", "sarw",   "sarwi", "eq",    "ne",     "lt",
-    "ge",    "ltu",   "geu",   "lti",   "ltui",  "select", "mul",   "mulh",  "mulhsu", "mulhu",
-    "mulw",  "div",   "divu",  "rem",   "remu",  "divw",   "divuw", "remw",  "remuw",  "sextb",
-    "sexth", "sextw", "zextb", "zexth", "zextw", "clz",    "ctz",   "cpop",  "clzw",   "ctzw",
-    "cpopw", "rol",   "ror",   "rori",  "rolw",  "rorw",   "rorwi", "min",   "max",    "minu",
-    "maxu",  "orcb",  "rev8",  "ld8s",  "ld8u",  "ld16s",  "ld16u", "ld32s", "ld32u",  "ld64",
-    "st8",   "st16",  "st32",  "st64",  "call",
-};
-
 std::string slot_name(unsigned s) {
   if (s < kSlotF0) return xreg_name(s - kSlotX0);
   if (s < kSlotTemp0) return freg_name(s - kSlotF0);
@@ -28,12 +15,38 @@ std::string slot_name(unsigned s) {
   return "t" + std::to_string(s - kSlotTemp0);
 }
 
-}  // namespace
-
-const char* ir_op_name(IrOp op) {
-  auto i = static_cast<size_t>(op);
-  return i < kOpNames.size() ? kOpNames[i] : "?";
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
+  return buf;
 }
+
+// Immediates print in decimal, large ones (addresses, masks) in hex.
+std::string imm_text(int64_t imm) {
+  if (imm > -4096 && imm < 4096) return std::to_string(imm);
+  return hex(static_cast<uint64_t>(imm));
+}
+
+// "a0 = addi a1, -1", "st64 sp, a0, 8": the operands the op uses, from engine/ir_ops.inc.
+std::string insn_text(const IrInsn& i) {
+  const IrOpInfo& info = ir_op_info(i.op);
+  std::string out;
+  if (info.has(kIrDst)) out = slot_name(i.dst) + " = ";
+  out += ir_op_name(i.op);
+  const char* sep = " ";
+  auto operand = [&](const std::string& text) {
+    out += sep;
+    out += text;
+    sep = ", ";
+  };
+  if (info.has(kIrA)) operand(slot_name(i.a));
+  if (info.has(kIrB)) operand(slot_name(i.b));
+  if (info.has(kIrC)) operand(slot_name(i.c));
+  if (info.has(kIrImm)) operand(imm_text(i.imm));
+  return out;
+}
+
+}  // namespace
 
 void IrBuilder::begin_insn(uint16_t offset, uint32_t word) {
   index_ = static_cast<uint16_t>(block_.guest_offsets.size());
@@ -116,17 +129,18 @@ std::string format_ir(const IrBlock& block) {
   char buf[160] = {};
   int last_guest = -1;
   for (const IrInsn& i : block.insns) {
-    if (i.guest_index != last_guest) {
+    if (i.guest_index != last_guest &&
+        (i.guest_index >= block.guest_count() || i.guest_index >= block.guest_words.size())) {
+      last_guest = i.guest_index;
+      out += "; guest instruction " + std::to_string(i.guest_index) + " (not in the block)\n";
+    } else if (i.guest_index != last_guest) {
       last_guest = i.guest_index;
       uint64_t pc = block.start_pc + block.guest_offsets[i.guest_index];
       std::snprintf(buf, sizeof buf, "; %016llx  %s\n", static_cast<unsigned long long>(pc),
                     disassemble(block.guest_words[i.guest_index], pc).c_str());
       out += buf;
     }
-    std::snprintf(buf, sizeof buf, "  %-3s = %-6s %s, %s, %s, %lld\n", slot_name(i.dst).c_str(),
-                  ir_op_name(i.op), slot_name(i.a).c_str(), slot_name(i.b).c_str(),
-                  slot_name(i.c).c_str(), static_cast<long long>(i.imm));
-    out += buf;
+    out += "  " + insn_text(i) + "\n";
   }
   const IrTerminator& e = block.exit;
   switch (e.kind) {

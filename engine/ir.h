@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/block_key.h"
@@ -17,101 +20,77 @@ class Hart;
 // then rolls back to the instruction (precise trap).
 using IrHelper = uint64_t (*)(Hart& hart, uint64_t a, uint64_t b, uint64_t c, int64_t imm);
 
-// Primitive IR operations on 64-bit slots. `dst`, `a`, `b`, `c` are slot indices; `imm` is
-// a signed 64-bit immediate. Comments give the semantics; "W" ops operate on the low 32
-// bits and sign-extend the result to 64.
+// Primitive IR operations on 64-bit slots, one per line of engine/ir_ops.inc (which gives
+// their semantics). `dst`, `a`, `b`, `c` are slot indices; `imm` is a signed 64-bit
+// immediate.
 enum class IrOp : uint8_t {
-  MovImm,   // dst = imm
-  Mov,      // dst = a
-  PcRel,    // dst = block_pc + imm (auipc, link addresses: blocks are position independent)
-  Add,      // dst = a + b
-  AddImm,   // dst = a + imm
-  Sub,      // dst = a - b
-  And,      // dst = a & b
-  AndImm,   // dst = a & imm
-  Or,       // dst = a | b
-  OrImm,    // dst = a | imm
-  Xor,      // dst = a ^ b
-  XorImm,   // dst = a ^ imm
-  Shl,      // dst = a << (b & 63)
-  ShlImm,   // dst = a << (imm & 63)
-  Shr,      // dst = a >> (b & 63) logical
-  ShrImm,   // dst = a >> (imm & 63) logical
-  Sar,      // dst = a >> (b & 63) arithmetic
-  SarImm,   // dst = a >> (imm & 63) arithmetic
-  AddW,     // dst = sext32(a + b)
-  AddWImm,  // dst = sext32(a + imm)
-  SubW,     // dst = sext32(a - b)
-  ShlW,     // dst = sext32(a << (b & 31))
-  ShlWImm,  // dst = sext32(a << (imm & 31))
-  ShrW,     // dst = sext32(u32(a) >> (b & 31))
-  ShrWImm,  // dst = sext32(u32(a) >> (imm & 31))
-  SarW,     // dst = sext32(i32(a) >> (b & 31))
-  SarWImm,  // dst = sext32(i32(a) >> (imm & 31))
-  Eq,       // dst = a == b
-  Ne,       // dst = a != b
-  Lt,       // dst = i64(a) < i64(b)
-  Ge,       // dst = i64(a) >= i64(b)
-  Ltu,      // dst = a < b
-  Geu,      // dst = a >= b
-  LtImm,    // dst = i64(a) < imm
-  LtuImm,   // dst = a < u64(imm)
-  Select,   // dst = a ? b : c
-  Mul,      // dst = a * b
-  MulH,     // dst = (i128(a) * i128(b)) >> 64
-  MulHSU,   // dst = (i128(a) * u128(b)) >> 64
-  MulHU,    // dst = (u128(a) * u128(b)) >> 64
-  MulW,     // dst = sext32(a * b)
-  Div,      // RISC-V signed division: x/0 = -1, INT64_MIN/-1 = INT64_MIN
-  DivU,     // x/0 = all ones
-  Rem,      // x%0 = x, INT64_MIN%-1 = 0
-  RemU,     // x%0 = x
-  DivW,     // the same rules on 32 bits, sign-extended
-  DivUW,
-  RemW,
-  RemUW,
-  SextB,  // dst = sext8(a)
-  SextH,  // dst = sext16(a)
-  SextW,  // dst = sext32(a)
-  ZextB,  // dst = zext8(a)
-  ZextH,  // dst = zext16(a)
-  ZextW,  // dst = zext32(a)
-  Clz,    // dst = count leading zeros of a (64 when a == 0)
-  Ctz,    // dst = count trailing zeros (64 when a == 0)
-  Cpop,   // dst = popcount(a)
-  ClzW,   // on the low 32 bits (32 when zero)
-  CtzW,
-  CpopW,
-  Rol,      // dst = rotl(a, b & 63)
-  Ror,      // dst = rotr(a, b & 63)
-  RorImm,   // dst = rotr(a, imm & 63)
-  RolW,     // dst = sext32(rotl32(a, b & 31))
-  RorW,     // dst = sext32(rotr32(a, b & 31))
-  RorWImm,  // dst = sext32(rotr32(a, imm & 31))
-  Min,      // signed
-  Max,
-  MinU,
-  MaxU,
-  OrcB,  // each byte: 0xff if non-zero, else 0
-  Rev8,  // byte swap
-  // Memory (virtual address = a + imm). Loads write dst; stores write b. A fault traps
-  // precisely at this op's guest instruction.
-  Load8S,
-  Load8U,
-  Load16S,
-  Load16U,
-  Load32S,
-  Load32U,
-  Load64,
-  Store8,
-  Store16,
-  Store32,
-  Store64,
-  Call,  // dst = helper(a, b, c, imm) (helper pointer in `helper`)
+#define TIERVM_IR_OP(name, text, operands) name,
+#include "engine/ir_ops.inc"
   Count  // number of ops, not an op
 };
 
-const char* ir_op_name(IrOp op);
+// What an op reads and writes: bits of IrOpInfo::operands.
+enum IrOperand : uint8_t { kIrDst = 1, kIrA = 2, kIrB = 4, kIrC = 8, kIrImm = 16 };
+
+// One op's line of engine/ir_ops.inc.
+struct IrOpInfo {
+  const char* name;
+  uint8_t operands;   // IrOperand bits
+  uint8_t mem_bytes;  // bytes a load or store accesses; 0 for the other ops
+  bool mem_signed;    // a load that sign-extends
+  bool store;
+
+  constexpr bool has(IrOperand o) const { return (operands & o) != 0; }
+};
+
+namespace ir_detail {
+// IrOperand bits of an operand string such as "dai".
+constexpr uint8_t operand_bits(const char* s) {
+  uint8_t bits = 0;
+  for (; *s != 0; ++s) {
+    switch (*s) {
+      case 'd':
+        bits |= kIrDst;
+        break;
+      case 'a':
+        bits |= kIrA;
+        break;
+      case 'b':
+        bits |= kIrB;
+        break;
+      case 'c':
+        bits |= kIrC;
+        break;
+      case 'i':
+        bits |= kIrImm;
+        break;
+      default:
+        throw "unknown operand letter in engine/ir_ops.inc";  // a compile error
+    }
+  }
+  return bits;
+}
+
+inline constexpr IrOpInfo kOps[] = {
+#define TIERVM_IR_OP(name, text, operands) {text, operand_bits(operands), 0, false, false},
+#define TIERVM_IR_LOAD(name, text, type) \
+  {text, operand_bits("dai"), sizeof(type), std::is_signed_v<type>, false},
+#define TIERVM_IR_STORE(name, text, type) {text, operand_bits("abi"), sizeof(type), false, true},
+#include "engine/ir_ops.inc"
+};
+static_assert(std::size(kOps) == static_cast<size_t>(IrOp::Count));
+}  // namespace ir_detail
+
+constexpr const IrOpInfo& ir_op_info(IrOp op) {
+  return ir_detail::kOps[static_cast<size_t>(op)];
+}
+constexpr const char* ir_op_name(IrOp op) {
+  return op < IrOp::Count ? ir_op_info(op).name : "?";
+}
+// A load or a store: faults trap precisely at the op's guest instruction.
+constexpr bool ir_op_accesses_memory(IrOp op) {
+  return ir_op_info(op).mem_bytes != 0;
+}
 
 // One IR instruction. `guest_index` is the index of the guest instruction it belongs to,
 // used to make traps precise (pc, instret).

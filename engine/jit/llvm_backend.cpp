@@ -1,5 +1,5 @@
 // IR -> LLVM IR lowering and ORC compilation. The only file (with its tests) that sees
-// LLVM headers. Each IR op gets the same semantics as in eval_alu (engine/interpreter.cpp):
+// LLVM headers. Each IR op gets the same semantics as in eval_alu (engine/ir_eval.h):
 // the common ops are lowered inline, the rare ones call tiervm_jit_eval, which is
 // eval_alu itself, so no instruction has two definitions.
 #include "engine/jit/llvm_backend.h"
@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -438,39 +439,17 @@ class BlockLowering {
       case IrOp::ZextW:
         r = b_.CreateAnd(a(), c64(0xffffffffu));
         break;
-      case IrOp::Load8S:
-        lower_load(i, 1, true);
-        return;
-      case IrOp::Load8U:
-        lower_load(i, 1, false);
-        return;
-      case IrOp::Load16S:
-        lower_load(i, 2, true);
-        return;
-      case IrOp::Load16U:
-        lower_load(i, 2, false);
-        return;
-      case IrOp::Load32S:
-        lower_load(i, 4, true);
-        return;
-      case IrOp::Load32U:
-        lower_load(i, 4, false);
-        return;
-      case IrOp::Load64:
-        lower_load(i, 8, false);
-        return;
-      case IrOp::Store8:
-        lower_store(i, 1);
-        return;
-      case IrOp::Store16:
-        lower_store(i, 2);
-        return;
-      case IrOp::Store32:
-        lower_store(i, 4);
-        return;
-      case IrOp::Store64:
-        lower_store(i, 8);
-        return;
+        // One case per load and store of engine/ir_ops.inc, each with its access type.
+#define TIERVM_IR_OP(name, text, operands)
+#define TIERVM_IR_LOAD(name, text, type)                 \
+  case IrOp::name:                                       \
+    lower_load(i, sizeof(type), std::is_signed_v<type>); \
+    return;
+#define TIERVM_IR_STORE(name, text, type) \
+  case IrOp::name:                        \
+    lower_store(i, sizeof(type));         \
+    return;
+#include "engine/ir_ops.inc"
       case IrOp::Call:
         lower_call(i);
         return;

@@ -12,7 +12,7 @@ BlockFeatures features_of(const IrBlock& block, double hotness) {
   const double n = std::max(1u, block.guest_count());
   unsigned mem = 0, calls = 0;
   for (const IrInsn& i : block.insns) {
-    if (i.op >= IrOp::Load8S && i.op <= IrOp::Store64) ++mem;
+    if (ir_op_accesses_memory(i.op)) ++mem;
     if (i.op == IrOp::Call) ++calls;
   }
   f.length = n;
