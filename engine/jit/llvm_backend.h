@@ -46,7 +46,7 @@ struct JitResult {
 };
 
 // Lowers IR blocks to LLVM IR and compiles them with ORC LLJIT, a batch of blocks per
-// module. LLVM types stay inside llvm_backend.cpp (DESIGN.md: not our interface).
+// module. LLVM types stay inside engine/jit/*.cpp (DESIGN.md: not our interface).
 // Each module's code stays mapped until release(): the caller tracks which blocks still
 // use it. Thread-compatible: one thread compiles and releases at a time (the JIT tier's
 // worker).

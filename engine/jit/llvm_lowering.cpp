@@ -1,0 +1,622 @@
+// IR -> LLVM IR: one function per JitJob (engine/jit/llvm_lowering.h). The ORC session
+// that compiles the functions is engine/jit/llvm_backend.cpp.
+#include "engine/jit/llvm_lowering.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "engine/hart_state.h"
+#include "engine/jit/llvm_backend.h"
+#include "mem/soft_tlb.h"
+
+namespace tiervm {
+
+namespace {
+
+using llvm::BasicBlock;
+using llvm::Value;
+
+constexpr size_t kOffSlot = offsetof(HartState, slot);
+constexpr size_t kOffPc = offsetof(HartState, pc);
+constexpr size_t kOffInstret = offsetof(HartState, instret);
+constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
+constexpr size_t kOffExitRequest = offsetof(HartState, exit_request);
+constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
+constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
+
+// Lowers one JitJob (a block, or a region of blocks) into one LLVM function.
+class BlockLowering {
+ public:
+  BlockLowering(llvm::Module& mod, const JitJob& job, const std::string& name)
+      : ctx_(mod.getContext()), mod_(mod), job_(job), b_(ctx_), region_(job.region) {
+    i8_ = b_.getInt8Ty();
+    i32_ = b_.getInt32Ty();
+    i64_ = b_.getInt64Ty();
+    ptr_ = b_.getPtrTy();
+    fn_type_ = llvm::FunctionType::get(i32_, {ptr_, ptr_}, false);
+    fn_ = llvm::Function::Create(fn_type_, llvm::Function::ExternalLinkage, name, mod_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);
+    hart_ = fn_->getArg(0);
+    state_ = fn_->getArg(1);
+    // No noalias on either pointer: the state lives inside the hart, and helpers called
+    // with the hart read and write it (trap_pending, fflags...).
+    //
+    // Type-based alias classes for what the generated code itself touches: guest memory
+    // (host RAM reached through the TLB fast path), the hart state, and the soft TLB are
+    // disjoint allocations. Told so, O2 keeps a TLB entry's tag and addend in registers
+    // across guest stores, so repeated accesses to one page in a region probe the TLB
+    // memory once (helper calls still clobber everything).
+    llvm::MDBuilder md(ctx_);
+    llvm::MDNode* root = md.createTBAARoot("tiervm");
+    auto tag = [&](const char* name) {
+      llvm::MDNode* type = md.createTBAAScalarTypeNode(name, root);
+      return md.createTBAAStructTagNode(type, type, 0);
+    };
+    tbaa_state_ = tag("hart state");
+    tbaa_tlb_ = tag("soft tlb");
+    tbaa_guest_ = tag("guest memory");
+  }
+
+  llvm::Function* lower() {
+    b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn_));
+    entry_pc_ = load64(kOffPc, "entry_pc");
+    Value* instret = load64(kOffInstret, "instret");
+    tlb_ = load_state(ptr_, kOffDataTlb, "tlb");
+    if (job_.counter != nullptr) {
+      Value* addr = b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(job_.counter)), ptr_);
+      b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, addr), c64(1)), addr);
+    }
+    if (!region_) {
+      block_pc_ = entry_pc_;
+      instret0_ = instret;
+      lower_member(0);
+      return fn_;
+    }
+    // Region: every guest slot any member touches lives in an alloca, loaded once here
+    // and written back at each exit; temporaries too (SROA turns them all into SSA).
+    for (const JitMember& m : job_.members) note_slots(*m.block);
+    for (unsigned s = 1; s < kSlotCount; ++s) {
+      if (!used_[s]) continue;
+      allocas_[s] = b_.CreateAlloca(i64_);
+      if (s < kSlotTemp0) b_.CreateStore(load64(kOffSlot + 8 * s), allocas_[s]);
+    }
+    instret_slot_ = b_.CreateAlloca(i64_);
+    b_.CreateStore(instret, instret_slot_);
+    for (size_t n = 0; n < job_.members.size(); ++n) {
+      member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
+    }
+    b_.CreateBr(member_bb_[0]);
+    for (size_t n = 0; n < job_.members.size(); ++n) {
+      b_.SetInsertPoint(member_bb_[n]);
+      const uint64_t delta = job_.members[n].block->start_paddr - job_.entry().start_paddr;
+      block_pc_ = b_.CreateAdd(entry_pc_, c64(delta));
+      instret0_ = b_.CreateLoad(i64_, instret_slot_);
+      lower_member(n);
+    }
+    return fn_;
+  }
+
+ private:
+  // ---- State access.
+  Value* field(size_t offset) { return b_.CreateConstInBoundsGEP1_64(i8_, state_, offset); }
+  template <class Inst>
+  Inst* tagged(Inst* inst, llvm::MDNode* tbaa) {
+    inst->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa);
+    return inst;
+  }
+  Value* load_state(llvm::Type* ty, size_t offset, const char* name = "") {
+    return tagged(b_.CreateLoad(ty, field(offset), name), tbaa_state_);
+  }
+  Value* load64(size_t offset, const char* name = "") { return load_state(i64_, offset, name); }
+  void store64(size_t offset, Value* v) { tagged(b_.CreateStore(v, field(offset)), tbaa_state_); }
+  Value* c64(uint64_t v) { return b_.getInt64(v); }
+  // Other threads write exit_request and chain slots: these loads must be re-done on every
+  // pass of a region's loop, never hoisted by O2.
+  Value* atomic_load(llvm::Type* ty, Value* addr) {
+    llvm::LoadInst* l = b_.CreateLoad(ty, addr);
+    l->setAtomic(llvm::AtomicOrdering::Monotonic);
+    l->setAlignment(llvm::Align(ty == i32_ ? 4 : 8));
+    return l;
+  }
+  Value* exit_request() { return atomic_load(i32_, field(kOffExitRequest)); }
+
+  Value* read(uint8_t slot) {
+    if (slot == kSlotX0) return c64(0);
+    if (region_) return b_.CreateLoad(i64_, allocas_[slot]);
+    if (!values_[slot]) values_[slot] = load64(kOffSlot + 8 * slot);
+    return values_[slot];
+  }
+  void write(uint8_t slot, Value* v) {
+    if (slot == kSlotSink || slot == kSlotX0) return;
+    if (region_) {
+      b_.CreateStore(v, allocas_[slot]);
+      return;
+    }
+    values_[slot] = v;
+    // Temporaries never outlive the block: they are not written back.
+    if (slot < kSlotTemp0) dirty_[slot] = true;
+  }
+  void write_back() {
+    for (unsigned s = 1; s < kSlotTemp0; ++s) {
+      if (region_ ? written_[s] : dirty_[s]) store64(kOffSlot + 8 * s, read(s));
+    }
+  }
+  // Region mode: which slots the members read or write.
+  void note_slots(const IrBlock& blk) {
+    auto use = [&](uint8_t s) { used_[s] = true; };
+    for (const IrInsn& i : blk.insns) {
+      use(i.a);
+      use(i.b);
+      use(i.c);
+      if (i.dst != kSlotSink && i.dst != kSlotX0) {
+        use(i.dst);
+        written_[i.dst] = i.dst < kSlotTemp0;
+      }
+    }
+    use(blk.exit.cond);
+    use(blk.exit.target);
+    used_[kSlotX0] = false;
+    used_[kSlotSink] = false;
+  }
+
+  // A function pointer constant for a C++ function.
+  template <typename F>
+  Value* fn_ptr(F* f) {
+    return b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(f)), ptr_);
+  }
+
+  // Ends the current path with a trap at guest instruction `index`: write back, set pc
+  // and instret as the interpreter does, return kJitTrap.
+  void trap_exit(uint16_t index) {
+    write_back();
+    store64(kOffPc, b_.CreateAdd(block_pc_, c64(member_->block->guest_offsets[index])));
+    store64(kOffInstret, b_.CreateAdd(instret0_, c64(index)));
+    b_.CreateRet(b_.getInt32(kJitTrap));
+  }
+  // if (s.trap_pending) trap_exit(index)
+  void check_trap(uint16_t index) {
+    Value* pending = load_state(i8_, kOffTrapPending);
+    BasicBlock* trap_bb = BasicBlock::Create(ctx_, "trap", fn_);
+    BasicBlock* cont = BasicBlock::Create(ctx_, "cont", fn_);
+    b_.CreateCondBr(b_.CreateICmpNE(pending, b_.getInt8(0)), trap_bb, cont, unlikely());
+    b_.SetInsertPoint(trap_bb);
+    trap_exit(index);
+    b_.SetInsertPoint(cont);
+  }
+  llvm::MDNode* unlikely() { return llvm::MDBuilder(ctx_).createBranchWeights(1, 1000); }
+
+  // ---- Memory: inline L1 soft-TLB probe, host access on a hit, C++ slow path otherwise.
+  Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
+    Value* idx = b_.CreateAnd(b_.CreateLShr(va, c64(kPageBits)), c64(SoftTlb::kL1Size - 1));
+    Value* entry = b_.CreateGEP(i8_, tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
+    Value* tag = tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)),
+                        tbaa_tlb_);
+    Value* same_page = b_.CreateICmpEQ(tag, b_.CreateAnd(va, c64(~kPageMask)));
+    Value* fits = b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size));
+    Value* addend =
+        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset)),
+               tbaa_tlb_);
+    host = b_.CreateIntToPtr(b_.CreateAdd(va, addend), ptr_);
+    return b_.CreateAnd(same_page, fits);
+  }
+
+  void lower_load(const IrInsn& i, unsigned size, bool sign) {
+    Value* va = b_.CreateAdd(read(i.a), c64(static_cast<uint64_t>(i.imm)));
+    Value* host = nullptr;
+    Value* hit = tlb_hit(va, size, kTlbTagReadOffset, host);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "ld_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "ld_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "ld_join", fn_);
+    b_.CreateCondBr(hit, fast, slow);
+
+    b_.SetInsertPoint(fast);
+    llvm::Type* ty = b_.getIntNTy(size * 8);
+    auto* raw = tagged(b_.CreateAlignedLoad(ty, host, llvm::MaybeAlign(1)), tbaa_guest_);
+    Value* fast_v = size == 8 ? static_cast<Value*>(raw)
+                              : (sign ? b_.CreateSExt(raw, i64_) : b_.CreateZExt(raw, i64_));
+    b_.CreateBr(join);
+    BasicBlock* fast_end = b_.GetInsertBlock();
+
+    b_.SetInsertPoint(slow);
+    auto* load_ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
+    Value* slow_v = b_.CreateCall(load_ty, fn_ptr(&tiervm_jit_load),
+                                  {hart_, va, b_.getInt32(size | (sign ? 0x100 : 0))});
+    check_trap(i.guest_index);
+    b_.CreateBr(join);
+    BasicBlock* slow_end = b_.GetInsertBlock();
+
+    b_.SetInsertPoint(join);
+    auto* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(fast_v, fast_end);
+    phi->addIncoming(slow_v, slow_end);
+    write(i.dst, phi);
+  }
+
+  void lower_store(const IrInsn& i, unsigned size) {
+    Value* va = b_.CreateAdd(read(i.a), c64(static_cast<uint64_t>(i.imm)));
+    Value* value = read(i.b);
+    Value* host = nullptr;
+    Value* hit = tlb_hit(va, size, kTlbTagWriteOffset, host);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "st_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "st_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "st_join", fn_);
+    b_.CreateCondBr(hit, fast, slow);
+
+    b_.SetInsertPoint(fast);
+    Value* narrow = size == 8 ? value : b_.CreateTrunc(value, b_.getIntNTy(size * 8));
+    tagged(b_.CreateAlignedStore(narrow, host, llvm::MaybeAlign(1)), tbaa_guest_);
+    b_.CreateBr(join);
+
+    b_.SetInsertPoint(slow);
+    auto* store_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
+    b_.CreateCall(store_ty, fn_ptr(&tiervm_jit_store), {hart_, va, value, b_.getInt32(size)});
+    check_trap(i.guest_index);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+  }
+
+  void lower_call(const IrInsn& i) {
+    auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    Value* v =
+        b_.CreateCall(ty, fn_ptr(i.helper),
+                      {hart_, read(i.a), read(i.b), read(i.c), c64(static_cast<uint64_t>(i.imm))});
+    check_trap(i.guest_index);
+    write(i.dst, v);
+  }
+
+  // Ops without an inline lowering call eval_alu: one definition of their semantics.
+  Value* eval_call(const IrInsn& i) {
+    auto* ty = llvm::FunctionType::get(i64_, {i32_, i64_, i64_, i64_, i64_}, false);
+    return b_.CreateCall(ty, fn_ptr(&tiervm_jit_eval),
+                         {b_.getInt32(static_cast<uint32_t>(i.op)), read(i.a), read(i.b), read(i.c),
+                          c64(static_cast<uint64_t>(i.imm))});
+  }
+
+  Value* sx32(Value* v) { return b_.CreateSExt(b_.CreateTrunc(v, i32_), i64_); }
+  Value* lo32(Value* v) { return b_.CreateTrunc(v, i32_); }
+  Value* bool64(Value* c) { return b_.CreateZExt(c, i64_); }
+
+  void lower_insn(const IrInsn& i) {
+    const uint64_t imm = static_cast<uint64_t>(i.imm);
+    auto a = [&] { return read(i.a); };
+    auto bv = [&] { return read(i.b); };
+    Value* r = nullptr;
+    switch (i.op) {
+      case IrOp::MovImm:
+        r = c64(imm);
+        break;
+      case IrOp::Mov:
+        r = a();
+        break;
+      case IrOp::PcRel:
+        r = b_.CreateAdd(block_pc_, c64(imm));
+        break;
+      case IrOp::Add:
+        r = b_.CreateAdd(a(), bv());
+        break;
+      case IrOp::AddImm:
+        r = b_.CreateAdd(a(), c64(imm));
+        break;
+      case IrOp::Sub:
+        r = b_.CreateSub(a(), bv());
+        break;
+      case IrOp::And:
+        r = b_.CreateAnd(a(), bv());
+        break;
+      case IrOp::AndImm:
+        r = b_.CreateAnd(a(), c64(imm));
+        break;
+      case IrOp::Or:
+        r = b_.CreateOr(a(), bv());
+        break;
+      case IrOp::OrImm:
+        r = b_.CreateOr(a(), c64(imm));
+        break;
+      case IrOp::Xor:
+        r = b_.CreateXor(a(), bv());
+        break;
+      case IrOp::XorImm:
+        r = b_.CreateXor(a(), c64(imm));
+        break;
+      case IrOp::Shl:
+        r = b_.CreateShl(a(), b_.CreateAnd(bv(), c64(63)));
+        break;
+      case IrOp::ShlImm:
+        r = b_.CreateShl(a(), c64(imm & 63));
+        break;
+      case IrOp::Shr:
+        r = b_.CreateLShr(a(), b_.CreateAnd(bv(), c64(63)));
+        break;
+      case IrOp::ShrImm:
+        r = b_.CreateLShr(a(), c64(imm & 63));
+        break;
+      case IrOp::Sar:
+        r = b_.CreateAShr(a(), b_.CreateAnd(bv(), c64(63)));
+        break;
+      case IrOp::SarImm:
+        r = b_.CreateAShr(a(), c64(imm & 63));
+        break;
+      case IrOp::AddW:
+        r = sx32(b_.CreateAdd(a(), bv()));
+        break;
+      case IrOp::AddWImm:
+        r = sx32(b_.CreateAdd(a(), c64(imm)));
+        break;
+      case IrOp::SubW:
+        r = sx32(b_.CreateSub(a(), bv()));
+        break;
+      case IrOp::ShlW:
+        r = b_.CreateSExt(b_.CreateShl(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
+        break;
+      case IrOp::ShlWImm:
+        r = b_.CreateSExt(b_.CreateShl(lo32(a()), b_.getInt32(imm & 31)), i64_);
+        break;
+      case IrOp::ShrW:
+        r = b_.CreateSExt(b_.CreateLShr(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
+        break;
+      case IrOp::ShrWImm:
+        r = b_.CreateSExt(b_.CreateLShr(lo32(a()), b_.getInt32(imm & 31)), i64_);
+        break;
+      case IrOp::SarW:
+        r = b_.CreateSExt(b_.CreateAShr(lo32(a()), lo32(b_.CreateAnd(bv(), c64(31)))), i64_);
+        break;
+      case IrOp::SarWImm:
+        r = b_.CreateSExt(b_.CreateAShr(lo32(a()), b_.getInt32(imm & 31)), i64_);
+        break;
+      case IrOp::Eq:
+        r = bool64(b_.CreateICmpEQ(a(), bv()));
+        break;
+      case IrOp::Ne:
+        r = bool64(b_.CreateICmpNE(a(), bv()));
+        break;
+      case IrOp::Lt:
+        r = bool64(b_.CreateICmpSLT(a(), bv()));
+        break;
+      case IrOp::Ge:
+        r = bool64(b_.CreateICmpSGE(a(), bv()));
+        break;
+      case IrOp::Ltu:
+        r = bool64(b_.CreateICmpULT(a(), bv()));
+        break;
+      case IrOp::Geu:
+        r = bool64(b_.CreateICmpUGE(a(), bv()));
+        break;
+      case IrOp::LtImm:
+        r = bool64(b_.CreateICmpSLT(a(), c64(imm)));
+        break;
+      case IrOp::LtuImm:
+        r = bool64(b_.CreateICmpULT(a(), c64(imm)));
+        break;
+      case IrOp::Select:
+        r = b_.CreateSelect(b_.CreateICmpNE(a(), c64(0)), bv(), read(i.c));
+        break;
+      case IrOp::Mul:
+        r = b_.CreateMul(a(), bv());
+        break;
+      case IrOp::MulW:
+        r = sx32(b_.CreateMul(a(), bv()));
+        break;
+      case IrOp::SextB:
+        r = b_.CreateSExt(b_.CreateTrunc(a(), i8_), i64_);
+        break;
+      case IrOp::SextH:
+        r = b_.CreateSExt(b_.CreateTrunc(a(), b_.getInt16Ty()), i64_);
+        break;
+      case IrOp::SextW:
+        r = sx32(a());
+        break;
+      case IrOp::ZextB:
+        r = b_.CreateAnd(a(), c64(0xff));
+        break;
+      case IrOp::ZextH:
+        r = b_.CreateAnd(a(), c64(0xffff));
+        break;
+      case IrOp::ZextW:
+        r = b_.CreateAnd(a(), c64(0xffffffffu));
+        break;
+        // One case per load and store of engine/ir_ops.inc, each with its access type.
+#define TIERVM_IR_OP(name, text, operands)
+#define TIERVM_IR_LOAD(name, text, type)                 \
+  case IrOp::name:                                       \
+    lower_load(i, sizeof(type), std::is_signed_v<type>); \
+    return;
+#define TIERVM_IR_STORE(name, text, type) \
+  case IrOp::name:                        \
+    lower_store(i, sizeof(type));         \
+    return;
+#include "engine/ir_ops.inc"
+      case IrOp::Call:
+        lower_call(i);
+        return;
+      default:
+        r = eval_call(i);
+        break;
+    }
+    write(i.dst, r);
+  }
+
+  // A static exit to block_pc + offset: chain through `slot` when set and neither the
+  // instruction limit nor an exit request stops us (one load and branch each).
+  // Returns to the dispatcher, or goes straight on to the compiled block at s.pc when
+  // tiervm_jit_lookup finds one (s.pc and s.instret are stored).
+  void dynamic_exit() {
+    auto* ty = llvm::FunctionType::get(ptr_, {ptr_}, false);
+    Value* target = b_.CreateCall(ty, fn_ptr(&tiervm_jit_lookup), {hart_});
+    enter_or_return(b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_)), target);
+  }
+
+  // if (go) tail-call target(hart, state) (no stack growth however long the chain), else
+  // return to the dispatcher.
+  void enter_or_return(Value* go, Value* target) {
+    BasicBlock* enter = BasicBlock::Create(ctx_, "enter_next", fn_);
+    BasicBlock* back = BasicBlock::Create(ctx_, "to_dispatcher", fn_);
+    b_.CreateCondBr(go, enter, back);
+    b_.SetInsertPoint(enter);
+    auto* call = b_.CreateCall(fn_type_, target, {hart_, state_});
+    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    b_.CreateRet(call);
+    b_.SetInsertPoint(back);
+    b_.CreateRet(b_.getInt32(kJitContinue));
+  }
+
+  // An exit to block_pc + offset: through the chain slot when there is one (same page),
+  // through the lookup otherwise; Return exits (after CSR writes, fences...) always go
+  // back to the dispatcher, which re-checks interrupts and modes.
+  void static_exit(int64_t offset, ChainSlot* slot, Value* instret, bool lookup = true) {
+    Value* next_pc = b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset)));
+    store64(kOffPc, next_pc);
+    if (slot == nullptr) {
+      if (lookup) {
+        dynamic_exit();
+      } else {
+        b_.CreateRet(b_.getInt32(kJitContinue));
+      }
+      return;
+    }
+    Value* limit = load64(kOffInstretLimit);
+    Value* req = exit_request();
+    Value* may_chain =
+        b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
+    Value* target =
+        atomic_load(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)), ptr_));
+    Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
+    enter_or_return(b_.CreateAnd(may_chain, linked), target);
+  }
+
+  void lower_member(size_t n) {
+    member_ = &job_.members[n];
+    for (const IrInsn& i : member_->block->insns) lower_insn(i);
+    lower_exit();
+  }
+
+  // The region member at `offset` from the current member's start, or -1.
+  int member_at(int64_t offset) const {
+    if (!region_) return -1;
+    const uint64_t target = member_->block->start_paddr + static_cast<uint64_t>(offset);
+    for (size_t k = 0; k < job_.members.size(); ++k) {
+      if (job_.members[k].block->start_paddr == target) return static_cast<int>(k);
+    }
+    return -1;
+  }
+
+  // An exit to block_pc + offset: inside the region a direct branch (after the same
+  // instruction-limit and exit-request check chaining does), otherwise a static exit.
+  void edge(int64_t offset, ChainSlot* slot, Value* instret) {
+    const int target = member_at(offset);
+    if (target < 0) {
+      write_back();
+      store64(kOffInstret, instret);
+      static_exit(offset, slot, instret);
+      return;
+    }
+    b_.CreateStore(instret, instret_slot_);
+    // Helpers read instret from the state (csrr cycle/instret), so it stays current there.
+    store64(kOffInstret, instret);
+    Value* limit = load64(kOffInstretLimit);
+    Value* req = exit_request();
+    Value* stay =
+        b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
+    BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
+    b_.CreateCondBr(stay, member_bb_[static_cast<size_t>(target)], leave);
+    b_.SetInsertPoint(leave);
+    write_back();
+    store64(kOffInstret, instret);
+    // Left for the limit or an exit request: the lookup would refuse too.
+    static_exit(offset, nullptr, instret, /*lookup=*/false);
+  }
+
+  void lower_exit() {
+    const IrBlock& blk = *member_->block;
+    const IrTerminator& e = blk.exit;
+    if (e.kind == IrExit::Trap) {
+      // The interpreter raises the trap itself; compiled code does the same through the
+      // state: set trap_pending and pending_trap, then the usual trap exit.
+      write_back();
+      store64(offsetof(HartState, pending_trap) + offsetof(Trap, cause), c64(e.trap.cause));
+      Value* tval = c64(e.trap.tval);
+      if (e.tval_pc_relative) tval = b_.CreateAdd(block_pc_, tval);
+      store64(offsetof(HartState, pending_trap) + offsetof(Trap, tval), tval);
+      tagged(b_.CreateStore(b_.getInt8(1), field(kOffTrapPending)), tbaa_state_);
+      store64(kOffPc, b_.CreateAdd(block_pc_, c64(blk.guest_offsets[e.trap_index])));
+      store64(kOffInstret, b_.CreateAdd(instret0_, c64(e.trap_index)));
+      b_.CreateRet(b_.getInt32(kJitTrap));
+      return;
+    }
+    Value* instret = b_.CreateAdd(instret0_, c64(blk.guest_count()));
+    switch (e.kind) {
+      case IrExit::Jump:
+        edge(e.taken_offset, member_->taken_slot, instret);
+        break;
+      case IrExit::Return:
+        write_back();
+        store64(kOffInstret, instret);
+        static_exit(e.fallthrough_offset, nullptr, instret, /*lookup=*/false);
+        break;
+      case IrExit::Indirect: {
+        Value* target = read(e.target);
+        write_back();
+        store64(kOffInstret, instret);
+        store64(kOffPc, target);
+        dynamic_exit();
+        break;
+      }
+      case IrExit::Branch: {
+        BasicBlock* taken = BasicBlock::Create(ctx_, "taken", fn_);
+        BasicBlock* fall = BasicBlock::Create(ctx_, "fallthrough", fn_);
+        b_.CreateCondBr(b_.CreateICmpNE(read(e.cond), c64(0)), taken, fall);
+        b_.SetInsertPoint(taken);
+        edge(e.taken_offset, member_->taken_slot, instret);
+        b_.SetInsertPoint(fall);
+        edge(e.fallthrough_offset, member_->fallthrough_slot, instret);
+        break;
+      }
+      case IrExit::Trap:
+        break;
+    }
+  }
+
+  llvm::LLVMContext& ctx_;
+  llvm::Module& mod_;
+  const JitJob& job_;
+  llvm::IRBuilder<> b_;
+  bool region_ = false;
+  const JitMember* member_ = nullptr;
+  Value* entry_pc_ = nullptr;
+  Value* instret_slot_ = nullptr;
+  std::vector<BasicBlock*> member_bb_;
+  std::array<llvm::AllocaInst*, kSlotCount> allocas_{};
+  std::array<bool, kSlotCount> used_{};
+  std::array<bool, kSlotCount> written_{};
+  llvm::Type* i8_;
+  llvm::Type* i32_;
+  llvm::Type* i64_;
+  llvm::PointerType* ptr_;
+  llvm::FunctionType* fn_type_;
+  llvm::Function* fn_;
+  Value* hart_;
+  Value* state_;
+  Value* block_pc_ = nullptr;
+  Value* instret0_ = nullptr;
+  Value* tlb_ = nullptr;
+  llvm::MDNode* tbaa_state_ = nullptr;
+  llvm::MDNode* tbaa_tlb_ = nullptr;
+  llvm::MDNode* tbaa_guest_ = nullptr;
+  std::array<Value*, kSlotCount> values_{};
+  std::array<bool, kSlotCount> dirty_{};
+};
+
+}  // namespace
+
+llvm::Function* lower_job(llvm::Module& mod, const JitJob& job, const std::string& name) {
+  return BlockLowering(mod, job, name).lower();
+}
+
+}  // namespace tiervm
