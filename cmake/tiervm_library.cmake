@@ -17,5 +17,8 @@ function(tiervm_folder_tests name folder)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE TIERVM_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              TIERVM_BINARY_DIR="${CMAKE_BINARY_DIR}")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${folder})
+  # Every test verifies the IR the engine translates and lowers, in the test programs and
+  # in the tiervm processes they start (engine/ir_verify.h).
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${folder}
+                                                               ENVIRONMENT TIERVM_VERIFY_IR=1)
 endfunction()

@@ -1,9 +1,13 @@
 #include "engine/code_cache.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "engine/event_bus.h"
 #include "engine/hart.h"
+#include "engine/ir_verify.h"
 #include "engine/translator.h"
 
 namespace tiervm {
@@ -17,6 +21,20 @@ CodeCache::~CodeCache() {
   hart_.bus.set_code_write_hook(nullptr);
 }
 
+namespace {
+
+// Invalid IR is a bug in the translator or an emitter: stop before any tier runs it.
+void verify_or_abort(const IrBlock& block) {
+  const std::string error = verify_block(block);
+  if (error.empty()) return;
+  std::fprintf(stderr, "tiervm: internal error: invalid IR for the block at pc %#llx: %s\n%s",
+               static_cast<unsigned long long>(block.start_pc), error.c_str(),
+               format_ir(block).c_str());
+  std::abort();
+}
+
+}  // namespace
+
 CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const BlockKey key(paddr, flags);
   if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
@@ -26,6 +44,7 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   }
   auto block = std::make_unique<CachedBlock>();
   block->ir = std::move(*translate_block(hart_, pc, paddr, flags));
+  if (ir_verification()) verify_or_abort(block->ir);
   block->id = next_id_++;
   block->key = key;
   ++translations_;

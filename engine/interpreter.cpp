@@ -108,6 +108,7 @@ bool interpret_block(Hart& hart, const IrBlock& block) {
     case IrExit::Indirect:
       s.pc = r[e.target];
       break;
+    case IrExit::None:  // no terminator: an invalid block (verify_block), run as a Return
     case IrExit::Return:
       s.pc = block_pc + static_cast<uint64_t>(e.fallthrough_offset);
       break;

@@ -58,10 +58,19 @@ void IrBuilder::begin_insn(uint16_t offset, uint32_t word) {
 }
 
 uint8_t IrBuilder::temp() {
-  // 62 temporaries per guest instruction is far more than any emitter uses; running out
-  // is a bug in an emitter, caught by the decoder tests.
-  if (next_temp_ >= kSlotSink) return kSlotSink - 1;
-  return next_temp_++;
+  // 63 temporaries per guest instruction is far more than any emitter uses; running out is
+  // a bug in an emitter, which the translator turns into an error (ir_verify_test).
+  if (next_temp_ < kSlotSink) return next_temp_++;
+  if (!out_of_temps_) {
+    out_of_temps_ = true;
+    const uint64_t pc = block_.start_pc + offset_;
+    const std::string insn = index_ < block_.guest_words.size()
+                                 ? disassemble(block_.guest_words[index_], pc)
+                                 : "guest instruction " + std::to_string(index_);
+    block_.error = "the IR of `" + insn + "` at pc " + hex(pc) + " needs more than " +
+                   std::to_string(kSlotSink - kSlotTemp0) + " temporaries";
+  }
+  return kSlotSink;
 }
 
 void IrBuilder::op(IrOp o, uint8_t dst, uint8_t a, uint8_t b, int64_t imm, uint8_t c) {
@@ -144,6 +153,9 @@ std::string format_ir(const IrBlock& block) {
   }
   const IrTerminator& e = block.exit;
   switch (e.kind) {
+    case IrExit::None:
+      std::snprintf(buf, sizeof buf, "  (no terminator)\n");
+      break;
     case IrExit::Jump:
       std::snprintf(buf, sizeof buf, "  jump +%lld\n", static_cast<long long>(e.taken_offset));
       break;

@@ -108,6 +108,7 @@ struct IrInsn {
 // How a block ends (dynarmic-style terminals). Targets are byte offsets from the block's
 // start pc, so one block serves every virtual mapping of its physical page.
 enum class IrExit : uint8_t {
+  None,      // no terminator yet: not a valid block (verify_block reports it)
   Jump,      // pc = block_pc + taken_offset
   Branch,    // pc = block_pc + (slot[cond] ? taken_offset : fallthrough_offset)
   Indirect,  // pc = slot[target]
@@ -117,7 +118,7 @@ enum class IrExit : uint8_t {
 };
 
 struct IrTerminator {
-  IrExit kind = IrExit::Return;
+  IrExit kind = IrExit::None;
   uint8_t cond = 0;    // slot, Branch
   uint8_t target = 0;  // slot, Indirect
   int64_t taken_offset = 0;
@@ -139,6 +140,10 @@ struct IrBlock {
   IrTerminator exit;
   uint32_t guest_bytes = 0;  // total length of the guest code
   bool cacheable = true;     // false when the block straddles a page (fetch per run)
+  // Why translation failed, empty when it did not: an emitter bug (such as running out of
+  // temporaries), which verify_block reports. The failed instruction's IR is dropped and
+  // the block ends in an illegal-instruction trap there.
+  std::string error;
   // Pure data: what a tier executes. How it is executed (tier, compiled code, counters)
   // lives in the code cache's record (engine/code_cache.h CachedBlock).
 
@@ -146,7 +151,8 @@ struct IrBlock {
 };
 
 // Emits IR for one guest instruction at a time. Temporaries are allocated per
-// instruction and reused by the next.
+// instruction and reused by the next; an instruction that needs more than there are is an
+// emitter bug, recorded in the block's `error`.
 class IrBuilder {
  public:
   IrBuilder(IrBlock& block, TranslateFlags flags) : block_(block), flags_(flags) {}
@@ -161,7 +167,10 @@ class IrBuilder {
   static uint8_t xr(unsigned i) { return static_cast<uint8_t>(kSlotX0 + i); }
   static uint8_t xw(unsigned i) { return i == 0 ? kSlotSink : static_cast<uint8_t>(kSlotX0 + i); }
   static uint8_t fr(unsigned i) { return static_cast<uint8_t>(kSlotF0 + i); }
-  uint8_t temp();  // a fresh temporary for this guest instruction
+  // A fresh temporary for this guest instruction. When there is none left it records the
+  // error and returns the sink slot, so nothing outside the slots is ever touched.
+  uint8_t temp();
+  bool out_of_temps() const { return out_of_temps_; }
 
   void op(IrOp o, uint8_t dst, uint8_t a = 0, uint8_t b = 0, int64_t imm = 0, uint8_t c = 0);
   void mov_imm(uint8_t dst, int64_t imm) { op(IrOp::MovImm, dst, 0, 0, imm); }
@@ -194,6 +203,7 @@ class IrBuilder {
   bool started_ = false;
   bool ended_ = false;
   bool fs_written_ = false;
+  bool out_of_temps_ = false;
 };
 
 // Printer for IR, for traces, the dashboard and test failure messages.

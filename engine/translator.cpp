@@ -89,6 +89,13 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
       break;
     }
     d.def->emit(b, d);
+    if (b.out_of_temps()) {
+      // An emitter bug (block->error says where): rather than run values computed in a
+      // reused slot, the guest sees an illegal instruction, and verify_block reports it.
+      std::erase_if(block->insns, [&](const IrInsn& i) { return i.guest_index == b.insn_index(); });
+      b.trap(make_trap(Cause::IllegalInsn, d.length == 2 ? (raw & 0xffff) : raw));
+      break;
+    }
     offset += d.length;
     block->guest_bytes = static_cast<uint32_t>(offset);
   }

@@ -18,7 +18,9 @@ inline constexpr unsigned kMaxBlockInsns = 64;
 // emits each instruction's IR with its emitter. Fetch faults on a later page and
 // illegal instructions become Trap terminators at the right instruction, so the block is
 // precise; a fetch fault's tval is relative to the block's pc, so the block stays right
-// under every virtual mapping of its page. Never fails.
+// under every virtual mapping of its page. Never fails: an emitter that runs out of
+// temporaries (a bug) makes its instruction an illegal-instruction trap and is named in the
+// block's `error`, which verify_block reports.
 std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
                                          TranslateFlags flags);
 

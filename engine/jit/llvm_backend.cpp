@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/ir_verify.h"
 #include "engine/jit/llvm_lowering.h"
 
 namespace tiervm {
@@ -195,11 +196,24 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
   auto ctx = std::make_unique<llvm::LLVMContext>();
   const uint64_t module_id = impl_->next_module++;
   auto mod = std::make_unique<llvm::Module>("tiervm_m" + std::to_string(module_id), *ctx);
-  std::vector<std::string> names;
+  std::vector<std::string> names(jobs.size());
+  const bool verify = ir_verification();
+  size_t lowered = 0;
   for (size_t n = 0; n < jobs.size(); ++n) {
-    names.push_back("b" + std::to_string(module_id) + "_" + std::to_string(n));
-    lower_job(*mod, jobs[n], names.back());
+    const std::string name = "b" + std::to_string(module_id) + "_" + std::to_string(n);
+    llvm::Function* fn = lower_job(*mod, jobs[n], name);
+    if (verify) {
+      if (const std::string report = verify_lowered(*fn); !report.empty()) {
+        // A bug in the lowering: this job fails, the others still compile.
+        error += (error.empty() ? "" : "; ") + ("invalid LLVM IR for " + name + ": " + report);
+        fn->eraseFromParent();
+        continue;
+      }
+    }
+    names[n] = name;
+    ++lowered;
   }
+  if (lowered == 0) return results;
   if (level == JitOptLevel::Optimize) optimize_module(*mod);
   llvm::orc::ResourceTrackerSP tracker = jit->jit->getMainJITDylib().createResourceTracker();
   if (auto err = jit->jit->addIRModule(
@@ -213,6 +227,7 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
   impl_->modules.emplace(module_id, tracker);
   for (size_t n = 0; n < jobs.size(); ++n) {
     results[n].key = jobs[n].key;
+    if (names[n].empty()) continue;  // not lowered
     results[n].module = module_id;
     auto sym = jit->jit->lookup(names[n]);
     if (!sym) {

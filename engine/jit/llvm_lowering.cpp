@@ -6,6 +6,8 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include <array>
 #include <cstddef>
@@ -580,6 +582,10 @@ class BlockLowering {
       }
       case IrExit::Trap:
         break;
+      case IrExit::None:
+        // No terminator, so the path ends without one: invalid LLVM IR, which verification
+        // reports (verify_block rejects such a block before it reaches a tier).
+        break;
     }
   }
 
@@ -617,6 +623,14 @@ class BlockLowering {
 
 llvm::Function* lower_job(llvm::Module& mod, const JitJob& job, const std::string& name) {
   return BlockLowering(mod, job, name).lower();
+}
+
+std::string verify_lowered(const llvm::Function& fn) {
+  std::string report;
+  llvm::raw_string_ostream os(report);
+  if (!llvm::verifyFunction(fn, &os)) return "";
+  os.flush();
+  return report.empty() ? "invalid LLVM IR" : report;
 }
 
 }  // namespace tiervm

@@ -19,4 +19,7 @@ struct JitJob;
 // tiervm_jit_eval, which is eval_alu itself, so no instruction has two definitions.
 llvm::Function* lower_job(llvm::Module& mod, const JitJob& job, const std::string& name);
 
+// "" when `fn` is well-formed LLVM IR, else llvm::verifyFunction's report.
+std::string verify_lowered(const llvm::Function& fn);
+
 }  // namespace tiervm

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "engine/ir_verify.h"
 #include "engine/translator.h"
 #include "tests/engine/test_machine.h"
 
@@ -99,6 +100,39 @@ TEST(LlvmBackend, ReleaseFreesOneModuleAndKeepsTheOthers) {
   EXPECT_EQ(second.fn(&m.hart, &m.hart.s), kJitContinue);
   EXPECT_EQ(m.hart.s.x(1), 42u);
   EXPECT_EQ(m.hart.s.pc, kRamBase + 4);
+}
+
+// With verification on (as in every test), each lowered function goes through
+// llvm::verifyFunction: a normal block passes, and invalid LLVM IR is a compile error of
+// that job, not a crash in code generation.
+TEST(LlvmBackend, VerifiesEveryLoweredFunction) {
+  ASSERT_TRUE(ir_verification());
+  TestMachine m;
+  m.put({0x00108093, 0x0000b103, kJumpSelf});  // addi ra, ra, 1; ld sp, 0(ra); j .
+  std::unique_ptr<IrBlock> good = translate_block(m.hart, kRamBase, kRamBase, {true});
+  ASSERT_EQ(verify_block(*good), "");
+  // A block without a terminator (verify_block rejects it) lowers to a path that ends
+  // without one.
+  IrBlock broken = *good;
+  broken.exit = {};
+  JitJob good_job;
+  good_job.members.push_back({good.get(), nullptr, nullptr});
+  JitJob broken_job;
+  broken_job.members.push_back({&broken, nullptr, nullptr});
+  LlvmBackend backend;
+  for (JitOptLevel level : {JitOptLevel::Fast, JitOptLevel::Optimize}) {
+    std::string error;
+    const JitResult r = backend.compile({good_job}, level, error).at(0);
+    EXPECT_EQ(error, "");
+    EXPECT_NE(r.fn, nullptr);
+  }
+  std::string error;
+  const std::vector<JitResult> r =
+      backend.compile({broken_job, good_job}, JitOptLevel::Fast, error);
+  EXPECT_NE(error.find("invalid LLVM IR for "), std::string::npos) << error;
+  EXPECT_NE(error.find("does not have terminator"), std::string::npos) << error;
+  EXPECT_EQ(r.at(0).fn, nullptr);
+  EXPECT_NE(r.at(1).fn, nullptr) << "the other job of the batch still compiles";
 }
 
 }  // namespace
