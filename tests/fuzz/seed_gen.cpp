@@ -319,6 +319,129 @@ Bytes virtio_request(uint8_t mode, uint8_t type, uint16_t data_flags, bool loop,
   return s.b;
 }
 
+// fuzz_mmu's operations (fuzz_mmu.cpp): page-table writes, satp, sfence, context
+// changes and accesses, each an opcode byte and its operands.
+struct MmuSeed {
+  Bytes b;
+  template <typename T>
+  void put(T v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    b.insert(b.end(), p, p + sizeof v);
+  }
+  // Slot `slot` (< 8) of RAM page `table` points at RAM page `page` with `flags`.
+  void pte(uint8_t table, uint8_t slot, uint8_t flags, uint8_t page) {
+    put<uint8_t>(0);
+    put<uint8_t>(table);
+    put<uint8_t>(slot);
+    put<uint8_t>(flags);
+    put<uint8_t>(static_cast<uint8_t>(page << 2));
+  }
+  void satp(uint8_t mode_pick, uint8_t root) {  // 0 Bare, 1 Sv39, 2 Sv48
+    put<uint8_t>(2);
+    put<uint8_t>(mode_pick);
+    put<uint8_t>(root);
+    put<uint16_t>(1);
+  }
+  void sfence_all() {
+    put<uint8_t>(3);
+    put<uint8_t>(1);
+  }
+  void sfence(uint8_t pool) {
+    put<uint8_t>(3);
+    put<uint8_t>(static_cast<uint8_t>(pool << 1));
+    put<uint16_t>(0);
+  }
+  // bits 0-1 priv (U, S, M), 4 SUM, 8 MXR, 16 MPRV, bits 5-6 MPP (U, S, M)
+  void context(uint8_t bits) {
+    put<uint8_t>(4);
+    put<uint8_t>(bits);
+  }
+  void translate(uint8_t bits, uint8_t pool, uint16_t offset) {
+    put<uint8_t>(6);
+    put<uint8_t>(bits);
+    put<uint8_t>(pool);
+    put<uint16_t>(offset);
+  }
+  void load(uint8_t size_log2, uint8_t pool, uint16_t offset) {
+    put<uint8_t>(7);
+    put<uint8_t>(size_log2);
+    put<uint8_t>(pool);
+    put<uint16_t>(offset);
+  }
+  void store(uint8_t size_log2, uint64_t value, uint8_t pool, uint16_t offset) {
+    put<uint8_t>(8);
+    put<uint8_t>(size_log2);
+    put<uint64_t>(value);
+    put<uint8_t>(pool);
+    put<uint16_t>(offset);
+  }
+  void fetch(uint8_t pool, uint16_t offset) {
+    put<uint8_t>(9);
+    put<uint8_t>(pool);
+    put<uint16_t>(offset);
+  }
+};
+
+constexpr uint8_t kV = 1, kR = 2, kW = 4, kX = 8, kU = 16, kA = 64, kD = 128;
+
+// Virtual pages 0 and 0x1000 (pool slots 0 and 1) through a three-level Sv39 table (root
+// in RAM page 0), or four levels for Sv48; page 0 is a user page, 0x1000 a read-only
+// supervisor page; then accesses, a remap, an sfence and the accesses again.
+Bytes mmu_seed(bool sv48, bool user, bool fence_page) {
+  MmuSeed s;
+  uint8_t table = 0;
+  const uint8_t levels = sv48 ? 4 : 3;
+  for (uint8_t l = 1; l < levels; ++l, ++table)
+    s.pte(table, 0, kV, static_cast<uint8_t>(table + 1));
+  s.pte(table, 0, static_cast<uint8_t>(kV | kR | kW | kX | (user ? kU : 0)), 8);
+  s.pte(table, 1, kV | kR | kA, 9);
+  s.satp(sv48 ? 2 : 1, 0);
+  s.context(user ? 0 : 1);
+  s.load(3, 0, 0x10);
+  s.store(2, 0x11223344, 0, 0x20);
+  s.fetch(0, 0x30);
+  s.store(0, 0x55, 1, 0x8);                                       // read-only: store page fault
+  s.load(3, 1, 0xffc);                                            // crosses into an unmapped page
+  s.translate(1 | 0x20, 0, 0x40);                                 // S with SUM
+  s.translate(0 | 4, 1, 0x40);                                    // U, write
+  s.pte(table, 0, kV | kR | kW | kA | kD | (user ? kU : 0), 10);  // remap page 0
+  if (fence_page) {
+    s.sfence(0);
+  } else {
+    s.sfence_all();
+  }
+  s.load(3, 0, 0x10);
+  s.store(3, 0x0102030405060708, 0, 0x18);
+  s.context(2 | 16 | 0x20);  // M with MPRV, MPP = S
+  s.load(1, 1, 0x2);
+  return s.b;
+}
+
+// The identity map of RAM through one 1 GiB Sv39 leaf (root slot 2), M/S/U accesses and
+// MXR on an execute-only page.
+Bytes mmu_superpage_seed() {
+  MmuSeed s;
+  s.put<uint8_t>(0);  // root[2] = 1 GiB leaf at 0x80000000 (kind 1: RAM's base)
+  s.put<uint8_t>(0);
+  s.put<uint8_t>(2);
+  s.put<uint8_t>(kV | kR | kW | kX);
+  s.put<uint8_t>(1);
+  s.pte(0, 0, kV, 1);
+  s.pte(1, 0, kV, 2);
+  s.pte(2, 0, kV | kX, 5);  // execute-only
+  s.satp(1, 0);
+  s.context(1);
+  s.load(3, 4, 0x100);  // pool slot 4 is RAM's base
+  s.store(3, 0xfeed, 4, 0x108);
+  s.load(2, 0, 0);   // execute-only: load page fault
+  s.context(1 | 8);  // MXR
+  s.load(2, 0, 0);
+  s.fetch(0, 0);
+  s.context(0);
+  s.fetch(4, 0);  // U fetch of a supervisor page
+  return s.b;
+}
+
 void write_file(const std::filesystem::path& dir, int n, const Bytes& bytes) {
   std::filesystem::create_directories(dir);
   char name[32];
@@ -404,5 +527,11 @@ int main(int argc, char** argv) {
   write_file(root / "fuzz_virtio", n++, virtio_request(0, 8, kWrite, false, 0));  // GET_ID
   write_file(root / "fuzz_virtio", n++, virtio_request(0, 0, kWrite, true, 0));   // a loop
   write_file(root / "fuzz_virtio", n++, virtio_request(0, 0, kWrite, false, kIndirect));
+
+  n = 0;
+  for (bool sv48 : {false, true}) {
+    for (bool user : {false, true}) write_file(root / "fuzz_mmu", n++, mmu_seed(sv48, user, user));
+  }
+  write_file(root / "fuzz_mmu", n++, mmu_superpage_seed());
   return 0;
 }
