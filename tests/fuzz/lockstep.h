@@ -32,6 +32,26 @@ struct Rig {
     hart.reset(ram_base);
   }
 
+  // Drops every translated block and its compiled code (the JIT itself, and LLVM's LLJIT,
+  // stay alive: creating them costs more than most programs take to run).
+  void drop_code() {
+    exec.code_cache().flush();
+    exec.code_cache().collect();
+    if (exec.jit() != nullptr) exec.jit()->poll();  // frees the modules nobody uses now
+  }
+
+  // Back to the state after construction: no code, zeroed RAM, hart reset.
+  void reset() {
+    drop_code();
+    exec.clear_stop();
+    std::memset(bus.ram_data(), 0, bus.ram_size());
+    hart.reset(bus.ram_base());
+    hart.s.mip_hw.store(0);
+    hart.s.exit_request.store(0);
+    hart.s.reservation = 0;
+    hart.s.pending_trap = {};
+  }
+
  private:
   static Bus& map(Bus& b, uint64_t base, uint64_t size) {
     b.map_ram(base, size);
@@ -55,6 +75,17 @@ class Lockstep {
 
   Rig& interp() { return *interp_; }
   Rig& jit() { return *jit_; }
+
+  // Resets both harts for another program (the fuzz harness reuses one pair).
+  void reset() {
+    interp_->reset();
+    jit_->reset();
+  }
+  // Frees what the last program's translations allocated (blocks, compiled modules).
+  void drop_code() {
+    interp_->drop_code();
+    jit_->drop_code();
+  }
 
   // Applies the same setup (program, registers, CSRs) to both harts.
   void setup(const std::function<void(Rig&)>& f) {
