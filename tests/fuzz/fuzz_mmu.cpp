@@ -2,10 +2,10 @@
 // RAM, writes satp (Bare, Sv39, Sv48, any ASID, or an unsupported mode), switches privilege,
 // SUM, MXR and MPRV, issues sfence.vma (global or for one address), and translates: through
 // mem/mmu.cpp's translate() directly, and through the hart's memory path (Hart::load,
-// store and translate_fetch, with their L1/L2 soft TLB). Every result is compared with a
-// walker written here from the privileged spec (1.12, sections 4.3.1-4.3.2, 4.4, 4.5):
-// fault or not, page fault or access fault, the trap's cause and tval, the physical
-// address, the value loaded, the A/D bits set and every byte of RAM.
+// store, translate_fetch and translate_atomic, with their L1/L2 soft TLB). Every result is
+// compared with a walker written here from the privileged spec (1.12, sections 4.3.1-4.3.2,
+// 4.4, 4.5): fault or not, page fault or access fault, the trap's cause and tval, the
+// physical address, the value loaded, the A/D bits set and every byte of RAM.
 //
 // A TLB may serve a translation that was valid at some point since the last sfence.vma
 // that covers it (section 4.2.1), so a page whose page-table entries were written since it
@@ -241,7 +241,7 @@ class Session {
   void run() {
     while (!in_.empty()) {
       ++op_;
-      switch (in_.u8() % 10) {
+      switch (in_.u8() % 11) {
         case 0:
         case 1:
           write_pte();
@@ -269,6 +269,9 @@ class Session {
           break;
         case 9:
           hart_access(Access::Exec);
+          break;
+        case 10:
+          hart_atomic();
           break;
       }
     }
@@ -530,6 +533,60 @@ class Session {
       if (v == vpage) return;
     }
     touched_.push_back(vpage);
+  }
+
+  // Hart::translate_atomic, the translation of LR (a read) and SC/AMOs (a write: D is
+  // set), as hart.h documents it: natural alignment or a misaligned trap (load for LR,
+  // store/AMO otherwise), the walk, then RAM only (no device here takes atomics).
+  void hart_atomic() {
+    const uint8_t b = in_.u8();
+    const bool lr = b & 1;
+    const unsigned size = (b & 2) ? 8 : 4;
+    const uint64_t va = pick_va();
+    const Access a = lr ? Access::Read : Access::Write;
+    const RefCtx c = data_ctx();
+    const uint64_t page = va & ~kPageMask;
+    const bool stale_ok = is_unsettled(page);
+    touch(page);
+    current_ = {c, va, a};
+    HartState& s = hart_.s;
+    s.trap_pending = false;
+    uint64_t paddr = 0;
+    const bool ok = hart_.translate_atomic(va, size, lr, paddr);
+    FUZZ_CHECK(ok != s.trap_pending, "%s\n  atomic returned %d with trap_pending %d",
+               where().c_str(), ok, s.trap_pending);
+    if (stale_ok) {
+      std::memcpy(ref_.ram.data(), bus_.ram_data(), kRamSize);
+      s.trap_pending = false;
+      return;
+    }
+    bool want_ok = true;
+    Cause want_cause{};
+    RefWalk w;
+    if (va % size != 0) {
+      want_ok = false;
+      want_cause = lr ? Cause::LoadMisaligned : Cause::StoreMisaligned;
+    } else {
+      w = ref_.walk_and_update(c, va, a);
+      if (w.fault != MemFault::None) {
+        want_ok = false;
+        want_cause = cause_of(w.fault, a);
+      } else if (!RefMachine::in_ram(w.paddr, size)) {
+        want_ok = false;
+        want_cause = cause_of(MemFault::AccessFault, a);
+      }
+    }
+    FUZZ_CHECK(ok == want_ok && (ok ? paddr == w.paddr
+                                    : s.pending_trap.cause == static_cast<uint64_t>(want_cause) &&
+                                          s.pending_trap.tval == va),
+               "%s\n  atomic (%s, %u bytes): hart %s (paddr %s, cause %" PRIu64
+               ", tval %s); reference %s (paddr %s, cause %" PRIu64 ")",
+               where().c_str(), lr ? "lr" : "sc/amo", size, ok ? "ok" : "trap", hex(paddr).c_str(),
+               ok ? 0 : s.pending_trap.cause, hex(ok ? 0 : s.pending_trap.tval).c_str(),
+               want_ok ? "ok" : "trap", hex(w.paddr).c_str(),
+               want_ok ? 0 : static_cast<uint64_t>(want_cause));
+    s.trap_pending = false;
+    check_path(w);
   }
 
   // Hart::load / store / translate_fetch: the soft TLB's L1 and L2, filled by walks.

@@ -380,6 +380,13 @@ struct MmuSeed {
     put<uint8_t>(pool);
     put<uint16_t>(offset);
   }
+  // bit 0: LR (else SC/AMO), bit 1: 8 bytes (else 4)
+  void atomic(uint8_t bits, uint8_t pool, uint16_t offset) {
+    put<uint8_t>(10);
+    put<uint8_t>(bits);
+    put<uint8_t>(pool);
+    put<uint16_t>(offset);
+  }
 };
 
 constexpr uint8_t kV = 1, kR = 2, kW = 4, kX = 8, kU = 16, kA = 64, kD = 128;
@@ -412,6 +419,9 @@ Bytes mmu_seed(bool sv48, bool user, bool fence_page) {
   }
   s.load(3, 0, 0x10);
   s.store(3, 0x0102030405060708, 0, 0x18);
+  s.atomic(2, 0, 0x28);      // AMO, 8 bytes
+  s.atomic(1, 1, 0x4);       // LR.W on the read-only page
+  s.atomic(0, 1, 0x8);       // SC.W there: store page fault
   s.context(2 | 16 | 0x20);  // M with MPRV, MPP = S
   s.load(1, 1, 0x2);
   return s.b;
