@@ -144,9 +144,9 @@ void install_exit_stub(Bus& bus) {
   bus.load_image(kExitStub, {reinterpret_cast<const uint8_t*>(code), sizeof code});
 }
 
+// Never destroyed: libFuzzer exits without unwinding.
 SmallMachine& machine() {
-  static SmallMachine* m =
-      new SmallMachine();  // never destroyed: libFuzzer exits without unwinding
+  static SmallMachine* m = new SmallMachine();
   return *m;
 }
 
