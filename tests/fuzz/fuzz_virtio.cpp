@@ -11,17 +11,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "devices/irq_line.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "mem/bus.h"
+#include "mem/mmio_device.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
@@ -74,6 +77,52 @@ Images& images() {
   return i;
 }
 
+// The bus's window at kMmio: forwards to the current input's transport.
+class Window final : public tiervm::MmioDevice {
+ public:
+  std::string_view name() const override { return "virtio window"; }
+  unsigned access_sizes() const override { return target->access_sizes(); }
+  bool read(uint64_t offset, unsigned size, uint64_t& value) override {
+    return target->read(offset, size, value);
+  }
+  bool write(uint64_t offset, unsigned size, uint64_t value) override {
+    return target->write(offset, size, value);
+  }
+  tiervm::MmioDevice* target = nullptr;
+};
+
+// What costs to build lives for the whole run: the bus and its RAM, and the read-only and
+// read-write drives (a VirtioBlk allocates a bounce buffer of its largest transfer, and
+// closing a read-write image fsyncs it: together most of the time of an input). Each
+// input gets a fresh transport, and a fresh snapshot drive, whose overlay of guest
+// writes must start empty. The read-write image keeps earlier inputs' writes, as it
+// always did.
+struct Rig {
+  Bus bus;
+  Window window;
+  std::unique_ptr<tiervm::VirtioBlk> read_only, read_write;
+  Rig() {
+    bus.map_ram(kRam, kRamSize);
+    bus.map_device(kMmio, VirtioMmio::kSize, window);
+    read_only = open(images().shared, tiervm::BlockFile::Mode::ReadOnly);
+    read_write = open(images().scratch, tiervm::BlockFile::Mode::ReadWrite);
+  }
+  static std::unique_ptr<tiervm::VirtioBlk> open(const std::string& path,
+                                                 tiervm::BlockFile::Mode mode) {
+    try {
+      return std::make_unique<tiervm::VirtioBlk>(path, mode);
+    } catch (const std::runtime_error& e) {
+      FUZZ_CHECK(false, "cannot open the fuzz image: %s", e.what());
+    }
+  }
+};
+
+// Never destroyed: libFuzzer exits without unwinding.
+Rig& rig() {
+  static Rig* r = new Rig();
+  return *r;
+}
+
 uint32_t mmio_read(Bus& bus, uint64_t reg) {
   uint64_t v = 0;
   bus.read(kMmio + reg, 4, v);
@@ -106,19 +155,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const tiervm::BlockFile::Mode mode = mode_pick == 0   ? tiervm::BlockFile::Mode::Snapshot
                                        : mode_pick == 1 ? tiervm::BlockFile::Mode::ReadOnly
                                                         : tiervm::BlockFile::Mode::ReadWrite;
-  const std::string& path = mode == tiervm::BlockFile::Mode::ReadWrite ? img.scratch : img.shared;
-
-  Bus bus;
-  bus.map_ram(kRam, kRamSize);
+  Rig& r = rig();
+  Bus& bus = r.bus;
+  std::memset(bus.ram_data(), 0, kRamSize);
+  std::unique_ptr<tiervm::VirtioBlk> snapshot;
+  if (mode == tiervm::BlockFile::Mode::Snapshot) snapshot = Rig::open(img.shared, mode);
+  tiervm::VirtioBlk* blk = mode == tiervm::BlockFile::Mode::Snapshot   ? snapshot.get()
+                           : mode == tiervm::BlockFile::Mode::ReadOnly ? r.read_only.get()
+                                                                       : r.read_write.get();
   Line irq;
-  std::unique_ptr<tiervm::VirtioBlk> blk;
-  try {
-    blk = std::make_unique<tiervm::VirtioBlk>(path, mode);
-  } catch (const std::runtime_error& e) {
-    FUZZ_CHECK(false, "cannot open the fuzz image: %s", e.what());
-  }
-  VirtioMmio mmio(bus, irq, blk.get());
-  bus.map_device(kMmio, VirtioMmio::kSize, mmio);
+  VirtioMmio mmio(bus, irq, blk);
+  r.window.target = &mmio;
 
   // The driver's initialisation (virtio 1.1 section 3.1.1) with the input's queue.
   const uint8_t k = in.u8();
@@ -222,7 +269,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              "QueueNumMax above the queue limit");
   FUZZ_CHECK(irq.level == (mmio.interrupt_status() != 0), "irq line %d, InterruptStatus %#x",
              irq.level, mmio.interrupt_status());
-  blk.reset();
+  r.window.target = nullptr;
+  snapshot.reset();
   // Snapshot and read-only drives never write the image (checked every 64 inputs: cheap
   // enough, and a write would persist until then).
   static unsigned count = 0;
