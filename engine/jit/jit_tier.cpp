@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "engine/code_cache.h"
 #include "engine/event_bus.h"
@@ -15,24 +16,17 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// How long a promoted block is watched before its payback label is decided.
-constexpr auto kLabelDelay = std::chrono::milliseconds(500);
-
 }  // namespace
 
 JitTier::JitTier(CodeCache& cache, JitConfig config)
-    : cache_(cache),
-      config_(config),
-      backend_(std::make_unique<LlvmBackend>()),
-      policy_(config.policy),
-      tier1_threshold_(config.tier1_threshold) {
+    : cache_(cache), config_(config), backend_(std::make_unique<LlvmBackend>()), tier_up_(config) {
   cache_.set_drop_hook([this](CachedBlock& b) { on_drop(b); });
   if (!config_.synchronous) {
     worker_ = std::make_unique<CompileWorker>(
         [this](std::vector<CompileJob>& jobs) { return compile(jobs); },
         [this](uint64_t module) { backend_->release(module); }, config_.batch_size);
   }
-  stats_.tier2_threshold = policy_.threshold();
+  stats_.tier2_threshold = tier_up_.policy().threshold();
 }
 
 JitTier::~JitTier() {
@@ -74,7 +68,8 @@ CompileMember JitTier::make_member(const CachedBlock& block) {
 
 void JitTier::note_execution(CachedBlock& block) {
   ++stats_.interpreted_runs;
-  if (block.compile_queued || !block.ir.cacheable || ++block.exec_count < tier1_threshold_) {
+  if (block.compile_queued || !block.ir.cacheable ||
+      ++block.exec_count < tier_up_.tier1_threshold()) {
     return;
   }
   if (compiling_off_.load(std::memory_order_relaxed)) return;
@@ -197,7 +192,7 @@ bool JitTier::install(const CompileResult& d) {
   for (const auto& [k, id] : d.members) {
     CachedBlock* m = cache_.find(k);
     if (m == nullptr || m->id != id) {  // a member changed while O2 was busy
-      if (auto h = hot_.find(key); h != hot_.end()) h->second.promoted = false;
+      tier_up_.promotion_stale(key);
       return false;
     }
   }
@@ -224,11 +219,7 @@ bool JitTier::install(const CompileResult& d) {
   ++block->times_compiled;
   if (d.tier == Tier::Fast && d.counter != nullptr) {
     // The policy watches the entry counter the tier-1 code increments.
-    Hot& h = hot_[key];
-    h = Hot{};
-    h.id = block->id;
-    h.counter = d.counter;
-    h.last_count = *d.counter;
+    tier_up_.watch(key, d.counter);
     // Synchronous mode (tests, differential runs): every block goes through tier 2 at
     // once, as a region of the compiled blocks around it, so O2 region code is what runs.
     if (config_.synchronous && config_.tier2) promote(key);
@@ -252,13 +243,7 @@ bool JitTier::install(const CompileResult& d) {
     const CachedBlock* t = cache_.find(target);
     if (links_.add(key, target, slot, t ? t->native : nullptr)) ++stats_.links_made;
   }
-  if (d.tier == Tier::Optimized) {
-    Hot& h = hot_[key];
-    h.installed = SteadyClock::now();
-    h.count_at_install = h.counter ? *h.counter : 0;
-    h.tier2_compile_ns = d.compile_ns;
-    h.labelled = false;
-  }
+  if (d.tier == Tier::Optimized) tier_up_.region_installed(key, d.compile_ns);
   return true;
 }
 
@@ -266,7 +251,7 @@ void JitTier::on_drop(CachedBlock& block) {
   const BlockKey k = block.key;
   // Unlink every predecessor that jumps here, and forget this block's own exits.
   stats_.links_broken += links_.drop(k);
-  hot_.erase(k);
+  tier_up_.forget(k);
   if (auto c = code_.find(k); c != code_.end()) {
     modules_.unref(c->second.tier1);
     modules_.unref(c->second.region);
@@ -276,18 +261,17 @@ void JitTier::on_drop(CachedBlock& block) {
   auto [rf, rl] = region_of_.equal_range(k);
   for (auto it = rf; it != rl; ++it) {
     CachedBlock* entry = cache_.find(it->second);
-    auto h = hot_.find(it->second);
-    if (entry == nullptr || entry->tier != Tier::Optimized || h == hot_.end()) continue;
-    entry->native = h->second.tier1_fn;
-    entry->native_bytes = h->second.tier1_bytes;
+    if (entry == nullptr || entry->tier != Tier::Optimized) continue;
+    const std::optional<TierUpPolicy::Fallback> tier1 = tier_up_.revert(it->second);
+    if (!tier1) continue;
+    entry->native = tier1->fn;
+    entry->native_bytes = tier1->bytes;
     entry->tier = Tier::Fast;
     if (auto c = code_.find(it->second); c != code_.end()) {
       modules_.unref(c->second.region);
       c->second.region = 0;
     }
-    h->second.promoted = false;
-    h->second.labelled = true;
-    stats_.links_made += links_.retarget(it->second, h->second.tier1_fn);
+    stats_.links_made += links_.retarget(it->second, tier1->fn);
     ++stats_.regions_reverted;
   }
   region_of_.erase(k);
@@ -299,87 +283,21 @@ void JitTier::promote(BlockKey key) {
   if (entry == nullptr || entry->native == nullptr) return;
   CompileJob job;
   job.tier = Tier::Optimized;
-  job.counter = hot_[key].counter;
+  job.counter = tier_up_.counter(key);
   for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
     job.members.push_back(make_member(*m));
   }
-  Hot& h = hot_[key];
-  h.tier1_fn = entry->native;
-  h.tier1_bytes = entry->native_bytes;
-  h.promoted = true;
+  tier_up_.promoted(key, {entry->native, entry->native_bytes});
   submit(std::move(job));
-}
-
-void JitTier::label_outcomes(SteadyClock::time_point now) {
-  const double saved = policy_.config().saved_ns_per_insn;
-  for (auto& [key, h] : hot_) {
-    if (h.labelled || now - h.installed < kLabelDelay || h.counter == nullptr) continue;
-    h.labelled = true;
-    const CachedBlock* b = cache_.find(key);
-    if (b == nullptr) continue;
-    // Paid back when the block, running at the rate measured since the swap for the
-    // policy's payback horizon, saves (instructions x saving per instruction) more than
-    // compiling it cost.
-    const double seconds = std::chrono::duration<double>(now - h.installed).count();
-    const double rate = static_cast<double>(*h.counter - h.count_at_install) / seconds;
-    const double saved_ns =
-        rate * policy_.config().payback_horizon_seconds * b->ir.guest_count() * saved;
-    const bool paid = saved_ns > static_cast<double>(h.tier2_compile_ns);
-    const bool predicted = policy_.model().predict(h.features) >= 0.5;
-    ++stats_.model_labels;
-    if (predicted == paid) ++stats_.model_correct;
-    if (paid) ++stats_.threshold_correct;
-    policy_.model().learn(h.features, paid);
-  }
 }
 
 void JitTier::maybe_tick() {
   const auto now = SteadyClock::now();
-  const double dt = std::chrono::duration<double>(now - last_tick_).count();
-  if (dt < config_.tick_seconds) return;
-  ++stats_.policy_ticks;
-  const uint64_t window_ns = static_cast<uint64_t>(dt * 1e9);
-  last_tick_ = now;
-  const uint64_t compile_ns = stats_.compile_ns - compile_ns_at_tick_;
-  const size_t queued = queue_length();
-  compile_ns_at_tick_ = stats_.compile_ns;
-  // Tier 1 obeys the same compile-time budget: during a boot, where code is cold, the
-  // threshold climbs so that LLVM only sees code that runs often enough to pay back.
+  if (!tier_up_.due(now)) return;
   const bool busy = worker_ && worker_->busy();
-  const double used = busy ? 1.0 : static_cast<double>(compile_ns) / static_cast<double>(window_ns);
-  const double budget = policy_.config().compile_budget;
-  if (used > budget || queued > config_.batch_size) {
-    tier1_threshold_ =
-        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{tier1_threshold_} * 2, 1'000'000));
-  } else if (queued == 0 && used < budget / 2) {
-    tier1_threshold_ = std::max(config_.tier1_threshold, tier1_threshold_ * 2 / 3);
+  for (BlockKey key : tier_up_.tick(now, cache_, stats_.compile_ns, queue_length(), busy, stats_)) {
+    promote(key);
   }
-  stats_.tier1_threshold = tier1_threshold_;
-  if (!config_.tier2) return;
-  policy_.adapt(busy ? window_ns : compile_ns, window_ns, queued);
-  stats_.tier2_threshold = policy_.threshold();
-  label_outcomes(now);
-
-  std::vector<std::pair<double, BlockKey>> candidates;
-  for (auto& [key, h] : hot_) {
-    if (h.counter == nullptr) continue;
-    const uint64_t count = *h.counter;
-    h.hotness = policy_.update_hotness(h.hotness, count - h.last_count, dt);
-    h.last_count = count;
-    if (h.promoted) continue;
-    const CachedBlock* b = cache_.find(key);
-    if (b == nullptr || b->tier != Tier::Fast) continue;
-    const BlockFeatures f = features_of(b->ir, h.hotness);
-    if (!policy_.should_promote(f, h.hotness)) continue;
-    h.features = f;
-    candidates.emplace_back(TierPolicy::priority(f, h.hotness), key);
-  }
-  // Hottest first; ties in the order of the keys' addresses, so runs are reproducible.
-  std::sort(candidates.begin(), candidates.end(), [](const auto& x, const auto& y) {
-    return x.first != y.first ? x.first > y.first : x.second.paddr() > y.second.paddr();
-  });
-  const size_t n = std::min<size_t>(candidates.size(), policy_.config().max_promotions_per_tick);
-  for (size_t i = 0; i < n; ++i) promote(candidates[i].second);
 }
 
 }  // namespace tiervm

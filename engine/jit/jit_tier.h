@@ -13,9 +13,10 @@
 #include "engine/jit/compile_job.h"
 #include "engine/jit/compile_worker.h"
 #include "engine/jit/jit_abi.h"
+#include "engine/jit/jit_config.h"
 #include "engine/jit/link_registry.h"
 #include "engine/jit/module_refs.h"
-#include "engine/jit/tier_policy.h"
+#include "engine/jit/tier_up_policy.h"
 #include "engine/tier.h"
 
 namespace tiervm {
@@ -24,54 +25,6 @@ class CodeCache;
 struct CachedBlock;
 class LlvmBackend;
 class EventBus;
-
-struct JitConfig {
-  // Tier-0 executions before a block is queued for tier 1.
-  uint32_t tier1_threshold = 200;
-  // Blocks per LLVM module: batching amortises LLVM's per-module cost.
-  uint32_t batch_size = 16;
-  // Compile on the hart's thread before the block's next run (tests, differential runs)
-  // instead of in the background. With tier 2 on, every block is then also recompiled at
-  // once as a tier-2 region.
-  bool synchronous = false;
-  // Tier 2: hot regions recompiled with LLVM O2, chosen by `policy`.
-  bool tier2 = false;
-  TierPolicyConfig policy;
-  // How often hotness is sampled (host time).
-  double tick_seconds = 0.005;
-  // Largest tier-2 region, in blocks.
-  uint32_t max_region_blocks = 8;
-};
-
-// Counters for the monitor and benchmarks. Hart thread only (the worker's compile times
-// reach them through the results it hands over).
-struct JitStats {
-  uint64_t blocks_compiled = 0;
-  uint64_t guest_insns_compiled = 0;
-  uint64_t compile_batches = 0;
-  uint64_t compile_ns = 0;  // both tiers
-  uint64_t compile_failures = 0;
-  // Compiled code: modules still used by some block, and modules freed since no block
-  // (nor a region's fallback) uses them any more.
-  uint64_t modules_live = 0;
-  uint64_t modules_released = 0;
-  uint64_t links_made = 0;
-  uint64_t links_broken = 0;
-  uint64_t interpreted_runs = 0;  // blocks run by tier 0
-  uint64_t native_runs = 0;       // entries into compiled code from the dispatcher
-  // Tier 2.
-  uint64_t regions_compiled = 0;
-  uint64_t region_blocks = 0;  // blocks inside compiled regions
-  uint64_t tier2_compile_ns = 0;
-  uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
-  uint64_t policy_ticks = 0;
-  double tier2_threshold = 0;  // the adaptive thresholds now
-  uint32_t tier1_threshold = 0;
-  // Learned policy: predictions made at promotion vs the measured payback label.
-  uint64_t model_labels = 0;
-  uint64_t model_correct = 0;
-  uint64_t threshold_correct = 0;  // the plain threshold policy predicts "pays" for all
-};
 
 // Tier 1 and tier 2. Tier 1 counts tier-0 executions, compiles warm blocks with LLVM's
 // fast pipeline on a background thread (the hart keeps interpreting meanwhile), installs
@@ -100,7 +53,7 @@ class JitTier {
   const JitStats& stats() const { return stats_; }
   JitStats& stats() { return stats_; }
   const JitConfig& config() const { return config_; }
-  const TierPolicy& policy() const { return policy_; }
+  const TierPolicy& policy() const { return tier_up_.policy(); }
   size_t queue_length() const;
   // Entries into compiled blocks counted by the code itself (tier-2 profiling counters;
   // 0 without tier 2). Minus native_runs, that is the number of chained transitions.
@@ -112,24 +65,6 @@ class JitTier {
     uint64_t tier1 = 0;
     uint64_t region = 0;  // when the block is the entry of an installed tier-2 region
   };
-  // A tier-1 block the policy watches.
-  struct Hot {
-    uint64_t id = 0;
-    uint64_t* counter = nullptr;
-    uint64_t last_count = 0;
-    double hotness = 0;
-    JitFn tier1_fn = nullptr;
-    uint32_t tier1_bytes = 0;
-    bool promoted = false;  // queued for or running tier 2
-    // Learned policy bookkeeping, from promotion until its payback label is known.
-    BlockFeatures features{};
-    bool predicted = false;
-    uint64_t count_at_install = 0;
-    uint64_t tier2_compile_ns = 0;
-    std::chrono::steady_clock::time_point installed{};
-    bool labelled = true;
-  };
-
   CompileMember make_member(const CachedBlock& block);
   // Compiles now (synchronous mode) or queues for the worker (tier 1 before tier 2).
   void submit(CompileJob job);
@@ -145,24 +80,19 @@ class JitTier {
   void on_drop(CachedBlock& block);
   void maybe_tick();
   void promote(BlockKey key);
-  void label_outcomes(std::chrono::steady_clock::time_point now);
 
   CodeCache& cache_;
   JitConfig config_;
   EventBus* events_ = nullptr;
   std::unique_ptr<LlvmBackend> backend_;
   JitStats stats_;
-  TierPolicy policy_;
+  TierUpPolicy tier_up_;
   uint64_t polls_ = 0;
-  uint32_t tier1_threshold_;  // adapts like the tier-2 threshold, from the configured floor
-  std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
-  uint64_t compile_ns_at_tick_ = 0;
 
   // Counters are never freed: compiled code holds their addresses until the tier goes.
   std::deque<uint64_t> counters_;
   LinkRegistry links_;
   ModuleRefs modules_;
-  std::unordered_map<BlockKey, Hot, BlockKey::Hash> hot_;
   std::unordered_map<BlockKey, Code, BlockKey::Hash> code_;
   // member key -> entry keys of the tier-2 regions that contain it.
   std::unordered_multimap<BlockKey, BlockKey, BlockKey::Hash> region_of_;

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+
+#include "engine/jit/tier_policy.h"
+
+namespace tiervm {
+
+struct JitConfig {
+  // Tier-0 executions before a block is queued for tier 1.
+  uint32_t tier1_threshold = 200;
+  // Blocks per LLVM module: batching amortises LLVM's per-module cost.
+  uint32_t batch_size = 16;
+  // Compile on the hart's thread before the block's next run (tests, differential runs)
+  // instead of in the background. With tier 2 on, every block is then also recompiled at
+  // once as a tier-2 region.
+  bool synchronous = false;
+  // Tier 2: hot regions recompiled with LLVM O2, chosen by `policy`.
+  bool tier2 = false;
+  TierPolicyConfig policy;
+  // How often hotness is sampled (host time).
+  double tick_seconds = 0.005;
+  // Largest tier-2 region, in blocks.
+  uint32_t max_region_blocks = 8;
+};
+
+// Counters for the monitor and benchmarks. Hart thread only (the worker's compile times
+// reach them through the results it hands over).
+struct JitStats {
+  uint64_t blocks_compiled = 0;
+  uint64_t guest_insns_compiled = 0;
+  uint64_t compile_batches = 0;
+  uint64_t compile_ns = 0;  // both tiers
+  uint64_t compile_failures = 0;
+  // Compiled code: modules still used by some block, and modules freed since no block
+  // (nor a region's fallback) uses them any more.
+  uint64_t modules_live = 0;
+  uint64_t modules_released = 0;
+  uint64_t links_made = 0;
+  uint64_t links_broken = 0;
+  uint64_t interpreted_runs = 0;  // blocks run by tier 0
+  uint64_t native_runs = 0;       // entries into compiled code from the dispatcher
+  // Tier 2.
+  uint64_t regions_compiled = 0;
+  uint64_t region_blocks = 0;  // blocks inside compiled regions
+  uint64_t tier2_compile_ns = 0;
+  uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
+  uint64_t policy_ticks = 0;
+  double tier2_threshold = 0;  // the adaptive thresholds now
+  uint32_t tier1_threshold = 0;
+  // Learned policy: predictions made at promotion vs the measured payback label.
+  uint64_t model_labels = 0;
+  uint64_t model_correct = 0;
+  uint64_t threshold_correct = 0;  // the plain threshold policy predicts "pays" for all
+};
+
+}  // namespace tiervm
