@@ -11,6 +11,7 @@
 #include "engine/jit/link_registry.h"
 #include "engine/jit/module_refs.h"
 #include "engine/jit/region_builder.h"
+#include "engine/jit/tier_up_policy.h"
 #include "tests/engine/test_machine.h"
 
 namespace tiervm::test {
@@ -161,6 +162,76 @@ TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
   EXPECT_EQ(region[1], taken);
   EXPECT_EQ(region[2], fall);
   EXPECT_EQ(form_region(cache, *entry, 2).size(), 2u);
+}
+
+}  // namespace
+}  // namespace tiervm::test
+
+namespace tiervm::test {
+namespace {
+
+// The tier-1 threshold doubles while compiling takes more than the budget, and falls back
+// towards the configured floor when the compiler idles.
+TEST(TierUpPolicy, Tier1ThresholdFollowsTheCompileBudget) {
+  JitConfig config;
+  config.tier1_threshold = 100;
+  config.tier2 = false;
+  TierUpPolicy policy(config);
+  TestMachine m;
+  const auto t0 = TierUpPolicy::Clock::now();
+  JitStats stats;
+  // 10 ms of compiling in a 10 ms window: over the 10 % budget.
+  uint64_t total = 10'000'000;
+  EXPECT_TRUE(
+      policy.tick(t0 + std::chrono::milliseconds(10), m.exec.code_cache(), total, 0, false, stats)
+          .empty());
+  EXPECT_EQ(policy.tier1_threshold(), 200u);
+  EXPECT_EQ(stats.tier1_threshold, 200u);
+  // Idle windows: 200 -> 133 -> 100 (never below the floor).
+  for (int i = 2; i <= 4; ++i) {
+    policy.tick(t0 + std::chrono::milliseconds(10 * i), m.exec.code_cache(), total, 0, false,
+                stats);
+  }
+  EXPECT_EQ(policy.tier1_threshold(), 100u);
+}
+
+// A watched tier-1 block that runs hot is named for promotion once; a dropped region hands
+// back the tier-1 code it replaced, and the block may be promoted again.
+TEST(TierUpPolicy, PromotesHotBlocksAndRevertsRegions) {
+  JitConfig config;
+  config.tier2 = true;
+  config.policy.tier2_threshold = 1000;  // executions per second
+  config.policy.min_threshold = 1000;
+  TierUpPolicy policy(config);
+  TestMachine m;
+  m.put({0x00108093, kJumpSelf});  // addi x1, x1, 1; j .
+  CachedBlock* b = m.exec.code_cache().get(kRamBase, kRamBase, {true});
+  b->native = &code_a;
+  b->tier = Tier::Fast;
+  uint64_t counter = 0;
+  policy.watch(b->key, &counter);
+  const auto t0 = TierUpPolicy::Clock::now();
+  JitStats stats;
+  counter = 1'000'000;  // a million entries in 10 ms
+  auto hot =
+      policy.tick(t0 + std::chrono::milliseconds(10), m.exec.code_cache(), 0, 0, false, stats);
+  ASSERT_EQ(hot.size(), 1u);
+  EXPECT_EQ(hot[0], b->key);
+  policy.promoted(b->key, {&code_a, 64});
+  counter += 1'000'000;
+  EXPECT_TRUE(
+      policy.tick(t0 + std::chrono::milliseconds(20), m.exec.code_cache(), 0, 0, false,
+                  stats)
+          .empty());  // already promoted
+  const auto fallback = policy.revert(b->key);
+  ASSERT_TRUE(fallback.has_value());
+  EXPECT_EQ(fallback->fn, &code_a);
+  EXPECT_EQ(fallback->bytes, 64u);
+  counter += 1'000'000;
+  EXPECT_EQ(policy.tick(t0 + std::chrono::milliseconds(30), m.exec.code_cache(), 0, 0, false, stats)
+                .size(),
+            1u);
+  EXPECT_FALSE(policy.revert(BlockKey(kRamBase + 0x100, {true})).has_value());
 }
 
 }  // namespace
