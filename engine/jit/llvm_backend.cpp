@@ -205,7 +205,11 @@ std::vector<JitResult> LlvmBackend::compile(const std::vector<JitJob>& jobs, Jit
     if (verify) {
       if (const std::string report = verify_lowered(*fn); !report.empty()) {
         // A bug in the lowering: this job fails, the others still compile.
-        error += (error.empty() ? "" : "; ") + ("invalid LLVM IR for " + name + ": " + report);
+        if (!error.empty()) error += "; ";
+        error += "invalid LLVM IR for ";
+        error += name;
+        error += ": ";
+        error += report;
         fn->eraseFromParent();
         continue;
       }

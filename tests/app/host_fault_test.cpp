@@ -27,6 +27,7 @@ const fs::path kRom = fs::path(TIERVM_BINARY_DIR) / "roms" / "isa" / "rv64i.elf"
                                    "--jit-threshold", "0",          "--timeout", "60",
                                    kRom.string()};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   ::execv(argv[0], argv.data());

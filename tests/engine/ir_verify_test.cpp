@@ -119,6 +119,7 @@ TEST(IrVerify, RunningOutOfTemporariesIsAnError) {
   IrBuilder b(block, {});
   b.begin_insn(0, 0x00108093);  // addi ra, ra, 1
   std::vector<uint8_t> temps;
+  temps.reserve(kSlotSink - kSlotTemp0);
   for (unsigned n = 0; n < kSlotSink - kSlotTemp0; ++n) temps.push_back(b.temp());
   EXPECT_FALSE(b.out_of_temps());
   EXPECT_EQ(block.error, "");
