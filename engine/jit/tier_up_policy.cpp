@@ -122,6 +122,7 @@ std::vector<BlockKey> TierUpPolicy::tick(Clock::time_point now, const CodeCache&
   });
   const size_t n = std::min<size_t>(candidates.size(), policy_.config().max_promotions_per_tick);
   std::vector<BlockKey> out;
+  out.reserve(n);
   for (size_t i = 0; i < n; ++i) out.push_back(candidates[i].second);
   return out;
 }
