@@ -210,8 +210,8 @@ TEST_P(FetchFault, FaultInsideThePageFollowsTheVirtualAddress) {
   }
   if (GetParam() >= 1) {
     // The faulting block ran compiled.
-    const CachedBlock* block = rig.exec.code_cache().find(
-        BlockKey(kLastPage + kEnd - 2, {rig.hart.fp_enabled()}));
+    const CachedBlock* block =
+        rig.exec.code_cache().find(BlockKey(kLastPage + kEnd - 2, {rig.hart.fp_enabled()}));
     ASSERT_NE(block, nullptr);
     EXPECT_NE(block->native, nullptr);
   }
