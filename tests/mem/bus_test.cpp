@@ -265,7 +265,8 @@ class BusCodeHook : public ::testing::Test {
  protected:
   void SetUp() override {
     bus.map_ram(kRam, kRamSize);
-    bus.set_code_write_hook([this](uint64_t addr, uint64_t) { pages.push_back(addr & ~kPageMask); });
+    bus.set_code_write_hook(
+        [this](uint64_t addr, uint64_t) { pages.push_back(addr & ~kPageMask); });
   }
   Bus bus;
   std::vector<uint64_t> pages;
