@@ -12,8 +12,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/engine/json_schema_check.h"
 #include "tests/common/process.h"
+#include "tests/engine/json_schema_check.h"
 #include "ui/dashboard_panels.h"
 #include "ui/png_writer.h"
 
