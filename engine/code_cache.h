@@ -38,6 +38,16 @@ struct CachedBlock {
 
   // The tier its next run executes on: compiled code's tier, else the interpreter.
   Tier running_tier() const { return native ? tier : Tier::Interpreter; }
+  // Static exits compiled code may chain straight to: Jump and Branch targets in the
+  // block's own physical page (every virtual mapping of the page maps both alike; other
+  // exits go through the dispatcher and its jump cache).
+  bool taken_chainable() const {
+    return (ir.exit.kind == IrExit::Jump || ir.exit.kind == IrExit::Branch) &&
+           key.same_page(ir.exit.taken_offset);
+  }
+  bool fallthrough_chainable() const {
+    return ir.exit.kind == IrExit::Branch && key.same_page(ir.exit.fallthrough_offset);
+  }
 };
 
 // Translated blocks keyed by guest-physical address plus the translation-relevant state

@@ -53,16 +53,8 @@ CompileMember JitTier::make_member(const CachedBlock& block) {
   m.ir = std::make_unique<IrBlock>(block.ir);
   m.key = block.key;
   m.id = block.id;
-  // Static exits into the same physical page can be chained: every virtual mapping of
-  // this block's page maps the target the same way. Other exits go through the
-  // dispatcher (and its jump cache).
-  const IrTerminator& e = block.ir.exit;
-  if ((e.kind == IrExit::Jump || e.kind == IrExit::Branch) && block.key.same_page(e.taken_offset)) {
-    m.taken = links_.new_slot();
-  }
-  if (e.kind == IrExit::Branch && block.key.same_page(e.fallthrough_offset)) {
-    m.fallthrough = links_.new_slot();
-  }
+  if (block.taken_chainable()) m.taken = links_.new_slot();
+  if (block.fallthrough_chainable()) m.fallthrough = links_.new_slot();
   return m;
 }
 

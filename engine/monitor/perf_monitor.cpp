@@ -109,21 +109,19 @@ void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc)
   p.guest_bytes = b.ir.guest_bytes;
   p.tier0_execs = b.exec_count;
   p.host_bytes = b.native ? b.native_bytes : 0;
-  // JitTier chains Jump/Branch exits whose target lies in the block's own physical page;
+  // Exits compiled code chains to (CachedBlock::taken_chainable / fallthrough_chainable);
   // a chain is live when both ends are compiled.
   p.chainable_exits = 0;
   p.chained_exits = 0;
-  const IrTerminator& exit = b.ir.exit;
-  if (exit.kind != IrExit::Jump && exit.kind != IrExit::Branch) return;
   const CodeCache& cache = machine_.executor().code_cache();
-  auto exit_to = [&](int64_t offset) {
-    if (!b.key.same_page(offset)) return;
+  auto exit_to = [&](bool chainable, int64_t offset) {
+    if (!chainable) return;
     ++p.chainable_exits;
     const CachedBlock* t = cache.find(b.key.offset_by(offset));
     if (b.native && t && t->native) ++p.chained_exits;
   };
-  exit_to(exit.taken_offset);
-  if (exit.kind == IrExit::Branch) exit_to(exit.fallthrough_offset);
+  exit_to(b.taken_chainable(), b.ir.exit.taken_offset);
+  exit_to(b.fallthrough_chainable(), b.ir.exit.fallthrough_offset);
 }
 
 void PerfMonitor::on_slice(const SliceInfo& slice) {
