@@ -121,7 +121,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
        "dashboard: write the window to FILE.png after --exit-after SECONDS (default 5), then exit")
       ("exit-after", po::value<double>(), "dashboard: close the window after SECONDS")
       ("keep-open", "dashboard: keep the window open after the guest powers off")
-      ("jit", po::value<std::string>(&jit), "execution tiers: off | fast | tiered (default)")
+      ("jit", po::value<std::string>(&jit), "execution tiers: off (interpreter) | baseline (copy-and-patch tier only) | fast (LLVM "
+       "fast tier only) | tiered (default: baseline, then LLVM O2 for hot code)")
       ("tier-policy", po::value<std::string>(),
        "tier-2 decisions: ewma (hotness threshold, default) | learned (online model)")
       ("jit-threshold", po::value<int64_t>(),
@@ -229,12 +230,14 @@ ParseResult parse_options(int argc, const char* const* argv) {
   o.memory_bytes = *mem;
   if (jit == "off")
     o.jit = JitMode::Off;
+  else if (jit == "baseline")
+    o.jit = JitMode::Baseline;
   else if (jit == "fast")
     o.jit = JitMode::Fast;
   else if (jit == "tiered")
     o.jit = JitMode::Tiered;
   else {
-    result.error = "--jit: '" + jit + "' is not one of off, fast, tiered";
+    result.error = "--jit: '" + jit + "' is not one of off, baseline, fast, tiered";
     return result;
   }
   for (const auto& d : drives) {

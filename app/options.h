@@ -17,7 +17,22 @@ struct DriveOption {
   bool snapshot = false;
 };
 
-enum class JitMode : uint8_t { Off, Fast, Tiered };
+enum class JitMode : uint8_t { Off, Baseline, Fast, Tiered };
+
+// The --jit word of a mode.
+constexpr const char* jit_mode_name(JitMode m) {
+  switch (m) {
+    case JitMode::Off:
+      return "off";
+    case JitMode::Baseline:
+      return "baseline";
+    case JitMode::Fast:
+      return "fast";
+    case JitMode::Tiered:
+      return "tiered";
+  }
+  return "?";
+}
 
 // Everything the command line can say, validated.
 struct Options {

@@ -55,7 +55,8 @@ MachineConfig machine_config(const Options& o) {
   c.deterministic = o.deterministic;
   c.jit_threshold = o.jit_threshold;
   c.learned_policy = o.learned_policy;
-  c.max_tier = o.jit == JitMode::Off ? 0 : (o.jit == JitMode::Fast ? 1 : 2);
+  c.max_tier = o.jit == JitMode::Off ? 0 : (o.jit == JitMode::Tiered ? 2 : 1);
+  c.tier1 = o.jit == JitMode::Fast ? Tier::Fast : Tier::Baseline;
   c.trace = o.trace;
   return c;
 }
@@ -123,8 +124,7 @@ std::optional<int> run_with_dashboard(const Options& o, const MachineConfig& con
   d.exit_after = o.exit_after;
   d.keep_open = o.keep_open;
   if (!o.perf_report.empty()) d.settings.report_path = o.perf_report;
-  d.settings.jit_mode =
-      o.jit == JitMode::Off ? "off" : (o.jit == JitMode::Fast ? "fast" : "tiered");
+  d.settings.jit_mode = jit_mode_name(o.jit);
   DashboardResult r = run_dashboard(d, std::move(machine));
   if (!r.opened) {
     machine = std::move(r.unused_machine);

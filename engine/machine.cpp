@@ -202,9 +202,13 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
 
 JitConfig jit_config_for(const MachineConfig& config, unsigned max_tier) {
   JitConfig jc;
+  jc.tier1 = config.tier1;
+  jc.tier1_threshold = config.tier1 == Tier::Baseline ? JitConfig::kDefaultBaselineThreshold
+                                                      : JitConfig::kDefaultFastThreshold;
   if (config.jit_threshold) {
     jc.tier1_threshold = *config.jit_threshold;
-    jc.synchronous = *config.jit_threshold == 0;
+    // The baseline tier compiles on the hart's thread anyway; LLVM fast must be made to.
+    jc.synchronous = *config.jit_threshold == 0 && config.tier1 == Tier::Fast;
   }
   jc.tier2 = max_tier >= 2;
   jc.policy.mode = config.learned_policy ? TierPolicyMode::Learned : TierPolicyMode::Ewma;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/loader.h"
+#include "engine/tier.h"
 
 namespace tiervm {
 
@@ -45,10 +46,15 @@ struct MachineConfig {
   std::vector<MachineDrive> drives;
   bool deterministic = false;  // time from instret, idle time skipped
   bool trace = false;          // print each executed instruction (forces tier 0)
-  // Highest execution tier: 0 = interpreter only, 1 = LLVM fast tier, 2 = tiered.
+  // Highest execution tier: 0 = interpreter only, 1 = tier 1 only, 2 = tiered (tier 1,
+  // then LLVM O2 regions for hot code).
   unsigned max_tier = 2;
+  // What compiles tier 1: the baseline tier (copy-and-patch) or LLVM's fast pipeline.
+  Tier tier1 = Tier::Baseline;
   // Tier-0 runs before a block is compiled (JitConfig::tier1_threshold); 0 compiles every
-  // block before its first run, on the hart's thread. Unset: the JIT's default.
+  // block before its first run, on the hart's thread (tier 2 still waits for heat, except
+  // under LLVM fast, where everything is then compiled synchronously). Unset: the JIT's
+  // default for the tier.
   std::optional<uint32_t> jit_threshold;
   bool learned_policy = false;  // tier 2 asks the online payback model (--tier-policy learned)
 };

@@ -10,8 +10,9 @@ enum class Tier : uint8_t {
   Interpreter = 0,  // tier 0: the IR interpreter
   Fast = 1,         // tier 1: LLVM's fast pipeline, one block per function
   Optimized = 2,    // tier 2: LLVM O2 on a region of blocks
+  Baseline = 3,     // tier 1: copy-and-patch of stencils, on the hart's thread
 };
-inline constexpr size_t kTierCount = 3;
+inline constexpr size_t kTierCount = 4;
 
 constexpr unsigned tier_index(Tier t) {
   return static_cast<unsigned>(t);
@@ -25,6 +26,8 @@ constexpr const char* tier_name(Tier t) {
       return "llvm-fast";
     case Tier::Optimized:
       return "llvm-O2";
+    case Tier::Baseline:
+      return "baseline";
   }
   return "?";
 }

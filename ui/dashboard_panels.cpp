@@ -17,8 +17,10 @@ namespace {
 
 constexpr double kTimelineSeconds = 30;
 // Colours of the tiers in bars, plots and the timeline (interp, LLVM fast, LLVM O2).
+// By tier_index: interpreter, LLVM fast, LLVM O2, baseline.
 constexpr ImU32 kTierColour[kTierCount] = {IM_COL32(90, 160, 230, 255), IM_COL32(240, 190, 60, 255),
-                                           IM_COL32(235, 100, 60, 255)};
+                                           IM_COL32(235, 100, 60, 255),
+                                           IM_COL32(120, 200, 110, 255)};
 constexpr ImU32 kIdleColour = IM_COL32(110, 110, 110, 255);
 constexpr ImU32 kUnknownColour = IM_COL32(170, 90, 200, 255);
 
@@ -176,7 +178,8 @@ void DashboardPanels::draw_controls(const MonitorSnapshot& s) {
 
   ImGui::TextUnformatted("JIT:");
   ImGui::BeginDisabled(!running);
-  static const char* const kModes[] = {"off", "fast", "tiered"};
+  // Up to tier 0, 1 (the tier 1 the machine was started with) or 2.
+  static const char* const kModes[] = {"off", "tier 1", "tiered"};
   for (unsigned tier = 0; tier < 3; ++tier) {
     ImGui::SameLine();
     if (ImGui::SmallButton(kModes[tier])) {
@@ -247,18 +250,20 @@ void DashboardPanels::draw_performance(const MonitorSnapshot& s) {
   ImGui::Text("Tier mix (samples = instructions)");
   stacked_bar("mix",
               {{static_cast<double>(s.samples_by_tier[0]), kTierColour[0]},
+               {static_cast<double>(s.samples_by_tier[3]), kTierColour[3]},
                {static_cast<double>(s.samples_by_tier[1]), kTierColour[1]},
                {static_cast<double>(s.samples_by_tier[2]), kTierColour[2]},
                {static_cast<double>(s.samples_idle), kIdleColour},
                {static_cast<double>(s.samples_unresolved), kUnknownColour}},
-              {"interp", "fast", "O2", "idle", "?"});
+              {"interp", "baseline", "fast", "O2", "idle", "?"});
   ImGui::Text("Executor time split (estimate)");
   stacked_bar("time",
               {{s.run_s_by_tier[0], kTierColour[0]},
+               {s.run_s_by_tier[3], kTierColour[3]},
                {s.run_s_by_tier[1], kTierColour[1]},
                {s.run_s_by_tier[2], kTierColour[2]},
                {s.run_s_unresolved, kUnknownColour}},
-              {"interp", "fast", "O2", "?"});
+              {"interp", "baseline", "fast", "O2", "?"});
   ImGui::Text("compiler thread busy %.0f%% of wall time", 100 * share(s.compile_s, s.uptime_s));
 }
 
@@ -299,7 +304,7 @@ void DashboardPanels::draw_compile(const MonitorSnapshot& s) {
   if (ImGui::BeginTabBar("compile_tabs")) {
     for (unsigned tier = 1; tier < kTierCount; ++tier) {
       char name[48];
-      std::snprintf(name, sizeof name, "Tier %u histogram", tier);
+      std::snprintf(name, sizeof name, "%s histogram", tier_name(static_cast<Tier>(tier)));
       if (!ImGui::BeginTabItem(name)) continue;
       std::vector<float> bins(kCompileHistogramBins);
       uint64_t total = 0;

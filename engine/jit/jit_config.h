@@ -3,12 +3,18 @@
 #include <cstdint>
 
 #include "engine/jit/tier_policy.h"
+#include "engine/tier.h"
 
 namespace tiervm {
 
 struct JitConfig {
-  // Tier-0 executions before a block is queued for tier 1.
-  uint32_t tier1_threshold = 200;
+  // What compiles tier 1: the baseline tier (copy-and-patch, microseconds per block, on the
+  // hart's thread) or LLVM's fast pipeline (background thread).
+  Tier tier1 = Tier::Baseline;
+  // Tier-0 executions before a block is compiled by tier 1 (0: before its first run).
+  uint32_t tier1_threshold = kDefaultBaselineThreshold;
+  static constexpr uint32_t kDefaultBaselineThreshold = 2;
+  static constexpr uint32_t kDefaultFastThreshold = 200;
   // Blocks per LLVM module: batching amortises LLVM's per-module cost.
   uint32_t batch_size = 16;
   // Compile on the hart's thread before the block's next run (tests, differential runs)
@@ -30,7 +36,10 @@ struct JitStats {
   uint64_t blocks_compiled = 0;
   uint64_t guest_insns_compiled = 0;
   uint64_t compile_batches = 0;
-  uint64_t compile_ns = 0;  // both tiers
+  uint64_t compile_ns = 0;  // LLVM, both tiers
+  uint64_t baseline_compile_ns = 0;
+  uint64_t baseline_code_bytes = 0;  // in use now
+  uint64_t baseline_failures = 0;    // code memory full
   uint64_t compile_failures = 0;
   // Compiled code: modules still used by some block, and modules freed since no block
   // (nor a region's fallback) uses them any more.

@@ -16,12 +16,32 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+uint64_t ns_since(SteadyClock::time_point t0) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count());
+}
+
+constexpr const char* kOutOfCodeMemory =
+    "tiervm: warning: out of memory for JIT code; continuing in the interpreter\n";
+
 }  // namespace
 
 JitTier::JitTier(CodeCache& cache, JitConfig config)
-    : cache_(cache), config_(config), backend_(std::make_unique<LlvmBackend>()), tier_up_(config) {
+    : cache_(cache),
+      config_(config),
+      baseline_(config_.tier1 == Tier::Baseline ? std::make_unique<BaselineCompiler>() : nullptr),
+      tier_up_(config_) {
+  if (baseline_ && !baseline_->ok()) {
+    // No executable memory at all (what LLVM would need too): blocks run in tier 0.
+    std::fputs(kOutOfCodeMemory, stderr);
+    ++stats_.compile_failures;
+    compiling_off_ = true;
+    baseline_.reset();
+  }
+  // LLVM (and its start-up cost) only when a tier uses it.
+  if (config_.tier1 == Tier::Fast || config_.tier2) backend_ = std::make_unique<LlvmBackend>();
   cache_.set_drop_hook([this](CachedBlock& b) { on_drop(b); });
-  if (!config_.synchronous) {
+  if (!config_.synchronous && backend_) {
     worker_ = std::make_unique<CompileWorker>(
         [this](std::vector<CompileJob>& jobs) { return compile(jobs); },
         [this](uint64_t module) { backend_->release(module); }, config_.batch_size);
@@ -64,6 +84,10 @@ void JitTier::note_execution(CachedBlock& block) {
       ++block.exec_count < tier_up_.tier1_threshold()) {
     return;
   }
+  if (baseline_) {
+    compile_baseline(block);
+    return;
+  }
   if (compiling_off_.load(std::memory_order_relaxed)) return;
   block.compile_queued = true;
   CompileJob job;
@@ -71,6 +95,44 @@ void JitTier::note_execution(CachedBlock& block) {
   job.counter = config_.tier2 ? new_counter() : nullptr;
   job.tier = Tier::Fast;
   submit(std::move(job));
+}
+
+void JitTier::compile_baseline(CachedBlock& block) {
+  const auto t0 = SteadyClock::now();
+  ChainSlot* taken = block.taken_chainable() ? links_.new_slot() : nullptr;
+  ChainSlot* fallthrough = block.fallthrough_chainable() ? links_.new_slot() : nullptr;
+  uint64_t* counter = config_.tier2 ? new_counter() : nullptr;
+  const BaselineCompiler::Code code = baseline_->compile(block.ir, taken, fallthrough, counter);
+  const uint64_t ns = ns_since(t0);
+  if (code.fn == nullptr) {
+    // Code memory is full: everything is flushed at the next poll, and compiled again.
+    ++stats_.baseline_failures;
+    flush_requested_ = true;
+    return;
+  }
+  Code& c = code_[block.key];
+  baseline_->release(c.baseline);  // code it replaces (none in practice: one per id)
+  c.baseline = code;
+  stats_.baseline_compile_ns += ns;
+  stats_.compile_ns += ns;
+  stats_.baseline_code_bytes = baseline_->arena().bytes_in_use();
+  ++stats_.blocks_compiled;
+  stats_.guest_insns_compiled += block.ir.guest_count();
+  std::vector<std::pair<BlockKey, ChainSlot*>> exits;
+  if (taken) exits.emplace_back(block.key.offset_by(block.ir.exit.taken_offset), taken);
+  if (fallthrough) {
+    exits.emplace_back(block.key.offset_by(block.ir.exit.fallthrough_offset), fallthrough);
+  }
+  start_running(block, {code.fn, code.bytes, Tier::Baseline, ns, block.ir.guest_count()}, exits);
+  if (counter != nullptr) {
+    tier_up_.watch(block.key, counter);
+    if (config_.synchronous && config_.tier2) promote(block.key);
+  }
+}
+
+void JitTier::flush_for_space() {
+  flush_requested_ = false;
+  cache_.flush();  // drops every block, which frees its code
 }
 
 void JitTier::submit(CompileJob job) {
@@ -102,8 +164,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
   const auto t0 = SteadyClock::now();
   std::vector<JitResult> results = backend_->compile(
       batch, tier == Tier::Optimized ? JitOptLevel::Optimize : JitOptLevel::Fast, error);
-  const uint64_t ns = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count());
+  const uint64_t ns = ns_since(t0);
   std::vector<CompileResult> out;
   for (size_t n = 0; n < jobs.size(); ++n) {
     CompileResult d;
@@ -132,10 +193,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
   if (error.empty()) {
     failed_batches_ = 0;
   } else if (backend_->out_of_memory()) {
-    if (!compiling_off_.exchange(true)) {
-      std::fprintf(stderr,
-                   "tiervm: warning: out of memory for JIT code; continuing in the interpreter\n");
-    }
+    if (!compiling_off_.exchange(true)) std::fputs(kOutOfCodeMemory, stderr);
   } else if (++failed_batches_ >= kMaxFailedBatches) {
     if (!compiling_off_.exchange(true)) {
       std::fprintf(stderr,
@@ -171,7 +229,7 @@ void JitTier::release_dead_modules() {
   stats_.modules_live = modules_.live();
   if (worker_) {
     worker_->release(dead);
-  } else {
+  } else if (backend_) {
     for (uint64_t m : dead) backend_->release(m);
   }
 }
@@ -204,11 +262,8 @@ bool JitTier::install(const CompileResult& d) {
     stats_.region_blocks += d.members.size();
     for (size_t n = 1; n < d.members.size(); ++n) region_of_.emplace(d.members[n].first, key);
   }
-  block->native = d.fn;
-  block->native_bytes = d.host_bytes;
-  block->tier = d.tier;
-  block->compile_ns = static_cast<uint32_t>(std::min<uint64_t>(d.compile_ns, UINT32_MAX));
-  ++block->times_compiled;
+  start_running(*block, {d.fn, d.host_bytes, d.tier, d.compile_ns, d.guest_insns}, d.exits);
+  if (d.tier == Tier::Optimized) tier_up_.region_installed(key, d.compile_ns);
   if (d.tier == Tier::Fast && d.counter != nullptr) {
     // The policy watches the entry counter the tier-1 code increments.
     tier_up_.watch(key, d.counter);
@@ -216,27 +271,35 @@ bool JitTier::install(const CompileResult& d) {
     // once, as a region of the compiled blocks around it, so O2 region code is what runs.
     if (config_.synchronous && config_.tier2) promote(key);
   }
+  return true;
+}
+
+void JitTier::start_running(CachedBlock& block, const NewCode& code,
+                            const std::vector<std::pair<BlockKey, ChainSlot*>>& exits) {
+  block.native = code.fn;
+  block.native_bytes = code.bytes;
+  block.tier = code.tier;
+  block.compile_ns = static_cast<uint32_t>(std::min<uint64_t>(code.compile_ns, UINT32_MAX));
+  ++block.times_compiled;
   if (events_ && events_->active()) {
     Event e;
     e.kind = EventKind::BlockCompiled;
-    e.paddr = block->ir.start_paddr;
-    e.pc = block->ir.start_pc;
-    e.tier = d.tier;
-    e.guest_insns = d.guest_insns;
-    e.compile_ns = d.compile_ns;
-    e.host_bytes = d.host_bytes;
+    e.paddr = block.ir.start_paddr;
+    e.pc = block.ir.start_pc;
+    e.tier = code.tier;
+    e.guest_insns = code.guest_insns;
+    e.compile_ns = code.compile_ns;
+    e.host_bytes = code.bytes;
     events_->publish(e);
     e.kind = EventKind::TierUp;
     events_->publish(e);
   }
   // Predecessors jump straight to the new code from now on, and our exits are linked.
-  stats_.links_made += links_.retarget(key, d.fn);
-  for (const auto& [target, slot] : d.exits) {
+  stats_.links_made += links_.retarget(block.key, code.fn);
+  for (const auto& [target, slot] : exits) {
     const CachedBlock* t = cache_.find(target);
-    if (links_.add(key, target, slot, t ? t->native : nullptr)) ++stats_.links_made;
+    if (links_.add(block.key, target, slot, t ? t->native : nullptr)) ++stats_.links_made;
   }
-  if (d.tier == Tier::Optimized) tier_up_.region_installed(key, d.compile_ns);
-  return true;
 }
 
 void JitTier::on_drop(CachedBlock& block) {
@@ -247,6 +310,10 @@ void JitTier::on_drop(CachedBlock& block) {
   if (auto c = code_.find(k); c != code_.end()) {
     modules_.unref(c->second.tier1);
     modules_.unref(c->second.region);
+    // Only reused by a later compile, which runs between blocks: a block still running
+    // (it stored to its own page) finishes in intact code.
+    if (baseline_) baseline_->release(c->second.baseline);
+    stats_.baseline_code_bytes = baseline_ ? baseline_->arena().bytes_in_use() : 0;
     code_.erase(c);
   }
   // Regions that contain this block are stale: their entries fall back to tier 1.
@@ -287,7 +354,9 @@ void JitTier::maybe_tick() {
   const auto now = SteadyClock::now();
   if (!tier_up_.due(now)) return;
   const bool busy = worker_ && worker_->busy();
-  for (BlockKey key : tier_up_.tick(now, cache_, stats_.compile_ns, queue_length(), busy, stats_)) {
+  // The tier-2 budget counts LLVM's time: the baseline tier's is the hart's own.
+  const uint64_t llvm_ns = stats_.compile_ns - stats_.baseline_compile_ns;
+  for (BlockKey key : tier_up_.tick(now, cache_, llvm_ns, queue_length(), busy, stats_)) {
     promote(key);
   }
 }

@@ -10,6 +10,7 @@
 
 #include "engine/block_key.h"
 #include "engine/ir.h"
+#include "engine/jit/baseline_compiler.h"
 #include "engine/jit/compile_job.h"
 #include "engine/jit/compile_worker.h"
 #include "engine/jit/jit_abi.h"
@@ -26,9 +27,10 @@ struct CachedBlock;
 class LlvmBackend;
 class EventBus;
 
-// Tier 1 and tier 2. Tier 1 counts tier-0 executions, compiles warm blocks with LLVM's
-// fast pipeline on a background thread (the hart keeps interpreting meanwhile), installs
-// the code on the hart's thread, and links static exits to compiled successors in the
+// Tier 1 and tier 2. Tier 1 counts tier-0 executions and compiles warm blocks: with the
+// baseline tier (copy-and-patch) at once on the hart's thread, or with LLVM's fast pipeline
+// on a background thread (the hart keeps interpreting meanwhile; the code is installed on
+// the hart's thread). It links static exits to compiled successors in the
 // same physical page (a registry of links, so a dropped block is unlinked from every
 // predecessor). Tier-1 code counts its own entries; every few milliseconds the tier
 // policy turns the counts into EWMA hotness, and hot blocks are recompiled at O2 as
@@ -47,6 +49,7 @@ class JitTier {
   void poll() {
     if (worker_ && worker_->has_results()) adopt(worker_->take_results());
     if (modules_.has_dead()) release_dead_modules();
+    if (flush_requested_) flush_for_space();
     if ((++polls_ & 255) == 0 && !config_.synchronous) maybe_tick();
   }
   void set_event_bus(EventBus* events) { events_ = events; }
@@ -64,7 +67,20 @@ class JitTier {
   struct Code {
     uint64_t tier1 = 0;
     uint64_t region = 0;  // when the block is the entry of an installed tier-2 region
+    BaselineCompiler::Code baseline;
   };
+  void compile_baseline(CachedBlock& block);
+  // The new code of `key` (tier 1 or a tier-2 region) runs from now on: the block points
+  // at it, predecessors jump to it, its exits are linked, and the monitor hears of it.
+  struct NewCode {
+    JitFn fn = nullptr;
+    uint32_t bytes = 0;
+    Tier tier = Tier::Fast;
+    uint64_t compile_ns = 0;
+    uint32_t guest_insns = 0;
+  };
+  void start_running(CachedBlock& block, const NewCode& code,
+                     const std::vector<std::pair<BlockKey, ChainSlot*>>& exits);
   CompileMember make_member(const CachedBlock& block);
   // Compiles now (synchronous mode) or queues for the worker (tier 1 before tier 2).
   void submit(CompileJob job);
@@ -77,6 +93,7 @@ class JitTier {
   // False when the result is stale (its block changed meanwhile) or failed.
   bool install(const CompileResult& d);
   void release_dead_modules();
+  void flush_for_space();
   void on_drop(CachedBlock& block);
   void maybe_tick();
   void promote(BlockKey key);
@@ -85,6 +102,10 @@ class JitTier {
   JitConfig config_;
   EventBus* events_ = nullptr;
   std::unique_ptr<LlvmBackend> backend_;
+  std::unique_ptr<BaselineCompiler> baseline_;  // when tier 1 is the baseline tier
+  // The baseline tier's code memory is full: the whole cache is flushed at the next poll
+  // (QEMU's tb_flush), which frees it.
+  bool flush_requested_ = false;
   JitStats stats_;
   TierUpPolicy tier_up_;
   uint64_t polls_ = 0;

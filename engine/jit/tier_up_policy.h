@@ -37,9 +37,10 @@ class TierUpPolicy {
 
   // A tier-1 block whose code counts its entries in `*counter` is watched from now on.
   void watch(BlockKey key, uint64_t* counter);
-  void forget(BlockKey key) { hot_.erase(key); }
+  void forget(BlockKey key);
   // The entry counter of a watched block (nullptr when it has none).
-  uint64_t* counter(BlockKey key) { return hot_[key].counter; }
+  uint64_t* counter(BlockKey key) const;
+  size_t watched() const { return hot_.size(); }
   // A region entered at `key` was queued; `fallback` is the tier-1 code it replaces.
   void promoted(BlockKey key, Fallback fallback);
   // The region came back stale (a member changed meanwhile): it may be promoted again.
@@ -59,19 +60,28 @@ class TierUpPolicy {
                              uint64_t total_compile_ns, size_t queued, bool busy, JitStats& stats);
 
  private:
+  // A watched block. Every tick reads every counter: with the baseline tier that is every
+  // compiled block (tens of thousands in a Linux boot), so they sit in a dense array and
+  // only blocks hot enough to pass the threshold are looked at further.
   struct Hot {
+    BlockKey key;
     uint64_t* counter = nullptr;
     uint64_t last_count = 0;
     double hotness = 0;
-    Fallback tier1;
     bool promoted = false;  // queued for or running tier 2
-    // Learned policy bookkeeping, from promotion until its payback label is known.
+  };
+  // A block promoted (or about to be): its fallback and the learned policy's bookkeeping,
+  // from promotion until its payback label is known.
+  struct Promotion {
+    Fallback tier1;
     BlockFeatures features{};
     uint64_t count_at_install = 0;
     uint64_t tier2_compile_ns = 0;
     Clock::time_point installed{};
     bool labelled = true;
   };
+  Hot* find(BlockKey key);
+  Hot& entry(BlockKey key);  // found or added (without a counter)
   void label_outcomes(Clock::time_point now, const CodeCache& cache, JitStats& stats);
 
   JitConfig config_;
@@ -79,7 +89,9 @@ class TierUpPolicy {
   uint32_t tier1_threshold_;  // adapts like the tier-2 threshold, from the configured floor
   Clock::time_point last_tick_ = Clock::now();
   uint64_t compile_ns_at_tick_ = 0;
-  std::unordered_map<BlockKey, Hot, BlockKey::Hash> hot_;
+  std::vector<Hot> hot_;
+  std::unordered_map<BlockKey, uint32_t, BlockKey::Hash> index_;  // key -> hot_ position
+  std::unordered_map<BlockKey, Promotion, BlockKey::Hash> promotions_;
 };
 
 }  // namespace tiervm

@@ -42,7 +42,7 @@ TEST_P(JitOutOfMemory, RomPassesWithOneWarning) {
               "^tiervm: warning: out of memory for JIT code; continuing in the interpreter\n$");
 }
 
-INSTANTIATE_TEST_SUITE_P(Jit, JitOutOfMemory, ::testing::Values("fast", "tiered"),
+INSTANTIATE_TEST_SUITE_P(Jit, JitOutOfMemory, ::testing::Values("baseline", "fast", "tiered"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            return std::string(info.param);
                          });

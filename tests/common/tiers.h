@@ -4,15 +4,28 @@
 
 namespace tiervm {
 
-// The JIT configuration that makes `tier` (1 or 2) run everything: each block compiled
-// before its first run, and with tier 2 also recompiled at once as an O2 region. Tests run
+// Test tiers: 0 interprets; the others compile every block before its first run.
+//   1: LLVM's fast pipeline
+//   2: the baseline tier, and every block recompiled at once as an LLVM O2 region
+//   3: the baseline tier (copy-and-patch) alone
+inline constexpr unsigned kTestTiers = 4;
+
+// The JIT configuration that makes test tier `tier` (1 to 3) run everything. Tests run
 // every guest-code check on tier 0 (no JIT) and on these.
 inline JitConfig all_code_at(unsigned tier) {
   JitConfig config;
+  config.tier1 = tier == 1 ? Tier::Fast : Tier::Baseline;
   config.tier1_threshold = 0;
   config.synchronous = true;
-  config.tier2 = tier >= 2;
+  config.tier2 = tier == 2;
   return config;
+}
+
+// The tier whose code runs on test tier `tier`.
+inline Tier running_tier_of(unsigned tier) {
+  constexpr Tier kTiers[kTestTiers] = {Tier::Interpreter, Tier::Fast, Tier::Optimized,
+                                       Tier::Baseline};
+  return kTiers[tier];
 }
 
 }  // namespace tiervm

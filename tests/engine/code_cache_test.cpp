@@ -65,6 +65,7 @@ TEST(CodeCache, DroppedBlocksFreeTheirCompiledCode) {
          0xff9ff06f,  // j loop
          kJumpSelf});
   JitConfig config;
+  config.tier1 = Tier::Fast;
   config.synchronous = true;
   config.tier1_threshold = 1;
   m.exec.enable_jit(config);

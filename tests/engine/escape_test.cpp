@@ -211,7 +211,8 @@ TEST_P(EdgeOfRam, AccessesPastTheEndFaultAndTouchNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, EdgeOfRam,
-                         testing::Combine(testing::ValuesIn(kLayouts), testing::Values(0u, 1u, 2u)),
+                         testing::Combine(testing::ValuesIn(kLayouts),
+                                          testing::Values(0u, 1u, 2u, 3u)),
                          [](const testing::TestParamInfo<std::tuple<Layout, unsigned>>& info) {
                            return std::string(std::get<0>(info.param).name) + "_Tier" +
                                   std::to_string(std::get<1>(info.param));
@@ -252,7 +253,7 @@ TEST_P(RomEdge, StoresFaultAndTheRomKeepsItsBytes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiers, RomEdge, testing::Values(0u, 1u, 2u),
+INSTANTIATE_TEST_SUITE_P(Tiers, RomEdge, testing::Values(0u, 1u, 2u, 3u),
                          [](const testing::TestParamInfo<unsigned>& info) {
                            return "Tier" + std::to_string(info.param);
                          });

@@ -223,7 +223,7 @@ TEST_P(FetchFault, FaultInsideThePageFollowsTheVirtualAddress) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiers, FetchFault, testing::Values(0u, 1u, 2u),
+INSTANTIATE_TEST_SUITE_P(Tiers, FetchFault, testing::Values(0u, 1u, 2u, 3u),
                          [](const testing::TestParamInfo<unsigned>& info) {
                            return "Tier" + std::to_string(info.param);
                          });

@@ -9,13 +9,16 @@ namespace tiervm {
 namespace {
 
 TEST(JitConfigFor, UnsetThresholdKeepsTheJitDefaults) {
-  const MachineConfig machine;
-  const JitConfig defaults;
+  MachineConfig machine;
   const JitConfig c = jit_config_for(machine, 2);
-  EXPECT_EQ(c.tier1_threshold, defaults.tier1_threshold);
+  EXPECT_EQ(c.tier1, Tier::Baseline);
+  EXPECT_EQ(c.tier1_threshold, JitConfig::kDefaultBaselineThreshold);
   EXPECT_FALSE(c.synchronous);
   EXPECT_TRUE(c.tier2);
   EXPECT_EQ(c.policy.mode, TierPolicyMode::Ewma);
+  machine.tier1 = Tier::Fast;
+  EXPECT_EQ(jit_config_for(machine, 1).tier1, Tier::Fast);
+  EXPECT_EQ(jit_config_for(machine, 1).tier1_threshold, JitConfig::kDefaultFastThreshold);
 }
 
 TEST(JitConfigFor, ThresholdAndPolicySurviveEveryTierChoice) {
@@ -31,13 +34,28 @@ TEST(JitConfigFor, ThresholdAndPolicySurviveEveryTierChoice) {
   }
 }
 
+// LLVM fast compiles on its own thread: threshold 0 makes it compile on the hart's, before
+// each block's first run.
 TEST(JitConfigFor, ThresholdZeroCompilesEveryBlockBeforeItRuns) {
   MachineConfig machine;
   machine.jit_threshold = 0;
+  machine.tier1 = Tier::Fast;
   const JitConfig c = jit_config_for(machine, 1);
   EXPECT_EQ(c.tier1_threshold, 0u);
   EXPECT_TRUE(c.synchronous);
   EXPECT_FALSE(c.tier2);
+}
+
+// The baseline tier always compiles on the hart's thread; tier 2 still waits for heat on
+// its background thread instead of compiling every block at O2.
+TEST(JitConfigFor, ThresholdZeroWithTheBaselineTierKeepsTier2Background) {
+  MachineConfig machine;
+  machine.jit_threshold = 0;
+  const JitConfig c = jit_config_for(machine, 2);
+  EXPECT_EQ(c.tier1, Tier::Baseline);
+  EXPECT_EQ(c.tier1_threshold, 0u);
+  EXPECT_FALSE(c.synchronous);
+  EXPECT_TRUE(c.tier2);
 }
 
 }  // namespace

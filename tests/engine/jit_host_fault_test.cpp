@@ -60,6 +60,7 @@ void put_loops(TestMachine& m) {
 TEST(JitOutOfMemory, SynchronousTierWarnsOnceAndInterprets) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   JitConfig config;
+  config.tier1 = Tier::Fast;
   config.synchronous = true;
   config.tier1_threshold = 0;
   config.tier2 = true;
@@ -69,9 +70,21 @@ TEST(JitOutOfMemory, SynchronousTierWarnsOnceAndInterprets) {
 TEST(JitOutOfMemory, BackgroundTierWarnsOnceAndInterprets) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   JitConfig config;
+  config.tier1 = Tier::Fast;
   config.tier1_threshold = 1;
   config.tier2 = true;
   EXPECT_EXIT(run_without_code_memory(config, 5), ::testing::ExitedWithCode(0), kOneWarning);
+}
+
+// The baseline tier finds no executable memory for its code at all: the same one warning,
+// and every block in tier 0 (tier 2 too has nothing to run its code in).
+TEST(JitOutOfMemory, BaselineTierWarnsOnceAndInterprets) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  JitConfig config;
+  config.tier1 = Tier::Baseline;
+  config.tier1_threshold = 0;
+  config.tier2 = true;
+  EXPECT_EXIT(run_without_code_memory(config, 1), ::testing::ExitedWithCode(0), kOneWarning);
 }
 
 // Any other failure, again and again (here: executable memory denied by policy), also
@@ -79,6 +92,7 @@ TEST(JitOutOfMemory, BackgroundTierWarnsOnceAndInterprets) {
 TEST(JitOutOfMemory, CompilesThatKeepFailingEndCompiling) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   JitConfig config;
+  config.tier1 = Tier::Fast;
   config.synchronous = true;
   config.tier1_threshold = 0;
   EXPECT_EXIT(run_without_code_memory(config, 8, EACCES), ::testing::ExitedWithCode(0),

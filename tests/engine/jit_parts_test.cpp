@@ -170,10 +170,11 @@ TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
 namespace tiervm::test {
 namespace {
 
-// The tier-1 threshold doubles while compiling takes more than the budget, and falls back
-// towards the configured floor when the compiler idles.
+// LLVM's tier-1 threshold doubles while compiling takes more than the budget, and falls
+// back towards the configured floor when the compiler idles.
 TEST(TierUpPolicy, Tier1ThresholdFollowsTheCompileBudget) {
   JitConfig config;
+  config.tier1 = Tier::Fast;
   config.tier1_threshold = 100;
   config.tier2 = false;
   TierUpPolicy policy(config);
@@ -193,6 +194,23 @@ TEST(TierUpPolicy, Tier1ThresholdFollowsTheCompileBudget) {
                 stats);
   }
   EXPECT_EQ(policy.tier1_threshold(), 100u);
+}
+
+// The baseline tier costs microseconds on the hart's thread: its threshold never moves,
+// however much LLVM compiles meanwhile.
+TEST(TierUpPolicy, BaselineThresholdStaysPut) {
+  JitConfig config;
+  config.tier1 = Tier::Baseline;
+  config.tier1_threshold = 3;
+  TierUpPolicy policy(config);
+  TestMachine m;
+  const auto t0 = TierUpPolicy::Clock::now();
+  JitStats stats;
+  for (int i = 1; i <= 3; ++i) {
+    policy.tick(t0 + std::chrono::milliseconds(10 * i), m.exec.code_cache(),
+                uint64_t{10'000'000} * i, 40, true, stats);
+  }
+  EXPECT_EQ(policy.tier1_threshold(), 3u);
 }
 
 // A watched tier-1 block that runs hot is named for promotion once; a dropped region hands

@@ -141,7 +141,7 @@ TEST(PerfMonitor, SamplesLandOnTheLoopAndCompilationsAreCounted) {
   EXPECT_EQ(loop.paddr, kLoopPc);
   EXPECT_GE(loop.samples * 10, (s.samples - s.samples_idle) * 9);
   EXPECT_EQ(loop.guest_insns, 2u);
-  EXPECT_EQ(loop.tier, Tier::Fast);
+  EXPECT_EQ(loop.tier, Tier::Baseline);  // tier 1 is the baseline tier by default
   EXPECT_EQ(loop.times_compiled, 1u);
   EXPECT_EQ(loop.times_invalidated, 0u);
   EXPECT_GT(loop.compile_ns_last, 0u);
@@ -149,9 +149,9 @@ TEST(PerfMonitor, SamplesLandOnTheLoopAndCompilationsAreCounted) {
   // bne: taken to itself and fallthrough to the exit code, both in the page.
   EXPECT_EQ(loop.chainable_exits, 2);
   EXPECT_GE(loop.chained_exits, 1);
-  EXPECT_GE(s.samples_by_tier[1], loop.samples);
+  EXPECT_GE(s.samples_by_tier[tier_index(Tier::Baseline)], loop.samples);
   uint64_t histogram_total = 0;
-  for (uint64_t n : s.compile_histogram[1]) histogram_total += n;
+  for (uint64_t n : s.compile_histogram[tier_index(Tier::Baseline)]) histogram_total += n;
   EXPECT_EQ(histogram_total, s.jit.blocks_compiled);
   EXPECT_EQ(s.compiles.size(), s.jit.blocks_compiled);
 }
@@ -215,7 +215,7 @@ TEST(BlockDetail, DisassemblesTheCompiledHostCode) {
   std::remove(image.c_str());
   const auto live = copy_live_block(*m, kLoopPc);
   ASSERT_TRUE(live);
-  ASSERT_EQ(live->tier, Tier::Fast);
+  ASSERT_EQ(live->tier, Tier::Baseline);
   ASSERT_NE(live->host_address, 0u);
   ASSERT_GT(live->host_code.size(), 8u);
   const BlockDetail d = describe_block(*live, kLoopPc, nullptr, nullptr);

@@ -75,7 +75,7 @@ class OnEveryTier : public ::testing::TestWithParam<unsigned> {
 };
 
 #define TIERVM_ON_EVERY_TIER(suite)                                             \
-  INSTANTIATE_TEST_SUITE_P(Tiers, suite, ::testing::Values(0u, 1u, 2u),         \
+  INSTANTIATE_TEST_SUITE_P(Tiers, suite, ::testing::Values(0u, 1u, 2u, 3u),     \
                            [](const ::testing::TestParamInfo<unsigned>& info) { \
                              return "Tier" + std::to_string(info.param);        \
                            })

@@ -1,6 +1,7 @@
 // Differential fuzzing: the input is a guest program after one byte that picks the
-// lockstep slice (low 6 bits) and the tier to compare with (bit 6: tier 2). It runs on
-// tier 0 and on tier 1 or 2 (every block compiled before its first run) in lockstep, and
+// lockstep slice (low 6 bits) and the tier to compare with (bits 6-7, modulo 3: test tier 1
+// LLVM fast, 2 O2 regions, 3 the baseline tier; tests/common/tiers.h). It runs on tier 0
+// and on that tier (every block compiled before its first run) in lockstep, and
 // any difference in registers, CSRs, trap state or RAM is a crash.
 #include <cstddef>
 #include <cstdint>
@@ -52,10 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tiervm;
   if (size < 3 || size - 1 > kExitStub - kRamBase) return -1;
   const uint64_t slice = 1 + data[0] % 64;
-  const unsigned tier = (data[0] & 0x40) ? 2 : 1;
+  const unsigned tier = 1 + (data[0] >> 6) % 3;
   // One pair per tier for the whole run, reset between inputs.
-  static lockstep::Lockstep* pairs[2] = {new lockstep::Lockstep(kRamBase, kRamSize, 1),
-                                         new lockstep::Lockstep(kRamBase, kRamSize, 2)};
+  static lockstep::Lockstep* pairs[3] = {new lockstep::Lockstep(kRamBase, kRamSize, 1),
+                                         new lockstep::Lockstep(kRamBase, kRamSize, 2),
+                                         new lockstep::Lockstep(kRamBase, kRamSize, 3)};
   lockstep::Lockstep& pair = *pairs[tier - 1];
   pair.reset();
   pair.setup([&](lockstep::Rig& r) {

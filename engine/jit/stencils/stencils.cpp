@@ -1,0 +1,260 @@
+// The stencils of the baseline tier (copy-and-patch: Xu and Kjolstad, OOPSLA 2021; CPython's
+// JIT builds its stencils the same way). clang-19 compiles this file at build time into an
+// object that is never linked: engine/jit/stencils/stencil_gen.cpp reads each function's
+// machine code and relocations into a table, and engine/jit/baseline_compiler.cpp copies the
+// code of one function per IR op into executable memory and patches its holes.
+//
+// Every stencil has the signature of a compiled block (JitFn: hart, state) and ends by
+// tail-calling _JIT_CONTINUE, which is the next stencil: the generator drops that jump when
+// it is the stencil's last instruction, so a block's stencils run straight through. Guest
+// registers and IR temporaries stay in HartState::slot (x86-64 reads them as memory
+// operands); the holes are extern symbols whose "addresses" the compiler patches in:
+//   - slot offsets as displacements from the state pointer (SLOT),
+//   - 64-bit values (immediates, pointers, exit offsets) through `movabs` (HOLE64),
+//   - small non-negative values (guest instruction index and offset) through a sign-
+//     extended 32-bit `mov` (HOLE32).
+// The op semantics are engine/ir_eval.h's, inlined with a constant op: one definition.
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "engine/hart_state.h"
+#include "engine/ir_eval.h"
+#include "engine/jit/jit_abi.h"
+#include "mem/soft_tlb.h"
+
+using namespace tiervm;
+
+extern "C" {
+#define TIERVM_HOLE(name) extern char _JIT_##name[];
+#include "engine/jit/stencils/holes.inc"
+}
+
+#define TIERVM_STENCIL(name) extern "C" uint32_t tiervm_stencil_##name(Hart* h, HartState* s)
+#define SLOT(hole)                                           \
+  (*reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(s) + \
+                                reinterpret_cast<uintptr_t>(_JIT_##hole)))
+#define HOLE64(hole)                                   \
+  ({                                                   \
+    uint64_t v_;                                       \
+    __asm__("movabsq $_JIT_" #hole ", %0" : "=r"(v_)); \
+    v_;                                                \
+  })
+#define HOLE32(hole)                                \
+  ({                                                \
+    uint64_t v_;                                    \
+    __asm__("movq $_JIT_" #hole ", %0" : "=r"(v_)); \
+    v_;                                             \
+  })
+#define CONTINUE [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_CONTINUE)(h, s)
+
+namespace {
+
+// The C++ slow paths (engine/jit/jit_abi.h), and the thunks stencils call them through:
+// a thunk preserves every register but its result (preserve_most), so a stencil keeps its
+// values in caller-saved registers and saves nothing on its fast path.
+using LoadFn = uint64_t (*)(Hart*, uint64_t, uint32_t);
+using StoreFn = void (*)(Hart*, uint64_t, uint64_t, uint32_t);
+using LookupFn = JitFn (*)(Hart*);
+using LoadThunk = __attribute__((preserve_most)) uint64_t (*)(Hart*, uint64_t, uint32_t);
+using StoreThunk = __attribute__((preserve_most)) void (*)(Hart*, uint64_t, uint64_t, uint32_t);
+using LookupThunk = __attribute__((preserve_most)) JitFn (*)(Hart*);
+using CallThunk = __attribute__((preserve_most))
+uint64_t (*)(Hart*, uint64_t, uint64_t, uint64_t, int64_t, IrHelper);
+
+// The op's guest instruction traps: pc and instret as the interpreter leaves them.
+[[gnu::always_inline]] inline uint32_t trap_exit(HartState* s) {
+  s->pc += HOLE32(GUEST_OFF);
+  s->instret += HOLE32(INDEX);
+  return kJitTrap;
+}
+
+[[gnu::always_inline]] inline bool may_chain(HartState* s) {
+  return s->instret < s->instret_limit && s->exit_request.load(std::memory_order_relaxed) == 0;
+}
+
+// The page of an access's last byte. Compared with the L1 entry's tag (QEMU's trick) it
+// checks both that the page is mapped and that the access does not leave it: the entry is
+// indexed by the page of `va`, so it cannot hold the tag of the next page.
+template <typename T>
+[[gnu::always_inline]] inline uint64_t last_page(uint64_t va) {
+  return (va + sizeof(T) - 1) & ~kPageMask;
+}
+
+template <typename T>
+[[gnu::always_inline]] inline bool load_op(Hart* h, HartState* s) {
+  const uint64_t va = SLOT(A) + HOLE64(IMM);
+  const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
+  uint64_t v;
+  if (__builtin_expect(e.tag_read == last_page<T>(va), 1)) {
+    T t;
+    std::memcpy(&t, reinterpret_cast<const void*>(va + static_cast<uint64_t>(e.host_addend)),
+                sizeof(T));
+    if constexpr (std::is_signed_v<T>) {
+      v = static_cast<uint64_t>(static_cast<int64_t>(t));
+    } else {
+      v = t;
+    }
+  } else {
+    v = reinterpret_cast<LoadThunk>(HOLE64(LOAD_FN))(
+        h, va, static_cast<uint32_t>(sizeof(T) | (std::is_signed_v<T> ? 0x100 : 0)));
+    if (s->trap_pending) return false;
+  }
+  SLOT(D) = v;
+  return true;
+}
+
+template <typename T>
+[[gnu::always_inline]] inline bool store_op(Hart* h, HartState* s) {
+  const uint64_t va = SLOT(A) + HOLE64(IMM);
+  const uint64_t value = SLOT(B);
+  const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
+  if (__builtin_expect(e.tag_write == last_page<T>(va), 1)) {
+    const T t = static_cast<T>(value);
+    std::memcpy(reinterpret_cast<void*>(va + static_cast<uint64_t>(e.host_addend)), &t, sizeof(T));
+    return true;
+  }
+  reinterpret_cast<StoreThunk>(HOLE64(STORE_FN))(h, va, value, sizeof(T));
+  return !s->trap_pending;
+}
+
+// One IR op; false when it trapped.
+template <IrOp op>
+[[gnu::always_inline]] inline bool run_op(Hart* h, HartState* s) {
+  if constexpr (op == IrOp::PcRel) {
+    SLOT(D) = s->pc + HOLE64(IMM);  // s->pc is the block's pc until its exit
+  } else if constexpr (op == IrOp::MovImm) {
+    SLOT(D) = HOLE64(IMM);
+  } else if constexpr (op == IrOp::Call) {
+    const uint64_t v = reinterpret_cast<CallThunk>(HOLE64(CALL_FN))(
+        h, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(HOLE64(IMM)),
+        reinterpret_cast<IrHelper>(HOLE64(HELPER)));
+    if (s->trap_pending) return false;
+    SLOT(D) = v;
+  } else {
+    SLOT(D) = eval_alu_inline(op, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(HOLE64(IMM)));
+  }
+  return true;
+}
+
+}  // namespace
+
+// ---- One stencil per IR op (engine/ir_ops.inc).
+#define TIERVM_IR_OP(name, text, operands)              \
+  TIERVM_STENCIL(name) {                                \
+    if (!run_op<IrOp::name>(h, s)) return trap_exit(s); \
+    CONTINUE;                                           \
+  }
+#define TIERVM_IR_LOAD(name, text, type)           \
+  TIERVM_STENCIL(name) {                           \
+    if (!load_op<type>(h, s)) return trap_exit(s); \
+    CONTINUE;                                      \
+  }
+#define TIERVM_IR_STORE(name, text, type)           \
+  TIERVM_STENCIL(name) {                            \
+    if (!store_op<type>(h, s)) return trap_exit(s); \
+    CONTINUE;                                       \
+  }
+#include "engine/ir_ops.inc"
+
+// ---- Block entry: the entry counter tier 2's policy reads.
+TIERVM_STENCIL(count_entry) {
+  ++*reinterpret_cast<uint64_t*>(HOLE64(COUNTER));
+  CONTINUE;
+}
+
+// ---- Exits. pc = block pc + offset, instret += guest instructions, then on to the next
+// block: through a chain slot (same page) when neither the instruction limit nor an exit
+// request stops us, through the dispatcher's jump cache (tiervm_jit_lookup) otherwise.
+#define TIERVM_EDGE_CHAIN(offset, slot)                                                   \
+  {                                                                                       \
+    s->pc += HOLE64(offset);                                                              \
+    if (may_chain(s)) {                                                                   \
+      const JitFn f =                                                                     \
+          reinterpret_cast<ChainSlot*>(HOLE64(slot))->fn.load(std::memory_order_relaxed); \
+      if (f != nullptr) [[clang::musttail]]                                               \
+        return f(h, s);                                                                   \
+    }                                                                                     \
+    return kJitContinue;                                                                  \
+  }
+#define TIERVM_EDGE_LOOKUP(offset)                                       \
+  {                                                                      \
+    s->pc += HOLE64(offset);                                             \
+    const JitFn f = reinterpret_cast<LookupThunk>(HOLE64(LOOKUP_FN))(h); \
+    if (f != nullptr) [[clang::musttail]]                                \
+      return f(h, s);                                                    \
+    return kJitContinue;                                                 \
+  }
+
+TIERVM_STENCIL(exit_jump_chain) {
+  s->instret += HOLE32(COUNT);
+  TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT)
+}
+TIERVM_STENCIL(exit_jump_lookup) {
+  s->instret += HOLE32(COUNT);
+  TIERVM_EDGE_LOOKUP(TAKEN)
+}
+// Branch exits, by how each edge leaves: c = chain slot, l = lookup (taken, fallthrough).
+#define TIERVM_BRANCH_EXIT(name, taken_edge, fall_edge) \
+  TIERVM_STENCIL(name) {                                \
+    s->instret += HOLE32(COUNT);                        \
+    if (SLOT(A) != 0) taken_edge else fall_edge         \
+  }
+TIERVM_BRANCH_EXIT(exit_branch_cc, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),
+                   TIERVM_EDGE_CHAIN(FALL, FALL_SLOT))
+TIERVM_BRANCH_EXIT(exit_branch_cl, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT), TIERVM_EDGE_LOOKUP(FALL))
+TIERVM_BRANCH_EXIT(exit_branch_lc, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_CHAIN(FALL, FALL_SLOT))
+TIERVM_BRANCH_EXIT(exit_branch_ll, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_LOOKUP(FALL))
+
+TIERVM_STENCIL(exit_indirect) {
+  s->instret += HOLE32(COUNT);
+  s->pc = SLOT(A);
+  const JitFn f = reinterpret_cast<LookupThunk>(HOLE64(LOOKUP_FN))(h);
+  if (f != nullptr) [[clang::musttail]]
+    return f(h, s);
+  return kJitContinue;
+}
+// Back to the dispatcher, which re-checks interrupts and modes (after CSR writes, fences).
+TIERVM_STENCIL(exit_return) {
+  (void)h;
+  s->instret += HOLE32(COUNT);
+  s->pc += HOLE64(FALL);
+  return kJitContinue;
+}
+// The block ends in a trap at guest instruction INDEX (illegal instruction, fetch fault).
+TIERVM_STENCIL(exit_trap) {
+  (void)h;
+  s->pending_trap.cause = HOLE64(CAUSE);
+  s->pending_trap.tval = HOLE64(TVAL);
+  s->trap_pending = true;
+  return trap_exit(s);
+}
+// ... whose tval is an offset from the block's pc (a fetch fault).
+TIERVM_STENCIL(exit_trap_pc_tval) {
+  (void)h;
+  s->pending_trap.cause = HOLE64(CAUSE);
+  s->pending_trap.tval = s->pc + HOLE64(TVAL);
+  s->trap_pending = true;
+  return trap_exit(s);
+}
+
+// ---- Thunks: copied once per code arena; TARGET is the C++ function each one calls.
+extern "C" __attribute__((preserve_most)) uint64_t tiervm_stencil_thunk_load(Hart* h, uint64_t va,
+                                                                             uint32_t size) {
+  return reinterpret_cast<LoadFn>(HOLE64(TARGET))(h, va, size);
+}
+extern "C" __attribute__((preserve_most)) void tiervm_stencil_thunk_store(Hart* h, uint64_t va,
+                                                                          uint64_t value,
+                                                                          uint32_t size) {
+  reinterpret_cast<StoreFn>(HOLE64(TARGET))(h, va, value, size);
+}
+extern "C" __attribute__((preserve_most)) JitFn tiervm_stencil_thunk_lookup(Hart* h) {
+  return reinterpret_cast<LookupFn>(HOLE64(TARGET))(h);
+}
+extern "C" __attribute__((preserve_most)) uint64_t tiervm_stencil_thunk_call(Hart* h, uint64_t a,
+                                                                             uint64_t b, uint64_t c,
+                                                                             int64_t imm,
+                                                                             IrHelper helper) {
+  return helper(*h, a, b, c, imm);
+}
