@@ -11,12 +11,55 @@ namespace tiervm {
 
 namespace {
 
-// The stencil of each IR op, in engine/ir_ops.inc's order.
-constexpr const Stencil* kOpStencils[] = {
-#define TIERVM_IR_OP(name, text, operands) &stencils::k##name,
+// The stencils of each IR op, in engine/ir_ops.inc's order: the immediate in 64 bits, and
+// in a 32-bit field the code sign-extends.
+struct OpStencils {
+  const Stencil* imm64;
+  const Stencil* imm32;
+};
+constexpr OpStencils kOpStencils[] = {
+#define TIERVM_IR_OP(name, text, operands) {&stencils::k##name, &stencils::k##name##_imm32},
 #include "engine/ir_ops.inc"
 };
 static_assert(std::size(kOpStencils) == static_cast<size_t>(IrOp::Count));
+
+const Stencil& op_stencil(const IrInsn& i) {
+  const OpStencils& s = kOpStencils[static_cast<size_t>(i.op)];
+  return i.imm >= INT32_MIN && i.imm <= INT32_MAX ? *s.imm32 : *s.imm64;
+}
+
+// Branch exits by how the taken and fallthrough edges leave (chain slot or lookup), for a
+// condition in a slot and for each compare fused into the exit.
+struct BranchStencils {
+  const Stencil* cc;
+  const Stencil* cl;
+  const Stencil* lc;
+  const Stencil* ll;
+};
+#define TIERVM_BRANCH(prefix)                                                        \
+  BranchStencils {                                                                   \
+    &stencils::k##prefix##_cc, &stencils::k##prefix##_cl, &stencils::k##prefix##_lc, \
+        &stencils::k##prefix##_ll                                                    \
+  }
+constexpr BranchStencils kBranchOnSlot = TIERVM_BRANCH(exit_branch);
+constexpr std::pair<IrOp, BranchStencils> kFusedBranches[] = {
+    {IrOp::Eq, TIERVM_BRANCH(exit_Eq)},   {IrOp::Ne, TIERVM_BRANCH(exit_Ne)},
+    {IrOp::Lt, TIERVM_BRANCH(exit_Lt)},   {IrOp::Ge, TIERVM_BRANCH(exit_Ge)},
+    {IrOp::Ltu, TIERVM_BRANCH(exit_Ltu)}, {IrOp::Geu, TIERVM_BRANCH(exit_Geu)},
+};
+#undef TIERVM_BRANCH
+
+// The compare a Branch exit can absorb: the block's last op, writing the condition into a
+// temporary (temporaries never outlive their block, so no one else reads it).
+const BranchStencils* fused_branch(const IrBlock& b) {
+  if (b.exit.kind != IrExit::Branch || b.insns.empty()) return nullptr;
+  const IrInsn& last = b.insns.back();
+  if (last.dst != b.exit.cond || last.dst < kSlotTemp0 || last.dst == kSlotSink) return nullptr;
+  for (const auto& [op, stencils] : kFusedBranches) {
+    if (op == last.op) return &stencils;
+  }
+  return nullptr;
+}
 
 using HoleValues = uint64_t[static_cast<size_t>(Hole::Count)];
 
@@ -38,6 +81,13 @@ bool emit(const Stencil& st, uint8_t* w, const uint8_t* x, const HoleValues& v) 
     const uint64_t value = h.hole == Hole::CONTINUE ? next : v[static_cast<size_t>(h.hole)];
     const uint64_t r = value + static_cast<uint64_t>(static_cast<int64_t>(h.addend));
     uint8_t* field = w + h.offset;
+    if (h.hole == Hole::IMM32 && h.reloc != kAbs64 && h.reloc != kRel32) {
+      // The stencil sign-extends the field itself (or the instruction does): the low 32
+      // bits are the value, whichever extension the relocation names.
+      const uint32_t r32 = static_cast<uint32_t>(r);
+      std::memcpy(field, &r32, 4);
+      continue;
+    }
     switch (h.reloc) {
       case kAbs64:
         std::memcpy(field, &r, 8);
@@ -63,13 +113,16 @@ bool emit(const Stencil& st, uint8_t* w, const uint8_t* x, const HoleValues& v) 
   return true;
 }
 
-const Stencil& exit_stencil(const IrTerminator& e, bool taken_slot, bool fall_slot) {
+const Stencil& exit_stencil(const IrTerminator& e, bool taken_slot, bool fall_slot,
+                            const BranchStencils* fused) {
   switch (e.kind) {
     case IrExit::Jump:
       return taken_slot ? stencils::kexit_jump_chain : stencils::kexit_jump_lookup;
-    case IrExit::Branch:
-      if (taken_slot) return fall_slot ? stencils::kexit_branch_cc : stencils::kexit_branch_cl;
-      return fall_slot ? stencils::kexit_branch_lc : stencils::kexit_branch_ll;
+    case IrExit::Branch: {
+      const BranchStencils& b = fused ? *fused : kBranchOnSlot;
+      if (taken_slot) return fall_slot ? *b.cc : *b.cl;
+      return fall_slot ? *b.lc : *b.ll;
+    }
     case IrExit::Indirect:
       return stencils::kexit_indirect;
     case IrExit::Trap:
@@ -97,7 +150,6 @@ BaselineCompiler::BaselineCompiler(size_t arena_bytes) : arena_(arena_bytes) {
       {stencils::kthunk_load, reinterpret_cast<uint64_t>(&tiervm_jit_load), &thunk_load_},
       {stencils::kthunk_store, reinterpret_cast<uint64_t>(&tiervm_jit_store), &thunk_store_},
       {stencils::kthunk_lookup, reinterpret_cast<uint64_t>(&tiervm_jit_lookup), &thunk_lookup_},
-      {stencils::kthunk_call, 0, &thunk_call_},
   };
   for (const Thunk& t : thunks) {
     const CodeArena::Span span = arena_.allocate(t.stencil.size);
@@ -115,9 +167,12 @@ BaselineCompiler::BaselineCompiler(size_t arena_bytes) : arena_(arena_bytes) {
 BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot* taken,
                                                  ChainSlot* fallthrough, uint64_t* counter) {
   if (!ok_) return {};
-  const Stencil& exit = exit_stencil(block.exit, taken != nullptr, fallthrough != nullptr);
+  const BranchStencils* fused = fused_branch(block);
+  const Stencil& exit = exit_stencil(block.exit, taken != nullptr, fallthrough != nullptr, fused);
+  // The fused compare is the exit's: its op is not copied.
+  const size_t ops = block.insns.size() - (fused ? 1 : 0);
   size_t size = exit.size + (counter != nullptr ? stencils::kcount_entry.size : 0);
-  for (const IrInsn& i : block.insns) size += kOpStencils[static_cast<size_t>(i.op)]->size;
+  for (size_t n = 0; n < ops; ++n) size += op_stencil(block.insns[n]).size;
   const CodeArena::Span span = arena_.allocate(size);
   if (span.exec == nullptr) return {};
 
@@ -125,7 +180,6 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   at(v, Hole::LOAD_FN) = thunk_load_;
   at(v, Hole::STORE_FN) = thunk_store_;
   at(v, Hole::LOOKUP_FN) = thunk_lookup_;
-  at(v, Hole::CALL_FN) = thunk_call_;
   at(v, Hole::COUNTER) = reinterpret_cast<uint64_t>(counter);
   at(v, Hole::COUNT) = block.guest_count();
   const IrTerminator& e = block.exit;
@@ -143,19 +197,25 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     x += st.size;
   };
   if (counter != nullptr) put(stencils::kcount_entry);
-  for (const IrInsn& i : block.insns) {
+  for (size_t n = 0; n < ops; ++n) {
+    const IrInsn& i = block.insns[n];
     at(v, Hole::D) = slot_offset(i.dst);
     at(v, Hole::A) = slot_offset(i.a);
     at(v, Hole::B) = slot_offset(i.b);
     at(v, Hole::C) = slot_offset(i.c);
     at(v, Hole::IMM) = static_cast<uint64_t>(i.imm);
+    at(v, Hole::IMM32) = static_cast<uint32_t>(i.imm);  // op_stencil: used when it fits
     at(v, Hole::HELPER) = reinterpret_cast<uint64_t>(i.helper);
     at(v, Hole::INDEX) = i.guest_index;
     at(v, Hole::GUEST_OFF) =
         i.guest_index < block.guest_offsets.size() ? block.guest_offsets[i.guest_index] : 0;
-    put(*kOpStencils[static_cast<size_t>(i.op)]);
+    put(op_stencil(i));
   }
   at(v, Hole::A) = slot_offset(e.kind == IrExit::Indirect ? e.target : e.cond);
+  if (fused) {
+    at(v, Hole::A) = slot_offset(block.insns.back().a);
+    at(v, Hole::B) = slot_offset(block.insns.back().b);
+  }
   at(v, Hole::CAUSE) = e.trap.cause;
   at(v, Hole::TVAL) = e.trap.tval;
   at(v, Hole::INDEX) = e.trap_index;

@@ -50,7 +50,6 @@ class BaselineCompiler {
   uint64_t thunk_load_ = 0;
   uint64_t thunk_store_ = 0;
   uint64_t thunk_lookup_ = 0;
-  uint64_t thunk_call_ = 0;
 };
 
 }  // namespace tiervm

@@ -10,7 +10,9 @@
 // registers and IR temporaries stay in HartState::slot (x86-64 reads them as memory
 // operands); the holes are extern symbols whose "addresses" the compiler patches in:
 //   - slot offsets as displacements from the state pointer (SLOT),
-//   - 64-bit values (immediates, pointers, exit offsets) through `movabs` (HOLE64),
+//   - immediates that fit in 32 bits as 32-bit fields the code sign-extends (the _imm32
+//     variant of an op's stencil; IMM32), the others through `movabs`,
+//   - 64-bit values (pointers, exit offsets) through `movabs` (HOLE64),
 //   - small non-negative values (guest instruction index and offset) through a sign-
 //     extended 32-bit `mov` (HOLE32).
 // The op semantics are engine/ir_eval.h's, inlined with a constant op: one definition.
@@ -60,14 +62,17 @@ using LookupFn = JitFn (*)(Hart*);
 using LoadThunk = __attribute__((preserve_most)) uint64_t (*)(Hart*, uint64_t, uint32_t);
 using StoreThunk = __attribute__((preserve_most)) void (*)(Hart*, uint64_t, uint64_t, uint32_t);
 using LookupThunk = __attribute__((preserve_most)) JitFn (*)(Hart*);
-using CallThunk = __attribute__((preserve_most))
-uint64_t (*)(Hart*, uint64_t, uint64_t, uint64_t, int64_t, IrHelper);
 
 // The op's guest instruction traps: pc and instret as the interpreter leaves them.
 [[gnu::always_inline]] inline uint32_t trap_exit(HartState* s) {
   s->pc += HOLE32(GUEST_OFF);
   s->instret += HOLE32(INDEX);
   return kJitTrap;
+}
+
+template <IrOp cmp>
+[[gnu::always_inline]] inline bool compare(HartState* s) {
+  return eval_alu_inline(cmp, SLOT(A), SLOT(B), 0, 0) != 0;
 }
 
 [[gnu::always_inline]] inline bool may_chain(HartState* s) {
@@ -82,9 +87,20 @@ template <typename T>
   return (va + sizeof(T) - 1) & ~kPageMask;
 }
 
-template <typename T>
+// The op's immediate: a sign-extended 32-bit field, or a 64-bit one.
+template <bool kImm32>
+[[gnu::always_inline]] inline uint64_t imm() {
+  if constexpr (kImm32) {
+    return static_cast<uint64_t>(
+        static_cast<int64_t>(static_cast<int32_t>(reinterpret_cast<uintptr_t>(_JIT_IMM32))));
+  } else {
+    return HOLE64(IMM);
+  }
+}
+
+template <typename T, bool kImm32>
 [[gnu::always_inline]] inline bool load_op(Hart* h, HartState* s) {
-  const uint64_t va = SLOT(A) + HOLE64(IMM);
+  const uint64_t va = SLOT(A) + imm<kImm32>();
   const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
   uint64_t v;
   if (__builtin_expect(e.tag_read == last_page<T>(va), 1)) {
@@ -105,9 +121,9 @@ template <typename T>
   return true;
 }
 
-template <typename T>
+template <typename T, bool kImm32>
 [[gnu::always_inline]] inline bool store_op(Hart* h, HartState* s) {
-  const uint64_t va = SLOT(A) + HOLE64(IMM);
+  const uint64_t va = SLOT(A) + imm<kImm32>();
   const uint64_t value = SLOT(B);
   const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
   if (__builtin_expect(e.tag_write == last_page<T>(va), 1)) {
@@ -120,41 +136,54 @@ template <typename T>
 }
 
 // One IR op; false when it trapped.
-template <IrOp op>
+template <IrOp op, bool kImm32>
 [[gnu::always_inline]] inline bool run_op(Hart* h, HartState* s) {
   if constexpr (op == IrOp::PcRel) {
-    SLOT(D) = s->pc + HOLE64(IMM);  // s->pc is the block's pc until its exit
+    SLOT(D) = s->pc + imm<kImm32>();  // s->pc is the block's pc until its exit
   } else if constexpr (op == IrOp::MovImm) {
-    SLOT(D) = HOLE64(IMM);
+    SLOT(D) = imm<kImm32>();
   } else if constexpr (op == IrOp::Call) {
-    const uint64_t v = reinterpret_cast<CallThunk>(HOLE64(CALL_FN))(
-        h, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(HOLE64(IMM)),
-        reinterpret_cast<IrHelper>(HOLE64(HELPER)));
+    // A direct call: the helper runs anyway, so saving the two live registers here costs
+    // less than a thunk that saves them all.
+    const uint64_t v = reinterpret_cast<IrHelper>(HOLE64(HELPER))(
+        *h, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(imm<kImm32>()));
     if (s->trap_pending) return false;
     SLOT(D) = v;
   } else {
-    SLOT(D) = eval_alu_inline(op, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(HOLE64(IMM)));
+    SLOT(D) = eval_alu_inline(op, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(imm<kImm32>()));
   }
   return true;
 }
 
 }  // namespace
 
-// ---- One stencil per IR op (engine/ir_ops.inc).
-#define TIERVM_IR_OP(name, text, operands)              \
-  TIERVM_STENCIL(name) {                                \
-    if (!run_op<IrOp::name>(h, s)) return trap_exit(s); \
-    CONTINUE;                                           \
+// ---- Two stencils per IR op (engine/ir_ops.inc): its immediate in 64 bits, and in 32.
+#define TIERVM_IR_OP(name, text, operands)                     \
+  TIERVM_STENCIL(name) {                                       \
+    if (!run_op<IrOp::name, false>(h, s)) return trap_exit(s); \
+    CONTINUE;                                                  \
+  }                                                            \
+  TIERVM_STENCIL(name##_imm32) {                               \
+    if (!run_op<IrOp::name, true>(h, s)) return trap_exit(s);  \
+    CONTINUE;                                                  \
   }
-#define TIERVM_IR_LOAD(name, text, type)           \
-  TIERVM_STENCIL(name) {                           \
-    if (!load_op<type>(h, s)) return trap_exit(s); \
-    CONTINUE;                                      \
+#define TIERVM_IR_LOAD(name, text, type)                  \
+  TIERVM_STENCIL(name) {                                  \
+    if (!load_op<type, false>(h, s)) return trap_exit(s); \
+    CONTINUE;                                             \
+  }                                                       \
+  TIERVM_STENCIL(name##_imm32) {                          \
+    if (!load_op<type, true>(h, s)) return trap_exit(s);  \
+    CONTINUE;                                             \
   }
-#define TIERVM_IR_STORE(name, text, type)           \
-  TIERVM_STENCIL(name) {                            \
-    if (!store_op<type>(h, s)) return trap_exit(s); \
-    CONTINUE;                                       \
+#define TIERVM_IR_STORE(name, text, type)                  \
+  TIERVM_STENCIL(name) {                                   \
+    if (!store_op<type, false>(h, s)) return trap_exit(s); \
+    CONTINUE;                                              \
+  }                                                        \
+  TIERVM_STENCIL(name##_imm32) {                           \
+    if (!store_op<type, true>(h, s)) return trap_exit(s);  \
+    CONTINUE;                                              \
   }
 #include "engine/ir_ops.inc"
 
@@ -169,7 +198,7 @@ TIERVM_STENCIL(count_entry) {
 // request stops us, through the dispatcher's jump cache (tiervm_jit_lookup) otherwise.
 #define TIERVM_EDGE_CHAIN(offset, slot)                                                   \
   {                                                                                       \
-    s->pc += HOLE64(offset);                                                              \
+    s->pc += HOLE32(offset);                                                              \
     if (may_chain(s)) {                                                                   \
       const JitFn f =                                                                     \
           reinterpret_cast<ChainSlot*>(HOLE64(slot))->fn.load(std::memory_order_relaxed); \
@@ -180,7 +209,7 @@ TIERVM_STENCIL(count_entry) {
   }
 #define TIERVM_EDGE_LOOKUP(offset)                                       \
   {                                                                      \
-    s->pc += HOLE64(offset);                                             \
+    s->pc += HOLE32(offset);                                             \
     const JitFn f = reinterpret_cast<LookupThunk>(HOLE64(LOOKUP_FN))(h); \
     if (f != nullptr) [[clang::musttail]]                                \
       return f(h, s);                                                    \
@@ -196,16 +225,37 @@ TIERVM_STENCIL(exit_jump_lookup) {
   TIERVM_EDGE_LOOKUP(TAKEN)
 }
 // Branch exits, by how each edge leaves: c = chain slot, l = lookup (taken, fallthrough).
-#define TIERVM_BRANCH_EXIT(name, taken_edge, fall_edge) \
-  TIERVM_STENCIL(name) {                                \
-    s->instret += HOLE32(COUNT);                        \
-    if (SLOT(A) != 0) taken_edge else fall_edge         \
+#define TIERVM_BRANCH_EXIT(name, taken_edge, fall_edge, cond) \
+  TIERVM_STENCIL(name) {                                      \
+    s->instret += HOLE32(COUNT);                              \
+    if (cond) taken_edge else fall_edge                       \
   }
 TIERVM_BRANCH_EXIT(exit_branch_cc, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),
-                   TIERVM_EDGE_CHAIN(FALL, FALL_SLOT))
-TIERVM_BRANCH_EXIT(exit_branch_cl, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT), TIERVM_EDGE_LOOKUP(FALL))
-TIERVM_BRANCH_EXIT(exit_branch_lc, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_CHAIN(FALL, FALL_SLOT))
-TIERVM_BRANCH_EXIT(exit_branch_ll, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_LOOKUP(FALL))
+                   TIERVM_EDGE_CHAIN(FALL, FALL_SLOT), SLOT(A) != 0)
+TIERVM_BRANCH_EXIT(exit_branch_cl, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT), TIERVM_EDGE_LOOKUP(FALL),
+                   SLOT(A) != 0)
+TIERVM_BRANCH_EXIT(exit_branch_lc, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_CHAIN(FALL, FALL_SLOT),
+                   SLOT(A) != 0)
+TIERVM_BRANCH_EXIT(exit_branch_ll, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_LOOKUP(FALL),
+                   SLOT(A) != 0)
+
+// Branches on a compare the block computes last (beq, blt...): the compare is fused into
+// the exit instead of going through a temporary slot.
+#define TIERVM_FUSED_BRANCHES(cmp)                                                         \
+  TIERVM_BRANCH_EXIT(exit_##cmp##_cc, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),                \
+                     TIERVM_EDGE_CHAIN(FALL, FALL_SLOT), compare<IrOp::cmp>(s))            \
+  TIERVM_BRANCH_EXIT(exit_##cmp##_cl, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),                \
+                     TIERVM_EDGE_LOOKUP(FALL), compare<IrOp::cmp>(s))                      \
+  TIERVM_BRANCH_EXIT(exit_##cmp##_lc, TIERVM_EDGE_LOOKUP(TAKEN),                           \
+                     TIERVM_EDGE_CHAIN(FALL, FALL_SLOT), compare<IrOp::cmp>(s))            \
+  TIERVM_BRANCH_EXIT(exit_##cmp##_ll, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_LOOKUP(FALL), \
+                     compare<IrOp::cmp>(s))
+TIERVM_FUSED_BRANCHES(Eq)
+TIERVM_FUSED_BRANCHES(Ne)
+TIERVM_FUSED_BRANCHES(Lt)
+TIERVM_FUSED_BRANCHES(Ge)
+TIERVM_FUSED_BRANCHES(Ltu)
+TIERVM_FUSED_BRANCHES(Geu)
 
 TIERVM_STENCIL(exit_indirect) {
   s->instret += HOLE32(COUNT);
@@ -219,7 +269,7 @@ TIERVM_STENCIL(exit_indirect) {
 TIERVM_STENCIL(exit_return) {
   (void)h;
   s->instret += HOLE32(COUNT);
-  s->pc += HOLE64(FALL);
+  s->pc += HOLE32(FALL);
   return kJitContinue;
 }
 // The block ends in a trap at guest instruction INDEX (illegal instruction, fetch fault).
@@ -251,10 +301,4 @@ extern "C" __attribute__((preserve_most)) void tiervm_stencil_thunk_store(Hart* 
 }
 extern "C" __attribute__((preserve_most)) JitFn tiervm_stencil_thunk_lookup(Hart* h) {
   return reinterpret_cast<LookupFn>(HOLE64(TARGET))(h);
-}
-extern "C" __attribute__((preserve_most)) uint64_t tiervm_stencil_thunk_call(Hart* h, uint64_t a,
-                                                                             uint64_t b, uint64_t c,
-                                                                             int64_t imm,
-                                                                             IrHelper helper) {
-  return helper(*h, a, b, c, imm);
 }
