@@ -147,8 +147,8 @@ BaselineCompiler::BaselineCompiler(size_t arena_bytes) : arena_(arena_bytes) {
     uint64_t* exec;
   };
   const Thunk thunks[] = {
-      {stencils::kthunk_load, reinterpret_cast<uint64_t>(&tiervm_jit_load), &thunk_load_},
-      {stencils::kthunk_store, reinterpret_cast<uint64_t>(&tiervm_jit_store), &thunk_store_},
+      {stencils::kthunk_load, reinterpret_cast<uint64_t>(&tiervm_jit_load_at), &thunk_load_},
+      {stencils::kthunk_store, reinterpret_cast<uint64_t>(&tiervm_jit_store_at), &thunk_store_},
       {stencils::kthunk_lookup, reinterpret_cast<uint64_t>(&tiervm_jit_lookup), &thunk_lookup_},
   };
   for (const Thunk& t : thunks) {
@@ -209,6 +209,7 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     at(v, Hole::INDEX) = i.guest_index;
     at(v, Hole::GUEST_OFF) =
         i.guest_index < block.guest_offsets.size() ? block.guest_offsets[i.guest_index] : 0;
+    at(v, Hole::WHERE) = at(v, Hole::GUEST_OFF) | uint64_t{i.guest_index} << 16;
     put(op_stencil(i));
   }
   at(v, Hole::A) = slot_offset(e.kind == IrExit::Indirect ? e.target : e.cond);

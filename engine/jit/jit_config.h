@@ -37,6 +37,10 @@ struct JitStats {
   uint64_t guest_insns_compiled = 0;
   uint64_t compile_batches = 0;
   uint64_t compile_ns = 0;  // LLVM, both tiers
+  // The baseline tier (its blocks and time are also in blocks_compiled and compile_ns).
+  uint64_t baseline_blocks = 0;
+  uint64_t baseline_guest_insns = 0;
+  uint64_t baseline_host_bytes = 0;  // of every block it compiled
   uint64_t baseline_compile_ns = 0;
   uint64_t baseline_code_bytes = 0;  // in use now
   uint64_t baseline_failures = 0;    // code memory full

@@ -20,6 +20,27 @@ extern "C" void tiervm_jit_store(Hart* hart, uint64_t vaddr, uint64_t value, uin
   hart->store(vaddr, size, value);
 }
 
+namespace {
+void place_trap(Hart* hart, uint32_t at) {
+  if (!hart->s.trap_pending) return;
+  hart->s.pc += at & 0xffff;
+  hart->s.instret += at >> 16;
+}
+}  // namespace
+
+extern "C" uint64_t tiervm_jit_load_at(Hart* hart, uint64_t vaddr, uint32_t size_and_sign,
+                                       uint32_t at) {
+  const uint64_t v = tiervm_jit_load(hart, vaddr, size_and_sign);
+  place_trap(hart, at);
+  return v;
+}
+
+extern "C" void tiervm_jit_store_at(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size,
+                                    uint32_t at) {
+  tiervm_jit_store(hart, vaddr, value, size);
+  place_trap(hart, at);
+}
+
 extern "C" uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
   return eval_alu(static_cast<IrOp>(op), a, b, c, imm);
 }

@@ -115,6 +115,9 @@ void JitTier::compile_baseline(CachedBlock& block) {
   c.baseline = code;
   stats_.baseline_compile_ns += ns;
   stats_.compile_ns += ns;
+  ++stats_.baseline_blocks;
+  stats_.baseline_guest_insns += block.ir.guest_count();
+  stats_.baseline_host_bytes += code.bytes;
   stats_.baseline_code_bytes = baseline_->arena().bytes_in_use();
   ++stats_.blocks_compiled;
   stats_.guest_insns_compiled += block.ir.guest_count();

@@ -18,6 +18,10 @@ double share(double part, double whole) {
   return whole > 0 ? part / whole : 0.0;
 }
 
+double per_block_us(uint64_t ns, uint64_t blocks) {
+  return blocks ? static_cast<double>(ns) / 1e3 / static_cast<double>(blocks) : 0.0;
+}
+
 double tier1_us_per_block(const JitStats& js) {
   return js.blocks_compiled ? static_cast<double>(js.compile_ns - js.tier2_compile_ns) / 1e3 /
                                   static_cast<double>(js.blocks_compiled)
@@ -128,7 +132,13 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
               {"region_blocks", js.region_blocks},
               {"tier2_compile_ms", static_cast<double>(js.tier2_compile_ns) / 1e6},
               {"regions_reverted", js.regions_reverted},
-              {"tier2_threshold", js.tier2_threshold}};
+              {"tier2_threshold", js.tier2_threshold},
+              {"baseline_blocks", js.baseline_blocks},
+              {"baseline_compile_ms", static_cast<double>(js.baseline_compile_ns) / 1e6},
+              {"baseline_us_per_block", per_block_us(js.baseline_compile_ns, js.baseline_blocks)},
+              {"baseline_host_bytes_per_insn", share(static_cast<double>(js.baseline_host_bytes),
+                                                     static_cast<double>(js.baseline_guest_insns))},
+              {"baseline_code_bytes", js.baseline_code_bytes}};
 
   j["rates"] = {{"mips_recent", s.mips_recent},
                 {"traps_per_s", s.traps_per_s},
@@ -203,6 +213,15 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
         tier1_us_per_block(js), js.compile_failures, s.compile_queue, js.links_made,
         js.links_broken, js.regions_compiled, js.region_blocks,
         static_cast<double>(js.tier2_compile_ns) / 1e6);
+    if (js.baseline_blocks > 0) {
+      add("baseline tier: %" PRIu64
+          " blocks, %.2f us/block, %.1f host bytes per guest "
+          "instruction, %.1f KiB of code in use\n",
+          js.baseline_blocks, per_block_us(js.baseline_compile_ns, js.baseline_blocks),
+          share(static_cast<double>(js.baseline_host_bytes),
+                static_cast<double>(js.baseline_guest_insns)),
+          static_cast<double>(js.baseline_code_bytes) / 1024);
+    }
   } else {
     out += "jit: off\n";
   }

@@ -56,11 +56,12 @@ namespace {
 // The C++ slow paths (engine/jit/jit_abi.h), and the thunks stencils call them through:
 // a thunk preserves every register but its result (preserve_most), so a stencil keeps its
 // values in caller-saved registers and saves nothing on its fast path.
-using LoadFn = uint64_t (*)(Hart*, uint64_t, uint32_t);
-using StoreFn = void (*)(Hart*, uint64_t, uint64_t, uint32_t);
+using LoadFn = uint64_t (*)(Hart*, uint64_t, uint32_t, uint32_t);
+using StoreFn = void (*)(Hart*, uint64_t, uint64_t, uint32_t, uint32_t);
 using LookupFn = JitFn (*)(Hart*);
-using LoadThunk = __attribute__((preserve_most)) uint64_t (*)(Hart*, uint64_t, uint32_t);
-using StoreThunk = __attribute__((preserve_most)) void (*)(Hart*, uint64_t, uint64_t, uint32_t);
+using LoadThunk = __attribute__((preserve_most)) uint64_t (*)(Hart*, uint64_t, uint32_t, uint32_t);
+using StoreThunk = __attribute__((preserve_most)) void (*)(Hart*, uint64_t, uint64_t, uint32_t,
+                                                           uint32_t);
 using LookupThunk = __attribute__((preserve_most)) JitFn (*)(Hart*);
 
 // The op's guest instruction traps: pc and instret as the interpreter leaves them.
@@ -113,8 +114,10 @@ template <typename T, bool kImm32>
       v = t;
     }
   } else {
-    v = reinterpret_cast<LoadThunk>(HOLE64(LOAD_FN))(
-        h, va, static_cast<uint32_t>(sizeof(T) | (std::is_signed_v<T> ? 0x100 : 0)));
+    // A direct call: the thunks sit in the same code memory, within a rel32 of the code.
+    v = reinterpret_cast<LoadThunk>(_JIT_LOAD_FN)(
+        h, va, static_cast<uint32_t>(sizeof(T) | (std::is_signed_v<T> ? 0x100 : 0)),
+        static_cast<uint32_t>(HOLE32(WHERE)));
     if (s->trap_pending) return false;
   }
   SLOT(D) = v;
@@ -131,7 +134,8 @@ template <typename T, bool kImm32>
     std::memcpy(reinterpret_cast<void*>(va + static_cast<uint64_t>(e.host_addend)), &t, sizeof(T));
     return true;
   }
-  reinterpret_cast<StoreThunk>(HOLE64(STORE_FN))(h, va, value, sizeof(T));
+  reinterpret_cast<StoreThunk>(_JIT_STORE_FN)(h, va, value, sizeof(T),
+                                              static_cast<uint32_t>(HOLE32(WHERE)));
   return !s->trap_pending;
 }
 
@@ -167,23 +171,23 @@ template <IrOp op, bool kImm32>
     if (!run_op<IrOp::name, true>(h, s)) return trap_exit(s);  \
     CONTINUE;                                                  \
   }
-#define TIERVM_IR_LOAD(name, text, type)                  \
-  TIERVM_STENCIL(name) {                                  \
-    if (!load_op<type, false>(h, s)) return trap_exit(s); \
-    CONTINUE;                                             \
-  }                                                       \
-  TIERVM_STENCIL(name##_imm32) {                          \
-    if (!load_op<type, true>(h, s)) return trap_exit(s);  \
-    CONTINUE;                                             \
+#define TIERVM_IR_LOAD(name, text, type)              \
+  TIERVM_STENCIL(name) {                              \
+    if (!load_op<type, false>(h, s)) return kJitTrap; \
+    CONTINUE;                                         \
+  }                                                   \
+  TIERVM_STENCIL(name##_imm32) {                      \
+    if (!load_op<type, true>(h, s)) return kJitTrap;  \
+    CONTINUE;                                         \
   }
-#define TIERVM_IR_STORE(name, text, type)                  \
-  TIERVM_STENCIL(name) {                                   \
-    if (!store_op<type, false>(h, s)) return trap_exit(s); \
-    CONTINUE;                                              \
-  }                                                        \
-  TIERVM_STENCIL(name##_imm32) {                           \
-    if (!store_op<type, true>(h, s)) return trap_exit(s);  \
-    CONTINUE;                                              \
+#define TIERVM_IR_STORE(name, text, type)              \
+  TIERVM_STENCIL(name) {                               \
+    if (!store_op<type, false>(h, s)) return kJitTrap; \
+    CONTINUE;                                          \
+  }                                                    \
+  TIERVM_STENCIL(name##_imm32) {                       \
+    if (!store_op<type, true>(h, s)) return kJitTrap;  \
+    CONTINUE;                                          \
   }
 #include "engine/ir_ops.inc"
 
@@ -207,13 +211,13 @@ TIERVM_STENCIL(count_entry) {
     }                                                                                     \
     return kJitContinue;                                                                  \
   }
-#define TIERVM_EDGE_LOOKUP(offset)                                       \
-  {                                                                      \
-    s->pc += HOLE32(offset);                                             \
-    const JitFn f = reinterpret_cast<LookupThunk>(HOLE64(LOOKUP_FN))(h); \
-    if (f != nullptr) [[clang::musttail]]                                \
-      return f(h, s);                                                    \
-    return kJitContinue;                                                 \
+#define TIERVM_EDGE_LOOKUP(offset)                                    \
+  {                                                                   \
+    s->pc += HOLE32(offset);                                          \
+    const JitFn f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h); \
+    if (f != nullptr) [[clang::musttail]]                             \
+      return f(h, s);                                                 \
+    return kJitContinue;                                              \
   }
 
 TIERVM_STENCIL(exit_jump_chain) {
@@ -225,31 +229,35 @@ TIERVM_STENCIL(exit_jump_lookup) {
   TIERVM_EDGE_LOOKUP(TAKEN)
 }
 // Branch exits, by how each edge leaves: c = chain slot, l = lookup (taken, fallthrough).
-#define TIERVM_BRANCH_EXIT(name, taken_edge, fall_edge, cond) \
-  TIERVM_STENCIL(name) {                                      \
-    s->instret += HOLE32(COUNT);                              \
-    if (cond) taken_edge else fall_edge                       \
+// Branch exits, by how the taken and the fallthrough edge leave: c = chain slot, l = lookup.
+// The instruction-limit and exit-request check and the slot load are shared by both edges.
+#define TIERVM_BRANCH_EXIT(name, taken_chains, fall_chains, cond)                      \
+  TIERVM_STENCIL(name) {                                                               \
+    s->instret += HOLE32(COUNT);                                                       \
+    const bool taken = (cond);                                                         \
+    s->pc += taken ? HOLE32(TAKEN) : HOLE32(FALL);                                     \
+    JitFn f;                                                                           \
+    if (taken ? (taken_chains) : (fall_chains)) {                                      \
+      if (!may_chain(s)) return kJitContinue;                                          \
+      f = reinterpret_cast<ChainSlot*>(taken ? HOLE64(TAKEN_SLOT) : HOLE64(FALL_SLOT)) \
+              ->fn.load(std::memory_order_relaxed);                                    \
+    } else {                                                                           \
+      f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);                            \
+    }                                                                                  \
+    if (f != nullptr) [[clang::musttail]]                                              \
+      return f(h, s);                                                                  \
+    return kJitContinue;                                                               \
   }
-TIERVM_BRANCH_EXIT(exit_branch_cc, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),
-                   TIERVM_EDGE_CHAIN(FALL, FALL_SLOT), SLOT(A) != 0)
-TIERVM_BRANCH_EXIT(exit_branch_cl, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT), TIERVM_EDGE_LOOKUP(FALL),
-                   SLOT(A) != 0)
-TIERVM_BRANCH_EXIT(exit_branch_lc, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_CHAIN(FALL, FALL_SLOT),
-                   SLOT(A) != 0)
-TIERVM_BRANCH_EXIT(exit_branch_ll, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_LOOKUP(FALL),
-                   SLOT(A) != 0)
+#define TIERVM_BRANCH_EXITS(prefix, cond)            \
+  TIERVM_BRANCH_EXIT(prefix##_cc, true, true, cond)  \
+  TIERVM_BRANCH_EXIT(prefix##_cl, true, false, cond) \
+  TIERVM_BRANCH_EXIT(prefix##_lc, false, true, cond) \
+  TIERVM_BRANCH_EXIT(prefix##_ll, false, false, cond)
+TIERVM_BRANCH_EXITS(exit_branch, SLOT(A) != 0)
 
 // Branches on a compare the block computes last (beq, blt...): the compare is fused into
 // the exit instead of going through a temporary slot.
-#define TIERVM_FUSED_BRANCHES(cmp)                                                         \
-  TIERVM_BRANCH_EXIT(exit_##cmp##_cc, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),                \
-                     TIERVM_EDGE_CHAIN(FALL, FALL_SLOT), compare<IrOp::cmp>(s))            \
-  TIERVM_BRANCH_EXIT(exit_##cmp##_cl, TIERVM_EDGE_CHAIN(TAKEN, TAKEN_SLOT),                \
-                     TIERVM_EDGE_LOOKUP(FALL), compare<IrOp::cmp>(s))                      \
-  TIERVM_BRANCH_EXIT(exit_##cmp##_lc, TIERVM_EDGE_LOOKUP(TAKEN),                           \
-                     TIERVM_EDGE_CHAIN(FALL, FALL_SLOT), compare<IrOp::cmp>(s))            \
-  TIERVM_BRANCH_EXIT(exit_##cmp##_ll, TIERVM_EDGE_LOOKUP(TAKEN), TIERVM_EDGE_LOOKUP(FALL), \
-                     compare<IrOp::cmp>(s))
+#define TIERVM_FUSED_BRANCHES(cmp) TIERVM_BRANCH_EXITS(exit_##cmp, compare<IrOp::cmp>(s))
 TIERVM_FUSED_BRANCHES(Eq)
 TIERVM_FUSED_BRANCHES(Ne)
 TIERVM_FUSED_BRANCHES(Lt)
@@ -260,7 +268,7 @@ TIERVM_FUSED_BRANCHES(Geu)
 TIERVM_STENCIL(exit_indirect) {
   s->instret += HOLE32(COUNT);
   s->pc = SLOT(A);
-  const JitFn f = reinterpret_cast<LookupThunk>(HOLE64(LOOKUP_FN))(h);
+  const JitFn f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);
   if (f != nullptr) [[clang::musttail]]
     return f(h, s);
   return kJitContinue;
@@ -291,13 +299,15 @@ TIERVM_STENCIL(exit_trap_pc_tval) {
 
 // ---- Thunks: copied once per code arena; TARGET is the C++ function each one calls.
 extern "C" __attribute__((preserve_most)) uint64_t tiervm_stencil_thunk_load(Hart* h, uint64_t va,
-                                                                             uint32_t size) {
-  return reinterpret_cast<LoadFn>(HOLE64(TARGET))(h, va, size);
+                                                                             uint32_t size,
+                                                                             uint32_t at) {
+  return reinterpret_cast<LoadFn>(HOLE64(TARGET))(h, va, size, at);
 }
 extern "C" __attribute__((preserve_most)) void tiervm_stencil_thunk_store(Hart* h, uint64_t va,
                                                                           uint64_t value,
-                                                                          uint32_t size) {
-  reinterpret_cast<StoreFn>(HOLE64(TARGET))(h, va, value, size);
+                                                                          uint32_t size,
+                                                                          uint32_t at) {
+  reinterpret_cast<StoreFn>(HOLE64(TARGET))(h, va, value, size, at);
 }
 extern "C" __attribute__((preserve_most)) JitFn tiervm_stencil_thunk_lookup(Hart* h) {
   return reinterpret_cast<LookupFn>(HOLE64(TARGET))(h);
