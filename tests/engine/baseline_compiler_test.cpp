@@ -1,0 +1,915 @@
+// The baseline tier (engine/jit/baseline_compiler.h) one stencil family at a time: every
+// block is compiled by copy-and-patch, run from a TestMachine's hart, and compared with
+// interpret_block run on an identical machine from the same state. The interpreter is the
+// oracle; no expected value here comes from the code under test.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/hart.h"
+#include "engine/interpreter.h"
+#include "engine/ir.h"
+#include "engine/ir_verify.h"
+#include "engine/jit/baseline_compiler.h"
+#include "tests/engine/test_machine.h"
+
+namespace tiervm::test {
+namespace {
+
+constexpr uint64_t kI64Min = uint64_t{1} << 63;
+constexpr uint64_t kI64Max = kI64Min - 1;
+constexpr uint64_t kAllOnes = ~uint64_t{0};
+
+// Register values at the edges of the ops' semantics: signs, 32-bit boundaries, shift
+// amounts below, at and above the 5- and 6-bit masks.
+constexpr uint64_t kValues[] = {0,
+                                1,
+                                2,
+                                kAllOnes,
+                                ~uint64_t{1},
+                                kI64Min,
+                                kI64Max,
+                                0x7fff'ffff,
+                                0x8000'0000,
+                                0xffff'ffff,
+                                0xffff'ffff'8000'0000,
+                                0x1'0000'0000,
+                                0x1234'5678'9abc'def0,
+                                31,
+                                32,
+                                63,
+                                64,
+                                65};
+
+// Immediates that do and do not fit a sign-extended 32-bit field, of both signs.
+constexpr int64_t kImms[] = {0,
+                             1,
+                             -1,
+                             -8,
+                             31,
+                             32,
+                             33,
+                             63,
+                             64,
+                             0x7fff'ffff,
+                             0x8000'0000,
+                             0xffff'ffff,
+                             -0x8000'0000LL,
+                             -0x8000'0001LL,
+                             0x1'2345'6789,
+                             static_cast<int64_t>(kI64Min),
+                             static_cast<int64_t>(kI64Max)};
+
+uint8_t X(unsigned i) {
+  return IrBuilder::xr(i);
+}
+uint8_t F(unsigned i) {
+  return IrBuilder::fr(i);
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%#" PRIx64, v);
+  return buf;
+}
+
+// The state a block starts from. Slots not listed hold a fixed pattern (so a stencil that
+// reads the wrong slot shows).
+struct Start {
+  std::vector<std::pair<unsigned, uint64_t>> slots;
+  uint64_t pc = kRamBase;
+  uint64_t instret = 1000;
+  // Guest memory written before the run (byte by byte) and compared after it.
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> memory;
+  // Pages whose L1 TLB entries are filled for reads and writes before the run.
+  std::vector<uint64_t> tlb_pages;
+  uint64_t instret_limit = kAllOnes;
+  uint32_t exit_request = 0;
+};
+
+// What a block leaves behind that the tiers must agree on.
+struct Outcome {
+  uint32_t status = 0;  // JitStatus; the interpreter's bool mapped onto it
+  uint64_t pc = 0;
+  uint64_t instret = 0;
+  bool trap_pending = false;
+  Trap trap{};
+  // After Hart::take_trap of the pending trap.
+  uint64_t mcause = 0;
+  uint64_t mtval = 0;
+  uint64_t mepc = 0;
+  std::array<uint64_t, kSlotTemp0> regs{};  // x and f slots (temporaries are dead at exits)
+  uint64_t mscratch = 0;
+  uint32_t fflags = 0;
+  std::vector<std::vector<uint8_t>> memory;  // Start::memory's ranges
+};
+
+std::string slot_name(unsigned slot) {
+  return slot < kSlotF0 ? "x" + std::to_string(slot) : "f" + std::to_string(slot - kSlotF0);
+}
+
+// "" when the outcomes agree, else one line per difference.
+std::string diff(const Outcome& want, const Outcome& got, const Start& start) {
+  std::string d;
+  auto field = [&](const std::string& name, uint64_t w, uint64_t g) {
+    if (w != g) d += name + ": interpreter " + hex(w) + ", baseline " + hex(g) + "\n";
+  };
+  field("status", want.status, got.status);
+  field("pc", want.pc, got.pc);
+  field("instret", want.instret, got.instret);
+  field("trap_pending", want.trap_pending, got.trap_pending);
+  field("pending_trap.cause", want.trap.cause, got.trap.cause);
+  field("pending_trap.tval", want.trap.tval, got.trap.tval);
+  field("mcause", want.mcause, got.mcause);
+  field("mtval", want.mtval, got.mtval);
+  field("mepc", want.mepc, got.mepc);
+  for (unsigned i = 0; i < want.regs.size(); ++i) field(slot_name(i), want.regs[i], got.regs[i]);
+  field("mscratch", want.mscratch, got.mscratch);
+  field("fflags", want.fflags, got.fflags);
+  for (size_t r = 0; r < want.memory.size(); ++r) {
+    for (size_t k = 0; k < want.memory[r].size(); ++k) {
+      field("byte at " + hex(start.memory[r].first + k), want.memory[r][k], got.memory[r][k]);
+    }
+  }
+  return d;
+}
+
+uint64_t pattern(unsigned slot) {
+  return 0x5a00'0000'0000'0000 + slot * 0x0101'0101'0101ull;
+}
+
+// One machine per tier, set up identically before each run.
+class BaselineFixture : public ::testing::Test {
+ public:
+  TestMachine interp_m;
+  TestMachine jit_m;
+  BaselineCompiler compiler{size_t{16} << 20};
+  std::vector<BaselineCompiler::Code> compiled;
+
+  void SetUp() override { ASSERT_TRUE(compiler.ok()) << compiler.error(); }
+  void TearDown() override {
+    for (const BaselineCompiler::Code& c : compiled) compiler.release(c);
+  }
+
+  // Compiles a block that verify_block accepts; nullptr (and a failure) when not compiled.
+  JitFn compile(const IrBlock& block, ChainSlot* taken = nullptr, ChainSlot* fall = nullptr,
+                uint64_t* counter = nullptr) {
+    EXPECT_EQ(verify_block(block), "") << format_ir(block);
+    const BaselineCompiler::Code code = compiler.compile(block, taken, fall, counter);
+    EXPECT_NE(code.fn, nullptr) << "not compiled:\n" << format_ir(block);
+    if (code.fn != nullptr) compiled.push_back(code);
+    return code.fn;
+  }
+
+  static void setup(TestMachine& m, const Start& start) {
+    Hart& hart = m.hart;
+    hart.reset(start.pc);
+    HartState& s = hart.s;
+    for (unsigned i = 1; i < kSlotCount; ++i) s.slot[i] = pattern(i);
+    for (const auto& [slot, v] : start.slots) s.slot[slot] = v;
+    for (const auto& [addr, bytes] : start.memory) {
+      for (size_t k = 0; k < bytes.size(); ++k) m.bus.write(addr + k, 1, bytes[k]);
+    }
+    for (uint64_t page : start.tlb_pages) {
+      uint64_t v = 0;
+      ASSERT_TRUE(hart.load(page, 1, v));
+      ASSERT_TRUE(hart.store(page, 1, v));
+      const TlbEntry& e = hart.tlb.l1(hart.data_mode(), page);
+      ASSERT_EQ(e.tag_read, page);
+      ASSERT_EQ(e.tag_write, page);
+    }
+    ASSERT_EQ(s.data_tlb, hart.tlb.l1_array(hart.data_mode()));
+    s.instret = start.instret;
+    s.instret_limit = start.instret_limit;
+    s.exit_request.store(start.exit_request);
+  }
+
+  static Outcome capture(TestMachine& m, uint32_t status, const Start& start) {
+    HartState& s = m.hart.s;
+    Outcome o;
+    o.status = status;
+    o.pc = s.pc;
+    o.instret = s.instret;
+    o.trap_pending = s.trap_pending;
+    for (unsigned i = 0; i < o.regs.size(); ++i) o.regs[i] = s.slot[i];
+    o.mscratch = s.mscratch;
+    o.fflags = s.fflags;
+    for (const auto& [addr, bytes] : start.memory) {
+      std::vector<uint8_t> now(bytes.size());
+      for (size_t k = 0; k < bytes.size(); ++k) {
+        uint64_t v = 0;
+        m.bus.read(addr + k, 1, v);
+        now[k] = static_cast<uint8_t>(v);
+      }
+      o.memory.push_back(std::move(now));
+    }
+    if (s.trap_pending) {
+      o.trap = s.pending_trap;
+      s.trap_pending = false;
+      m.hart.take_trap(o.trap);
+      o.mcause = s.mcause;
+      o.mtval = s.mtval;
+      o.mepc = s.mepc;
+    }
+    return o;
+  }
+
+  Outcome interpret(const IrBlock& block, const Start& start) {
+    setup(interp_m, start);
+    const bool ran = interpret_block(interp_m.hart, block);
+    return capture(interp_m, ran ? kJitContinue : kJitTrap, start);
+  }
+
+  Outcome run_compiled(JitFn fn, const Start& start) {
+    setup(jit_m, start);
+    const uint32_t status = fn(&jit_m.hart, &jit_m.hart.s);
+    return capture(jit_m, status, start);
+  }
+
+  // Runs `block` on the interpreter and `fn` (its baseline code) from `start`: "" when
+  // every register, memory byte, pc, instret and trap agree.
+  std::string compare(const IrBlock& block, JitFn fn, const Start& start) {
+    if (fn == nullptr) return "not compiled";
+    const Outcome want = interpret(block, start);
+    const Outcome got = run_compiled(fn, start);
+    return diff(want, got, start);
+  }
+};
+
+// Builds blocks of hand-written IR: one guest instruction of 4 bytes per begin().
+struct BlockMaker {
+  IrBlock block;
+  IrBuilder ir{block, TranslateFlags{true}};
+  uint16_t offset = 0;
+
+  explicit BlockMaker(uint64_t pc = kRamBase) {
+    block.start_pc = pc;
+    block.start_paddr = pc;
+  }
+  void begin(uint16_t bytes = 4) {
+    ir.begin_insn(offset, bytes == 4 ? 0x0000'0013 : 0x0001);  // nop, c.nop
+    offset = static_cast<uint16_t>(offset + bytes);
+    block.guest_bytes = offset;
+  }
+};
+
+std::string describe(IrOp op, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
+  return std::string(ir_op_name(op)) + " a=" + hex(a) + " b=" + hex(b) + " c=" + hex(c) +
+         " imm=" + hex(static_cast<uint64_t>(imm));
+}
+
+// ---- ALU ops: every op of engine/ir_ops.inc that is not a load, store, call or pcrel.
+
+// One guest instruction per way a stencil can see its operands: distinct slots, the result
+// over operand a, over operand b, a == b == c, a temporary result, and float slots.
+IrBlock alu_block(IrOp op, int64_t imm) {
+  BlockMaker m;
+  m.begin();
+  m.ir.op(op, X(10), X(11), X(12), imm, X(13));
+  m.begin();
+  m.ir.op(op, X(14), X(14), X(12), imm, X(13));
+  m.begin();
+  m.ir.op(op, X(15), X(11), X(15), imm, X(13));
+  m.begin();
+  m.ir.op(op, X(16), X(11), X(11), imm, X(11));
+  m.begin();
+  const uint8_t t = m.ir.temp();
+  m.ir.op(op, t, X(11), X(12), imm, X(13));
+  m.ir.op(IrOp::Mov, X(17), t);
+  m.begin();
+  m.ir.op(op, F(5), F(1), F(2), imm, F(3));
+  m.ir.ret(m.offset);
+  return std::move(m.block);
+}
+
+Start alu_start(uint64_t a, uint64_t b, uint64_t c) {
+  Start s;
+  s.slots = {{X(11), a}, {X(12), b}, {X(13), c}, {X(14), a},
+             {X(15), b}, {F(1), a},  {F(2), b},  {F(3), c}};
+  return s;
+}
+
+using BaselineAlu = BaselineFixture;
+
+TEST_F(BaselineAlu, EveryOpMatchesTheInterpreterOnEdgeOperands) {
+  unsigned ops = 0;
+  for (unsigned k = 0; k < static_cast<unsigned>(IrOp::Count); ++k) {
+    const IrOp op = static_cast<IrOp>(k);
+    if (ir_op_accesses_memory(op) || op == IrOp::Call || op == IrOp::PcRel) continue;
+    ++ops;
+    const IrOpInfo& info = ir_op_info(op);
+    const std::vector<int64_t> imms = info.has(kIrImm)
+                                          ? std::vector<int64_t>(std::begin(kImms), std::end(kImms))
+                                          : std::vector<int64_t>{0};
+    const std::vector<uint64_t> all(std::begin(kValues), std::end(kValues));
+    const std::vector<uint64_t> as = info.has(kIrA) ? all : std::vector<uint64_t>{0x1234};
+    const std::vector<uint64_t> bs = info.has(kIrB) ? all : std::vector<uint64_t>{0x5678};
+    const std::vector<uint64_t> cs = info.has(kIrC) ? all : std::vector<uint64_t>{0x9abc};
+    for (int64_t imm : imms) {
+      const IrBlock block = alu_block(op, imm);
+      const JitFn fn = compile(block);
+      if (fn == nullptr) continue;
+      unsigned failures = 0;
+      for (uint64_t a : as) {
+        for (uint64_t b : bs) {
+          for (uint64_t c : cs) {
+            const std::string d = compare(block, fn, alu_start(a, b, c));
+            if (!d.empty() && ++failures <= 3) {
+              ADD_FAILURE() << describe(op, a, b, c, imm) << "\n" << d << format_ir(block);
+            }
+          }
+        }
+      }
+      if (failures > 3) ADD_FAILURE() << describe(op, 0, 0, 0, imm) << ": " << failures << " runs";
+    }
+  }
+  EXPECT_GT(ops, 60u);  // the table above really walked the op list
+}
+
+using BaselineMovImm = BaselineFixture;
+
+TEST_F(BaselineMovImm, SixtyFourBitImmediates) {
+  const int64_t imms[] = {0,
+                          -1,
+                          0x7fff'ffff,
+                          0x8000'0000,
+                          0xffff'ffff,
+                          0x1'0000'0000,
+                          static_cast<int64_t>(0xffff'ffff'8000'0000),
+                          static_cast<int64_t>(0x8000'0000'0000'0001),
+                          0x1234'5678'9abc'def0,
+                          static_cast<int64_t>(0xfedc'ba98'7654'3210)};
+  BlockMaker m;
+  unsigned reg = 1;
+  for (int64_t imm : imms) {
+    m.begin();
+    m.ir.mov_imm(X(reg++), imm);
+  }
+  m.ir.ret(m.offset);
+  const JitFn fn = compile(m.block);
+  EXPECT_EQ(compare(m.block, fn, {}), "") << format_ir(m.block);
+  // The interpreter agrees with the literal values (the test would otherwise only compare
+  // the tiers with each other).
+  const Outcome want = interpret(m.block, {});
+  for (unsigned k = 0; k < std::size(imms); ++k) {
+    EXPECT_EQ(want.regs[X(k + 1)], static_cast<uint64_t>(imms[k]));
+  }
+}
+
+using BaselinePcRel = BaselineFixture;
+
+TEST_F(BaselinePcRel, IsRelativeToTheBlockPcAtEveryGuestInstruction) {
+  const uint64_t pcs[] = {kRamBase, 0x1000, 0x7fff'ffff'f000, 0xffff'ffff'8000'0000,
+                          0xffff'ffff'ffff'f000};
+  for (int64_t imm : kImms) {
+    BlockMaker m;
+    m.begin();
+    m.ir.op(IrOp::PcRel, X(10), 0, 0, imm);
+    m.begin(2);
+    m.ir.op(IrOp::PcRel, X(11), 0, 0, imm);
+    m.begin();
+    const uint8_t t = m.ir.temp();
+    m.ir.op(IrOp::PcRel, t, 0, 0, imm);
+    m.ir.op(IrOp::Mov, X(12), t);
+    m.ir.jump(m.offset);
+    const JitFn fn = compile(m.block);
+    for (uint64_t pc : pcs) {
+      Start s;
+      s.pc = pc;
+      EXPECT_EQ(compare(m.block, fn, s), "") << "pc " << hex(pc) << "\n" << format_ir(m.block);
+    }
+  }
+}
+
+// ---- Loads and stores.
+
+constexpr IrOp kLoads[] = {IrOp::Load8S,  IrOp::Load8U,  IrOp::Load16S, IrOp::Load16U,
+                           IrOp::Load32S, IrOp::Load32U, IrOp::Load64};
+constexpr IrOp kStores[] = {IrOp::Store8, IrOp::Store16, IrOp::Store32, IrOp::Store64};
+
+// Two RAM pages, and the page boundary between them, full of bytes with the top bit set
+// and clear in turn (sign extension shows).
+constexpr uint64_t kPageA = kRamBase + 0x3000;
+constexpr uint64_t kPageB = kPageA + kPageSize;
+constexpr uint64_t kRamEnd = kRamBase + kRamSize;
+
+std::vector<uint8_t> bytes_at(uint64_t seed, size_t n) {
+  std::vector<uint8_t> v(n);
+  for (size_t k = 0; k < n; ++k)
+    v[k] = static_cast<uint8_t>((k * 0x3b + seed) ^ (k & 1 ? 0x80 : 0));
+  return v;
+}
+
+// Memory around the addresses the tests touch.
+Start memory_start() {
+  Start s;
+  s.memory = {
+      {kPageA, bytes_at(7, 64)}, {kPageB - 32, bytes_at(11, 64)}, {kRamEnd - 16, bytes_at(13, 16)}};
+  s.tlb_pages = {kPageA, kPageB, kRamEnd - kPageSize};
+  return s;
+}
+
+// Where a `bytes`-wide access goes: TLB-hit accesses aligned and not, one that straddles
+// two mapped pages (slow path), one that runs off the end of RAM, unmapped addresses and
+// one that wraps around the top of the address space.
+struct Where {
+  const char* what;
+  uint64_t addr;
+  bool may_trap;
+};
+std::vector<Where> addresses(unsigned bytes) {
+  std::vector<Where> w = {{"aligned, TLB hit", kPageA + 8, false},
+                          {"misaligned in the page, TLB hit", kPageA + 17, false},
+                          {"last bytes of the page, TLB hit", kPageB - bytes, false},
+                          {"past the end of RAM", kRamEnd, true},
+                          {"unmapped", 0x1000, true},
+                          {"at the top of the address space", 0 - uint64_t{bytes}, true}};
+  if (bytes > 1) {
+    w.push_back({"straddles two pages", kPageB - bytes / 2, false});
+    w.push_back({"straddles the end of RAM", kRamEnd - bytes / 2, true});
+    w.push_back({"wraps around the address space", 0 - uint64_t{bytes / 2}, true});
+  }
+  return w;
+}
+
+// Guest instruction 0 writes a register; 1 is the access, base + imm; 2 writes another.
+IrBlock access_block(IrOp op, int64_t imm) {
+  BlockMaker m;
+  m.begin();
+  m.ir.op(IrOp::AddImm, X(20), X(20), 0, 5);
+  m.begin(2);
+  if (ir_op_info(op).store) {
+    m.ir.op(op, kSlotSink, X(11), X(12), imm);
+  } else {
+    m.ir.op(op, X(10), X(11), 0, imm);
+  }
+  m.begin();
+  m.ir.op(IrOp::AddImm, X(21), X(21), 0, 7);
+  m.ir.jump(m.offset);
+  return std::move(m.block);
+}
+
+void check_accesses(BaselineFixture& f, IrOp op) {
+  const unsigned bytes = ir_op_info(op).mem_bytes;
+  const int64_t imms[] = {0, -8, 0x7ff, 0x1'2345'6789, -0x8000'0001LL};
+  for (int64_t imm : imms) {
+    const IrBlock block = access_block(op, imm);
+    const JitFn fn = f.compile(block);
+    for (const Where& w : addresses(bytes)) {
+      for (uint64_t value : {0x8182'8384'8586'8788ull, 0x0102'0304'0506'0708ull}) {
+        Start s = memory_start();
+        s.slots = {{X(11), w.addr - static_cast<uint64_t>(imm)}, {X(12), value}};
+        EXPECT_EQ(f.compare(block, fn, s), "")
+            << ir_op_name(op) << " " << w.what << " at " << hex(w.addr) << " imm " << imm << "\n"
+            << format_ir(block);
+        if (!w.may_trap) {
+          EXPECT_EQ(f.interpret(block, s).status, kJitContinue) << w.what;
+        }
+      }
+    }
+  }
+}
+
+using BaselineLoad = BaselineFixture;
+
+TEST_F(BaselineLoad, EveryWidthAndSignHitsStraddlesAndFaultsLikeTheInterpreter) {
+  for (IrOp op : kLoads) check_accesses(*this, op);
+}
+
+TEST_F(BaselineLoad, UnmappedAddressTrapsPreciselyWithTheAccessFault) {
+  // The spec's outcome (priv spec 3.7: access fault, mtval = the address), so the
+  // comparison above is known to cover a real trap.
+  const IrBlock block = access_block(IrOp::Load32S, 0);
+  const JitFn fn = compile(block);
+  Start s;
+  s.slots = {{X(11), 0x1000}};
+  const Outcome got = run_compiled(fn, s);
+  EXPECT_EQ(got.status, kJitTrap);
+  EXPECT_EQ(got.pc, kRamBase + 4);
+  EXPECT_EQ(got.instret, s.instret + 1);
+  EXPECT_EQ(got.mcause, static_cast<uint64_t>(Cause::LoadAccess));
+  EXPECT_EQ(got.mtval, 0x1000u);
+  EXPECT_EQ(got.regs[X(10)], pattern(X(10)));  // the load did not write its register
+  EXPECT_EQ(got.regs[X(20)], pattern(X(20)) + 5);
+  EXPECT_EQ(got.regs[X(21)], pattern(X(21)));
+  EXPECT_EQ(compare(block, fn, s), "");
+}
+
+using BaselineStore = BaselineFixture;
+
+TEST_F(BaselineStore, EveryWidthHitsStraddlesAndFaultsLikeTheInterpreter) {
+  for (IrOp op : kStores) check_accesses(*this, op);
+}
+
+TEST_F(BaselineStore, StoreThenLoadInOneBlock) {
+  for (IrOp store : kStores) {
+    for (IrOp load : kLoads) {
+      BlockMaker m;
+      m.begin();
+      m.ir.op(store, kSlotSink, X(11), X(12), 3);
+      m.begin();
+      m.ir.op(load, X(10), X(11), 0, 3);
+      m.ir.ret(m.offset);
+      const JitFn fn = compile(m.block);
+      for (uint64_t base : {kPageA, kPageB - 4}) {
+        Start s = memory_start();
+        s.slots = {{X(11), base}, {X(12), 0xf0e1'd2c3'b4a5'9687}};
+        EXPECT_EQ(compare(m.block, fn, s), "") << format_ir(m.block);
+      }
+    }
+  }
+}
+
+// ---- Calls.
+
+uint64_t helper_mix(Hart& hart, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
+  // Reads the state compiled code must have stored before the call.
+  hart.s.fflags |= 1;
+  hart.s.mscratch = a ^ c;
+  return (a * 3 + b) ^ (c << 1) ^ static_cast<uint64_t>(imm) ^ hart.s.pc ^ (hart.s.instret << 7);
+}
+
+uint64_t helper_trap(Hart& hart, uint64_t a, uint64_t, uint64_t, int64_t imm) {
+  hart.s.raise(make_trap(Cause::IllegalInsn, a + static_cast<uint64_t>(imm)));
+  return 0xdead;
+}
+
+using BaselineCall = BaselineFixture;
+
+TEST_F(BaselineCall, HelperResultArgumentsAndStateMatchTheInterpreter) {
+  for (int64_t imm : kImms) {
+    BlockMaker m;
+    m.begin();
+    m.ir.op(IrOp::AddImm, X(5), X(5), 0, 1);
+    m.begin();
+    m.ir.call(&helper_mix, X(10), X(11), X(12), X(13), imm);
+    m.begin();
+    const uint8_t t = m.ir.temp();
+    m.ir.call(&helper_mix, t, X(10), X(10), X(11), imm);
+    m.ir.op(IrOp::Add, X(14), t, X(10));
+    m.ir.call(&helper_mix, kSlotSink, t, X(14), X(12), 0);
+    m.ir.jump(m.offset);
+    const JitFn fn = compile(m.block);
+    for (uint64_t a : {uint64_t{0}, kAllOnes, kI64Min, uint64_t{0x1234'5678'9abc}}) {
+      Start s;
+      s.slots = {{X(11), a}, {X(12), ~a}, {X(13), a * 7}};
+      EXPECT_EQ(compare(m.block, fn, s), "") << "imm " << imm << "\n" << format_ir(m.block);
+    }
+  }
+}
+
+TEST_F(BaselineCall, HelperThatRaisesTrapsAtItsInstruction) {
+  for (unsigned at = 0; at < 3; ++at) {
+    BlockMaker m;
+    for (unsigned k = 0; k < 3; ++k) {
+      m.begin(k == 1 ? 2 : 4);
+      if (k == at) {
+        m.ir.call(&helper_trap, X(10), X(11), 0, 0, 0x10);
+      } else {
+        m.ir.op(IrOp::AddImm, X(20 + k), X(20 + k), 0, 1);
+      }
+    }
+    m.ir.jump(m.offset);
+    const JitFn fn = compile(m.block);
+    Start s;
+    s.slots = {{X(11), 0x4000}};
+    EXPECT_EQ(compare(m.block, fn, s), "") << format_ir(m.block);
+    const Outcome want = interpret(m.block, s);
+    EXPECT_EQ(want.status, kJitTrap);
+    EXPECT_EQ(want.mcause, static_cast<uint64_t>(Cause::IllegalInsn));
+    EXPECT_EQ(want.mtval, 0x4010u);
+  }
+}
+
+// ---- Exits.
+
+using BaselineExit = BaselineFixture;
+
+// A block of three guest instructions (4, 2 and 4 bytes) that writes registers, then `end`.
+template <typename End>
+IrBlock exit_block(End end, uint64_t pc = kRamBase) {
+  BlockMaker m(pc);
+  m.begin();
+  m.ir.op(IrOp::AddImm, X(20), X(20), 0, 1);
+  m.begin(2);
+  m.ir.op(IrOp::Xor, X(21), X(21), X(20));
+  m.begin();
+  m.ir.op(IrOp::Mov, X(22), X(5));
+  end(m.ir);
+  return std::move(m.block);
+}
+
+// Every way to compile an exit's edges: through chain slots (empty: they return to the
+// dispatcher) or through the dispatcher's lookup.
+struct SlotChoice {
+  bool taken;
+  bool fall;
+};
+constexpr SlotChoice kSlotChoices[] = {{false, false}, {true, false}, {false, true}, {true, true}};
+
+TEST_F(BaselineExit, JumpToEveryOffset) {
+  // Offsets as far as jal reaches (±1 MiB).
+  for (int64_t off : {int64_t{10}, int64_t{0}, int64_t{-4}, int64_t{0x800}, int64_t{0xffffe},
+                      int64_t{-0x100000}}) {
+    const IrBlock block = exit_block([&](IrBuilder& ir) { ir.jump(off); });
+    for (const SlotChoice& c : kSlotChoices) {
+      ChainSlot taken;
+      const JitFn fn = compile(block, c.taken ? &taken : nullptr);
+      EXPECT_EQ(compare(block, fn, {}), "") << "offset " << off << "\n" << format_ir(block);
+    }
+  }
+}
+
+TEST_F(BaselineExit, BranchTakenAndNotTaken) {
+  for (uint64_t cond :
+       {uint64_t{0}, uint64_t{1}, kAllOnes, kI64Min, uint64_t{0x1'0000'0000}, uint64_t{0x100}}) {
+    const IrBlock block = exit_block([](IrBuilder& ir) { ir.branch(IrBuilder::xr(5), -8, 10); });
+    for (const SlotChoice& c : kSlotChoices) {
+      ChainSlot taken, fall;
+      const JitFn fn = compile(block, c.taken ? &taken : nullptr, c.fall ? &fall : nullptr);
+      Start s;
+      s.slots = {{X(5), cond}};
+      EXPECT_EQ(compare(block, fn, s), "")
+          << "cond " << hex(cond) << " slots " << c.taken << c.fall << "\n"
+          << format_ir(block);
+    }
+  }
+}
+
+TEST_F(BaselineExit, BranchOnATemporaryAndOnX0) {
+  for (uint64_t v : {uint64_t{0}, uint64_t{3}}) {
+    BlockMaker m;
+    m.begin();
+    const uint8_t t = m.ir.temp();
+    m.ir.op(IrOp::AndImm, t, X(5), 0, 2);
+    m.ir.branch(t, 0x40, 4);
+    const JitFn fn = compile(m.block);
+    Start s;
+    s.slots = {{X(5), v}};
+    EXPECT_EQ(compare(m.block, fn, s), "") << format_ir(m.block);
+  }
+  const IrBlock never = exit_block([](IrBuilder& ir) { ir.branch(IrBuilder::xr(0), 0x40, 10); });
+  EXPECT_EQ(compare(never, compile(never), {}), "") << format_ir(never);
+}
+
+TEST_F(BaselineExit, IndirectToTheTargetRegister) {
+  for (uint64_t target :
+       {kRamBase + 0x100, uint64_t{0}, uint64_t{0x1234'5678'9abe}, kAllOnes - 1, kRamBase + 2}) {
+    const IrBlock block = exit_block([](IrBuilder& ir) { ir.indirect(IrBuilder::xr(5)); });
+    const JitFn fn = compile(block);
+    Start s;
+    s.slots = {{X(5), target}};
+    EXPECT_EQ(compare(block, fn, s), "") << hex(target) << "\n" << format_ir(block);
+  }
+  // A target computed by the block's last instruction, in a temporary.
+  BlockMaker m;
+  m.begin();
+  const uint8_t t = m.ir.temp();
+  m.ir.op(IrOp::AddImm, t, X(5), 0, -3);
+  m.ir.op(IrOp::AndImm, t, t, 0, -2);
+  m.ir.indirect(t);
+  const JitFn fn = compile(m.block);
+  Start s;
+  s.slots = {{X(5), kRamBase + 0x203}};
+  EXPECT_EQ(compare(m.block, fn, s), "") << format_ir(m.block);
+}
+
+TEST_F(BaselineExit, ReturnToTheDispatcher) {
+  for (int64_t off : {int64_t{10}, int64_t{0}, int64_t{-2}, int64_t{0x1000}}) {
+    const IrBlock block = exit_block([&](IrBuilder& ir) { ir.ret(off); });
+    const JitFn fn = compile(block);
+    EXPECT_EQ(compare(block, fn, {}), "") << format_ir(block);
+  }
+}
+
+TEST_F(BaselineExit, TrapAtEachGuestInstruction) {
+  for (unsigned count = 1; count <= 3; ++count) {
+    for (uint64_t tval : {uint64_t{0}, uint64_t{0xdead'beef}, kAllOnes, uint64_t{0x1'2345'6789}}) {
+      BlockMaker m;
+      for (unsigned k = 0; k < count; ++k) {
+        m.begin(k == 1 ? 2 : 4);
+        m.ir.op(IrOp::AddImm, X(20 + k), X(20 + k), 0, 1);
+      }
+      m.ir.trap(make_trap(count == 2 ? Cause::Breakpoint : Cause::IllegalInsn, tval));
+      const JitFn fn = compile(m.block);
+      EXPECT_EQ(compare(m.block, fn, {}), "") << format_ir(m.block);
+      EXPECT_EQ(interpret(m.block, {}).status, kJitTrap);
+    }
+  }
+}
+
+TEST_F(BaselineExit, FetchFaultTvalIsRelativeToTheBlockPc) {
+  for (uint64_t pc : {kRamBase, uint64_t{0xffff'ffff'ffff'f000}, uint64_t{0x7fff'ffff'fffe}}) {
+    for (uint64_t off : {uint64_t{0}, uint64_t{6}, uint64_t{0x1000}}) {
+      const IrBlock block =
+          exit_block([&](IrBuilder& ir) { ir.fetch_fault(Cause::InsnPage, off); }, pc);
+      ASSERT_TRUE(block.exit.tval_pc_relative);
+      const JitFn fn = compile(block);
+      Start s;
+      s.pc = pc;
+      EXPECT_EQ(compare(block, fn, s), "") << hex(pc) << " + " << off << "\n" << format_ir(block);
+    }
+  }
+}
+
+TEST_F(BaselineExit, EntryCounterCountsEveryRun) {
+  const IrBlock block = exit_block([](IrBuilder& ir) { ir.ret(10); });
+  uint64_t counter = 5;
+  const JitFn fn = compile(block, nullptr, nullptr, &counter);
+  EXPECT_EQ(compare(block, fn, {}), "");
+  EXPECT_EQ(counter, 6u);
+  EXPECT_EQ(compare(block, fn, {}), "");
+  EXPECT_EQ(counter, 7u);
+}
+
+// ---- A branch on a compare right before it (the compiler may fuse the two).
+
+using BaselineFusedBranch = BaselineFixture;
+
+constexpr IrOp kCompares[] = {IrOp::Eq,  IrOp::Ne,  IrOp::Lt,    IrOp::Ge,
+                              IrOp::Ltu, IrOp::Geu, IrOp::LtImm, IrOp::LtuImm};
+
+// The compare's operands for a `bytes`-wide comparison: b or the immediate.
+IrBlock compare_branch_block(IrOp cmp, int64_t imm, int shape) {
+  BlockMaker m;
+  m.begin();
+  m.ir.op(IrOp::AddImm, X(20), X(20), 0, 1);
+  m.begin();
+  switch (shape) {
+    case 0: {  // into a temporary, right before the exit
+      const uint8_t t = m.ir.temp();
+      m.ir.op(cmp, t, X(5), X(6), imm);
+      m.ir.branch(t, -4, 8);
+      break;
+    }
+    case 1:  // into a register, which must still hold the result
+      m.ir.op(cmp, X(7), X(5), X(6), imm);
+      m.ir.branch(X(7), -4, 8);
+      break;
+    case 2: {  // an operand changes between the compare and the exit
+      const uint8_t t = m.ir.temp();
+      m.ir.op(cmp, t, X(5), X(6), imm);
+      m.ir.op(IrOp::Xor, X(5), X(5), X(6));
+      m.ir.op(IrOp::AddImm, X(6), X(6), 0, 1);
+      m.ir.branch(t, -4, 8);
+      break;
+    }
+    case 3: {  // the result is used, not only branched on
+      const uint8_t t = m.ir.temp();
+      m.ir.op(cmp, t, X(5), X(6), imm);
+      m.ir.op(IrOp::Xor, X(8), t, X(5));
+      m.ir.branch(t, -4, 8);
+      break;
+    }
+    default: {  // an operand is the compare's own destination
+      m.ir.op(cmp, X(5), X(5), X(6), imm);
+      m.ir.branch(X(5), -4, 8);
+      break;
+    }
+  }
+  return std::move(m.block);
+}
+
+TEST_F(BaselineFusedBranch, CompareThenBranchMatchesTheInterpreter) {
+  const uint64_t values[] = {0,
+                             1,
+                             kAllOnes,
+                             kI64Min,
+                             kI64Max,
+                             0x8000'0000,
+                             0xffff'ffff,
+                             0xffff'ffff'8000'0000,
+                             0x1'0000'0000};
+  for (IrOp cmp : kCompares) {
+    const bool has_imm = ir_op_info(cmp).has(kIrImm);
+    const std::vector<int64_t> imms =
+        has_imm ? std::vector<int64_t>{0, -1, 1, 0x7fff'ffff, 0x8000'0000, -0x8000'0001LL}
+                : std::vector<int64_t>{0};
+    for (int64_t imm : imms) {
+      for (int shape = 0; shape < 5; ++shape) {
+        const IrBlock block = compare_branch_block(cmp, imm, shape);
+        for (const SlotChoice& c : kSlotChoices) {
+          ChainSlot taken, fall;
+          const JitFn fn = compile(block, c.taken ? &taken : nullptr, c.fall ? &fall : nullptr);
+          if (fn == nullptr) continue;
+          for (uint64_t a : values) {
+            for (uint64_t b : values) {
+              Start s;
+              s.slots = {{X(5), a}, {X(6), b}};
+              const std::string d = compare(block, fn, s);
+              if (!d.empty()) {
+                ADD_FAILURE() << describe(cmp, a, b, 0, imm) << " shape " << shape << "\n"
+                              << d << format_ir(block);
+                break;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- Chaining: a block's exit enters the next block's code through its ChainSlot.
+
+using BaselineChain = BaselineFixture;
+
+// The first block jumps 8 bytes ahead, where the second one is.
+IrBlock chain_first() {
+  BlockMaker m;
+  m.begin();
+  m.ir.op(IrOp::AddImm, X(10), X(10), 0, 1);
+  m.begin();
+  m.ir.op(IrOp::Add, X(11), X(10), X(11));
+  m.ir.jump(8);
+  return std::move(m.block);
+}
+IrBlock chain_second() {
+  BlockMaker m(kRamBase + 8);
+  m.begin();
+  m.ir.op(IrOp::ShlImm, X(12), X(11), 0, 3);
+  m.begin();
+  m.ir.op(IrOp::PcRel, X(13), 0, 0, 4);
+  m.ir.ret(m.offset);
+  return std::move(m.block);
+}
+
+TEST_F(BaselineChain, AJumpEntersTheNextBlockThroughItsSlot) {
+  const IrBlock first = chain_first();
+  const IrBlock second = chain_second();
+  ChainSlot slot;
+  const JitFn fn1 = compile(first, &slot);
+  const JitFn fn2 = compile(second);
+  ASSERT_NE(fn2, nullptr);
+  slot.fn.store(fn2);
+
+  // The interpreter runs the two blocks one after the other.
+  Start s;
+  s.slots = {{X(10), 1}, {X(11), 2}};
+  setup(interp_m, s);
+  ASSERT_TRUE(interpret_block(interp_m.hart, first));
+  ASSERT_EQ(interp_m.hart.s.pc, kRamBase + 8);
+  ASSERT_TRUE(interpret_block(interp_m.hart, second));
+  const Outcome want = capture(interp_m, kJitContinue, s);
+  const Outcome got = run_compiled(fn1, s);
+  EXPECT_EQ(diff(want, got, s), "");
+
+  // With the slot empty, the first block alone runs.
+  slot.fn.store(nullptr);
+  EXPECT_EQ(compare(first, fn1, s), "");
+}
+
+TEST_F(BaselineChain, BranchEdgesEachEnterTheirSlot) {
+  BlockMaker m;
+  m.begin();
+  const uint8_t t = m.ir.temp();
+  m.ir.op(IrOp::Ltu, t, X(10), X(11));
+  m.ir.branch(t, 8, 4);
+  const IrBlock first = std::move(m.block);
+  BlockMaker at4(kRamBase + 4);
+  at4.begin();
+  at4.ir.op(IrOp::MovImm, X(12), 0, 0, 4);
+  at4.ir.ret(4);
+  BlockMaker at8(kRamBase + 8);
+  at8.begin();
+  at8.ir.op(IrOp::MovImm, X(12), 0, 0, 8);
+  at8.ir.ret(4);
+  ChainSlot taken, fall;
+  const JitFn fn = compile(first, &taken, &fall);
+  taken.fn.store(compile(at8.block));
+  fall.fn.store(compile(at4.block));
+  for (uint64_t a : {uint64_t{1}, uint64_t{3}}) {
+    Start s;
+    s.slots = {{X(10), a}, {X(11), 2}};
+    setup(interp_m, s);
+    ASSERT_TRUE(interpret_block(interp_m.hart, first));
+    const IrBlock& next = a < 2 ? at8.block : at4.block;
+    ASSERT_EQ(interp_m.hart.s.pc, next.start_pc);
+    ASSERT_TRUE(interpret_block(interp_m.hart, next));
+    const Outcome want = capture(interp_m, kJitContinue, s);
+    EXPECT_EQ(diff(want, run_compiled(fn, s), s), "") << "x10 = " << a;
+  }
+}
+
+TEST_F(BaselineChain, StopsAtTheInstructionLimitAndOnAnExitRequest) {
+  const IrBlock first = chain_first();
+  ChainSlot slot;
+  const JitFn fn1 = compile(first, &slot);
+  slot.fn.store(compile(chain_second()));
+  Start at_limit;
+  at_limit.instret_limit = at_limit.instret + first.guest_count();
+  EXPECT_EQ(compare(first, fn1, at_limit), "");  // the first block only
+  Start requested;
+  requested.exit_request = 1;
+  EXPECT_EQ(compare(first, fn1, requested), "");
+}
+
+}  // namespace
+}  // namespace tiervm::test
