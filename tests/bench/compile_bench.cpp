@@ -1,7 +1,8 @@
-// LLVM compile cost (engine/jit/llvm_backend.h) on real guest code: IR blocks translated
-// from the built bench roms' .text, compiled one block per module and in batches of 16
+// Compile cost on real guest code: IR blocks translated from the built bench roms' .text.
+// LLVM (engine/jit/llvm_backend.h) compiles them one block per module and in batches of 16
 // (JitConfig::batch_size), at JitOptLevel::Fast (tier 1) and ::Optimize, and as tier-2
-// regions (several blocks of one page lowered into one function, then O2).
+// regions (several blocks of one page lowered into one function, then O2); the baseline
+// tier (engine/jit/baseline_compiler.h) copies and patches its stencils, one block at a time.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "engine/hart.h"
+#include "engine/jit/baseline_compiler.h"
 #include "engine/jit/llvm_backend.h"
 #include "engine/loader.h"
 #include "engine/translator.h"
@@ -133,6 +135,51 @@ BENCHMARK(BM_Compile)
     ->Args({1, 1})
     ->Args({1, 16})
     ->Unit(benchmark::kMicrosecond);
+
+// The baseline tier on the same blocks. Each iteration compiles one block; every
+// kBaselineBatch blocks the code is released outside the timed part (as the JIT frees
+// dropped code), so the arena never fills and pausing the timer costs little per block.
+void BM_CompileBaseline(benchmark::State& state) {
+  const BlockCorpus& c = corpus();
+  if (c.blocks.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  auto compiler = std::make_unique<BaselineCompiler>();
+  if (!compiler->ok()) {
+    state.SkipWithError(compiler->error().c_str());
+    return;
+  }
+  constexpr size_t kBaselineBatch = 256;
+  std::vector<BaselineCompiler::Code> live;
+  live.reserve(kBaselineBatch);
+  size_t next = 0;
+  uint64_t blocks = 0;
+  uint64_t insns = 0;
+  uint64_t failures = 0;
+  for (auto _ : state) {
+    const IrBlock* b = c.blocks[next].get();
+    next = (next + 1) % c.blocks.size();
+    const BaselineCompiler::Code code = compiler->compile(*b, nullptr, nullptr, nullptr);
+    insns += b->guest_count();
+    ++blocks;
+    if (code.fn == nullptr) {
+      ++failures;
+    } else {
+      live.push_back(code);
+    }
+    if (live.size() == kBaselineBatch) {
+      state.PauseTiming();
+      for (const BaselineCompiler::Code& done : live) compiler->release(done);
+      live.clear();
+      state.ResumeTiming();
+    }
+  }
+  for (const BaselineCompiler::Code& done : live) compiler->release(done);
+  report_rates(state, "block", blocks, insns, failures);
+  state.SetItemsProcessed(static_cast<int64_t>(blocks));
+}
+BENCHMARK(BM_CompileBaseline)->Unit(benchmark::kMicrosecond);
 
 // Tier-2 regions formed as JitTier::promote forms them: an entry block plus the blocks its
 // static exits reach inside the same page, breadth first, up to 8 blocks. Every corpus
