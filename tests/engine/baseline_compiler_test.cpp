@@ -439,16 +439,24 @@ std::vector<Where> addresses(unsigned bytes) {
   return w;
 }
 
+// How an access names its operands: distinct registers; the loaded register or the stored
+// value is the base register; the address in the immediate alone (base x0).
+enum class Operands { Distinct, Aliased, Absolute };
+
 // Guest instruction 0 writes a register; 1 is the access, base + imm; 2 writes another.
-IrBlock access_block(IrOp op, int64_t imm) {
+IrBlock access_block(IrOp op, int64_t imm, Operands form) {
+  const uint8_t base = form == Operands::Absolute ? X(0) : X(11);
+  const uint8_t other = form == Operands::Aliased    ? X(11)
+                        : form == Operands::Distinct ? X(12)
+                                                     : X(10);
   BlockMaker m;
   m.begin();
   m.ir.op(IrOp::AddImm, X(20), X(20), 0, 5);
   m.begin(2);
   if (ir_op_info(op).store) {
-    m.ir.op(op, kSlotSink, X(11), X(12), imm);
+    m.ir.op(op, kSlotSink, base, other, imm);
   } else {
-    m.ir.op(op, X(10), X(11), 0, imm);
+    m.ir.op(op, form == Operands::Distinct ? X(10) : other, base, 0, imm);
   }
   m.begin();
   m.ir.op(IrOp::AddImm, X(21), X(21), 0, 7);
@@ -456,24 +464,35 @@ IrBlock access_block(IrOp op, int64_t imm) {
   return std::move(m.block);
 }
 
+void check_access(BaselineFixture& f, IrOp op, int64_t imm, Operands form, const Where& w, JitFn fn,
+                  const IrBlock& block) {
+  for (uint64_t value : {0x8182'8384'8586'8788ull, 0x0102'0304'0506'0708ull}) {
+    Start s = memory_start();
+    s.slots = {{X(11), w.addr - static_cast<uint64_t>(imm)}, {X(12), value}, {X(10), ~value}};
+    EXPECT_EQ(f.compare(block, fn, s), "")
+        << ir_op_name(op) << " " << w.what << " at " << hex(w.addr) << " imm " << imm
+        << " operands " << static_cast<int>(form) << "\n"
+        << format_ir(block);
+    if (!w.may_trap) {
+      EXPECT_EQ(f.interpret(block, s).status, kJitContinue) << w.what;
+    }
+  }
+}
+
 void check_accesses(BaselineFixture& f, IrOp op) {
   const unsigned bytes = ir_op_info(op).mem_bytes;
   const int64_t imms[] = {0, -8, 0x7ff, 0x1'2345'6789, -0x8000'0001LL};
   for (int64_t imm : imms) {
-    const IrBlock block = access_block(op, imm);
-    const JitFn fn = f.compile(block);
-    for (const Where& w : addresses(bytes)) {
-      for (uint64_t value : {0x8182'8384'8586'8788ull, 0x0102'0304'0506'0708ull}) {
-        Start s = memory_start();
-        s.slots = {{X(11), w.addr - static_cast<uint64_t>(imm)}, {X(12), value}};
-        EXPECT_EQ(f.compare(block, fn, s), "")
-            << ir_op_name(op) << " " << w.what << " at " << hex(w.addr) << " imm " << imm << "\n"
-            << format_ir(block);
-        if (!w.may_trap) {
-          EXPECT_EQ(f.interpret(block, s).status, kJitContinue) << w.what;
-        }
-      }
+    for (Operands form : {Operands::Distinct, Operands::Aliased}) {
+      const IrBlock block = access_block(op, imm, form);
+      const JitFn fn = f.compile(block);
+      for (const Where& w : addresses(bytes)) check_access(f, op, imm, form, w, fn, block);
     }
+  }
+  for (const Where& w : addresses(bytes)) {
+    const int64_t imm = static_cast<int64_t>(w.addr);
+    const IrBlock block = access_block(op, imm, Operands::Absolute);
+    check_access(f, op, 0, Operands::Absolute, w, f.compile(block), block);
   }
 }
 
@@ -486,7 +505,7 @@ TEST_F(BaselineLoad, EveryWidthAndSignHitsStraddlesAndFaultsLikeTheInterpreter) 
 TEST_F(BaselineLoad, UnmappedAddressTrapsPreciselyWithTheAccessFault) {
   // The spec's outcome (priv spec 3.7: access fault, mtval = the address), so the
   // comparison above is known to cover a real trap.
-  const IrBlock block = access_block(IrOp::Load32S, 0);
+  const IrBlock block = access_block(IrOp::Load32S, 0, Operands::Distinct);
   const JitFn fn = compile(block);
   Start s;
   s.slots = {{X(11), 0x1000}};
@@ -768,6 +787,22 @@ IrBlock compare_branch_block(IrOp cmp, int64_t imm, int shape) {
       m.ir.branch(t, -4, 8);
       break;
     }
+    case 4: {  // operands in temporaries of the same instruction
+      const uint8_t ta = m.ir.temp();
+      const uint8_t tb = m.ir.temp();
+      const uint8_t t = m.ir.temp();
+      m.ir.op(IrOp::AddImm, ta, X(5), 0, 3);
+      m.ir.op(IrOp::Mov, tb, X(6));
+      m.ir.op(cmp, t, ta, tb, imm);
+      m.ir.branch(t, -4, 8);
+      break;
+    }
+    case 5: {  // both operands one slot
+      const uint8_t t = m.ir.temp();
+      m.ir.op(cmp, t, X(5), X(5), imm);
+      m.ir.branch(t, -4, 8);
+      break;
+    }
     default: {  // an operand is the compare's own destination
       m.ir.op(cmp, X(5), X(5), X(6), imm);
       m.ir.branch(X(5), -4, 8);
@@ -793,7 +828,7 @@ TEST_F(BaselineFusedBranch, CompareThenBranchMatchesTheInterpreter) {
         has_imm ? std::vector<int64_t>{0, -1, 1, 0x7fff'ffff, 0x8000'0000, -0x8000'0001LL}
                 : std::vector<int64_t>{0};
     for (int64_t imm : imms) {
-      for (int shape = 0; shape < 5; ++shape) {
+      for (int shape = 0; shape < 7; ++shape) {
         const IrBlock block = compare_branch_block(cmp, imm, shape);
         for (const SlotChoice& c : kSlotChoices) {
           ChainSlot taken, fall;
