@@ -755,7 +755,9 @@ using BaselineFusedBranch = BaselineFixture;
 constexpr IrOp kCompares[] = {IrOp::Eq,  IrOp::Ne,  IrOp::Lt,    IrOp::Ge,
                               IrOp::Ltu, IrOp::Geu, IrOp::LtImm, IrOp::LtuImm};
 
-// The compare's operands for a `bytes`-wide comparison: b or the immediate.
+// Guest instruction 1 compares x5 with x6 (or the immediate) and branches on the result, in
+// one of the shapes below: only shapes 0, 4 and 5 leave the compare as the block's last op,
+// writing the condition into a temporary, where fusing it into the exit is allowed.
 IrBlock compare_branch_block(IrOp cmp, int64_t imm, int shape) {
   BlockMaker m;
   m.begin();
