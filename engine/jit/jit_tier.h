@@ -109,6 +109,7 @@ class JitTier {
   JitStats stats_;
   TierUpPolicy tier_up_;
   uint64_t polls_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   // Counters are never freed: compiled code holds their addresses until the tier goes.
   std::deque<uint64_t> counters_;
