@@ -15,10 +15,12 @@ namespace tiervm {
 CodeCache::CodeCache(Hart& hart, size_t max_blocks) : hart_(hart), max_blocks_(max_blocks) {
   hart_.bus.set_code_write_hook(
       [this](uint64_t paddr, uint64_t len) { invalidate_range(paddr, len); });
+  hart_.tlb.set_page_flush_hook([this](uint64_t vpage) { drop_jump_page(vpage); });
 }
 
 CodeCache::~CodeCache() {
   hart_.bus.set_code_write_hook(nullptr);
+  hart_.tlb.set_page_flush_hook(nullptr);
 }
 
 namespace {
@@ -37,6 +39,7 @@ void verify_or_abort(const IrBlock& block) {
 
 CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const BlockKey key(paddr, flags);
+  ++lookups_;
   if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
   if (blocks_.size() >= max_blocks_) {
     evict_cold();  // the dropped blocks stay alive until collect(): the caller may be in one
@@ -69,6 +72,20 @@ void CodeCache::flush_jump_cache() {
   if (++jump_generation_ == 0) {  // wrapped: old entries could match again
     jump_.fill(JumpEntry{});
     jump_generation_ = 1;
+  }
+  jump_pages_.fill(0);
+}
+
+void CodeCache::drop_jump_page(uint64_t vpage) {
+  vpage &= ~kPageMask;
+  uint16_t& live = jump_pages_[jump_page_bucket(vpage)];
+  // Pcs are 2-byte aligned: the page's pcs index these slots (others hash elsewhere).
+  for (uint64_t pc = vpage; live != 0 && pc < vpage + kPageSize; pc += 2) {
+    JumpEntry& e = jump_[jump_index(pc)];
+    if (e.generation == jump_generation_ && (e.pc & ~kPageMask) == vpage) {
+      e = JumpEntry{};
+      --live;
+    }
   }
 }
 

@@ -75,15 +75,22 @@ class CodeCache {
   // owned by the cache until the next collect().
   CachedBlock* get(uint64_t pc, uint64_t paddr, TranslateFlags flags);
   // Virtual-pc lookup without a TLB probe; nullptr on a miss. Entries are valid for one
-  // fetch mode and flag set, and dropped by flush_jump_cache() on any TLB flush.
+  // fetch mode and flag set, and dropped by flush_jump_cache() on any full TLB flush, or
+  // page by page (drop_jump_page) when the TLB flushes one page.
   CachedBlock* jump_lookup(uint64_t pc, FetchKey fetch) const {
     const JumpEntry& e = jump_[jump_index(pc)];
     return e.pc == pc && e.fetch == fetch && e.generation == jump_generation_ ? e.block : nullptr;
   }
   void jump_insert(uint64_t pc, FetchKey fetch, CachedBlock* block) {
-    jump_[jump_index(pc)] = {pc, jump_generation_, fetch, block};
+    JumpEntry& e = jump_[jump_index(pc)];
+    if (e.generation == jump_generation_) --jump_pages_[jump_page_bucket(e.pc)];
+    ++jump_pages_[jump_page_bucket(pc)];
+    e = {pc, jump_generation_, fetch, block};
   }
   void flush_jump_cache();
+  // Drops the jump-cache entries whose pc lies in the virtual page at `vpage` (the TLB's
+  // page-flush hook).
+  void drop_jump_page(uint64_t vpage);
 
   // Drops the blocks whose code overlaps [paddr, paddr + len) (within one page); the page
   // stays marked as code while other blocks remain on it.
@@ -104,6 +111,8 @@ class CodeCache {
 
   size_t block_count() const { return blocks_.size(); }
   uint64_t translations() const { return translations_; }
+  // get() calls: the dispatcher's jump-cache misses (each costs a hash-map lookup).
+  uint64_t lookups() const { return lookups_; }
   uint64_t invalidations() const { return invalidations_; }
   uint64_t capacity_flushes() const { return capacity_flushes_; }  // evictions of half
   uint64_t evicted() const { return evicted_; }
@@ -130,6 +139,12 @@ class CodeCache {
   static size_t jump_index(uint64_t pc) {
     return ((pc >> 1) ^ (pc >> (1 + kJumpBits))) & ((1u << kJumpBits) - 1);
   }
+  // Live entries of this generation per hashed virtual page: most pages Linux flushes
+  // one by one hold no code, and a zero count skips the scan of the page's slots.
+  static constexpr unsigned kJumpPageBits = 12;
+  static size_t jump_page_bucket(uint64_t pc) {
+    return FxHashFold{}(pc >> kPageBits) & ((1u << kJumpPageBits) - 1);
+  }
   using BlockMap = std::unordered_map<BlockKey, std::unique_ptr<CachedBlock>, BlockKey::Hash>;
   // Hands the block to the drop hook and keeps it until collect(); returns the next entry.
   BlockMap::iterator retire(BlockMap::iterator it);
@@ -146,7 +161,9 @@ class CodeCache {
   std::unordered_map<uint64_t, std::vector<BlockKey>, FxHashFold> page_blocks_;
   std::vector<std::unique_ptr<CachedBlock>> retired_;
   std::array<JumpEntry, 1u << kJumpBits> jump_{};
+  std::array<uint16_t, 1u << kJumpPageBits> jump_pages_{};
   uint64_t translations_ = 0;
+  uint64_t lookups_ = 0;
   uint64_t invalidations_ = 0;
 };
 

@@ -138,7 +138,8 @@ void SoftTlb::flush_page(uint64_t vaddr) {
       if (s.vpage == vpage && s.mode == m) s = TlbL2Entry{};
     }
   }
-  ++flushes;
+  ++page_flushes;
+  if (page_flush_hook_) page_flush_hook_(vpage);
 }
 
 void SoftTlb::revoke_write(uint64_t ppage) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -67,10 +68,20 @@ class SoftTlb {
   // L2 lookup; nullptr on a miss. A hit refills the L1 entry.
   const TlbL2Entry* lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage);
 
+  // Bumps `flushes`: whatever else caches by virtual address (the jump cache) compares
+  // that generation and drops everything when it moved.
   void flush_all();
   // Every mode; exact for 4 KiB leaves, everything when `vaddr` lies in a cached superpage
   // (sfence.vma with an address flushes the whole leaf's translation, priv spec 4.2.1).
+  // An exact flush bumps `page_flushes`, not `flushes`, and tells the page-flush hook, so
+  // caches keyed by virtual address drop that page only: Linux issues sfence.vma with an
+  // address on every page-table update (update_mmu_cache), ~12 500 per boot, and each used
+  // to empty the whole jump cache.
   void flush_page(uint64_t vaddr);
+  // Called with the virtual page base of every exact flush_page().
+  void set_page_flush_hook(std::function<void(uint64_t vpage)> hook) {
+    page_flush_hook_ = std::move(hook);
+  }
   // Drops write fast paths to a physical page that now holds translated code.
   void revoke_write(uint64_t ppage);
 
@@ -79,7 +90,8 @@ class SoftTlb {
   uint64_t l1_misses = 0;
   uint64_t l2_hits = 0;
   uint64_t l2_misses = 0;
-  uint64_t flushes = 0;
+  uint64_t flushes = 0;       // flush_all() (and flush_page() falling back to it)
+  uint64_t page_flushes = 0;  // exact flush_page()
 
  private:
   void fill_l1(Bus& bus, const TlbL2Entry& e);
@@ -91,6 +103,7 @@ class SoftTlb {
   // Virtual base and size of cached superpage leaves (few: kernel linear map, huge pages).
   std::vector<std::pair<uint64_t, uint64_t>> superpages_;
   bool superpages_overflow_ = false;
+  std::function<void(uint64_t)> page_flush_hook_;
 };
 
 }  // namespace tiervm

@@ -84,13 +84,15 @@ struct MonitorSnapshot {
   uint64_t tlb_l1_misses = 0;
   uint64_t tlb_l2_hits = 0;
   uint64_t tlb_l2_misses = 0;
-  uint64_t tlb_flushes = 0;
+  uint64_t tlb_flushes = 0;       // every flush: whole TLB or one page
+  uint64_t tlb_page_flushes = 0;  // of those, the ones of one page (sfence.vma with an address)
 
   size_t code_blocks = 0;
   size_t code_max_blocks = 0;
   uint64_t code_evicted = 0;     // cold blocks evicted when the cache was full
   uint64_t code_host_bytes = 0;  // compiled code the cached blocks use
   uint64_t translations = 0;
+  uint64_t code_lookups = 0;  // CodeCache::get calls (jump-cache misses)
   uint64_t invalidations = 0;
   bool jit_enabled = false;
   size_t compile_queue = 0;

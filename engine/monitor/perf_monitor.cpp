@@ -243,7 +243,8 @@ MonitorSnapshot PerfMonitor::capture() const {
   s.tlb_l1_misses = tlb.l1_misses;
   s.tlb_l2_hits = tlb.l2_hits;
   s.tlb_l2_misses = tlb.l2_misses;
-  s.tlb_flushes = tlb.flushes;
+  s.tlb_flushes = tlb.flushes + tlb.page_flushes;
+  s.tlb_page_flushes = tlb.page_flushes;
 
   const CodeCache& cache = machine_.executor().code_cache();
   s.code_blocks = cache.block_count();
@@ -251,6 +252,7 @@ MonitorSnapshot PerfMonitor::capture() const {
   s.code_evicted = cache.evicted();
   s.code_host_bytes = cache.native_bytes();
   s.translations = cache.translations();
+  s.code_lookups = cache.lookups();
   s.invalidations = cache.invalidations();
   if (const JitTier* jit = ex.jit()) {
     s.jit_enabled = true;

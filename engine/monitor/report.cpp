@@ -100,13 +100,15 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
   j["interrupts"] = s.interrupts;
   j["code_cache"] = {{"blocks", s.code_blocks},          {"translations", s.translations},
                      {"invalidations", s.invalidations}, {"max_blocks", s.code_max_blocks},
-                     {"evicted", s.code_evicted},        {"host_bytes", s.code_host_bytes}};
+                     {"evicted", s.code_evicted},        {"host_bytes", s.code_host_bytes},
+                     {"lookups", s.code_lookups}};
   const uint64_t l2_lookups = s.tlb_l2_hits + s.tlb_l2_misses;
   j["tlb"] = {
       {"l1_misses", s.tlb_l1_misses},
       {"l2_hits", s.tlb_l2_hits},
       {"l2_misses", s.tlb_l2_misses},
       {"flushes", s.tlb_flushes},
+      {"page_flushes", s.tlb_page_flushes},
       {"l2_hit_rate", share(static_cast<double>(s.tlb_l2_hits), static_cast<double>(l2_lookups))},
       {"l1_misses_per_million_insns", per_million(s.tlb_l1_misses, s.instructions)},
       {"l2_misses_per_million_insns", per_million(s.tlb_l2_misses, s.instructions)},
@@ -227,14 +229,14 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
   }
   const uint64_t l2 = s.tlb_l2_hits + s.tlb_l2_misses;
   add("tlb: %.1f L1 misses per million insns, L2 hit rate %.1f%% (%" PRIu64 " of %" PRIu64
-      "), %" PRIu64 " flushes (L1 hits are not counted)\n",
+      "), %" PRIu64 " flushes (%" PRIu64 " of one page; L1 hits are not counted)\n",
       per_million(s.tlb_l1_misses, s.instructions),
       100 * share(static_cast<double>(s.tlb_l2_hits), static_cast<double>(l2)), s.tlb_l2_hits, l2,
-      s.tlb_flushes);
+      s.tlb_flushes, s.tlb_page_flushes);
   add("code cache: %zu blocks (%.1f KiB of host code), %" PRIu64 " translations, %" PRIu64
-      " invalidations, %" PRIu64 " evicted\n",
+      " invalidations, %" PRIu64 " evicted, %" PRIu64 " lookups (jump-cache misses)\n",
       s.code_blocks, static_cast<double>(s.code_host_bytes) / 1024, s.translations, s.invalidations,
-      s.code_evicted);
+      s.code_evicted, s.code_lookups);
 
   const uint64_t sampled = s.samples - s.samples_idle;
   auto row = [&](const BlockProfile& b) {

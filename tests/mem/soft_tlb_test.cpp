@@ -178,9 +178,16 @@ TEST_F(Tlb, FlushPageDropsEveryModeAndLevel) {
     tlb.insert(bus, m, 0x3000, kRam, true, true, true);
     tlb.insert(bus, m, 0x4000, kRam + 0x1000, true, true, true);
   }
-  uint64_t flushes = tlb.flushes;
+  std::vector<uint64_t> hooked;
+  tlb.set_page_flush_hook([&](uint64_t vpage) { hooked.push_back(vpage); });
+  const uint64_t flushes = tlb.flushes;
+  const uint64_t page_flushes = tlb.page_flushes;
   tlb.flush_page(0x3abc);
-  EXPECT_GT(tlb.flushes, flushes);
+  // One page: counted as such and reported to the hook, not as a full flush (which would
+  // empty every cache keyed by virtual address).
+  EXPECT_EQ(tlb.flushes, flushes);
+  EXPECT_EQ(tlb.page_flushes, page_flushes + 1);
+  EXPECT_EQ(hooked, std::vector<uint64_t>{0x3000});
   for (TlbMode m : {kU, kS, kM}) {
     const TlbEntry& e = tlb.l1(m, 0x3000);
     EXPECT_EQ(e.tag_read, kTlbNoTag);
@@ -268,9 +275,16 @@ TEST(SoftTlbSuperpage, FlushPageInsideASuperpageDropsAllItsPieces) {
   tlb.insert(bus, TlbMode::S, 0x40001000, 0x80001000, true, true, false, 21);
   tlb.insert(bus, TlbMode::S, 0x50000000, 0x80400000, true, false, false, 12);
   // sfence.vma of an address in the superpage's other half must drop both pieces.
+  bool hooked = false;
+  tlb.set_page_flush_hook([&](uint64_t) { hooked = true; });
+  const uint64_t flushes = tlb.flushes;
   tlb.flush_page(0x40100000);
   EXPECT_EQ(tlb.lookup_l2(bus, TlbMode::S, 0x40000000), nullptr);
   EXPECT_EQ(tlb.lookup_l2(bus, TlbMode::S, 0x40001000), nullptr);
+  // That is a full flush: caches keyed by virtual address must drop everything too (the
+  // leaf spans more than the one page the hook would name).
+  EXPECT_EQ(tlb.flushes, flushes + 1);
+  EXPECT_FALSE(hooked);
 }
 
 TEST(SoftTlbSuperpage, FlushPageOutsideSuperpagesIsExact) {
