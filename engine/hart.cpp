@@ -190,6 +190,16 @@ bool Hart::translate_atomic(uint64_t vaddr, unsigned size, bool is_load_reserved
     s.raise(make_trap(is_load_reserved ? Cause::LoadMisaligned : Cause::StoreMisaligned, vaddr));
     return false;
   }
+  // L1 hit: Linux runs an atomic every ~60 instructions (locks, reference counts), and each
+  // went through the L2 and counted as an L1 miss. Tags are only given to pages that PMP
+  // treats uniformly and allows (fill_tlb), to RAM or ROM (reads) and to RAM (writes), so a
+  // hit needs none of the checks below. An AMO or SC also reads: both tags must match.
+  const uint64_t vpage = vaddr & ~kPageMask;
+  const TlbEntry& e = tlb.l1(data_mode_, vaddr);
+  if (e.tag_read == vpage && (is_load_reserved || e.tag_write == vpage)) {
+    paddr = tlb.l1_ppage(data_mode_, vaddr) | (vaddr & kPageMask);
+    return true;
+  }
   const Access access = is_load_reserved ? Access::Read : Access::Write;
   if (!fill_tlb(data_mode_, data_ctx_, vaddr, access, paddr)) return false;
   // An AMO also reads: the page must be readable (a write-only page does not exist in
@@ -211,11 +221,24 @@ bool Hart::translate_atomic(uint64_t vaddr, unsigned size, bool is_load_reserved
   return true;
 }
 
+// RAM directly; the bus for the rest, for accesses that cross a page, and for writes to
+// pages holding code (its code-write hook).
 bool Hart::phys_read(uint64_t paddr, unsigned size, uint64_t& value) {
+  if (bus.in_ram(paddr, size)) {
+    uint64_t v = 0;
+    std::memcpy(&v, bus.ram_data() + (paddr - bus.ram_base()), size);
+    value = v;
+    return true;
+  }
   return bus.read(paddr, size, value);
 }
 
 bool Hart::phys_write(uint64_t paddr, unsigned size, uint64_t value) {
+  if (bus.in_ram(paddr, size) && (paddr & kPageMask) + size <= kPageSize &&
+      !bus.is_code_page(paddr)) {
+    std::memcpy(bus.ram_data() + (paddr - bus.ram_base()), &value, size);
+    return true;
+  }
   return bus.write(paddr, size, value);
 }
 
