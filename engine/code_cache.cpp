@@ -40,7 +40,7 @@ void verify_or_abort(const IrBlock& block) {
 CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const BlockKey key(paddr, flags);
   ++lookups_;
-  if (auto it = blocks_.find(key); it != blocks_.end()) return it->second.get();
+  if (CachedBlock* cached = blocks_.find(key)) return cached;
   if (blocks_.size() >= max_blocks_) {
     evict_cold();  // the dropped blocks stay alive until collect(): the caller may be in one
     ++capacity_flushes_;
@@ -64,7 +64,7 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
     hart_.tlb.revoke_write(ppage);
   }
   page_blocks_[ppage].push_back(key);
-  blocks_.emplace(key, std::move(block));
+  blocks_.insert(key, std::move(block));
   return raw;
 }
 
@@ -99,14 +99,14 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
   std::vector<BlockKey>& keys = it->second;
   bool dropped = false;
   for (size_t i = 0; i < keys.size();) {
-    auto b = blocks_.find(keys[i]);
-    if (b == blocks_.end()) {
+    CachedBlock* b = blocks_.find(keys[i]);
+    if (b == nullptr) {
       keys[i] = keys.back();
       keys.pop_back();
       continue;
     }
     // The block's bytes, up to the end of its last (possibly trapping) instruction.
-    const IrBlock& blk = b->second->ir;
+    const IrBlock& blk = b->ir;
     const uint64_t start = blk.start_paddr;
     const uint64_t end = start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
     if (paddr < end && start < paddr + len) {
@@ -115,11 +115,11 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
         e.kind = EventKind::BlockInvalidated;
         e.paddr = start;
         e.pc = blk.start_pc;
-        e.tier = b->second->tier;
+        e.tier = b->tier;
         e.bytes = len;
         events_->publish(e);
       }
-      retire(b);
+      retire(blocks_.take(keys[i]));
       ++invalidations_;
       dropped = true;
       keys[i] = keys.back();
@@ -135,10 +135,9 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
   if (dropped) flush_jump_cache();
 }
 
-CodeCache::BlockMap::iterator CodeCache::retire(BlockMap::iterator it) {
-  if (drop_hook_) drop_hook_(*it->second);
-  retired_.push_back(std::move(it->second));
-  return blocks_.erase(it);
+void CodeCache::retire(std::unique_ptr<CachedBlock> block) {
+  if (drop_hook_) drop_hook_(*block);
+  retired_.push_back(std::move(block));
 }
 
 void CodeCache::evict_cold() {
@@ -146,14 +145,16 @@ void CodeCache::evict_cold() {
   // the evicted keys until the page is next written (invalidate_range skips missing keys).
   std::vector<uint64_t> stamps;
   stamps.reserve(blocks_.size());
-  for (const auto& [key, block] : blocks_) stamps.push_back(block->last_run);
+  blocks_.for_each([&](BlockKey, const CachedBlock& b) { stamps.push_back(b.last_run); });
   auto mid = stamps.begin() + static_cast<std::ptrdiff_t>(stamps.size() / 2);
   std::nth_element(stamps.begin(), mid, stamps.end());
   const uint64_t keep_from = stamps.empty() ? 0 : *mid;
   const size_t before = blocks_.size();
-  for (auto it = blocks_.begin(); it != blocks_.end();) {
-    it = it->second->last_run < keep_from ? retire(it) : std::next(it);
-  }
+  std::vector<BlockKey> cold;
+  blocks_.for_each([&](BlockKey key, const CachedBlock& b) {
+    if (b.last_run < keep_from) cold.push_back(key);
+  });
+  for (BlockKey key : cold) retire(blocks_.take(key));
   // Every block ran at the same stamp (never in practice): fall back to dropping all.
   if (blocks_.size() == before) flush();
   evicted_ += before - blocks_.size();
@@ -162,7 +163,7 @@ void CodeCache::evict_cold() {
 
 void CodeCache::flush() {
   invalidations_ += blocks_.size();
-  for (auto it = blocks_.begin(); it != blocks_.end();) it = retire(it);
+  blocks_.drain([&](std::unique_ptr<CachedBlock> block) { retire(std::move(block)); });
   for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page);
   page_blocks_.clear();
   flush_jump_cache();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/block_key.h"
+#include "engine/block_table.h"
 #include "engine/ir.h"
 #include "engine/jit/jit_abi.h"
 #include "engine/tier.h"
@@ -104,10 +105,7 @@ class CodeCache {
   // Called for every block dropped by invalidation or flush (before it is retired).
   void set_drop_hook(std::function<void(CachedBlock&)> hook) { drop_hook_ = std::move(hook); }
   // The cached block for a key, or nullptr.
-  CachedBlock* find(BlockKey key) const {
-    auto it = blocks_.find(key);
-    return it == blocks_.end() ? nullptr : it->second.get();
-  }
+  CachedBlock* find(BlockKey key) const { return blocks_.find(key); }
 
   size_t block_count() const { return blocks_.size(); }
   uint64_t translations() const { return translations_; }
@@ -120,7 +118,7 @@ class CodeCache {
   // Bytes of compiled code the cached blocks use (walks the cache: for monitors).
   uint64_t native_bytes() const {
     uint64_t sum = 0;
-    for (const auto& [key, block] : blocks_) sum += block->native ? block->native_bytes : 0;
+    blocks_.for_each([&](BlockKey, const CachedBlock& b) { sum += b.native ? b.native_bytes : 0; });
     return sum;
   }
 
@@ -145,9 +143,8 @@ class CodeCache {
   static size_t jump_page_bucket(uint64_t pc) {
     return FxHashFold{}(pc >> kPageBits) & ((1u << kJumpPageBits) - 1);
   }
-  using BlockMap = std::unordered_map<BlockKey, std::unique_ptr<CachedBlock>, BlockKey::Hash>;
-  // Hands the block to the drop hook and keeps it until collect(); returns the next entry.
-  BlockMap::iterator retire(BlockMap::iterator it);
+  // Hands the block to the drop hook and keeps it until collect().
+  void retire(std::unique_ptr<CachedBlock> block);
   void evict_cold();
 
   Hart& hart_;
@@ -157,7 +154,7 @@ class CodeCache {
   std::function<void(CachedBlock&)> drop_hook_;
   class EventBus* events_ = nullptr;
   uint64_t next_id_ = 1;
-  BlockMap blocks_;
+  BlockTable<CachedBlock> blocks_;
   std::unordered_map<uint64_t, std::vector<BlockKey>, FxHashFold> page_blocks_;
   std::vector<std::unique_ptr<CachedBlock>> retired_;
   std::array<JumpEntry, 1u << kJumpBits> jump_{};
