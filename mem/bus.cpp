@@ -28,6 +28,28 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
+// Guest RAM: reserved, not touched (pages appear on first use), aligned to 2 MiB and
+// advised as huge pages, so the host takes one page fault per 2 MiB the guest touches
+// instead of 512: a Linux boot touched ~24 MB in ~6 000 faults, ~5 % of a --jit off boot's
+// CPU time on a virtualised host. nullptr when the address space is exhausted.
+void* map_guest_ram(uint64_t size) {
+  constexpr uint64_t kHuge = uint64_t{2} << 20;
+  const uint64_t reserve = size + kHuge;
+  if (reserve < size) return nullptr;
+  void* raw = mmap(nullptr, reserve, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const auto start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHuge - 1) & ~uintptr_t{kHuge - 1};
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t end = start + reserve;
+  const uintptr_t tail = aligned + ((size + kPageMask) & ~kPageMask);
+  if (end > tail) munmap(reinterpret_cast<void*>(tail), end - tail);
+  void* mem = reinterpret_cast<void*>(aligned);
+  madvise(mem, size, MADV_HUGEPAGE);  // advice only: fine if refused
+  return mem;
+}
+
 }  // namespace
 
 struct Bus::Region {
@@ -103,9 +125,8 @@ void Bus::map_ram(uint64_t base, uint64_t size) {
   // Insert first (it validates the range), then allocate; undo the insert if that fails.
   Region* r = region.get();
   insert(std::move(region));
-  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED) {
+  void* mem = map_guest_ram(size);
+  if (mem == nullptr) {
     std::erase_if(regions_, [r](const std::unique_ptr<Region>& p) { return p.get() == r; });
     throw std::bad_alloc();
   }
