@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -48,11 +49,23 @@ CodeArena::Span CodeArena::allocate(size_t size) {
   } else if (top_ + n <= capacity_) {
     offset = top_;
     top_ += n;
+    if (top_ > populated_) populate(top_);
   } else {
     return {};
   }
   in_use_ += n;
   return {write_ + offset, exec_ + offset, static_cast<uint32_t>(n)};
+}
+
+void CodeArena::populate(size_t end) {
+  // Both views of each new chunk are mapped in one call each instead of a page fault per
+  // page and view (a Linux boot compiles ~9 MiB of code: 4 600 faults, at several µs each
+  // on a virtualised host). Best effort: without MADV_POPULATE_* (Linux < 5.14) the pages
+  // fault in as before.
+  const size_t from = populated_;
+  populated_ = std::min(capacity_, (end + kPopulateChunk - 1) / kPopulateChunk * kPopulateChunk);
+  madvise(write_ + from, populated_ - from, MADV_POPULATE_WRITE);
+  madvise(exec_ + from, populated_ - from, MADV_POPULATE_READ);
 }
 
 void CodeArena::free(const uint8_t* exec, size_t size) {

@@ -45,11 +45,14 @@ class CodeArena {
  private:
   static constexpr size_t kAlign = 16;
   static size_t rounded(size_t size) { return (size + kAlign - 1) & ~(kAlign - 1); }
+  static constexpr size_t kPopulateChunk = size_t{1} << 20;
+  void populate(size_t end);  // maps both views up to `end`, rounded up to a chunk
 
   size_t capacity_ = 0;
   uint8_t* write_ = nullptr;
   uint8_t* exec_ = nullptr;
-  size_t top_ = 0;  // bump pointer
+  size_t top_ = 0;        // bump pointer
+  size_t populated_ = 0;  // both views are mapped below this
   size_t in_use_ = 0;
   std::unordered_map<uint32_t, std::vector<uint32_t>> free_;  // rounded size -> offsets
   std::string error_;
