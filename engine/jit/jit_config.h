@@ -13,7 +13,7 @@ struct JitConfig {
   Tier tier1 = Tier::Baseline;
   // Tier-0 executions before a block is compiled by tier 1 (0: before its first run).
   uint32_t tier1_threshold = kDefaultBaselineThreshold;
-  static constexpr uint32_t kDefaultBaselineThreshold = 2;
+  static constexpr uint32_t kDefaultBaselineThreshold = 32;  // measured: docs/performance.md
   static constexpr uint32_t kDefaultFastThreshold = 200;
   // Blocks per LLVM module: batching amortises LLVM's per-module cost.
   uint32_t batch_size = 16;

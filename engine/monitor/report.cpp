@@ -195,16 +195,22 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
       wall > 0 ? static_cast<double>(s.instructions) / wall / 1e6 : 0.0, s.blocks_executed, s.traps,
       s.interrupts);
   const double run = s.hart_run_s;
+  // Every tier but the interpreter's is compiled code.
+  double compiled_s = 0;
+  uint64_t compiled_samples = 0;
+  for (unsigned t = 1; t < kTierCount; ++t) {
+    compiled_s += s.run_s_by_tier[t];
+    compiled_samples += s.samples_by_tier[t];
+  }
   add("time split (estimate: executor time per slice, by the tier of the sampled block): "
       "interpreter %.0f%%, compiled %.0f%%, unattributed/idle-entry %.0f%% of %.3f s in the "
       "executor; compiler thread %.3f s\n",
-      100 * share(s.run_s_by_tier[0], run),
-      100 * share(s.run_s_by_tier[1] + s.run_s_by_tier[2], run),
+      100 * share(s.run_s_by_tier[0], run), 100 * share(compiled_s, run),
       100 * share(s.run_s_unresolved, run), run, s.compile_s);
   add("samples: %" PRIu64 " (idle %" PRIu64 ", unresolved %" PRIu64 "), interpreter %" PRIu64
       ", compiled %" PRIu64 "%s\n",
-      s.samples, s.samples_idle, s.samples_unresolved, s.samples_by_tier[0],
-      s.samples_by_tier[1] + s.samples_by_tier[2], s.enabled ? "" : " (monitor disabled)");
+      s.samples, s.samples_idle, s.samples_unresolved, s.samples_by_tier[0], compiled_samples,
+      s.enabled ? "" : " (monitor disabled)");
   const JitStats& js = s.jit;
   if (s.jit_enabled) {
     add("jit: %" PRIu64 " blocks compiled in %" PRIu64
