@@ -52,36 +52,36 @@ struct JumpCacheFixture {
 
 TEST(SfenceJumpCache, DropPageRemovesOnlyThatPagesEntries) {
   JumpCacheFixture f;
-  ASSERT_EQ(f.cache.jump_lookup(f.kPageA + 0x100, kFetch), f.a0);
-  f.cache.drop_jump_page(f.kPageA + 0x234);  // any address in the page
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageA + 0x100, kFetch), nullptr);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageA + 0xf00, kFetch), nullptr);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageB + 0x100, kFetch), f.b0);
+  ASSERT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0x100, kFetch), f.a0);
+  f.cache.drop_jump_page(JumpCacheFixture::kPageA + 0x234);  // any address in the page
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0xf00, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), f.b0);
   // The blocks themselves are keyed by physical address and stay cached.
   EXPECT_NE(f.cache.find(BlockKey(kRamBase + 0x100, kFetch.flags)), nullptr);
 }
 
 TEST(SfenceJumpCache, EntriesInsertedAfterADropAreFoundAndDroppedAgain) {
   JumpCacheFixture f;
-  f.cache.drop_jump_page(f.kPageA);
-  f.insert(f.kPageA + 0x100, kRamBase + 0x100);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageA + 0x100, kFetch), f.a0);
+  f.cache.drop_jump_page(JumpCacheFixture::kPageA);
+  f.insert(JumpCacheFixture::kPageA + 0x100, kRamBase + 0x100);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0x100, kFetch), f.a0);
   // A slot reused by another pc of the same page, then a drop: nothing of the page stays.
-  f.insert(f.kPageA + 0x100, kRamBase + 0xf00);
-  f.cache.drop_jump_page(f.kPageA);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageA + 0x100, kFetch), nullptr);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageB + 0x100, kFetch), f.b0);
+  f.insert(JumpCacheFixture::kPageA + 0x100, kRamBase + 0xf00);
+  f.cache.drop_jump_page(JumpCacheFixture::kPageA);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), f.b0);
 }
 
 TEST(SfenceJumpCache, FullFlushDropsEveryPage) {
   JumpCacheFixture f;
   f.cache.flush_jump_cache();
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageA + 0x100, kFetch), nullptr);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageB + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), nullptr);
   // Entries made after a full flush are dropped by page again.
-  f.insert(f.kPageB + 0x100, kRamBase + 0x1100);
-  f.cache.drop_jump_page(f.kPageB);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageB + 0x100, kFetch), nullptr);
+  f.insert(JumpCacheFixture::kPageB + 0x100, kRamBase + 0x1100);
+  f.cache.drop_jump_page(JumpCacheFixture::kPageB);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), nullptr);
 }
 
 // The guest instruction: sfence.vma a0 (a0 = an address in page A) in M-mode flushes page A
@@ -89,28 +89,29 @@ TEST(SfenceJumpCache, FullFlushDropsEveryPage) {
 TEST(SfenceJumpCache, SfenceVmaWithAddressFlushesThatPageOnly) {
   JumpCacheFixture f;
   Hart& hart = f.m.hart;
-  hart.tlb.insert(f.m.bus, TlbMode::S, f.kPageA, kRamBase, true, false, true);
-  hart.tlb.insert(f.m.bus, TlbMode::S, f.kPageB, kRamBase + 0x1000, true, false, true);
+  hart.tlb.insert(f.m.bus, TlbMode::S, JumpCacheFixture::kPageA, kRamBase, true, false, true);
+  hart.tlb.insert(f.m.bus, TlbMode::S, JumpCacheFixture::kPageB, kRamBase + 0x1000, true, false,
+                  true);
   const uint64_t code = kRamBase + 0x8000;
   f.m.put({sfence_vma(10, 0), kJumpSelf}, code);
   hart.s.pc = code;
-  f.m.set_x(10, f.kPageA + 0x10);
+  f.m.set_x(10, JumpCacheFixture::kPageA + 0x10);
   const uint64_t flushes = hart.tlb.flushes;
   f.m.run(1);
   EXPECT_EQ(hart.tlb.flushes, flushes);
   EXPECT_EQ(hart.tlb.page_flushes, 1u);
-  EXPECT_EQ(hart.tlb.lookup_l2(f.m.bus, TlbMode::S, f.kPageA), nullptr);
-  EXPECT_NE(hart.tlb.lookup_l2(f.m.bus, TlbMode::S, f.kPageB), nullptr);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageA + 0x100, kFetch), nullptr);
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageB + 0x100, kFetch), f.b0);
+  EXPECT_EQ(hart.tlb.lookup_l2(f.m.bus, TlbMode::S, JumpCacheFixture::kPageA), nullptr);
+  EXPECT_NE(hart.tlb.lookup_l2(f.m.bus, TlbMode::S, JumpCacheFixture::kPageB), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), f.b0);
 
   f.m.put({sfence_vma(0, 0), kJumpSelf}, code + 0x100);
   hart.s.pc = code + 0x100;
   f.m.run(1);
   EXPECT_EQ(hart.tlb.flushes, flushes + 1);
-  EXPECT_EQ(hart.tlb.lookup_l2(f.m.bus, TlbMode::S, f.kPageB), nullptr);
+  EXPECT_EQ(hart.tlb.lookup_l2(f.m.bus, TlbMode::S, JumpCacheFixture::kPageB), nullptr);
   f.m.run(1);  // the dispatcher applies the full flush to the jump cache between blocks
-  EXPECT_EQ(f.cache.jump_lookup(f.kPageB + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), nullptr);
 }
 
 }  // namespace
