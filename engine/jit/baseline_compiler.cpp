@@ -188,6 +188,10 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   at(v, Hole::TAKEN_SLOT) = reinterpret_cast<uint64_t>(taken);
   at(v, Hole::FALL_SLOT) = reinterpret_cast<uint64_t>(fallthrough);
 
+  // Byte offset of guest instruction `index` from the block's start (trap pcs).
+  auto guest_offset = [&](uint16_t index) -> uint64_t {
+    return index < block.guest_offsets.size() ? block.guest_offsets[index] : 0;
+  };
   uint8_t* w = span.write;
   const uint8_t* x = span.exec;
   bool fits = true;
@@ -207,8 +211,7 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     at(v, Hole::IMM32) = static_cast<uint32_t>(i.imm);  // op_stencil: used when it fits
     at(v, Hole::HELPER) = reinterpret_cast<uint64_t>(i.helper);
     at(v, Hole::INDEX) = i.guest_index;
-    at(v, Hole::GUEST_OFF) =
-        i.guest_index < block.guest_offsets.size() ? block.guest_offsets[i.guest_index] : 0;
+    at(v, Hole::GUEST_OFF) = guest_offset(i.guest_index);
     at(v, Hole::WHERE) = at(v, Hole::GUEST_OFF) | uint64_t{i.guest_index} << 16;
     put(op_stencil(i));
   }
@@ -220,8 +223,7 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   at(v, Hole::CAUSE) = e.trap.cause;
   at(v, Hole::TVAL) = e.trap.tval;
   at(v, Hole::INDEX) = e.trap_index;
-  at(v, Hole::GUEST_OFF) =
-      e.trap_index < block.guest_offsets.size() ? block.guest_offsets[e.trap_index] : 0;
+  at(v, Hole::GUEST_OFF) = guest_offset(e.trap_index);
   put(exit);
   if (!fits) {
     arena_.free(span.exec, size);

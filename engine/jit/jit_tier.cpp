@@ -25,6 +25,13 @@ uint64_t ns_since(SteadyClock::time_point t0) {
 // program get their regions at once.
 constexpr double kTier2AllowanceNs = 100e6;
 
+// Appends (target key, chain slot) for each exit of the block at `key` that has a slot.
+void add_exit_links(std::vector<std::pair<BlockKey, ChainSlot*>>& out, BlockKey key,
+                    const IrTerminator& exit, ChainSlot* taken, ChainSlot* fallthrough) {
+  if (taken) out.emplace_back(key.offset_by(exit.taken_offset), taken);
+  if (fallthrough) out.emplace_back(key.offset_by(exit.fallthrough_offset), fallthrough);
+}
+
 constexpr const char* kOutOfCodeMemory =
     "tiervm: warning: out of memory for JIT code; continuing in the interpreter\n";
 
@@ -126,10 +133,7 @@ void JitTier::compile_baseline(CachedBlock& block) {
   ++stats_.blocks_compiled;
   stats_.guest_insns_compiled += block.ir.guest_count();
   std::vector<std::pair<BlockKey, ChainSlot*>> exits;
-  if (taken) exits.emplace_back(block.key.offset_by(block.ir.exit.taken_offset), taken);
-  if (fallthrough) {
-    exits.emplace_back(block.key.offset_by(block.ir.exit.fallthrough_offset), fallthrough);
-  }
+  add_exit_links(exits, block.key, block.ir.exit, taken, fallthrough);
   start_running(block, {code.fn, code.bytes, Tier::Baseline, ns, block.ir.guest_count()}, exits);
   if (counter != nullptr) {
     tier_up_.watch(block.key, counter);
@@ -187,10 +191,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
     for (const CompileMember& m : jobs[n].members) {
       d.members.emplace_back(m.key, m.id);
       d.guest_insns += m.ir->guest_count();
-      if (m.taken) d.exits.emplace_back(m.key.offset_by(m.ir->exit.taken_offset), m.taken);
-      if (m.fallthrough) {
-        d.exits.emplace_back(m.key.offset_by(m.ir->exit.fallthrough_offset), m.fallthrough);
-      }
+      add_exit_links(d.exits, m.key, m.ir->exit, m.taken, m.fallthrough);
     }
     out.push_back(std::move(d));
   }
