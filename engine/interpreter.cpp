@@ -84,6 +84,20 @@ bool interpret_block(Hart& hart, const IrBlock& block) {
       return fault(i.guest_index);                                       \
     break;
 #include "engine/ir_ops.inc"
+#define TIERVM_IR_OP(name, text, operands)
+#define TIERVM_IR_FP(name, text, operands)                                       \
+  case IrOp::name: {                                                             \
+    uint64_t v;                                                                  \
+    if (eval_fp_host(IrOp::name, a, b, i.imm, s.fflags, s.frm, v)) {             \
+      if (ir_fp_writes_freg(IrOp::name)) s.mstatus |= mstatus::FS | mstatus::SD; \
+    } else {                                                                     \
+      v = i.helper(hart, a, b, r[i.c], i.imm);                                   \
+      if (s.trap_pending) return fault(i.guest_index);                           \
+    }                                                                            \
+    r[i.dst] = v;                                                                \
+    break;                                                                       \
+  }
+#include "engine/ir_ops.inc"
       case IrOp::Call: {
         const uint64_t v = i.helper(hart, a, b, r[i.c], i.imm);
         if (s.trap_pending) return fault(i.guest_index);

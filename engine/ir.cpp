@@ -90,6 +90,11 @@ void IrBuilder::call(IrHelper h, uint8_t dst, uint8_t a, uint8_t b, uint8_t c, i
   block_.insns.back().helper = h;
 }
 
+void IrBuilder::fp(IrOp o, IrHelper h, uint8_t dst, uint8_t a, uint8_t b, int64_t imm) {
+  op(o, dst, a, b, imm);
+  block_.insns.back().helper = h;
+}
+
 void IrBuilder::jump(int64_t offset) {
   block_.exit = {};
   block_.exit.kind = IrExit::Jump;

@@ -39,6 +39,7 @@ struct IrOpInfo {
   uint8_t mem_bytes;  // bytes a load or store accesses; 0 for the other ops
   bool mem_signed;    // a load that sign-extends
   bool store;
+  bool fp_host;  // a TIERVM_IR_FP op: host fast path, IrInsn::helper otherwise
 
   constexpr bool has(IrOperand o) const { return (operands & o) != 0; }
 };
@@ -72,10 +73,12 @@ constexpr uint8_t operand_bits(const char* s) {
 }
 
 inline constexpr IrOpInfo kOps[] = {
-#define TIERVM_IR_OP(name, text, operands) {text, operand_bits(operands), 0, false, false},
+#define TIERVM_IR_OP(name, text, operands) {text, operand_bits(operands), 0, false, false, false},
 #define TIERVM_IR_LOAD(name, text, type) \
-  {text, operand_bits("dai"), sizeof(type), std::is_signed_v<type>, false},
-#define TIERVM_IR_STORE(name, text, type) {text, operand_bits("abi"), sizeof(type), false, true},
+  {text, operand_bits("dai"), sizeof(type), std::is_signed_v<type>, false, false},
+#define TIERVM_IR_STORE(name, text, type) \
+  {text, operand_bits("abi"), sizeof(type), false, true, false},
+#define TIERVM_IR_FP(name, text, operands) {text, operand_bits(operands), 0, false, false, true},
 #include "engine/ir_ops.inc"
 };
 static_assert(std::size(kOps) == static_cast<size_t>(IrOp::Count));
@@ -90,6 +93,11 @@ constexpr const char* ir_op_name(IrOp op) {
 // A load or a store: faults trap precisely at the op's guest instruction.
 constexpr bool ir_op_accesses_memory(IrOp op) {
   return ir_op_info(op).mem_bytes != 0;
+}
+// An op that calls IrInsn::helper (always, or off its fast path): it may trap and has
+// side effects on the hart.
+constexpr bool ir_op_calls_helper(IrOp op) {
+  return op == IrOp::Call || (op < IrOp::Count && ir_op_info(op).fp_host);
 }
 
 // One IR instruction. `guest_index` is the index of the guest instruction it belongs to,
@@ -175,6 +183,8 @@ class IrBuilder {
   void op(IrOp o, uint8_t dst, uint8_t a = 0, uint8_t b = 0, int64_t imm = 0, uint8_t c = 0);
   void mov_imm(uint8_t dst, int64_t imm) { op(IrOp::MovImm, dst, 0, 0, imm); }
   void call(IrHelper h, uint8_t dst, uint8_t a = 0, uint8_t b = 0, uint8_t c = 0, int64_t imm = 0);
+  // A TIERVM_IR_FP op whose exact definition (and slow path) is `h`.
+  void fp(IrOp o, IrHelper h, uint8_t dst, uint8_t a, uint8_t b = 0, int64_t imm = 0);
 
   // Terminators end the block.
   void jump(int64_t offset);

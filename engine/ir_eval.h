@@ -199,4 +199,165 @@ inline uint64_t orc_b(uint64_t v) {
   }
 }
 
+// ---- The host-FPU fast path of the TIERVM_IR_FP ops (QEMU's "hardfloat" idea). The
+// helper (soft-float) defines each op; the host FPU gives the same bits in one instruction
+// when nothing unusual can happen:
+//   - arithmetic: the rounding mode is RNE (the host's, never changed), NX is already set
+//     in fflags (whether this operation is inexact does not matter), the operands are
+//     normal or zero (no NaN, infinity or subnormal: no invalid, no payload rules), and the
+//     result is finite and above the smallest normal (no overflow, no underflow) or an
+//     exact zero;
+//   - compares: neither operand is a NaN (no invalid flag, no unordered result).
+// Singles must be properly NaN-boxed (anything else reads as the canonical NaN). False
+// sends the op to its helper.
+namespace ir_eval_detail {
+template <typename F>
+struct FpBits;
+template <>
+struct FpBits<double> {
+  using U = uint64_t;
+  static constexpr U kExpShifted = uint64_t{0x7ff} << 53;  // exponent after dropping the sign
+  static constexpr U kMinNormalShifted = uint64_t{1} << 53;
+  static bool in(uint64_t reg, U& bits) {
+    bits = reg;
+    return true;
+  }
+  static uint64_t out(U bits) { return bits; }
+};
+template <>
+struct FpBits<float> {
+  using U = uint32_t;
+  static constexpr U kExpShifted = uint32_t{0xff} << 24;
+  static constexpr U kMinNormalShifted = uint32_t{1} << 24;
+  static bool in(uint64_t reg, U& bits) {
+    bits = static_cast<uint32_t>(reg);
+    return (reg >> 32) == 0xffffffffu;
+  }
+  static uint64_t out(U bits) { return uint64_t{bits} | 0xffffffff00000000ull; }
+};
+
+// The magnitude's bits with the sign shifted out: zero, normal, and NaN tests are compares.
+template <typename F>
+typename FpBits<F>::U magnitude(typename FpBits<F>::U bits) {
+  return static_cast<typename FpBits<F>::U>(bits << 1);
+}
+template <typename F>
+bool zero_or_normal(typename FpBits<F>::U bits) {
+  using B = FpBits<F>;
+  const typename B::U m = magnitude<F>(bits);
+  return m == 0 || static_cast<typename B::U>(m - B::kMinNormalShifted) <
+                       static_cast<typename B::U>(B::kExpShifted - B::kMinNormalShifted);
+}
+template <typename F>
+bool is_nan(typename FpBits<F>::U bits) {
+  return magnitude<F>(bits) > FpBits<F>::kExpShifted;
+}
+
+enum class FpKind : uint8_t { Add, Sub, Mul, Div, Sqrt, Eq, Lt, Le };
+
+template <typename F, FpKind kKind>
+[[gnu::always_inline]] inline bool fp_host(uint64_t a, uint64_t b, uint64_t& out) {
+  using B = FpBits<F>;
+  typename B::U xb;
+  typename B::U yb;
+  if (!B::in(a, xb) || !B::in(b, yb)) return false;
+  const F x = std::bit_cast<F>(xb);
+  const F y = std::bit_cast<F>(yb);
+  if constexpr (kKind == FpKind::Eq || kKind == FpKind::Lt || kKind == FpKind::Le) {
+    if (is_nan<F>(xb) || is_nan<F>(yb)) return false;
+    out = kKind == FpKind::Eq ? x == y : kKind == FpKind::Lt ? x < y : x <= y;
+    return true;
+  } else {
+    const bool x_zero = magnitude<F>(xb) == 0;
+    const bool y_zero = magnitude<F>(yb) == 0;
+    F r;
+    if constexpr (kKind == FpKind::Sqrt) {
+      // sqrt of a negative normal is invalid; sqrt(-0) = -0 exactly.
+      if (!zero_or_normal<F>(xb) || (!x_zero && (xb >> (sizeof(F) * 8 - 1)) != 0)) return false;
+      if constexpr (sizeof(F) == 4) {
+        r = __builtin_sqrtf(x);
+      } else {
+        r = __builtin_sqrt(x);
+      }
+    } else {
+      if (!zero_or_normal<F>(xb) || !zero_or_normal<F>(yb)) return false;
+      if constexpr (kKind == FpKind::Add) r = x + y;
+      if constexpr (kKind == FpKind::Sub) r = x - y;
+      if constexpr (kKind == FpKind::Mul) r = x * y;
+      if constexpr (kKind == FpKind::Div) {
+        if (y_zero) return false;  // division by zero raises DZ
+        r = x / y;
+      }
+    }
+    const typename B::U rb = std::bit_cast<typename B::U>(r);
+    const typename B::U m = magnitude<F>(rb);
+    if (m > B::kMinNormalShifted && m < B::kExpShifted) {
+      out = B::out(rb);
+      return true;
+    }
+    // A zero is exact for add/sub (x - x) or with a zero operand of mul/div/sqrt; a zero
+    // from two non-zero factors is an underflow and needs the soft path for its flags.
+    if (m != 0) return false;
+    const bool exact =
+        kKind == FpKind::Add || kKind == FpKind::Sub || x_zero || (kKind == FpKind::Mul && y_zero);
+    if (!exact) return false;
+    out = B::out(rb);
+    return true;
+  }
+}
+}  // namespace ir_eval_detail
+
+// An FP op writes an f register (FS becomes Dirty) unless it is a compare.
+constexpr bool ir_fp_writes_freg(IrOp op) {
+  return op != IrOp::FEqD && op != IrOp::FLtD && op != IrOp::FLeD && op != IrOp::FEqS &&
+         op != IrOp::FLtS && op != IrOp::FLeS;
+}
+
+// The fast path of a TIERVM_IR_FP op: true with the result in `out`, false when the op
+// must go to its helper. `fflags` and `frm` are the hart's.
+[[gnu::always_inline]] inline bool eval_fp_host(IrOp op, uint64_t a, uint64_t b, int64_t imm,
+                                                uint32_t fflags, uint32_t frm, uint64_t& out) {
+  using namespace ir_eval_detail;
+  if (ir_fp_writes_freg(op)) {
+    const uint32_t rm = static_cast<uint32_t>(imm) & 7;  // 7: dynamic, frm
+    if ((fflags & 1) == 0 || (rm == 7 ? frm : rm) != 0) return false;
+  }
+  switch (op) {
+    case IrOp::FAddD:
+      return fp_host<double, FpKind::Add>(a, b, out);
+    case IrOp::FSubD:
+      return fp_host<double, FpKind::Sub>(a, b, out);
+    case IrOp::FMulD:
+      return fp_host<double, FpKind::Mul>(a, b, out);
+    case IrOp::FDivD:
+      return fp_host<double, FpKind::Div>(a, b, out);
+    case IrOp::FSqrtD:
+      return fp_host<double, FpKind::Sqrt>(a, a, out);
+    case IrOp::FAddS:
+      return fp_host<float, FpKind::Add>(a, b, out);
+    case IrOp::FSubS:
+      return fp_host<float, FpKind::Sub>(a, b, out);
+    case IrOp::FMulS:
+      return fp_host<float, FpKind::Mul>(a, b, out);
+    case IrOp::FDivS:
+      return fp_host<float, FpKind::Div>(a, b, out);
+    case IrOp::FSqrtS:
+      return fp_host<float, FpKind::Sqrt>(a, a, out);
+    case IrOp::FEqD:
+      return fp_host<double, FpKind::Eq>(a, b, out);
+    case IrOp::FLtD:
+      return fp_host<double, FpKind::Lt>(a, b, out);
+    case IrOp::FLeD:
+      return fp_host<double, FpKind::Le>(a, b, out);
+    case IrOp::FEqS:
+      return fp_host<float, FpKind::Eq>(a, b, out);
+    case IrOp::FLtS:
+      return fp_host<float, FpKind::Lt>(a, b, out);
+    case IrOp::FLeS:
+      return fp_host<float, FpKind::Le>(a, b, out);
+    default:
+      return false;
+  }
+}
+
 }  // namespace tiervm

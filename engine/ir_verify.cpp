@@ -85,9 +85,9 @@ class BlockVerifier {
       return;
     }
     last_guest_ = i.guest_index;
-    if ((i.op == IrOp::Call) != (i.helper != nullptr)) {
-      fail_at(n,
-              i.op == IrOp::Call ? "call without a helper" : "helper on an op that is not a call");
+    if (ir_op_calls_helper(i.op) != (i.helper != nullptr)) {
+      fail_at(n, ir_op_calls_helper(i.op) ? "call without a helper"
+                                          : "helper on an op that is not a call");
       return;
     }
     const IrOpInfo& info = ir_op_info(i.op);

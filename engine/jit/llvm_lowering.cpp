@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/hart_state.h"
+#include "engine/ir_eval.h"
 #include "engine/jit/llvm_backend.h"
 #include "mem/soft_tlb.h"
 
@@ -274,6 +275,140 @@ class BlockLowering {
     write(i.dst, v);
   }
 
+  // A TIERVM_IR_FP op: engine/ir_eval.h's eval_fp_host in IR (the guard and the host
+  // operation, straight-line), then the op's helper when the guard fails.
+  void lower_fp(const IrInsn& i) {
+    enum class K { Add, Sub, Mul, Div, Sqrt, Eq, Lt, Le };
+    K k = K::Add;
+    bool dbl = true;
+    switch (i.op) {
+      // clang-format off
+      case IrOp::FAddD: k = K::Add; break;
+      case IrOp::FSubD: k = K::Sub; break;
+      case IrOp::FMulD: k = K::Mul; break;
+      case IrOp::FDivD: k = K::Div; break;
+      case IrOp::FSqrtD: k = K::Sqrt; break;
+      case IrOp::FEqD: k = K::Eq; break;
+      case IrOp::FLtD: k = K::Lt; break;
+      case IrOp::FLeD: k = K::Le; break;
+      case IrOp::FAddS: k = K::Add; dbl = false; break;
+      case IrOp::FSubS: k = K::Sub; dbl = false; break;
+      case IrOp::FMulS: k = K::Mul; dbl = false; break;
+      case IrOp::FDivS: k = K::Div; dbl = false; break;
+      case IrOp::FSqrtS: k = K::Sqrt; dbl = false; break;
+      case IrOp::FEqS: k = K::Eq; dbl = false; break;
+      case IrOp::FLtS: k = K::Lt; dbl = false; break;
+      case IrOp::FLeS: k = K::Le; dbl = false; break;
+      // clang-format on
+      default:
+        lower_call(i);
+        return;
+    }
+    const bool arith = ir_fp_writes_freg(i.op);
+    const unsigned rm = static_cast<unsigned>(i.imm) & 7;
+    if (arith && rm != 0 && rm != 7) {  // a static mode other than RNE: always soft-float
+      lower_call(i);
+      return;
+    }
+    llvm::Type* it = dbl ? i64_ : i32_;
+    llvm::Type* ft = dbl ? b_.getDoubleTy() : b_.getFloatTy();
+    const unsigned width = dbl ? 64 : 32;
+    auto ci = [&](uint64_t v) { return llvm::ConstantInt::get(it, v); };
+    const uint64_t exp_shifted = dbl ? uint64_t{0x7ff} << 53 : uint64_t{0xff} << 24;
+    const uint64_t min_shifted = dbl ? uint64_t{1} << 53 : uint64_t{1} << 24;
+    Value* a = read(i.a);
+    Value* bv = read(i.b);
+    Value* cv = read(i.c);  // here: a read in the slow path would not dominate later uses
+    Value* ok = b_.getTrue();
+    if (arith) {
+      Value* fflags = load_state(i32_, offsetof(HartState, fflags));
+      ok = b_.CreateICmpNE(b_.CreateAnd(fflags, b_.getInt32(1)), b_.getInt32(0));
+      if (rm == 7) {
+        Value* frm = load_state(i32_, offsetof(HartState, frm));
+        ok = b_.CreateAnd(ok, b_.CreateICmpEQ(frm, b_.getInt32(0)));
+      }
+    }
+    auto unbox = [&](Value* reg) {
+      if (dbl) return reg;
+      ok = b_.CreateAnd(ok, b_.CreateICmpEQ(b_.CreateLShr(reg, c64(32)), c64(0xffffffffu)));
+      return b_.CreateTrunc(reg, i32_);
+    };
+    Value* xb = unbox(a);
+    Value* yb = k == K::Sqrt ? xb : unbox(bv);
+    Value* xm = b_.CreateShl(xb, ci(1));
+    Value* ym = b_.CreateShl(yb, ci(1));
+    auto zero_or_normal = [&](Value* m) {
+      return b_.CreateOr(
+          b_.CreateICmpEQ(m, ci(0)),
+          b_.CreateICmpULT(b_.CreateSub(m, ci(min_shifted)), ci(exp_shifted - min_shifted)));
+    };
+    Value* x = b_.CreateBitCast(xb, ft);
+    Value* y = b_.CreateBitCast(yb, ft);
+    Value* result = nullptr;
+    if (!arith) {
+      ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateICmpULE(xm, ci(exp_shifted)),
+                                         b_.CreateICmpULE(ym, ci(exp_shifted))));
+      Value* c = k == K::Eq   ? b_.CreateFCmpOEQ(x, y)
+                 : k == K::Lt ? b_.CreateFCmpOLT(x, y)
+                              : b_.CreateFCmpOLE(x, y);
+      result = bool64(c);
+    } else {
+      Value* x_zero = b_.CreateICmpEQ(xm, ci(0));
+      Value* y_zero = b_.CreateICmpEQ(ym, ci(0));
+      Value* r = nullptr;
+      Value* zero_exact = b_.getTrue();  // a zero result is exact for add and sub
+      if (k == K::Sqrt) {
+        Value* positive = b_.CreateICmpEQ(b_.CreateLShr(xb, ci(width - 1)), ci(0));
+        ok = b_.CreateAnd(ok, b_.CreateAnd(zero_or_normal(xm), b_.CreateOr(x_zero, positive)));
+        r = b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
+        zero_exact = x_zero;
+      } else {
+        ok = b_.CreateAnd(ok, b_.CreateAnd(zero_or_normal(xm), zero_or_normal(ym)));
+        if (k == K::Add) r = b_.CreateFAdd(x, y);
+        if (k == K::Sub) r = b_.CreateFSub(x, y);
+        if (k == K::Mul) {
+          r = b_.CreateFMul(x, y);
+          zero_exact = b_.CreateOr(x_zero, y_zero);
+        }
+        if (k == K::Div) {
+          ok = b_.CreateAnd(ok, b_.CreateNot(y_zero));
+          r = b_.CreateFDiv(x, y);
+          zero_exact = x_zero;
+        }
+      }
+      Value* rb = b_.CreateBitCast(r, it);
+      Value* rm_bits = b_.CreateShl(rb, ci(1));
+      Value* normal = b_.CreateAnd(b_.CreateICmpUGT(rm_bits, ci(min_shifted)),
+                                   b_.CreateICmpULT(rm_bits, ci(exp_shifted)));
+      Value* exact_zero = b_.CreateAnd(b_.CreateICmpEQ(rm_bits, ci(0)), zero_exact);
+      ok = b_.CreateAnd(ok, b_.CreateOr(normal, exact_zero));
+      result = dbl ? rb : b_.CreateOr(b_.CreateZExt(rb, i64_), c64(0xffffffff00000000ull));
+    }
+    BasicBlock* fast = BasicBlock::Create(ctx_, "fp_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "fp_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "fp_join", fn_);
+    b_.CreateCondBr(ok, fast, slow, llvm::MDBuilder(ctx_).createBranchWeights(1000, 1));
+    b_.SetInsertPoint(fast);
+    if (arith) {
+      const size_t off = offsetof(HartState, mstatus);
+      store64(off, b_.CreateOr(load64(off), c64(mstatus::FS | mstatus::SD)));
+    }
+    b_.CreateBr(join);
+    BasicBlock* fast_end = b_.GetInsertBlock();
+    b_.SetInsertPoint(slow);
+    auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    Value* slow_v =
+        b_.CreateCall(ty, fn_ptr(i.helper), {hart_, a, bv, cv, c64(static_cast<uint64_t>(i.imm))});
+    check_trap(i.guest_index);
+    b_.CreateBr(join);
+    BasicBlock* slow_end = b_.GetInsertBlock();
+    b_.SetInsertPoint(join);
+    auto* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(result, fast_end);
+    phi->addIncoming(slow_v, slow_end);
+    write(i.dst, phi);
+  }
+
   // Ops without an inline lowering call eval_alu: one definition of their semantics.
   Value* eval_call(const IrInsn& i) {
     auto* ty = llvm::FunctionType::get(i64_, {i32_, i64_, i64_, i64_, i64_}, false);
@@ -433,6 +568,10 @@ class BlockLowering {
 #define TIERVM_IR_STORE(name, text, type) \
   case IrOp::name:                        \
     lower_store(i, sizeof(type));         \
+    return;
+#define TIERVM_IR_FP(name, text, operands) \
+  case IrOp::name:                         \
+    lower_fp(i);                           \
     return;
 #include "engine/ir_ops.inc"
       case IrOp::Call:

@@ -2,13 +2,12 @@
 // spec, chapters "F" and "D"). Arithmetic is the soft-float library in engine/fp/.
 //
 // Loads, stores and moves are plain IR; everything that rounds, compares or raises flags
-// is a Call to a helper below. A helper's `imm` carries the instruction's rm field in
-// bits 2..0 and its bits (the tval of an illegal-instruction trap) above.
+// is a Call to a helper below, or, for add/sub/mul/div/sqrt and the compares, an FP op
+// whose host fast path (engine/ir_eval.h) gives the helper's bits when it can. A helper's
+// `imm` carries the instruction's rm field in bits 2..0 and its bits (the tval of an
+// illegal-instruction trap) above.
 
-#include <bit>
-#include <cmath>
 #include <cstdint>
-#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -97,76 +96,10 @@ uint64_t h_unary(Hart& h, uint64_t a, uint64_t, uint64_t, int64_t imm) {
   return Out::out(r);
 }
 
-// Host fast path (QEMU's "hardfloat" idea). The soft-float result is exact by
-// construction but costs 10-30 ns; the host FPU gives the same bits in one instruction
-// when nothing unusual can happen: the rounding mode is RNE (the host's, never changed),
-// NX is already set in fflags (so whether this operation is inexact does not matter),
-// the operands are normal or zero, and the result is finite and larger than the smallest
-// normal (so no overflow, underflow or NaN can occur). Anything else goes to soft-float.
-enum class HostOp : uint8_t { None, Add, Sub, Mul, Div, Sqrt };
-
-template <typename T>
-bool host_result(HostOp op, T x, T y, T& r) {
-  const int cx = std::fpclassify(x);
-  const int cy = std::fpclassify(y);
-  const bool x_ok = cx == FP_NORMAL || cx == FP_ZERO;
-  const bool y_ok = cy == FP_NORMAL || cy == FP_ZERO;
-  switch (op) {
-    case HostOp::Add:
-      if (!x_ok || !y_ok) return false;
-      r = x + y;
-      break;
-    case HostOp::Sub:
-      if (!x_ok || !y_ok) return false;
-      r = x - y;
-      break;
-    case HostOp::Mul:
-      if (!x_ok || !y_ok) return false;
-      r = x * y;
-      break;
-    case HostOp::Div:
-      if (!x_ok || cy != FP_NORMAL) return false;
-      r = x / y;
-      break;
-    case HostOp::Sqrt:
-      if (!(cx == FP_ZERO || (cx == FP_NORMAL && x > 0))) return false;
-      r = std::sqrt(x);
-      break;
-    case HostOp::None:
-      return false;
-  }
-  if (std::isfinite(r) && std::fabs(r) > std::numeric_limits<T>::min()) return true;
-  // Zero is exact for add/sub (x - x), or with a zero operand of mul/div/sqrt; a zero from
-  // two non-zero factors is an underflow and needs the soft path for its flags.
-  if (r != 0) return false;
-  if (op == HostOp::Add || op == HostOp::Sub) return true;
-  return cx == FP_ZERO || (op == HostOp::Mul && cy == FP_ZERO);
-}
-
-template <class F>
-bool try_host(Hart& h, HostOp op, int64_t imm, uint64_t a, uint64_t b, uint64_t& out) {
-  if (op == HostOp::None || !(h.s.fflags & 1)) return false;  // NX (bit 0) not yet set
-  const unsigned rm = static_cast<unsigned>(imm & 7) == kRmDynamic ? h.s.frm : (imm & 7);
-  if (rm != static_cast<unsigned>(fp::Rm::RNE)) return false;
-  if constexpr (std::is_same_v<F, D>) {
-    double r = 0;
-    if (!host_result(op, std::bit_cast<double>(a), std::bit_cast<double>(b), r)) return false;
-    out = std::bit_cast<uint64_t>(r);
-  } else {
-    float r = 0;
-    if (!host_result(op, std::bit_cast<float>(F::in(a)), std::bit_cast<float>(F::in(b)), r)) {
-      return false;
-    }
-    out = F::out(std::bit_cast<uint32_t>(r));
-  }
-  h.set_fs_dirty();
-  return true;
-}
-
-template <class F, typename F::T (*Op)(typename F::T, typename F::T, fp::Env&),
-          HostOp kHost = HostOp::None>
+// add, sub, mul, div: the definition the IR's FP ops fall back to (engine/ir_eval.h gives
+// their host fast path).
+template <class F, typename F::T (*Op)(typename F::T, typename F::T, fp::Env&)>
 uint64_t h_binary(Hart& h, uint64_t a, uint64_t b, uint64_t, int64_t imm) {
-  if (uint64_t fast = 0; try_host<F>(h, kHost, imm, a, b, fast)) return fast;
   fp::Env env;
   if (!resolve_rm(h, imm, env)) return 0;
   const auto r = Op(F::in(a), F::in(b), env);
@@ -176,7 +109,6 @@ uint64_t h_binary(Hart& h, uint64_t a, uint64_t b, uint64_t, int64_t imm) {
 
 template <class F, typename F::T (*Op)(typename F::T, fp::Env&)>
 uint64_t h_sqrt(Hart& h, uint64_t a, uint64_t, uint64_t, int64_t imm) {
-  if (uint64_t fast = 0; try_host<F>(h, HostOp::Sqrt, imm, a, a, fast)) return fast;
   fp::Env env;
   if (!resolve_rm(h, imm, env)) return 0;
   const auto r = Op(F::in(a), env);
@@ -261,6 +193,21 @@ template <IrHelper H>
 void emit_f_ff_rm(IrBuilder& b, const DecodedInsn& d) {
   if (fp_legal(b, d, true)) b.call(H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2), 0, helper_imm(d));
 }
+// fd, fs1, fs2, rm: an op with a host fast path, H its definition
+template <IrOp kOp, IrHelper H>
+void emit_fp_ff_rm(IrBuilder& b, const DecodedInsn& d) {
+  if (fp_legal(b, d, true)) b.fp(kOp, H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2), helper_imm(d));
+}
+// fd, fs1, rm
+template <IrOp kOp, IrHelper H>
+void emit_fp_f_rm(IrBuilder& b, const DecodedInsn& d) {
+  if (fp_legal(b, d, true)) b.fp(kOp, H, B::fr(d.rd), B::fr(d.rs1), 0, helper_imm(d));
+}
+// rd, fs1, fs2
+template <IrOp kOp, IrHelper H>
+void emit_fp_x_ff(IrBuilder& b, const DecodedInsn& d) {
+  if (fp_legal(b, d, false)) b.fp(kOp, H, B::xw(d.rd), B::fr(d.rs1), B::fr(d.rs2));
+}
 // fd, fs1, fs2, fs3, rm
 template <IrHelper H>
 void emit_f_fff_rm(IrBuilder& b, const DecodedInsn& d) {
@@ -286,11 +233,6 @@ void emit_f_x_rm(IrBuilder& b, const DecodedInsn& d) {
 template <IrHelper H>
 void emit_f_ff(IrBuilder& b, const DecodedInsn& d) {
   if (fp_legal(b, d, false)) b.call(H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2));
-}
-// rd, fs1, fs2
-template <IrHelper H>
-void emit_x_ff(IrBuilder& b, const DecodedInsn& d) {
-  if (fp_legal(b, d, false)) b.call(H, B::xw(d.rd), B::fr(d.rs1), B::fr(d.rs2));
 }
 // rd, fs1
 template <IrHelper H>
@@ -337,6 +279,34 @@ void emit_fmv_d_x(IrBuilder& b, const DecodedInsn& d) {
   mark_dirty(b);
 }
 
+// fsgnj.d, fsgnjn.d, fsgnjx.d on 64-bit registers are bit operations (no flags, NaN
+// payloads kept): plain IR, with the common one-register forms fmv.d, fneg.d and fabs.d
+// as one op. (The single forms unbox their operands and stay helpers.)
+template <Sgnj kMode>
+void emit_fsgnj_d(IrBuilder& b, const DecodedInsn& d) {
+  if (!fp_legal(b, d, false)) return;
+  constexpr int64_t kSign = INT64_MIN;
+  const uint8_t x = B::fr(d.rs1);
+  const uint8_t fd = B::fr(d.rd);
+  if (d.rs1 == d.rs2) {
+    if constexpr (kMode == Sgnj::Copy) b.op(IrOp::Mov, fd, x);
+    if constexpr (kMode == Sgnj::Negate) b.op(IrOp::XorImm, fd, x, 0, kSign);
+    if constexpr (kMode == Sgnj::Xor) b.op(IrOp::AndImm, fd, x, 0, ~kSign);
+  } else {
+    const uint8_t sign = b.temp();
+    b.op(IrOp::AndImm, sign, B::fr(d.rs2), 0, kSign);
+    if constexpr (kMode == Sgnj::Negate) b.op(IrOp::XorImm, sign, sign, 0, kSign);
+    if constexpr (kMode == Sgnj::Xor) {
+      b.op(IrOp::Xor, fd, x, sign);
+    } else {
+      const uint8_t magnitude = b.temp();
+      b.op(IrOp::AndImm, magnitude, x, 0, ~kSign);
+      b.op(IrOp::Or, fd, magnitude, sign);
+    }
+  }
+  mark_dirty(b);
+}
+
 using I32 = X<int32_t>;
 using U32 = X<uint32_t>;
 using I64 = X<int64_t>;
@@ -367,25 +337,25 @@ constexpr InsnDef kFpInsns[] = {
      &emit_f_fff_rm<&h_fma<D, &fp::f64_fma, true, true>>},
 
     {Ext::F, "0000000------------------1010011", "fadd.s", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<S, &fp::f32_add, HostOp::Add>>},
+     &emit_fp_ff_rm<IrOp::FAddS, &h_binary<S, &fp::f32_add>>},
     {Ext::F, "0000100------------------1010011", "fsub.s", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<S, &fp::f32_sub, HostOp::Sub>>},
+     &emit_fp_ff_rm<IrOp::FSubS, &h_binary<S, &fp::f32_sub>>},
     {Ext::F, "0001000------------------1010011", "fmul.s", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<S, &fp::f32_mul, HostOp::Mul>>},
+     &emit_fp_ff_rm<IrOp::FMulS, &h_binary<S, &fp::f32_mul>>},
     {Ext::F, "0001100------------------1010011", "fdiv.s", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<S, &fp::f32_div, HostOp::Div>>},
+     &emit_fp_ff_rm<IrOp::FDivS, &h_binary<S, &fp::f32_div>>},
     {Ext::F, "010110000000-------------1010011", "fsqrt.s", "fd,fs1,rm",
-     &emit_f_f_rm<&h_sqrt<S, &fp::f32_sqrt>>},
+     &emit_fp_f_rm<IrOp::FSqrtS, &h_sqrt<S, &fp::f32_sqrt>>},
     {Ext::D, "0000001------------------1010011", "fadd.d", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<D, &fp::f64_add, HostOp::Add>>},
+     &emit_fp_ff_rm<IrOp::FAddD, &h_binary<D, &fp::f64_add>>},
     {Ext::D, "0000101------------------1010011", "fsub.d", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<D, &fp::f64_sub, HostOp::Sub>>},
+     &emit_fp_ff_rm<IrOp::FSubD, &h_binary<D, &fp::f64_sub>>},
     {Ext::D, "0001001------------------1010011", "fmul.d", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<D, &fp::f64_mul, HostOp::Mul>>},
+     &emit_fp_ff_rm<IrOp::FMulD, &h_binary<D, &fp::f64_mul>>},
     {Ext::D, "0001101------------------1010011", "fdiv.d", "fd,fs1,fs2,rm",
-     &emit_f_ff_rm<&h_binary<D, &fp::f64_div, HostOp::Div>>},
+     &emit_fp_ff_rm<IrOp::FDivD, &h_binary<D, &fp::f64_div>>},
     {Ext::D, "010110100000-------------1010011", "fsqrt.d", "fd,fs1,rm",
-     &emit_f_f_rm<&h_sqrt<D, &fp::f64_sqrt>>},
+     &emit_fp_f_rm<IrOp::FSqrtD, &h_sqrt<D, &fp::f64_sqrt>>},
 
     {Ext::F, "0010000----------000-----1010011", "fsgnj.s", "fd,fs1,fs2",
      &emit_f_ff<&h_sgnj<S, Sgnj::Copy>>},
@@ -394,11 +364,11 @@ constexpr InsnDef kFpInsns[] = {
     {Ext::F, "0010000----------010-----1010011", "fsgnjx.s", "fd,fs1,fs2",
      &emit_f_ff<&h_sgnj<S, Sgnj::Xor>>},
     {Ext::D, "0010001----------000-----1010011", "fsgnj.d", "fd,fs1,fs2",
-     &emit_f_ff<&h_sgnj<D, Sgnj::Copy>>},
+     &emit_fsgnj_d<Sgnj::Copy>},
     {Ext::D, "0010001----------001-----1010011", "fsgnjn.d", "fd,fs1,fs2",
-     &emit_f_ff<&h_sgnj<D, Sgnj::Negate>>},
+     &emit_fsgnj_d<Sgnj::Negate>},
     {Ext::D, "0010001----------010-----1010011", "fsgnjx.d", "fd,fs1,fs2",
-     &emit_f_ff<&h_sgnj<D, Sgnj::Xor>>},
+     &emit_fsgnj_d<Sgnj::Xor>},
     {Ext::F, "0010100----------000-----1010011", "fmin.s", "fd,fs1,fs2",
      &emit_f_ff<&h_min_max<S, &fp::f32_min>>},
     {Ext::F, "0010100----------001-----1010011", "fmax.s", "fd,fs1,fs2",
@@ -451,17 +421,17 @@ constexpr InsnDef kFpInsns[] = {
     {Ext::D, "111100100000-----000-----1010011", "fmv.d.x", "fd,rs1", &emit_fmv_d_x},
 
     {Ext::F, "1010000----------010-----1010011", "feq.s", "rd,fs1,fs2",
-     &emit_x_ff<&h_compare<S, &fp::f32_eq>>},
+     &emit_fp_x_ff<IrOp::FEqS, &h_compare<S, &fp::f32_eq>>},
     {Ext::F, "1010000----------001-----1010011", "flt.s", "rd,fs1,fs2",
-     &emit_x_ff<&h_compare<S, &fp::f32_lt>>},
+     &emit_fp_x_ff<IrOp::FLtS, &h_compare<S, &fp::f32_lt>>},
     {Ext::F, "1010000----------000-----1010011", "fle.s", "rd,fs1,fs2",
-     &emit_x_ff<&h_compare<S, &fp::f32_le>>},
+     &emit_fp_x_ff<IrOp::FLeS, &h_compare<S, &fp::f32_le>>},
     {Ext::D, "1010001----------010-----1010011", "feq.d", "rd,fs1,fs2",
-     &emit_x_ff<&h_compare<D, &fp::f64_eq>>},
+     &emit_fp_x_ff<IrOp::FEqD, &h_compare<D, &fp::f64_eq>>},
     {Ext::D, "1010001----------001-----1010011", "flt.d", "rd,fs1,fs2",
-     &emit_x_ff<&h_compare<D, &fp::f64_lt>>},
+     &emit_fp_x_ff<IrOp::FLtD, &h_compare<D, &fp::f64_lt>>},
     {Ext::D, "1010001----------000-----1010011", "fle.d", "rd,fs1,fs2",
-     &emit_x_ff<&h_compare<D, &fp::f64_le>>},
+     &emit_fp_x_ff<IrOp::FLeD, &h_compare<D, &fp::f64_le>>},
     {Ext::F, "111000000000-----001-----1010011", "fclass.s", "rd,fs1",
      &emit_x_f<&h_classify<S, &fp::f32_classify>>},
     {Ext::D, "111000100000-----001-----1010011", "fclass.d", "rd,fs1",

@@ -206,6 +206,16 @@ const Case kCases[] = {
      {{FA0, 0xfff8000000000123}},
      0},
     {"fsgnjx.d fa0, fa1, fa2", {}, {{FA1, d(-3)}, {FA2, d(-1)}}, RNE, {}, {{FA0, d(3)}}, 0},
+    {"fsgnjx.d fa0, fa1, fa2", {}, {{FA1, d(-3)}, {FA2, d(1)}}, RNE, {}, {{FA0, d(-3)}}, 0},
+    {"fsgnj.d fa0, fa1, fa2", {}, {{FA1, d(-3)}, {FA2, d(1)}}, RNE, {}, {{FA0, d(3)}}, 0},
+    {"fsgnjn.d fa0, fa1, fa2", {}, {{FA1, d(3)}, {FA2, d(1)}}, RNE, {}, {{FA0, d(-3)}}, 0},
+    {"fsgnjn.d fa0, fa1, fa2", {}, {{FA1, d(3)}, {FA2, d(-1)}}, RNE, {}, {{FA0, d(3)}}, 0},
+    // fmv.d, fneg.d and fabs.d keep NaN payloads (and move the sign bit of a NaN).
+    {"fmv.d fa0, fa1", {}, {{FA1, 0xfff0000000000001}}, RNE, {}, {{FA0, 0xfff0000000000001}}, 0},
+    {"fneg.d fa0, fa1", {}, {{FA1, 0x7ff0000000000001}}, RNE, {}, {{FA0, 0xfff0000000000001}}, 0},
+    {"fneg.d fa0, fa1", {}, {{FA1, d(-0.0)}}, RNE, {}, {{FA0, 0}}, 0},
+    {"fabs.d fa0, fa1", {}, {{FA1, d(-2.5)}}, RNE, {}, {{FA0, d(2.5)}}, 0},
+    {"fabs.d fa0, fa1", {}, {{FA1, 0xfff8000000000000}}, RNE, {}, {{FA0, 0x7ff8000000000000}}, 0},
     {"fmin.s fa0, fa1, fa2", {}, {{FA1, s(0)}, {FA2, s(-0.0f)}}, RNE, {}, {{FA0, s(-0.0f)}}, 0},
     {"fmax.s fa0, fa1, fa2",
      {},
@@ -303,6 +313,110 @@ TEST_P(FpInsnOnTier, Table) {
     }
     EXPECT_EQ(m.hart.s.fflags, c.fflags) << c.text;
   }
+}
+
+// The same table with NX already set: the state in which the host-FPU fast path of
+// add/sub/mul/div/sqrt runs (engine/ir_eval.h). Results must not change, flags only gain NX,
+// and every case the fast path must refuse (NaNs, subnormals, overflow, underflow, other
+// rounding modes) still gets the soft-float answer.
+TEST_P(FpInsnOnTier, TableWithInexactAlreadySet) {
+  std::vector<std::string> lines;
+  for (const Case& c : kCases) lines.emplace_back(c.text);
+  const std::vector<uint32_t> words = assemble(lines);
+  ASSERT_EQ(words.size(), std::size(kCases)) << "assembler failed";
+  for (size_t i = 0; i < std::size(kCases); ++i) {
+    const Case& c = kCases[i];
+    TestMachine m(tier());
+    enable_fp(m);
+    m.put({words[i], kJumpSelf});
+    for (auto [r, v] : c.x_before) m.set_x(r, v);
+    for (auto [r, v] : c.f_before) m.set_f(r, v);
+    m.hart.s.frm = c.frm;
+    m.hart.s.fflags = NX;
+    m.run(1);
+    EXPECT_EQ(m.pc(), kRamBase + 4) << c.text << ": trapped";
+    for (auto [r, v] : c.x_after) EXPECT_EQ(m.x(r), v) << c.text << ": x" << r;
+    for (auto [r, v] : c.f_after) {
+      EXPECT_EQ(m.f(r), v) << c.text << std::hex << ": f" << r << " = 0x" << m.f(r);
+    }
+    EXPECT_EQ(m.hart.s.fflags, c.fflags | NX) << c.text;
+  }
+}
+
+// Results at the edges of the fast path's guard, with NX set and RNE: the largest and the
+// smallest normal results, exact zeros, and the first results outside (values from IEEE
+// 754 binary64: DBL_MAX = 0x7fefffffffffffff, 2^-1022 = 0x0010000000000000).
+TEST_P(FpInsnOnTier, FastPathEdges) {
+  struct Edge {
+    const char* text;
+    uint64_t a, b, expect;
+    uint32_t fflags;
+  };
+  const Edge edges[] = {
+      // 2^-511 * 2^-511 = 2^-1022, the smallest normal: exact, no underflow.
+      {"fmul.d fa0, fa1, fa2", d(0x1p-511), d(0x1p-511), 0x0010000000000000, NX},
+      // 2^-512 * 2^-512 = 2^-1024: subnormal and exact, so no UF (tininess with an exact
+      // result raises no underflow).
+      {"fmul.d fa0, fa1, fa2", d(0x1p-512), d(0x1p-512), 0x0004000000000000, NX},
+      // (1 + 2^-52) * 2^-1023 rounds to a subnormal inexactly: UF and NX.
+      {"fmul.d fa0, fa1, fa2", d(1 + 0x1p-52), d(0x1p-1023), 0x0008000000000000, NX | UF},
+      // 2^1023 * 2 overflows to +inf: OF and NX.
+      {"fmul.d fa0, fa1, fa2", d(0x1p1023), d(2), 0x7ff0000000000000, NX | OF},
+      // x - x = +0 in RNE; -0 * 5 = -0; 0 / 3 = 0.
+      {"fsub.d fa0, fa1, fa2", d(3), d(3), 0, NX},
+      {"fmul.d fa0, fa1, fa2", d(-0.0), d(5), 0x8000000000000000, NX},
+      {"fdiv.d fa0, fa1, fa2", d(0), d(3), 0, NX},
+      // 1 / 0 = +inf with DZ; 0 / 0 = canonical NaN with NV.
+      {"fdiv.d fa0, fa1, fa2", d(1), d(0), 0x7ff0000000000000, NX | DZ},
+      {"fdiv.d fa0, fa1, fa2", d(0), d(0), kQNaN64, NX | NV},
+      // sqrt(-0) = -0; sqrt(-1) = canonical NaN, NV; sqrt(4) = 2.
+      {"fsqrt.d fa0, fa1", d(-0.0), 0, 0x8000000000000000, NX},
+      {"fsqrt.d fa0, fa1", d(-1), 0, kQNaN64, NX | NV},
+      {"fsqrt.d fa0, fa1", d(4), 0, d(2), NX},
+      // An inf operand: inf + 1 = inf, no flag; inf - inf = NaN, NV.
+      {"fadd.d fa0, fa1, fa2", 0x7ff0000000000000, d(1), 0x7ff0000000000000, NX},
+      {"fsub.d fa0, fa1, fa2", 0x7ff0000000000000, 0x7ff0000000000000, kQNaN64, NX | NV},
+      // A badly boxed single reads as the canonical NaN: 1 + NaN = canonical NaN.
+      {"fadd.s fa0, fa1, fa2", 0x000000003f800000, s(1), kBoxedQNaN, NX},
+      // 1.5 + 2.25 = 3.75 in single, NaN-boxed.
+      {"fadd.s fa0, fa1, fa2", s(1.5f), s(2.25f), s(3.75f), NX},
+  };
+  std::vector<std::string> lines;
+  for (const Edge& e : edges) lines.emplace_back(e.text);
+  const std::vector<uint32_t> words = assemble(lines);
+  ASSERT_EQ(words.size(), std::size(edges)) << "assembler failed";
+  for (size_t i = 0; i < std::size(edges); ++i) {
+    const Edge& e = edges[i];
+    TestMachine m(tier());
+    enable_fp(m);
+    m.put({words[i], kJumpSelf});
+    m.set_f(FA1, e.a);
+    m.set_f(FA2, e.b);
+    m.hart.s.frm = RNE;
+    m.hart.s.fflags = NX;
+    m.run(1);
+    EXPECT_EQ(m.pc(), kRamBase + 4) << e.text << ": trapped";
+    EXPECT_EQ(m.f(FA0), e.expect) << e.text << std::hex << " = 0x" << m.f(FA0);
+    EXPECT_EQ(m.hart.s.fflags, e.fflags) << e.text << " #" << i;
+    EXPECT_EQ(m.hart.s.mstatus & mstatus::FS, mstatus::FS) << e.text << ": FS not Dirty";
+  }
+}
+
+// Compares write an x register and, without a NaN, no flag: FS stays as it was.
+TEST_P(FpInsnOnTier, ComparesLeaveFsClean) {
+  const auto w = assemble({"flt.d a0, fa1, fa2", "feq.s a1, fa3, fa3"});
+  ASSERT_EQ(w.size(), 2u);
+  TestMachine m(tier());
+  enable_fp(m);
+  m.put({w[0], w[1], kJumpSelf});
+  m.set_f(FA1, d(1));
+  m.set_f(FA2, d(2));
+  m.set_f(FA3, s(-0.5f));
+  m.run(2);
+  EXPECT_EQ(m.x(A0), 1u);
+  EXPECT_EQ(m.x(A1), 1u);
+  EXPECT_EQ(m.hart.s.fflags, 0u);
+  EXPECT_EQ(m.hart.s.mstatus & mstatus::FS, kFsInitial);
 }
 
 TEST_P(FpInsnOnTier, FlagsAccrue) {

@@ -153,6 +153,17 @@ template <IrOp op, bool kImm32>
         *h, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(imm<kImm32>()));
     if (s->trap_pending) return false;
     SLOT(D) = v;
+  } else if constexpr (ir_op_info(op).fp_host) {
+    // The host FPU when its result is exact, else the helper (the op's definition).
+    const int64_t i = static_cast<int64_t>(imm<kImm32>());
+    uint64_t v;
+    if (eval_fp_host(op, SLOT(A), SLOT(B), i, s->fflags, s->frm, v)) [[likely]] {
+      if constexpr (ir_fp_writes_freg(op)) s->mstatus |= mstatus::FS | mstatus::SD;
+    } else {
+      v = reinterpret_cast<IrHelper>(HOLE64(HELPER))(*h, SLOT(A), SLOT(B), SLOT(C), i);
+      if (s->trap_pending) return false;
+    }
+    SLOT(D) = v;
   } else {
     SLOT(D) = eval_alu_inline(op, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(imm<kImm32>()));
   }
