@@ -178,10 +178,33 @@ class BlockLowering {
 
   // Ends the current path with a trap at guest instruction `index`: write back, set pc
   // and instret as the interpreter does, return kJitTrap.
+  // In a region every trap goes to one shared exit (pc and instret arrive through phis):
+  // its slots live in allocas, so one write-back serves all, where a copy per load,
+  // store and FP op made regions several times larger and slower to compile.
   void trap_exit(uint16_t index) {
+    Value* pc = b_.CreateAdd(block_pc_, c64(member_->block->guest_offsets[index]));
+    Value* instret = b_.CreateAdd(instret0_, c64(index));
+    if (region_) {
+      if (shared_trap_ == nullptr) {
+        BasicBlock* here = b_.GetInsertBlock();
+        shared_trap_ = BasicBlock::Create(ctx_, "trap_shared", fn_);
+        b_.SetInsertPoint(shared_trap_);
+        trap_pc_ = b_.CreatePHI(i64_, 4);
+        trap_instret_ = b_.CreatePHI(i64_, 4);
+        write_back();
+        store64(kOffPc, trap_pc_);
+        store64(kOffInstret, trap_instret_);
+        b_.CreateRet(b_.getInt32(kJitTrap));
+        b_.SetInsertPoint(here);
+      }
+      trap_pc_->addIncoming(pc, b_.GetInsertBlock());
+      trap_instret_->addIncoming(instret, b_.GetInsertBlock());
+      b_.CreateBr(shared_trap_);
+      return;
+    }
     write_back();
-    store64(kOffPc, b_.CreateAdd(block_pc_, c64(member_->block->guest_offsets[index])));
-    store64(kOffInstret, b_.CreateAdd(instret0_, c64(index)));
+    store64(kOffPc, pc);
+    store64(kOffInstret, instret);
     b_.CreateRet(b_.getInt32(kJitTrap));
   }
   // if (s.trap_pending) trap_exit(index)
@@ -750,6 +773,9 @@ class BlockLowering {
   Value* state_;
   Value* block_pc_ = nullptr;
   Value* instret0_ = nullptr;
+  BasicBlock* shared_trap_ = nullptr;  // region mode: the one trap exit (trap_exit)
+  llvm::PHINode* trap_pc_ = nullptr;
+  llvm::PHINode* trap_instret_ = nullptr;
   Value* tlb_ = nullptr;
   llvm::MDNode* tbaa_state_ = nullptr;
   llvm::MDNode* tbaa_tlb_ = nullptr;
