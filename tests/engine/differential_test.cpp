@@ -9,6 +9,7 @@
 // TIERVM_DIFF_SEED=N to run that one seed alone.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <ostream>
@@ -94,6 +95,7 @@ class Generator {
                                         2};
     return pick(3) == 0 ? kSpecial[pick(std::size(kSpecial))] : rng_();
   }
+  uint64_t f_value() { return fvalue(); }
 
  private:
   uint32_t pick(uint64_t n) { return static_cast<uint32_t>(rng_() % n); }
@@ -144,7 +146,7 @@ class Generator {
 
   // Instructions that fall through (or trap and resume at the next one).
   void straight() {
-    switch (pick(20)) {
+    switch (pick(21)) {
       case 0:
       case 1:
       case 2:
@@ -174,6 +176,8 @@ class Generator {
         return trapping();
       case 18:
         return upper();
+      case 19:
+        return fp();
       default:
         return w(pick(4) == 0 ? kFenceI : 0x0ff0000f);  // fence.i, fence
     }
@@ -335,6 +339,71 @@ class Generator {
         return w(i_type(0x6b8, a, 5, rd, kOpImm));
       default:
         return alu_reg();
+    }
+  }
+
+  // F and D: arithmetic with every rounding-mode field (RNE, the others, dynamic, and the
+  // reserved 5 and 6, which trap), square roots, compares, sign injection, moves, and
+  // writes of fflags and frm, so the host-FPU fast path (NX set, frm RNE) and its refusals
+  // (NaNs, infinities, subnormals, overflow, underflow, other modes, bad boxing) all run.
+  void fp() {
+    constexpr uint32_t kOpFp = 0x53;
+    const uint32_t fmt = pick(3) == 0 ? 0 : 1;  // S or D
+    const uint32_t fd = pick(32), fa = pick(32), fb = pick(32);
+    static const uint32_t kRm[] = {0, 0, 7, 7, 7, 1, 2, 3, 4, 5};
+    const uint32_t rm = kRm[pick(std::size(kRm))];
+    switch (pick(10)) {
+      case 0:
+      case 1:
+      case 2:  // fadd, fsub, fmul, fdiv
+        return w(r_type(pick(4) << 2 | fmt, fb, fa, rm, fd, kOpFp));
+      case 3:  // fsqrt
+        return w(r_type(0x0b << 2 | fmt, 0, fa, rm, fd, kOpFp));
+      case 4:  // fle, flt, feq
+        return w(r_type(0x14 << 2 | fmt, fb, fa, pick(3), dst(), kOpFp));
+      case 5:  // fsgnj, fsgnjn, fsgnjx (fmv, fneg, fabs when the sources are one register)
+        return w(r_type(0x04 << 2 | fmt, pick(2) ? fb : fa, fa, pick(3), fd, kOpFp));
+      case 6:  // fmv.x.d, fmv.d.x (fmv.x.w, fmv.w.x for S)
+        return w(pick(2) ? r_type(0x1c << 2 | fmt, 0, fa, 0, dst(), kOpFp)
+                         : r_type(0x1e << 2 | fmt, 0, src(), 0, fd, kOpFp));
+      case 7:  // csrrwi fflags: mostly NX, sometimes clear, sometimes everything
+        return w(csr(5, dst(), 0x001, pick(4) == 0 ? pick(32) : 1));
+      case 8:  // csrrwi frm: mostly RNE, sometimes another mode or a reserved one
+        return w(csr(5, dst(), 0x002, pick(3) == 0 ? pick(8) : 0));
+      default:  // fld from the window (a fresh value)
+        return w(i_type(range(-256, 255) * 8, kWinReg, 3, fd, 0x07));
+    }
+  }
+
+  // f register values: normal doubles and singles (NaN-boxed), zeros, infinities, NaNs,
+  // subnormals, huge and tiny values whose products overflow or underflow, bad boxes.
+  uint64_t fvalue() {
+    static const uint64_t kSpecial[] = {0,
+                                        uint64_t{1} << 63,    // -0
+                                        0x7ff0000000000000,   // inf
+                                        0x7ff8000000000000,   // qNaN
+                                        0x7ff0000000000001,   // sNaN
+                                        0x0000000000000001,   // smallest subnormal
+                                        0x0010000000000000,   // smallest normal
+                                        0x7fefffffffffffff,   // largest
+                                        0x1ff0000000000000,   // 2^-511
+                                        0x5ff0000000000000,   // 2^512
+                                        0xffffffff7f800000,   // boxed inf (S)
+                                        0xffffffff00000001,   // boxed subnormal (S)
+                                        0xffffffff7fc00000,   // boxed qNaN (S)
+                                        0x000000003f800000};  // 1.0f, not boxed
+    switch (pick(4)) {
+      case 0:
+        return kSpecial[pick(std::size(kSpecial))];
+      case 1: {  // a single in [1/8, 8), boxed
+        const float f = static_cast<float>(range(-8000, 8000)) / 1000.0f;
+        return 0xffffffff00000000ull | std::bit_cast<uint32_t>(f);
+      }
+      default: {  // a double with a moderate exponent
+        const double d = static_cast<double>(static_cast<int64_t>(rng_() % 2000001) - 1000000) /
+                         static_cast<double>(1 + pick(1000));
+        return std::bit_cast<uint64_t>(d);
+      }
     }
   }
 
@@ -510,8 +579,11 @@ SeedResult run_seed(uint64_t seed, unsigned tier) {
   const uint64_t end_pc = kRam + items.back().offset;
   std::vector<uint64_t> regs(32);
   for (uint64_t& r : regs) r = gen.value();
+  std::vector<uint64_t> fregs(32);
+  for (uint64_t& f : fregs) f = gen.f_value();
   std::vector<uint64_t> window(1024);
   for (uint64_t& v : window) v = gen.value();
+  for (size_t i = 0; i < window.size(); i += 3) window[i] = gen.f_value();
   const std::vector<uint32_t> trap_code = handler();
 
   lockstep::Lockstep pair(kRam, kRamSize, tier);
@@ -526,6 +598,9 @@ SeedResult run_seed(uint64_t seed, unsigned tier) {
     r.hart.s.set_x(kLoopReg, 0);
     r.hart.s.set_x(kWinReg, kWinValue);
     r.hart.s.set_x(kRecReg, kRecord);
+    for (unsigned i = 0; i < 32; ++i) r.hart.s.set_f(i, fregs[i]);
+    r.hart.s.mstatus |= 1ull << 13;                     // FS = Initial: F and D enabled
+    r.hart.s.fflags = static_cast<uint32_t>(seed & 1);  // half the seeds start with NX set
     r.hart.s.mtvec = kHandler;
   });
 
@@ -596,6 +671,15 @@ TEST(Differential, EncodersMatchTheAssembler) {
       {i_type(0x6b8, 11, 5, 10, kOpImm), "rev8 a0, a1"},
       {kFenceI, "fence.i"},
       {0x0ff0000f, "fence iorw, iorw"},
+      {r_type(0x01 << 2 | 1, 12, 11, 7, 10, 0x53), "fsub.d fa0, fa1, fa2"},
+      {r_type(0x03 << 2 | 0, 12, 11, 1, 10, 0x53), "fdiv.s fa0, fa1, fa2, rtz"},
+      {r_type(0x0b << 2 | 1, 0, 11, 0, 10, 0x53), "fsqrt.d fa0, fa1, rne"},
+      {r_type(0x14 << 2 | 1, 12, 11, 1, 10, 0x53), "flt.d a0, fa1, fa2"},
+      {r_type(0x04 << 2 | 1, 12, 11, 2, 10, 0x53), "fsgnjx.d fa0, fa1, fa2"},
+      {r_type(0x1c << 2 | 1, 0, 11, 0, 10, 0x53), "fmv.x.d a0, fa1"},
+      {r_type(0x1e << 2 | 1, 0, 11, 0, 10, 0x53), "fmv.d.x fa0, a1"},
+      {csr(5, 10, 0x001, 1), "csrrwi a0, fflags, 1"},
+      {i_type(-8, 27, 3, 10, 0x07), "fld fa0, -8(s11)"},
   };
   std::vector<std::string> lines;
   for (const Case& c : k32) lines.push_back(c.text);

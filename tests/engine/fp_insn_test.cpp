@@ -360,6 +360,9 @@ TEST_P(FpInsnOnTier, FastPathEdges) {
       {"fmul.d fa0, fa1, fa2", d(0x1p-512), d(0x1p-512), 0x0004000000000000, NX},
       // (1 + 2^-52) * 2^-1023 rounds to a subnormal inexactly: UF and NX.
       {"fmul.d fa0, fa1, fa2", d(1 + 0x1p-52), d(0x1p-1023), 0x0008000000000000, NX | UF},
+      // 2^-600 * 2^-600 and 2^-1000 / 2^600 round to +0 from a non-zero result: UF and NX.
+      {"fmul.d fa0, fa1, fa2", d(0x1p-600), d(0x1p-600), 0, NX | UF},
+      {"fdiv.d fa0, fa1, fa2", d(0x1p-1000), d(0x1p600), 0, NX | UF},
       // 2^1023 * 2 overflows to +inf: OF and NX.
       {"fmul.d fa0, fa1, fa2", d(0x1p1023), d(2), 0x7ff0000000000000, NX | OF},
       // x - x = +0 in RNE; -0 * 5 = -0; 0 / 3 = 0.

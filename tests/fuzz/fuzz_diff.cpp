@@ -2,7 +2,7 @@
 // lockstep slice (low 6 bits) and the tier to compare with (bits 6-7, modulo 3: test tier 1
 // LLVM fast, 2 O2 regions, 3 the baseline tier; tests/common/tiers.h). It runs on tier 0
 // and on that tier (every block compiled before its first run) in lockstep, and
-// any difference in registers, CSRs, trap state or RAM is a crash.
+// any difference in registers, CSRs, trap state or RAM is a crash. F and D are enabled.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -68,6 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint32_t stub[] = {rv::kWfi, rv::jal(0, -4)};
     r.bus.load_image(kExitStub, {reinterpret_cast<const uint8_t*>(stub), sizeof stub});
     r.hart.s.mtvec = kHandler;
+    // F and D enabled (FS = Initial), with NX set for odd-sized inputs: the host-FPU fast
+    // path runs only once NX is set.
+    r.hart.s.mstatus |= 1ull << 13;
+    r.hart.s.fflags = static_cast<uint32_t>(size & 1);
     r.hart.s.set_x(2, kHandler);
     r.hart.s.set_x(10, kRamBase);
     r.hart.s.set_x(11, kRamBase + kRamSize / 2);
