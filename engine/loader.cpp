@@ -60,6 +60,9 @@ void scan_symbols(std::span<const uint8_t> bytes, const Elf64_Ehdr& eh, LoadedIm
       if (name == "tohost") img.tohost = sym.st_value;
       if (name == "fromhost") img.fromhost = sym.st_value;
       const unsigned type = ELF64_ST_TYPE(sym.st_info);
+      // Names starting with '$' are mapping symbols (RISC-V ELF psABI: "$x" code, "$d"
+      // data, "$xrv64i2p1_..." an ISA string), not functions: they would name blocks.
+      if (name[0] == '$') continue;
       if (type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE) {
         img.symbols.push_back({name, sym.st_value, sym.st_size});
       }

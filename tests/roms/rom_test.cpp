@@ -48,6 +48,7 @@ const Tier kTiers[] = {
     {"tier0", {"--jit", "off"}},
     {"tier1", {"--jit", "fast", "--jit-threshold", "0"}},
     {"tier2", {"--jit", "tiered", "--jit-threshold", "0"}},
+    {"baseline", {"--jit", "baseline", "--jit-threshold", "0"}},
 };
 
 class RomTest : public testing::TestWithParam<std::tuple<RomCase, Tier>> {};
@@ -111,6 +112,24 @@ INSTANTIATE_TEST_SUITE_P(Roms, RomTest,
                            return std::string(std::get<0>(info.param).name) + "_" +
                                   std::get<1>(info.param).name;
                          });
+
+// The performance report names hot blocks after the guest's functions, never after the
+// RISC-V mapping symbols ("$x", "$xrv64i2p1_m2p0...") that GCC puts at the same addresses.
+TEST(RomSymbols, HotBlocksAreNamedAfterFunctions) {
+  const std::filesystem::path binary_dir = TIERVM_BINARY_DIR;
+  const std::filesystem::path image = binary_dir / "roms/bench/hash_small.elf";
+  ASSERT_TRUE(std::filesystem::exists(image)) << "rom not built: " << image;
+  const test::ProcessResult result =
+      test::run_process({(binary_dir / "app" / "tiervm").string(), "--headless", "--jit",
+                         "baseline", "--perf-summary", image.string()},
+                        kHostTimeout);
+  ASSERT_TRUE(result.exited && result.exit_code == 0) << result.output;
+  const size_t hottest = result.output.find("hottest blocks");
+  ASSERT_NE(hottest, std::string::npos) << result.output;
+  const std::string table = result.output.substr(hottest);
+  EXPECT_NE(table.find("xxh64"), std::string::npos) << table;  // hash.c's hash function
+  EXPECT_EQ(table.find("$x"), std::string::npos) << table;
+}
 
 }  // namespace
 }  // namespace tiervm
