@@ -159,6 +159,8 @@ void Bus::map_device(uint64_t base, uint64_t size, MmioDevice& device) {
 }
 
 uint8_t* Bus::host_ptr(uint64_t paddr, uint64_t len, bool for_write) {
+  // RAM first, without the region search: every TLB fill asks for a RAM page.
+  if (in_ram(paddr, std::max<uint64_t>(len, 1))) return ram_data_ + (paddr - ram_base_);
   const Region* r = find(paddr);
   if (r == nullptr || r->kind == RegionKind::Device) return nullptr;
   if (for_write && r->kind == RegionKind::Rom) return nullptr;

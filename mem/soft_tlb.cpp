@@ -72,17 +72,19 @@ void SoftTlb::insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, boo
   e.can_write = can_write && !bus.is_code_page(ppage);
   e.can_exec = can_exec;
   e.mode = static_cast<uint8_t>(mode);
+  e.generation = generation_;
 
   size_t home = l2_slot(mode, vpage);
   size_t target = kL2Size;
   for (unsigned i = 0; i < kL2Probes; ++i) {
     size_t slot = (home + i) & (kL2Size - 1);
     const TlbL2Entry& s = l2_[slot];
-    if (s.vpage == vpage && s.mode == e.mode) {
+    const bool empty = s.vpage == kTlbNoTag || s.generation != generation_;
+    if (!empty && s.vpage == vpage && s.mode == e.mode) {
       target = slot;
       break;
     }
-    if (s.vpage == kTlbNoTag && target == kL2Size) target = slot;
+    if (empty && target == kL2Size) target = slot;
   }
   // All probed slots hold other pages: evict one, spreading evictions over the probe window.
   if (target == kL2Size) target = (home + (vpage >> kPageBits) % kL2Probes) & (kL2Size - 1);
@@ -95,7 +97,7 @@ const TlbL2Entry* SoftTlb::lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage) {
   size_t home = l2_slot(mode, vpage);
   for (unsigned i = 0; i < kL2Probes; ++i) {
     const TlbL2Entry& s = l2_[(home + i) & (kL2Size - 1)];
-    if (s.vpage == vpage && s.mode == static_cast<uint8_t>(mode)) {
+    if (s.vpage == vpage && s.mode == static_cast<uint8_t>(mode) && s.generation == generation_) {
       ++l2_hits;
       fill_l1(bus, s);
       return &s;
@@ -108,7 +110,10 @@ const TlbL2Entry* SoftTlb::lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage) {
 void SoftTlb::flush_all() {
   for (auto& row : l1_) row.fill(TlbEntry{});
   for (auto& row : l1_ppage_) row.fill(0);
-  for (TlbL2Entry& e : l2_) e = TlbL2Entry{};
+  if (++generation_ == 0) {  // wrapped: old entries could look current again
+    for (TlbL2Entry& e : l2_) e = TlbL2Entry{};
+    generation_ = 1;
+  }
   superpages_.clear();
   superpages_overflow_ = false;
   ++flushes;
@@ -135,7 +140,7 @@ void SoftTlb::flush_page(uint64_t vaddr) {
     size_t home = l2_slot(mode, vpage);
     for (unsigned i = 0; i < kL2Probes; ++i) {
       TlbL2Entry& s = l2_[(home + i) & (kL2Size - 1)];
-      if (s.vpage == vpage && s.mode == m) s = TlbL2Entry{};
+      if (s.vpage == vpage && s.mode == m && s.generation == generation_) s = TlbL2Entry{};
     }
   }
   ++page_flushes;
@@ -149,9 +154,8 @@ void SoftTlb::revoke_write(uint64_t ppage) {
       if (l1_ppage_[m][i] == ppage) l1_[m][i].tag_write = kTlbNoTag;
     }
   }
-  for (TlbL2Entry& e : l2_) {
-    if (e.vpage != kTlbNoTag && e.ppage == ppage) e.can_write = false;
-  }
+  // The L2 keeps can_write: l1_entry_for gives a code page no write tag whatever the L2
+  // says, and a walk of the whole L2 per new code page cost more than the boot's L1 misses.
 }
 
 }  // namespace tiervm

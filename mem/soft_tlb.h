@@ -27,8 +27,13 @@ inline TlbMode tlb_mode_of(Priv p, bool sum = false) {
 struct TlbL2Entry {
   uint64_t vpage = kTlbNoTag;  // virtual page base (kTlbNoTag = empty slot)
   uint64_t ppage = 0;          // physical page base
+  // The L2's generation when the entry was made: flush_all starts a new one, which empties
+  // every slot at once (an entry of an older generation is an empty slot).
+  uint32_t generation = 0;
   bool can_read = false;
-  bool can_write = false;  // only when D is set and the page holds no translated code
+  // The PTE (and PMP) allow writes; a page that holds translated code still gets no write
+  // tag in the L1 (SoftTlb::l1_entry_for), so stores to it take the slow path.
+  bool can_write = false;
   bool can_exec = false;
   uint8_t mode = 0;
 };
@@ -40,7 +45,9 @@ class SoftTlb {
  public:
   static constexpr unsigned kL1Bits = 8;
   static constexpr unsigned kL1Size = 1u << kL1Bits;
-  static constexpr unsigned kL2Bits = 12;
+  // 32 Ki pages (128 MiB): QEMU grows its TLB with the working set; a large-working-set
+  // program thrashed the 4 Ki-entry L2 (0 % hits walking 64 MiB). Flushing it is O(1).
+  static constexpr unsigned kL2Bits = 15;
   static constexpr unsigned kL2Size = 1u << kL2Bits;
 
   SoftTlb();
@@ -100,6 +107,7 @@ class SoftTlb {
   std::array<std::array<TlbEntry, kL1Size>, kTlbModes> l1_;
   std::array<std::array<uint64_t, kL1Size>, kTlbModes> l1_ppage_;
   std::vector<TlbL2Entry> l2_;
+  uint32_t generation_ = 1;  // entries of other generations are empty (flush_all)
   // Virtual base and size of cached superpage leaves (few: kernel linear map, huge pages).
   std::vector<std::pair<uint64_t, uint64_t>> superpages_;
   bool superpages_overflow_ = false;

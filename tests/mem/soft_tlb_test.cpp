@@ -233,11 +233,12 @@ TEST_F(Tlb, RevokeWrite) {
   EXPECT_EQ(tlb.l1(kU, 0x2000).tag_write, kTlbNoTag);
   EXPECT_EQ(tlb.l1(kS, 0x3000).tag_write, 0x3000u);
 
-  // Neither the L2 nor an L1 refill from it brings the write path back.
+  // An L1 refill from the L2 does not bring the write path back (the L2 keeps the PTE's
+  // permission; the code page is what denies the fast path).
   const TlbL2Entry* l2 = tlb.lookup_l2(bus, kU, 0x2000);
   ASSERT_NE(l2, nullptr);
-  EXPECT_FALSE(l2->can_write);
   EXPECT_EQ(tlb.l1(kU, 0x2000).tag_write, kTlbNoTag);
+  EXPECT_EQ(tlb.l1(kU, 0x2000).tag_read, 0x2000u);
   l2 = tlb.lookup_l2(bus, kS, 0x3000);
   ASSERT_NE(l2, nullptr);
   EXPECT_TRUE(l2->can_write);
@@ -246,11 +247,30 @@ TEST_F(Tlb, RevokeWrite) {
 TEST_F(Tlb, RevokeWriteReachesEntriesEvictedFromL1) {
   tlb.insert(bus, kS, 0x1000, kRam + 0x7000, true, true, false);
   tlb.insert(bus, kS, 0x1000 + SoftTlb::kL1Size * kPageSize, kRam, true, true, false);
+  bus.mark_code_page(kRam + 0x7000);
   tlb.revoke_write(kRam + 0x7000);
+  const TlbL2Entry* l2 = tlb.lookup_l2(bus, kS, 0x1000);  // refills the L1 entry
+  ASSERT_NE(l2, nullptr);
+  EXPECT_EQ(tlb.l1(kS, 0x1000).tag_write, kTlbNoTag);
+  EXPECT_EQ(tlb.l1(kS, 0x1000).tag_read, 0x1000u);
+}
+
+// flush_all empties the L2 at once (a new generation): nothing inserted before it hits,
+// and entries inserted after it do.
+TEST_F(Tlb, FlushAllEmptiesTheL2) {
+  tlb.insert(bus, kS, 0x1000, kRam, true, true, false);
+  tlb.insert(bus, kU, 0x2000, kRam + 0x1000, true, false, false);
+  tlb.flush_all();
+  EXPECT_EQ(tlb.lookup_l2(bus, kS, 0x1000), nullptr);
+  EXPECT_EQ(tlb.lookup_l2(bus, kU, 0x2000), nullptr);
+  EXPECT_EQ(tlb.l1(kS, 0x1000).tag_read, kTlbNoTag);
+  tlb.insert(bus, kS, 0x3000, kRam + 0x2000, true, false, false);
+  tlb.flush_all();
+  tlb.insert(bus, kS, 0x1000, kRam + 0x5000, true, false, false);
   const TlbL2Entry* l2 = tlb.lookup_l2(bus, kS, 0x1000);
   ASSERT_NE(l2, nullptr);
-  EXPECT_FALSE(l2->can_write);
-  EXPECT_EQ(tlb.l1(kS, 0x1000).tag_write, kTlbNoTag);
+  EXPECT_EQ(l2->ppage, kRam + 0x5000);
+  EXPECT_EQ(tlb.lookup_l2(bus, kS, 0x3000), nullptr);
 }
 
 TEST(TlbEntryLayout, OffsetsForJit) {
