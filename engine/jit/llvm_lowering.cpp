@@ -3,6 +3,7 @@
 #include "engine/jit/llvm_lowering.h"
 
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
@@ -10,6 +11,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <array>
+#include <climits>
 #include <cstddef>
 #include <string>
 #include <type_traits>
@@ -440,6 +442,31 @@ class BlockLowering {
                           c64(static_cast<uint64_t>(i.imm))});
   }
 
+  // RISC-V division (M extension, table "Semantics for division by zero and division
+  // overflow"): x / 0 = all ones, x % 0 = x, MIN / -1 = MIN, MIN % -1 = 0, never a host
+  // trap. The divisor becomes 1 in both special cases, which gives MIN and 0 for the
+  // overflow by itself; the zero divisor's results are selected. W forms take 32-bit
+  // operands and sign-extend the 32-bit result.
+  Value* divide(IrOp op, Value* x, Value* y, bool word) {
+    llvm::Type* ty = x->getType();
+    auto c = [&](int64_t v) { return llvm::ConstantInt::getSigned(ty, v); };
+    const bool is_signed =
+        op == IrOp::Div || op == IrOp::Rem || op == IrOp::DivW || op == IrOp::RemW;
+    const bool is_rem =
+        op == IrOp::Rem || op == IrOp::RemU || op == IrOp::RemW || op == IrOp::RemUW;
+    Value* zero = b_.CreateICmpEQ(y, c(0));
+    Value* bad = zero;
+    if (is_signed) {
+      Value* min = word ? c(INT32_MIN) : c(INT64_MIN);
+      bad = b_.CreateOr(zero, b_.CreateAnd(b_.CreateICmpEQ(x, min), b_.CreateICmpEQ(y, c(-1))));
+    }
+    Value* safe = b_.CreateSelect(bad, c(1), y);
+    Value* q = is_rem ? (is_signed ? b_.CreateSRem(x, safe) : b_.CreateURem(x, safe))
+                      : (is_signed ? b_.CreateSDiv(x, safe) : b_.CreateUDiv(x, safe));
+    Value* r = b_.CreateSelect(zero, is_rem ? x : c(-1), q);
+    return word ? b_.CreateSExt(r, i64_) : r;
+  }
+
   Value* sx32(Value* v) { return b_.CreateSExt(b_.CreateTrunc(v, i32_), i64_); }
   Value* lo32(Value* v) { return b_.CreateTrunc(v, i32_); }
   Value* bool64(Value* c) { return b_.CreateZExt(c, i64_); }
@@ -563,6 +590,84 @@ class BlockLowering {
         break;
       case IrOp::MulW:
         r = sx32(b_.CreateMul(a(), bv()));
+        break;
+      case IrOp::MulH:
+      case IrOp::MulHSU:
+      case IrOp::MulHU: {
+        llvm::Type* i128 = b_.getInt128Ty();
+        Value* x = i.op == IrOp::MulHU ? b_.CreateZExt(a(), i128) : b_.CreateSExt(a(), i128);
+        Value* y = i.op == IrOp::MulH ? b_.CreateSExt(bv(), i128) : b_.CreateZExt(bv(), i128);
+        r = b_.CreateTrunc(b_.CreateLShr(b_.CreateMul(x, y), 64), i64_);
+        break;
+      }
+      case IrOp::Div:
+      case IrOp::DivU:
+      case IrOp::Rem:
+      case IrOp::RemU:
+        r = divide(i.op, a(), bv(), false);
+        break;
+      case IrOp::DivW:
+      case IrOp::DivUW:
+      case IrOp::RemW:
+      case IrOp::RemUW:
+        r = divide(i.op, lo32(a()), lo32(bv()), true);
+        break;
+      case IrOp::Clz:
+        r = b_.CreateBinaryIntrinsic(llvm::Intrinsic::ctlz, a(), b_.getFalse());
+        break;
+      case IrOp::Ctz:
+        r = b_.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, a(), b_.getFalse());
+        break;
+      case IrOp::Cpop:
+        r = b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, a());
+        break;
+      case IrOp::ClzW:
+        r = b_.CreateZExt(b_.CreateBinaryIntrinsic(llvm::Intrinsic::ctlz, lo32(a()), b_.getFalse()),
+                          i64_);
+        break;
+      case IrOp::CtzW:
+        r = b_.CreateZExt(b_.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, lo32(a()), b_.getFalse()),
+                          i64_);
+        break;
+      case IrOp::CpopW:
+        r = b_.CreateZExt(b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, lo32(a())), i64_);
+        break;
+      case IrOp::Rol:
+        r = b_.CreateIntrinsic(llvm::Intrinsic::fshl, {i64_}, {a(), a(), bv()});
+        break;
+      case IrOp::Ror:
+        r = b_.CreateIntrinsic(llvm::Intrinsic::fshr, {i64_}, {a(), a(), bv()});
+        break;
+      case IrOp::RorImm:
+        r = b_.CreateIntrinsic(llvm::Intrinsic::fshr, {i64_}, {a(), a(), c64(imm & 63)});
+        break;
+      case IrOp::RolW:
+        r = sx32(
+            b_.CreateIntrinsic(llvm::Intrinsic::fshl, {i32_}, {lo32(a()), lo32(a()), lo32(bv())}));
+        break;
+      case IrOp::RorW:
+        r = sx32(
+            b_.CreateIntrinsic(llvm::Intrinsic::fshr, {i32_}, {lo32(a()), lo32(a()), lo32(bv())}));
+        break;
+      case IrOp::RorWImm:
+        r = sx32(b_.CreateIntrinsic(
+            llvm::Intrinsic::fshr, {i32_},
+            {lo32(a()), lo32(a()), b_.getInt32(static_cast<uint32_t>(imm & 31))}));
+        break;
+      case IrOp::Min:
+        r = b_.CreateSelect(b_.CreateICmpSLT(a(), bv()), a(), bv());
+        break;
+      case IrOp::Max:
+        r = b_.CreateSelect(b_.CreateICmpSGT(a(), bv()), a(), bv());
+        break;
+      case IrOp::MinU:
+        r = b_.CreateSelect(b_.CreateICmpULT(a(), bv()), a(), bv());
+        break;
+      case IrOp::MaxU:
+        r = b_.CreateSelect(b_.CreateICmpUGT(a(), bv()), a(), bv());
+        break;
+      case IrOp::Rev8:
+        r = b_.CreateUnaryIntrinsic(llvm::Intrinsic::bswap, a());
         break;
       case IrOp::SextB:
         r = b_.CreateSExt(b_.CreateTrunc(a(), i8_), i64_);
