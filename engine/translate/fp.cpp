@@ -7,6 +7,8 @@
 // `imm` carries the instruction's rm field in bits 2..0 and its bits (the tval of an
 // illegal-instruction trap) above.
 
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <type_traits>
@@ -15,6 +17,7 @@
 #include "engine/fp/ieee754.h"
 #include "engine/hart.h"
 #include "engine/ir.h"
+#include "engine/ir_eval.h"
 
 namespace tiervm {
 namespace {
@@ -116,15 +119,40 @@ uint64_t h_sqrt(Hart& h, uint64_t a, uint64_t, uint64_t, int64_t imm) {
   return F::out(r);
 }
 
+// The host's fused multiply-add when its result is exactly the soft-float one, by the
+// rule of the other ops' fast path (engine/ir_eval.h, eval_fp_host): NX already set, RNE,
+// operands normal or zero, a normal result (one rounding on both sides, so the same bits,
+// and no flag but NX). Singles arrive unboxed (a bad box is the canonical NaN: refused).
+template <class F>
+bool fma_host(Hart& h, int64_t imm, typename F::T x, typename F::T y, typename F::T z,
+              uint64_t& out) {
+  using Host = std::conditional_t<sizeof(typename F::T) == 4, float, double>;
+  using Bits = ir_eval_detail::FpBits<Host>;
+  const uint32_t rm = static_cast<uint32_t>(imm) & 7;
+  if ((h.s.fflags & 1) == 0 || (rm == kRmDynamic ? h.s.frm : rm) != 0) return false;
+  if (!ir_eval_detail::zero_or_normal<Host>(x) || !ir_eval_detail::zero_or_normal<Host>(y) ||
+      !ir_eval_detail::zero_or_normal<Host>(z)) {
+    return false;
+  }
+  const Host r = std::fma(std::bit_cast<Host>(x), std::bit_cast<Host>(y), std::bit_cast<Host>(z));
+  const auto bits = std::bit_cast<typename F::T>(r);
+  const auto m = ir_eval_detail::magnitude<Host>(bits);
+  if (m <= Bits::kMinNormalShifted || m >= Bits::kExpShifted) return false;
+  h.set_fs_dirty();
+  out = F::out(bits);
+  return true;
+}
+
 // fmadd (+a*b + c), fmsub (+a*b - c), fnmsub (-a*b + c), fnmadd (-a*b - c). Negating an
 // operand is exact, and the NaN cases do not depend on signs.
 template <class F, typename F::T (*Fma)(typename F::T, typename F::T, typename F::T, fp::Env&),
           bool kNegProduct, bool kNegAddend>
 uint64_t h_fma(Hart& h, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
-  fp::Env env;
-  if (!resolve_rm(h, imm, env)) return 0;
   const typename F::T x = F::in(a) ^ (kNegProduct ? F::kSign : 0);
   const typename F::T z = F::in(c) ^ (kNegAddend ? F::kSign : 0);
+  if (uint64_t fast = 0; fma_host<F>(h, imm, x, F::in(b), z, fast)) return fast;
+  fp::Env env;
+  if (!resolve_rm(h, imm, env)) return 0;
   const auto r = Fma(x, F::in(b), z, env);
   accrue(h, env, true);
   return F::out(r);

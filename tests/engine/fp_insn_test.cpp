@@ -405,6 +405,51 @@ TEST_P(FpInsnOnTier, FastPathEdges) {
   }
 }
 
+// Fused multiply-adds with NX set and RNE, where the host's fma may answer: exact and
+// rounded results, every sign form, and the cases it must leave to soft-float (a tiny
+// result, an infinity, inf * 0).
+TEST_P(FpInsnOnTier, FusedMultiplyAddWithInexactSet) {
+  struct Fma {
+    const char* text;
+    uint64_t a, b, c, expect;
+    uint32_t fflags;
+  };
+  const Fma cases[] = {
+      {"fmadd.d fa0, fa1, fa2, fa3", d(2), d(3), d(1), d(7), NX},
+      {"fmsub.d fa0, fa1, fa2, fa3", d(2), d(3), d(1), d(5), NX},
+      {"fnmsub.d fa0, fa1, fa2, fa3", d(2), d(3), d(1), d(-5), NX},
+      {"fnmadd.d fa0, fa1, fa2, fa3", d(2), d(3), d(1), d(-7), NX},
+      // (1 + 2^-52)^2 - 1 = 2^-51 + 2^-104 exactly once: fused, the 2^-104 survives.
+      {"fmsub.d fa0, fa1, fa2, fa3", d(1 + 0x1p-52), d(1 + 0x1p-52), d(1), d(0x1p-51 + 0x1p-104),
+       NX},
+      // 2^-600 * 2^-600 + 0 = 2^-1200: underflows to +0 with UF.
+      {"fmadd.d fa0, fa1, fa2, fa3", d(0x1p-600), d(0x1p-600), d(0), 0, NX | UF},
+      // inf * 0 + 1: invalid, canonical NaN.
+      {"fmadd.d fa0, fa1, fa2, fa3", 0x7ff0000000000000, d(0), d(1), kQNaN64, NX | NV},
+      // 2^1023 * 4 + 0 overflows: +inf, OF.
+      {"fmadd.d fa0, fa1, fa2, fa3", d(0x1p1023), d(4), d(0), 0x7ff0000000000000, NX | OF},
+      {"fmadd.s fa0, fa1, fa2, fa3", s(1.5f), s(2), s(0.25f), s(3.25f), NX},
+  };
+  std::vector<std::string> lines;
+  for (const Fma& c : cases) lines.emplace_back(c.text);
+  const std::vector<uint32_t> words = assemble(lines);
+  ASSERT_EQ(words.size(), std::size(cases)) << "assembler failed";
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Fma& c = cases[i];
+    TestMachine m(tier());
+    enable_fp(m);
+    m.put({words[i], kJumpSelf});
+    m.set_f(FA1, c.a);
+    m.set_f(FA2, c.b);
+    m.set_f(FA3, c.c);
+    m.hart.s.frm = RNE;
+    m.hart.s.fflags = NX;
+    m.run(1);
+    EXPECT_EQ(m.f(FA0), c.expect) << c.text << " #" << i << std::hex << " = 0x" << m.f(FA0);
+    EXPECT_EQ(m.hart.s.fflags, c.fflags) << c.text << " #" << i;
+  }
+}
+
 // Compares write an x register and, without a NaN, no flag: FS stays as it was.
 TEST_P(FpInsnOnTier, ComparesLeaveFsClean) {
   const auto w = assemble({"flt.d a0, fa1, fa2", "feq.s a1, fa3, fa3"});
