@@ -35,11 +35,13 @@ struct BranchStencils {
   const Stencil* cl;
   const Stencil* lc;
   const Stencil* ll;
+  const Stencil* sc;  // the taken edge is the block itself (a self-loop)
+  const Stencil* sl;
 };
-#define TIERVM_BRANCH(prefix)                                                        \
-  BranchStencils {                                                                   \
-    &stencils::k##prefix##_cc, &stencils::k##prefix##_cl, &stencils::k##prefix##_lc, \
-        &stencils::k##prefix##_ll                                                    \
+#define TIERVM_BRANCH(prefix)                                                           \
+  BranchStencils {                                                                      \
+    &stencils::k##prefix##_cc, &stencils::k##prefix##_cl, &stencils::k##prefix##_lc,    \
+        &stencils::k##prefix##_ll, &stencils::k##prefix##_sc, &stencils::k##prefix##_sl \
   }
 constexpr BranchStencils kBranchOnSlot = TIERVM_BRANCH(exit_branch);
 constexpr std::pair<IrOp, BranchStencils> kFusedBranches[] = {
@@ -113,13 +115,21 @@ bool emit(const Stencil& st, uint8_t* w, const uint8_t* x, const HoleValues& v) 
   return true;
 }
 
+// A taken edge back to the block's own start: with a chain slot (which says whether the
+// block is still valid), the back edge jumps to the block itself.
+bool self_loop(const IrTerminator& e) {
+  return (e.kind == IrExit::Jump || e.kind == IrExit::Branch) && e.taken_offset == 0;
+}
+
 const Stencil& exit_stencil(const IrTerminator& e, bool taken_slot, bool fall_slot,
                             const BranchStencils* fused) {
   switch (e.kind) {
     case IrExit::Jump:
+      if (self_loop(e) && taken_slot) return stencils::kexit_jump_self;
       return taken_slot ? stencils::kexit_jump_chain : stencils::kexit_jump_lookup;
     case IrExit::Branch: {
       const BranchStencils& b = fused ? *fused : kBranchOnSlot;
+      if (self_loop(e) && taken_slot) return fall_slot ? *b.sc : *b.sl;
       if (taken_slot) return fall_slot ? *b.cc : *b.cl;
       return fall_slot ? *b.lc : *b.ll;
     }
@@ -187,6 +197,7 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   at(v, Hole::FALL) = static_cast<uint64_t>(e.fallthrough_offset);
   at(v, Hole::TAKEN_SLOT) = reinterpret_cast<uint64_t>(taken);
   at(v, Hole::FALL_SLOT) = reinterpret_cast<uint64_t>(fallthrough);
+  at(v, Hole::SELF) = reinterpret_cast<uint64_t>(span.exec);
 
   // Byte offset of guest instruction `index` from the block's start (trap pcs).
   auto guest_offset = [&](uint16_t index) -> uint64_t {

@@ -948,5 +948,49 @@ TEST_F(BaselineChain, StopsAtTheInstructionLimitAndOnAnExitRequest) {
   EXPECT_EQ(compare(first, fn1, requested), "");
 }
 
+// A self-loop (x10 counts down to 0, x11 accumulates) jumps back to its own code while its
+// chain slot is linked: it runs until the loop ends, the instruction limit or an empty slot
+// (an invalidated block) sends it back to the dispatcher, each with the interpreter's pc,
+// instret and registers.
+TEST_F(BaselineChain, ASelfLoopRunsUntilItEndsTheLimitOrItsSlotEmpties) {
+  for (bool fused : {true, false}) {
+    BlockMaker m;
+    m.begin();
+    m.ir.op(IrOp::AddImm, X(10), X(10), 0, -1);
+    m.begin();
+    m.ir.op(IrOp::Add, X(11), X(11), X(10));
+    m.begin();
+    const uint8_t t = m.ir.temp();
+    m.ir.op(IrOp::Ne, t, X(10), X(0));
+    if (!fused) m.ir.op(IrOp::AddImm, X(12), X(12), 0, 1);  // the compare is not last
+    m.ir.branch(t, 0, m.offset);
+    const IrBlock loop = std::move(m.block);
+    ChainSlot self;
+    const JitFn fn = compile(loop, &self);
+    ASSERT_NE(fn, nullptr);
+    self.fn.store(fn);
+    for (uint64_t limit_iterations : {uint64_t{100}, uint64_t{3}}) {
+      Start s;
+      s.slots = {{X(10), 7}, {X(11), 5}, {X(12), 0}};
+      s.instret_limit = s.instret + limit_iterations * loop.guest_count();
+      setup(interp_m, s);
+      // The interpreter: the loop's iterations, until x10 is 0 or the limit is reached.
+      for (;;) {
+        ASSERT_TRUE(interpret_block(interp_m.hart, loop));
+        if (interp_m.hart.s.pc != loop.start_pc) break;
+        if (interp_m.hart.s.instret >= s.instret_limit) break;
+      }
+      const Outcome want = capture(interp_m, kJitContinue, s);
+      EXPECT_EQ(diff(want, run_compiled(fn, s), s), "")
+          << (fused ? "fused" : "on a slot") << ", limit " << limit_iterations;
+    }
+    // An emptied slot: one iteration, then back to the dispatcher at the loop's start.
+    self.fn.store(nullptr);
+    Start s;
+    s.slots = {{X(10), 7}, {X(11), 5}, {X(12), 0}};
+    EXPECT_EQ(compare(loop, fn, s), "");
+  }
+}
+
 }  // namespace
 }  // namespace tiervm::test

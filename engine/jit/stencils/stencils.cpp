@@ -239,7 +239,6 @@ TIERVM_STENCIL(exit_jump_lookup) {
   s->instret += HOLE32(COUNT);
   TIERVM_EDGE_LOOKUP(TAKEN)
 }
-// Branch exits, by how each edge leaves: c = chain slot, l = lookup (taken, fallthrough).
 // Branch exits, by how the taken and the fallthrough edge leave: c = chain slot, l = lookup.
 // The instruction-limit and exit-request check and the slot load are shared by both edges.
 #define TIERVM_BRANCH_EXIT(name, taken_chains, fall_chains, cond)                      \
@@ -275,6 +274,48 @@ TIERVM_FUSED_BRANCHES(Lt)
 TIERVM_FUSED_BRANCHES(Ge)
 TIERVM_FUSED_BRANCHES(Ltu)
 TIERVM_FUSED_BRANCHES(Geu)
+
+// Self-loops (a taken edge back to the block's own start, pc unchanged): the back edge
+// jumps straight to the block's first byte, with no pc update and no indirect jump. It
+// still reads its chain slot, which invalidation empties: a loop that rewrites its own
+// code leaves for the dispatcher instead of running the stale copy again.
+#define TIERVM_SELF_LINKED \
+  (reinterpret_cast<ChainSlot*>(HOLE64(TAKEN_SLOT))->fn.load(std::memory_order_relaxed) != nullptr)
+#define TIERVM_SELF_EXIT(name, fall_chains, cond)                                              \
+  TIERVM_STENCIL(name) {                                                                       \
+    s->instret += HOLE32(COUNT);                                                               \
+    if (cond) {                                                                                \
+      if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                           \
+      [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_SELF)(h, s);                     \
+    }                                                                                          \
+    s->pc += HOLE32(FALL);                                                                     \
+    JitFn f;                                                                                   \
+    if (fall_chains) {                                                                         \
+      if (!may_chain(s)) return kJitContinue;                                                  \
+      f = reinterpret_cast<ChainSlot*>(HOLE64(FALL_SLOT))->fn.load(std::memory_order_relaxed); \
+    } else {                                                                                   \
+      f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);                                    \
+    }                                                                                          \
+    if (f != nullptr) [[clang::musttail]]                                                      \
+      return f(h, s);                                                                          \
+    return kJitContinue;                                                                       \
+  }
+#define TIERVM_SELF_EXITS(prefix, cond)     \
+  TIERVM_SELF_EXIT(prefix##_sc, true, cond) \
+  TIERVM_SELF_EXIT(prefix##_sl, false, cond)
+TIERVM_SELF_EXITS(exit_branch, SLOT(A) != 0)
+#define TIERVM_FUSED_SELF(cmp) TIERVM_SELF_EXITS(exit_##cmp, compare<IrOp::cmp>(s))
+TIERVM_FUSED_SELF(Eq)
+TIERVM_FUSED_SELF(Ne)
+TIERVM_FUSED_SELF(Lt)
+TIERVM_FUSED_SELF(Ge)
+TIERVM_FUSED_SELF(Ltu)
+TIERVM_FUSED_SELF(Geu)
+TIERVM_STENCIL(exit_jump_self) {
+  s->instret += HOLE32(COUNT);
+  if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;
+  [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_SELF)(h, s);
+}
 
 TIERVM_STENCIL(exit_indirect) {
   s->instret += HOLE32(COUNT);
