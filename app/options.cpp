@@ -139,6 +139,7 @@ ParseResult parse_options(int argc, const char* const* argv) {
        "write every engine event to FILE as Chrome trace JSON (open in Perfetto)")
       ("dump-dtb", po::value<std::string>(), "write the generated device tree to FILE and exit")
       ("deterministic", "derive time from the instruction count (reproducible runs)")
+      ("no-reboot", "exit (status 0) when the guest resets instead of rebooting it")
       ("trace", "print every executed instruction to stderr");
   // clang-format on
   po::options_description hidden;
@@ -194,6 +195,7 @@ ParseResult parse_options(int argc, const char* const* argv) {
   o.headless = vm.count("headless") > 0;
   o.trace = vm.count("trace") > 0;
   o.deterministic = vm.count("deterministic") > 0;
+  o.no_reboot = vm.count("no-reboot") > 0;
   if (vm.count("tier-policy")) {
     const std::string p = vm["tier-policy"].as<std::string>();
     if (p != "ewma" && p != "learned") {

@@ -62,6 +62,7 @@ struct Options {
   std::string dump_dtb;
   bool trace = false;
   bool deterministic = false;
+  bool no_reboot = false;  // --no-reboot: a guest reset exits (status 0), as QEMU's -no-reboot
   bool show_help = false;
   bool show_version = false;
 };

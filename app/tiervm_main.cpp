@@ -53,6 +53,7 @@ MachineConfig machine_config(const Options& o) {
     c.drives.push_back({d.file, d.readonly, d.snapshot || o.snapshot});
   }
   c.deterministic = o.deterministic;
+  c.no_reboot = o.no_reboot;
   c.jit_threshold = o.jit_threshold;
   c.learned_policy = o.learned_policy;
   c.max_tier = o.jit == JitMode::Off ? 0 : (o.jit == JitMode::Tiered ? 2 : 1);

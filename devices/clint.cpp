@@ -19,6 +19,14 @@ uint64_t Clint::mtime() {
   return clock_.now_ticks() + mtime_offset_;
 }
 
+void Clint::reset() {
+  msip_ = 0;
+  msip_line_.set_level(false);
+  mtimecmp_ = ~uint64_t{0};
+  mtime_offset_ = 0;
+  update();
+}
+
 void Clint::update() {
   bool level = mtime() >= mtimecmp_;
   if (level != mtip_level_) {

@@ -30,6 +30,9 @@ class Clint final : public MmioDevice {
   // and mtime writes call it too.
   void update();
   uint64_t mtime();
+  // System reset: msip clear, mtimecmp all ones, mtime back on the clock (QEMU's
+  // aclint reset clears its time delta).
+  void reset();
   uint64_t mtimecmp() const { return mtimecmp_; }
   // Ticks until MTIP rises: 0 when it is already due, UINT64_MAX when it never will
   // (mtimecmp at its maximum). For the hart's WFI sleep.

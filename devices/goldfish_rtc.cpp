@@ -54,6 +54,14 @@ void GoldfishRtc::raise_alarm() {
   update_irq();
 }
 
+void GoldfishRtc::reset() {
+  alarm_running_ = false;
+  alarm_next_ = 0;
+  irq_pending_ = false;
+  irq_enabled_ = false;
+  update_irq();
+}
+
 void GoldfishRtc::update_irq() {
   bool level = irq_pending_ && irq_enabled_;
   if (level != irq_level_) {

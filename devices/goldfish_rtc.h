@@ -33,6 +33,8 @@ class GoldfishRtc final : public MmioDevice {
 
   // Fires the alarm when its time has come. The machine calls it periodically.
   void poll();
+  // System reset: alarm and interrupt off; the wall clock (and a guest-set offset) stays.
+  void reset();
   // Nanoseconds until the armed alarm fires; UINT64_MAX when none is armed.
   uint64_t ns_until_alarm();
   uint64_t time_ns();

@@ -48,6 +48,15 @@ unsigned Plic::best(unsigned context) const {
   return best_id;
 }
 
+void Plic::reset() {
+  priority_.fill(0);
+  pending_ = {};
+  claimed_ = {};
+  enable_ = {};
+  threshold_.fill(0);
+  update();
+}
+
 void Plic::update() {
   for (unsigned c = 0; c < kNumContexts; ++c) {
     bool level = best(c) != 0;

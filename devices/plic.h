@@ -39,6 +39,9 @@ class Plic final : public MmioDevice {
 
   // The interrupt wire of source n (1..kNumSources). Source 0 does not exist.
   IrqLine& source(unsigned n);
+  // System reset: priorities, pending bits, enables, thresholds and claims to zero (the
+  // source wires keep the levels their devices drive).
+  void reset();
 
   std::string_view name() const override { return "plic"; }
   unsigned access_sizes() const override { return 4; }

@@ -16,6 +16,26 @@ constexpr uint8_t kMsrAnyDelta = 0x0f;
 Uart16550::Uart16550(IrqLine& irq, std::function<void(uint8_t)> output)
     : irq_(irq), output_(std::move(output)) {}
 
+void Uart16550::reset() {
+  divider_ = 0x0c;
+  rbr_ = 0;
+  ier_ = 0;
+  iir_ = kIirNoInt;
+  lcr_ = 0;
+  mcr_ = kMcrOut2;
+  lsr_ = kLsrTemt | kLsrThre;
+  msr_ = kMsrDcd | kMsrDsr | kMsrCts;
+  scr_ = 0;
+  fcr_ = 0;
+  trigger_level_ = 1;
+  thr_ipending_ = false;
+  timeout_ipending_ = false;
+  rx_activity_ = false;
+  rx_head_ = 0;
+  rx_count_ = 0;
+  update_irq();
+}
+
 bool Uart16550::read(uint64_t offset, unsigned /*size*/, uint64_t& value) {
   // Registers repeat every 8 bytes over the 0x100 window (QEMU masks the address with 7).
   value = read_register(static_cast<unsigned>(offset & 7));

@@ -63,6 +63,9 @@ class Uart16550 final : public MmioDevice {
   // Any thread. Queue a byte typed by the host user; returns false when the staging
   // queue is full (the caller keeps the byte and retries later).
   bool push_input(uint8_t byte);
+  // Hart thread. System reset: the registers' power-on values, both FIFOs empty; host
+  // input already staged stays staged.
+  void reset();
   bool can_accept_input() const;
 
   // Hart thread, periodically: moves staged input into the receiver and fires the

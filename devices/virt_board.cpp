@@ -31,9 +31,11 @@ VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
   uart_ = std::make_unique<Uart16550>(plic_->source(virt::kUartIrq), config_.uart_output);
   test_ = std::make_unique<SifiveTest>(config_.on_test_event);
   rtc_ = std::make_unique<GoldfishRtc>(plic_->source(virt::kRtcIrq), config_.rtc_now_ns);
+  std::vector<VirtioDevice*> virtio_devices;
+  for (auto& d : drives_) virtio_devices.push_back(d.get());
   for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
-    unsigned drive = virt::kVirtioCount - 1 - slot;
-    VirtioDevice* device = drive < drives_.size() ? drives_[drive].get() : nullptr;
+    unsigned index = virt::kVirtioCount - 1 - slot;
+    VirtioDevice* device = index < virtio_devices.size() ? virtio_devices[index] : nullptr;
     virtio_[slot] =
         std::make_unique<VirtioMmio>(bus_, plic_->source(virt::kVirtioIrq + slot), device);
   }
@@ -55,6 +57,14 @@ void VirtBoard::poll() {
   clint_->update();
   rtc_->poll();
   uart_->poll();
+}
+
+void VirtBoard::reset() {
+  for (auto& slot : virtio_) slot->reset();
+  uart_->reset();
+  rtc_->reset();
+  clint_->reset();
+  plic_->reset();
 }
 
 uint64_t VirtBoard::next_deadline_ticks() {

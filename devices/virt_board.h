@@ -81,6 +81,9 @@ class VirtBoard {
 
   // Call periodically from the hart's thread: timer compare, RTC alarm, UART input.
   void poll();
+  // System reset (syscon 0x7777): every device back to its power-on state; RAM, the
+  // clock and host-side state (disk images, staged input) stay.
+  void reset();
   // Timebase ticks until a device will want attention (CLINT deadline, RTC alarm, UART
   // input); 0 if now, UINT64_MAX if never. Host input arriving on another thread does
   // not shorten a sleep already started: the app must wake the hart for it.

@@ -71,6 +71,8 @@ class VirtioMmio final : public MmioDevice {
   bool read(uint64_t offset, unsigned size, uint64_t& value) override;
   bool write(uint64_t offset, unsigned size, uint64_t value) override;
 
+  // System reset: as if the driver wrote 0 to Status.
+  void reset();
   uint32_t status() const { return status_; }
   uint32_t interrupt_status() const { return interrupt_status_; }
   uint64_t driver_features() const { return driver_features_; }
@@ -80,7 +82,6 @@ class VirtioMmio final : public MmioDevice {
   uint32_t read_register(uint64_t offset);
   void write_register(uint64_t offset, uint32_t value);
   uint64_t offered_features() const;
-  void reset();
   void set_status(uint32_t value);
   void notify(uint32_t index);
   void fail();

@@ -127,6 +127,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     }
     out = std::move(*r.image);
     loaded_end = std::max(loaded_end, out.high);
+    boot_blobs_.push_back({raw_addr, std::move(*bytes), true});
     return true;
   };
 
@@ -178,11 +179,13 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     }
     bus_->load_image(at, *bytes);
     board_->set_initrd(at, at + bytes->size());
+    boot_blobs_.push_back({at, std::move(*bytes), false});
   }
 
   try {
-    board_->prepare_boot(start, next);
+    const uint64_t fdt_addr = board_->prepare_boot(start, next);
     fdt_ = board_->fdt();
+    boot_blobs_.push_back({fdt_addr, fdt_, false});
   } catch (const std::exception& e) {
     error = std::string("device tree: ") + e.what();
     return false;
@@ -283,6 +286,25 @@ void Machine::step_block() {
   run_slice(hart_->s.instret + 1);
 }
 
+void Machine::reboot() {
+  board_->reset();
+  for (const BootBlob& blob : boot_blobs_) {
+    if (blob.parse) {
+      load_image(*bus_, blob.bytes, blob.addr);
+    } else {
+      bus_->load_image(blob.addr, blob.bytes);
+    }
+  }
+  executor_->code_cache().flush();
+  const uint64_t instret = hart_->s.instret;
+  hart_->reset(virt::kBootRomBase);
+  // Limits, the monitor and --deterministic time count on; the guest's counters restart.
+  hart_->s.instret = instret;
+  hart_->s.instret_offset = hart_->s.cycle_offset = uint64_t{0} - instret;
+  device_exit_ = {};
+  ++boots_;
+}
+
 void Machine::poll_devices() {
   board_->poll();
   if (htif_) {
@@ -309,6 +331,10 @@ MachineExit Machine::run(const RunLimits& limits) {
     if (stop >= 0) {
       const auto kind = static_cast<MachineExit::Kind>(stop);
       return {kind, kind == MachineExit::Kind::Timeout ? 124 : 0};
+    }
+    if (device_exit_.kind == MachineExit::Kind::Reset && !config_.no_reboot) {
+      reboot();
+      continue;
     }
     if (device_exit_.kind != MachineExit::Kind::Running) {
       if (events_->active()) {

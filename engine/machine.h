@@ -57,6 +57,9 @@ struct MachineConfig {
   // default for the tier.
   std::optional<uint32_t> jit_threshold;
   bool learned_policy = false;  // tier 2 asks the online payback model (--tier-policy learned)
+  // A guest reset (syscon 0x7777, SBI system reset) ends run() with Kind::Reset instead of
+  // rebooting the machine (QEMU's -no-reboot).
+  bool no_reboot = false;
 };
 
 // The JIT configuration for running `config` with tiers up to `max_tier` (1 or 2). The one
@@ -125,6 +128,12 @@ class Machine {
   // Machine thread: runs one block (Executor::run with a limit of instret + 1), then
   // polls devices and delivers events like a slice. Meant for a paused machine.
   void step_block();
+  // Machine thread: a system reset, as the guest's reboot does: every device to its
+  // power-on state, the images reloaded, the hart at the reset vector, compiled code
+  // dropped. The host-side count of retired instructions goes on.
+  void reboot();
+  // Boots since create() (a guest reboot counts one).
+  uint64_t boots() const { return boots_; }
 
   // Machine thread: called after every slice; an empty function turns it off (then
   // slices are not timed).
@@ -170,6 +179,15 @@ class Machine {
   std::atomic<bool> commands_pending_{false};
   std::atomic<bool> paused_{false};
   bool deterministic_ = false;
+  // What boot() put in RAM, for reboot(): images (parsed again by the loader) and raw
+  // blobs (initrd, device tree).
+  struct BootBlob {
+    uint64_t addr;
+    std::vector<uint8_t> bytes;
+    bool parse;
+  };
+  std::vector<BootBlob> boot_blobs_;
+  uint64_t boots_ = 1;
   uint64_t skipped_ticks_ = 0;
 };
 

@@ -189,3 +189,33 @@ TEST_F(BoardTest, TooManyDrives) {
 
 }  // namespace
 }  // namespace tiervm
+
+namespace tiervm {
+namespace {
+
+TEST_F(BoardTest, ResetReturnsDevicesToTheirPowerOnState) {
+  TempFile a(std::vector<uint8_t>(4096, 1));
+  VirtBoardConfig c = config();
+  c.drives = {{a.path(), false, false}};
+  make(std::move(c));
+  wr(kUart + 1, 1, 0x0f);           // IER: every interrupt
+  wr(kUart + 3, 1, 0x03);           // LCR: 8N1
+  wr(kPlic + 4 * 10, 4, 5);         // priority of source 10 (the UART)
+  wr(kPlic + 0x2000, 4, 1u << 10);  // enabled for context 0
+  wr(kClint + 0x4000, 8, 1234);     // mtimecmp
+  wr(virtio(7) + 0x70, 4, 1 | 2);   // virtio status ACKNOWLEDGE | DRIVER
+  wr(kRam + 0x100, 8, 0x1122334455667788);
+  board->reset();
+  EXPECT_EQ(rd(kUart + 1, 1), 0u);  // PC16550D: IER and LCR reset to 0
+  EXPECT_EQ(rd(kUart + 3, 1), 0u);
+  EXPECT_EQ(rd(kUart + 5, 1), 0x60u);  // LSR: THRE | TEMT
+  EXPECT_EQ(rd(kPlic + 4 * 10, 4), 0u);
+  EXPECT_EQ(rd(kPlic + 0x2000, 4), 0u);
+  EXPECT_EQ(rd(kClint + 0x4000, 8), ~uint64_t{0});
+  EXPECT_EQ(rd(virtio(7) + 0x70, 4), 0u);               // virtio 1.1 2.1: status 0 after a reset
+  EXPECT_EQ(rd(virtio(7) + 8, 4), 2u);                  // the drive is still there
+  EXPECT_EQ(rd(kRam + 0x100, 8), 0x1122334455667788u);  // RAM keeps its contents
+}
+
+}  // namespace
+}  // namespace tiervm

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Boots the Linux guest on tiervm and checks one group of devices:
+
+  roms/linux/devices_check.py --tiervm PATH/TO/tiervm [--image IMAGE] reboot|virtio|net
+
+reboot  `autotest=reboot` on a zeroed raw disk: the guest counts its boots on the disk and
+        reboots itself twice, so one tiervm process must show boots 1, 2 and 3 and exit 0;
+        with --no-reboot the same guest must end the process (status 0) after boot 1.
+virtio  `console=hvc0 autotest=virtio`: the guest's console is the virtio console (its
+        output reaches stdout only through hvc0), /dev/hwrng is virtio-rng, and the kernel
+        has its entropy ("crng init done") before init runs.
+net     `--netdev user,hostfwd=tcp::HOSTPORT-:GUESTPORT` and `autotest=net`: DHCP gives the
+        guest 10.0.2.15; it fetches a file from an HTTP server this script runs on the host's
+        loopback (through slirp's 10.0.2.2) and prints its sha256, which must match; then
+        this script connects to 127.0.0.1:HOSTPORT and must reach the guest's listener.
+        All traffic stays on the host's loopback.
+Prints one line per check and exits non-zero if one failed.
+"""
+import argparse
+import hashlib
+import http.server
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LIMIT = float(os.environ.get("TIERVM_CHECK_TIMEOUT", "120"))
+results = []
+
+
+def result(name, ok, log=""):
+    results.append(ok)
+    print(f"linux guest devices: {name}: {'ok' if ok else 'FAILED'}", flush=True)
+    if not ok and log:
+        for line in log.splitlines()[-25:]:
+            print(f"    | {line}")
+
+
+def boot(args, append, extra=(), on_line=None):
+    """Runs tiervm headless; returns (exit status, console output)."""
+    cmd = [args.tiervm, "--headless", "--kernel", args.image, "--append", append,
+           "--timeout", str(LIMIT), *extra]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    out = []
+    for raw in proc.stdout:
+        line = raw.decode(errors="replace").replace("\r", "")
+        out.append(line)
+        if on_line:
+            on_line(line.rstrip("\n"))
+    status = proc.wait(timeout=LIMIT + 10)
+    return status, "".join(out)
+
+
+def check_reboot(args):
+    with tempfile.TemporaryDirectory() as work:
+        disk = os.path.join(work, "boots.img")
+        with open(disk, "wb") as f:
+            f.write(bytes(1 << 20))
+        status, log = boot(args, "console=ttyS0 autotest=reboot", ["--drive", f"file={disk}"])
+        boots = re.findall(r"^TIERVM-BOOT (\d+)$", log, re.M)
+        banners = len(re.findall(r"Linux version 6\.", log))
+        result("guest reboots twice in one process (boots 1, 2, 3; exit 0)",
+               status == 0 and boots == ["1", "2", "3"] and banners == 3
+               and "TIERVM-AUTOTEST-PASS" in log,
+               f"{log}\n(status {status}, boots {boots}, kernel banners {banners})")
+
+        with open(disk, "wb") as f:
+            f.write(bytes(1 << 20))
+        status, log = boot(args, "console=ttyS0 autotest=reboot",
+                           ["--drive", f"file={disk}", "--no-reboot"])
+        boots = re.findall(r"^TIERVM-BOOT (\d+)$", log, re.M)
+        result("--no-reboot exits (status 0) at the guest's first reboot",
+               status == 0 and boots == ["1"] and "TIERVM-AUTOTEST-PASS" not in log,
+               f"{log}\n(status {status}, boots {boots})")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tiervm", required=True)
+    parser.add_argument("--image")
+    parser.add_argument("group", choices=["reboot", "virtio", "net"])
+    args = parser.parse_args()
+    if not args.image:
+        args.image = subprocess.run(["bash", os.path.join(HERE, "build.sh")], check=True,
+                                    stdout=subprocess.PIPE, text=True).stdout.split()[-1]
+    {"reboot": check_reboot}[args.group](args)
+    print(f"{results.count(True)} passed, {results.count(False)} failed")
+    return 0 if results and all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
