@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace tiervm {
@@ -12,8 +13,11 @@ static_assert(Uart16550::kSize == virt::kUartSize && VirtioMmio::kSize == virt::
 
 VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
     : bus_(bus), config_(std::move(config)) {
-  if (config_.drives.size() > virt::kVirtioCount) {
-    throw std::invalid_argument("virt board: at most 8 drives");
+  // The virtio devices in the order QEMU gives them slots: drives, console, rng.
+  const size_t other_virtio = 2;
+  if (config_.drives.size() > virt::kVirtioCount - other_virtio) {
+    throw std::invalid_argument("virt board: at most " +
+                                std::to_string(virt::kVirtioCount - other_virtio) + " drives");
   }
   if (config_.clock == nullptr) own_clock_ = std::make_unique<HostClock>();
   clock_ = config_.clock != nullptr ? config_.clock : own_clock_.get();
@@ -31,8 +35,12 @@ VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
   uart_ = std::make_unique<Uart16550>(plic_->source(virt::kUartIrq), config_.uart_output);
   test_ = std::make_unique<SifiveTest>(config_.on_test_event);
   rtc_ = std::make_unique<GoldfishRtc>(plic_->source(virt::kRtcIrq), config_.rtc_now_ns);
+  console_ = std::make_unique<VirtioConsole>(config_.console_output);
+  rng_ = std::make_unique<VirtioRng>(config_.rng_source);
   std::vector<VirtioDevice*> virtio_devices;
   for (auto& d : drives_) virtio_devices.push_back(d.get());
+  virtio_devices.push_back(console_.get());
+  virtio_devices.push_back(rng_.get());
   for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
     unsigned index = virt::kVirtioCount - 1 - slot;
     VirtioDevice* device = index < virtio_devices.size() ? virtio_devices[index] : nullptr;
@@ -57,6 +65,7 @@ void VirtBoard::poll() {
   clint_->update();
   rtc_->poll();
   uart_->poll();
+  for (auto& slot : virtio_) slot->poll();
 }
 
 void VirtBoard::reset() {
@@ -69,6 +78,9 @@ void VirtBoard::reset() {
 
 uint64_t VirtBoard::next_deadline_ticks() {
   if (uart_->wants_poll()) return 0;
+  for (auto& slot : virtio_) {
+    if (slot->wants_poll()) return 0;
+  }
   uint64_t ticks = clint_->ticks_until_deadline();
   uint64_t alarm_ns = rtc_->ns_until_alarm();
   if (alarm_ns != ~uint64_t{0}) {

@@ -18,7 +18,9 @@
 #include "devices/uart16550.h"
 #include "devices/virt_memory_map.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_console.h"
 #include "devices/virtio_mmio.h"
+#include "devices/virtio_rng.h"
 #include "mem/bus.h"
 
 namespace tiervm {
@@ -37,13 +39,16 @@ struct VirtBoardConfig {
   uint64_t initrd_start = 0;
   uint64_t initrd_end = 0;
   // Drive i sits in virtio slot 7 - i (0x10008000 downwards, irq 8 - i), the slot QEMU
-  // gives the i-th virtio device, so drive 0 is the guest's /dev/vda.
+  // gives the i-th virtio device, so drive 0 is the guest's /dev/vda. The virtio console
+  // and the virtio-rng take the next two free slots, downwards.
   std::vector<DriveConfig> drives;
   Clock* clock = nullptr;  // mtime source; null: a HostClock owned by the board
   // The cpus' riscv,isa string: the machine passes the engine's (decoder table).
   std::string isa;
   std::string mmu_type = "riscv,sv48";
   std::function<void(uint8_t)> uart_output;
+  std::function<void(uint8_t)> console_output;  // the virtio console's (hvc0) output
+  VirtioRng::Source rng_source;                 // empty: the host's getrandom
   std::function<void(TestDeviceEvent)> on_test_event;
   std::function<uint64_t()> rtc_now_ns;  // empty: host CLOCK_REALTIME
   std::vector<uint8_t> rng_seed;         // /chosen/rng-seed, omitted when empty
@@ -60,7 +65,7 @@ struct HartIrqLines {
 // QEMU's riscv `virt` machine with one hart: creates every device, maps it and RAM on the
 // bus (memory map in virt_memory_map.h) and owns it. The board must outlive every access
 // to the bus. Construction throws std::runtime_error when a drive cannot be opened or is
-// locked, and std::invalid_argument for more than 8 drives.
+// locked, and std::invalid_argument for more drives than free virtio slots.
 class VirtBoard {
  public:
   VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines);
@@ -75,6 +80,8 @@ class VirtBoard {
   GoldfishRtc& rtc() { return *rtc_; }
   VirtioMmio& virtio_slot(unsigned slot) { return *virtio_.at(slot); }
   VirtioBlk& drive(unsigned i) { return *drives_.at(i); }
+  VirtioConsole& console() { return *console_; }
+  VirtioRng& rng() { return *rng_; }
   size_t drive_count() const { return drives_.size(); }
   Clock& clock() { return *clock_; }
   const VirtBoardConfig& config() const { return config_; }
@@ -106,6 +113,8 @@ class VirtBoard {
   std::unique_ptr<Clock> own_clock_;
   Clock* clock_;
   std::vector<std::unique_ptr<VirtioBlk>> drives_;
+  std::unique_ptr<VirtioConsole> console_;
+  std::unique_ptr<VirtioRng> rng_;
   std::unique_ptr<Plic> plic_;
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Uart16550> uart_;

@@ -138,6 +138,8 @@ uint8_t VirtioBlk::transfer(Bus& bus, const VirtqChain& chain, bool to_guest, ui
     }
     done += n;
   }
+  (to_guest ? stats.bytes_to_guest : stats.bytes_from_guest)
+      .fetch_add(len, std::memory_order_relaxed);
   return kStatusOk;
 }
 

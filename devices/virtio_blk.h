@@ -38,6 +38,7 @@ class VirtioBlk final : public VirtioDevice {
   unsigned num_queues() const override { return 1; }
   uint64_t read_config(uint64_t offset, unsigned size) override;
   bool process_queue(unsigned index, Virtqueue& queue, Bus& bus) override;
+  const char* kind() const override { return "blk"; }
 
   BlockBackend& backend() { return *backend_; }
 

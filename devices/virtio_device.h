@@ -1,11 +1,18 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "devices/virtqueue.h"
 #include "mem/bus.h"
 
 namespace tiervm {
+
+// Bytes a device moved, for the dashboard (written on the hart's thread, read anywhere).
+struct VirtioDeviceStats {
+  std::atomic<uint64_t> bytes_to_guest{0};
+  std::atomic<uint64_t> bytes_from_guest{0};
+};
 
 // A virtio device type (block, console, ...) as its transport sees it (virtio 1.1
 // chapter 5). The transport owns feature negotiation, status and the queues' registers;
@@ -25,6 +32,14 @@ class VirtioDevice {
   // Handles every chain available on the queue. Returns false when the driver broke the
   // protocol (the transport then sets DEVICE_NEEDS_RESET).
   virtual bool process_queue(unsigned index, Virtqueue& queue, Bus& bus) = 0;
+  // Hart thread: true when host input waits for the guest and the device expects to
+  // place it (it has not found its receive queue empty since). The transport then runs
+  // process_queue on every queue at its next poll().
+  virtual bool wants_poll() const { return false; }
+  // A short name for the dashboard ("blk", "console", ...).
+  virtual const char* kind() const = 0;
+
+  VirtioDeviceStats stats;
 };
 
 }  // namespace tiervm

@@ -127,6 +127,7 @@ void VirtioMmio::write_register(uint64_t offset, uint32_t value) {
       if (q != nullptr) q->ready = (value & 1) != 0;
       break;
     case kQueueNotify:
+      notifications.fetch_add(1, std::memory_order_relaxed);
       notify(value);
       break;
     case kInterruptAck:
@@ -196,10 +197,22 @@ void VirtioMmio::notify(uint32_t index) {
   uint16_t before = q.used_idx();
   bool ok = device_->process_queue(index, q, bus_);
   if (q.used_idx() != before && q.interrupt_wanted(bus_)) {
+    if ((interrupt_status_ & kIntUsedBuffer) == 0)
+      interrupts.fetch_add(1, std::memory_order_relaxed);
     interrupt_status_ |= kIntUsedBuffer;
   }
   if (!ok) fail();
   update_irq();
+}
+
+bool VirtioMmio::wants_poll() const {
+  return device_ != nullptr && (status_ & kStatusDriverOk) != 0 && device_->wants_poll();
+}
+
+void VirtioMmio::poll() {
+  if (!wants_poll()) return;
+  unsigned count = std::min<unsigned>(device_->num_queues(), kMaxQueues);
+  for (unsigned i = 0; i < count; ++i) notify(i);
 }
 
 void VirtioMmio::fail() {

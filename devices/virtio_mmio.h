@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 
@@ -73,6 +74,16 @@ class VirtioMmio final : public MmioDevice {
 
   // System reset: as if the driver wrote 0 to Status.
   void reset();
+  // Hart thread, periodically: lets a device with waiting host input (wants_poll) place
+  // it, as a queue notification would.
+  void poll();
+  bool wants_poll() const;
+
+  // For the dashboard (written on the hart's thread, read anywhere): the driver's queue
+  // notifications and the used-buffer interrupts raised.
+  std::atomic<uint64_t> notifications{0};
+  std::atomic<uint64_t> interrupts{0};
+
   uint32_t status() const { return status_; }
   uint32_t interrupt_status() const { return interrupt_status_; }
   uint64_t driver_features() const { return driver_features_; }

@@ -41,6 +41,21 @@ std::optional<std::vector<uint8_t>> read_input(const std::string& what, const st
   return bytes;
 }
 
+// The device name of the last console= option of a kernel command line ("" if none).
+std::string last_console(const std::string& cmdline) {
+  std::string last;
+  size_t pos = 0;
+  while ((pos = cmdline.find("console=", pos)) != std::string::npos) {
+    if (pos == 0 || cmdline[pos - 1] == ' ') {
+      const size_t start = pos + 8;
+      const size_t end = cmdline.find_first_of(" ,", start);
+      last = cmdline.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    }
+    pos += 8;
+  }
+  return last;
+}
+
 }  // namespace
 
 Machine::Machine() = default;
@@ -89,6 +104,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   bc.uart_output = [this](uint8_t byte) {
     if (output_) output_(byte);
   };
+  bc.console_output = bc.uart_output;
   bc.on_test_event = [this](TestDeviceEvent ev) {
     switch (ev.kind) {
       case TestDeviceEvent::Kind::Pass:
@@ -324,7 +340,11 @@ MachineExit Machine::run(const RunLimits& limits) {
           : Clock::time_point::max();
   const uint64_t max_instret =
       limits.max_instructions ? hart_->s.instret + limits.max_instructions : ~uint64_t{0};
-  auto deliver = [this](uint8_t byte) { return board_->uart().push_input(byte); };
+  // Host input goes to the console Linux uses: the last console= of the command line.
+  const bool input_to_hvc = last_console(config_.append).starts_with("hvc");
+  auto deliver = [this, input_to_hvc](uint8_t byte) {
+    return input_to_hvc ? board_->console().push_input(byte) : board_->uart().push_input(byte);
+  };
 
   while (true) {
     const int stop = stop_kind_.load(std::memory_order_relaxed);

@@ -56,10 +56,12 @@ TEST_F(BoardTest, DevicesAnswerAtTheirAddresses) {
   make(config());
   EXPECT_EQ(rd(kUart + 5, 1), 0x60u);  // LSR: THRE | TEMT
   EXPECT_EQ(rd(kRtc + 0x00, 4), (uint64_t{1'700'000'000} * 1'000'000'000) & 0xffffffff);
-  for (unsigned n = 0; n < 8; ++n) {
-    EXPECT_EQ(rd(virtio(n), 4), 0x74726976u) << n;
-    EXPECT_EQ(rd(virtio(n) + 8, 4), 0u) << n;  // no drives: all slots empty
-  }
+  for (unsigned n = 0; n < 8; ++n) EXPECT_EQ(rd(virtio(n), 4), 0x74726976u) << n;
+  // No drives: the console (virtio device id 3) and the entropy device (4) take the top
+  // slots, the others are empty.
+  EXPECT_EQ(rd(virtio(7) + 8, 4), 3u);
+  EXPECT_EQ(rd(virtio(6) + 8, 4), 4u);
+  for (unsigned n = 0; n < 6; ++n) EXPECT_EQ(rd(virtio(n) + 8, 4), 0u) << n;
   EXPECT_EQ(rd(kRam, 8), 0u);
   EXPECT_EQ(rd(kRam + (16 << 20) - 8, 8), 0u);
   uint64_t v;
@@ -142,7 +144,9 @@ TEST_F(BoardTest, DrivesFillSlotsFromTheTopLikeQemu) {
   EXPECT_EQ(rd(virtio(7) + 0x100, 4), 8u);
   EXPECT_EQ(rd(virtio(6) + 8, 4), 2u);
   EXPECT_EQ(rd(virtio(6) + 0x100, 4), 16u);
-  EXPECT_EQ(rd(virtio(5) + 8, 4), 0u);
+  EXPECT_EQ(rd(virtio(5) + 8, 4), 3u);  // the console and the entropy device follow
+  EXPECT_EQ(rd(virtio(4) + 8, 4), 4u);
+  EXPECT_EQ(rd(virtio(3) + 8, 4), 0u);
   EXPECT_EQ(board->drive_count(), 2u);
   EXPECT_TRUE(board->drive(1).backend().read_only());
   EXPECT_FALSE(board->drive(0).backend().read_only());
