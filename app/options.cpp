@@ -1,5 +1,8 @@
 #include "app/options.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <sstream>
@@ -25,7 +28,62 @@ bool on_off(const std::string& v, bool& out) {
   return false;
 }
 
+// "ADDR:PORT" of a hostfwd rule, ADDR possibly empty (keeps `addr`).
+bool parse_endpoint(const std::string& text, uint32_t& addr, uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  const std::string a = text.substr(0, colon), p = text.substr(colon + 1);
+  if (!a.empty()) {
+    in_addr parsed{};
+    if (inet_pton(AF_INET, a.c_str(), &parsed) != 1) return false;
+    addr = ntohl(parsed.s_addr);
+  }
+  if (p.empty() || p.size() > 5 || !std::all_of(p.begin(), p.end(), ::isdigit)) return false;
+  const unsigned long n = std::stoul(p);
+  if (n == 0 || n > 65535) return false;
+  port = static_cast<uint16_t>(n);
+  return true;
+}
+
 }  // namespace
+
+std::optional<UserNetConfig> parse_netdev(const std::string& text, std::string& error) {
+  std::stringstream ss(text);
+  std::string item;
+  std::getline(ss, item, ',');
+  if (item != "user") {
+    error = "--netdev: only 'user' networking is supported (got '" + item + "')";
+    return std::nullopt;
+  }
+  UserNetConfig config;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (key == "id") continue;  // the device is created with the netdev, so no name is needed
+    if (key != "hostfwd") {
+      error = "--netdev: unknown key '" + key + "'";
+      return std::nullopt;
+    }
+    // [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport
+    HostForward f;
+    std::string rule = value;
+    const auto first = rule.find(':');
+    const std::string proto = first == std::string::npos ? "" : rule.substr(0, first);
+    const auto dash = rule.find('-');
+    if (first == std::string::npos || dash == std::string::npos || dash < first ||
+        (proto != "tcp" && proto != "udp" && !proto.empty()) ||
+        !parse_endpoint(rule.substr(first + 1, dash - first - 1), f.host_addr, f.host_port) ||
+        !parse_endpoint(rule.substr(dash + 1), f.guest_addr, f.guest_port)) {
+      error = "--netdev: bad hostfwd '" + value +
+              "' (want [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT)";
+      return std::nullopt;
+    }
+    f.udp = proto == "udp";
+    config.forwards.push_back(f);
+  }
+  return config;
+}
 
 std::optional<uint64_t> parse_memory_size(const std::string& text) {
   if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
@@ -140,6 +198,9 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("dump-dtb", po::value<std::string>(), "write the generated device tree to FILE and exit")
       ("deterministic", "derive time from the instruction count (reproducible runs)")
       ("no-reboot", "exit (status 0) when the guest resets instead of rebooting it")
+      ("netdev", po::value<std::vector<std::string>>(),
+       "user-mode network on a virtio-net device: user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]... "
+       "(guest 10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3)")
       ("trace", "print every executed instruction to stderr");
   // clang-format on
   po::options_description hidden;
@@ -196,6 +257,19 @@ ParseResult parse_options(int argc, const char* const* argv) {
   o.trace = vm.count("trace") > 0;
   o.deterministic = vm.count("deterministic") > 0;
   o.no_reboot = vm.count("no-reboot") > 0;
+  if (vm.count("netdev")) {
+    const auto& netdevs = vm["netdev"].as<std::vector<std::string>>();
+    if (netdevs.size() > 1) {
+      result.error = "--netdev: only one network is supported";
+      return result;
+    }
+    std::string err;
+    o.netdev = parse_netdev(netdevs.front(), err);
+    if (!o.netdev) {
+      result.error = err;
+      return result;
+    }
+  }
   if (vm.count("tier-policy")) {
     const std::string p = vm["tier-policy"].as<std::string>();
     if (p != "ewma" && p != "learned") {

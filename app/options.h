@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "devices/user_net.h"
+
 namespace tiervm {
 
 // Exit codes of the tiervm command (documented in --help and the README).
@@ -62,6 +64,7 @@ struct Options {
   std::string dump_dtb;
   bool trace = false;
   bool deterministic = false;
+  std::optional<UserNetConfig> netdev;  // --netdev user,...
   bool no_reboot = false;  // --no-reboot: a guest reset exits (status 0), as QEMU's -no-reboot
   bool show_help = false;
   bool show_version = false;
@@ -77,6 +80,9 @@ ParseResult parse_options(int argc, const char* const* argv);
 
 // "256M", "1G", "512" (MiB, as QEMU's -m) -> bytes; nullopt when malformed.
 std::optional<uint64_t> parse_memory_size(const std::string& text);
+// "user[,id=NAME][,hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]..." (QEMU's
+// -netdev user); nullopt with one line in `error` when malformed.
+std::optional<UserNetConfig> parse_netdev(const std::string& text, std::string& error);
 // "file=disk.img[,readonly=on][,snapshot=on][,format=raw][,if=virtio]"
 std::optional<DriveOption> parse_drive(const std::string& text, std::string& error);
 

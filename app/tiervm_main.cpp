@@ -54,6 +54,7 @@ MachineConfig machine_config(const Options& o) {
   }
   c.deterministic = o.deterministic;
   c.no_reboot = o.no_reboot;
+  c.netdev = o.netdev;
   c.jit_threshold = o.jit_threshold;
   c.learned_policy = o.learned_policy;
   c.max_tier = o.jit == JitMode::Off ? 0 : (o.jit == JitMode::Tiered ? 2 : 1);

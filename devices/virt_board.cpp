@@ -14,7 +14,7 @@ static_assert(Uart16550::kSize == virt::kUartSize && VirtioMmio::kSize == virt::
 VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
     : bus_(bus), config_(std::move(config)) {
   // The virtio devices in the order QEMU gives them slots: drives, console, rng.
-  const size_t other_virtio = 2;
+  const size_t other_virtio = config_.netdev ? 3 : 2;
   if (config_.drives.size() > virt::kVirtioCount - other_virtio) {
     throw std::invalid_argument("virt board: at most " +
                                 std::to_string(virt::kVirtioCount - other_virtio) + " drives");
@@ -41,6 +41,13 @@ VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
   for (auto& d : drives_) virtio_devices.push_back(d.get());
   virtio_devices.push_back(console_.get());
   virtio_devices.push_back(rng_.get());
+  if (config_.netdev) {
+    net_ = std::make_unique<VirtioNet>(
+        [this](std::span<const uint8_t> frame) { user_net_->send(frame); });
+    user_net_ = std::make_unique<UserNet>(
+        *config_.netdev, [this](std::span<const uint8_t> frame) { net_->push_frame(frame); });
+    virtio_devices.push_back(net_.get());
+  }
   for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
     unsigned index = virt::kVirtioCount - 1 - slot;
     VirtioDevice* device = index < virtio_devices.size() ? virtio_devices[index] : nullptr;

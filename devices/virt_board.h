@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,12 @@
 #include "devices/plic.h"
 #include "devices/sifive_test.h"
 #include "devices/uart16550.h"
+#include "devices/user_net.h"
 #include "devices/virt_memory_map.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_console.h"
 #include "devices/virtio_mmio.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "mem/bus.h"
 
@@ -40,7 +43,7 @@ struct VirtBoardConfig {
   uint64_t initrd_end = 0;
   // Drive i sits in virtio slot 7 - i (0x10008000 downwards, irq 8 - i), the slot QEMU
   // gives the i-th virtio device, so drive 0 is the guest's /dev/vda. The virtio console
-  // and the virtio-rng take the next two free slots, downwards.
+  // and the virtio-rng take the next two free slots, downwards, then virtio-net.
   std::vector<DriveConfig> drives;
   Clock* clock = nullptr;  // mtime source; null: a HostClock owned by the board
   // The cpus' riscv,isa string: the machine passes the engine's (decoder table).
@@ -49,6 +52,7 @@ struct VirtBoardConfig {
   std::function<void(uint8_t)> uart_output;
   std::function<void(uint8_t)> console_output;  // the virtio console's (hvc0) output
   VirtioRng::Source rng_source;                 // empty: the host's getrandom
+  std::optional<UserNetConfig> netdev;          // --netdev user: a virtio-net on slirp
   std::function<void(TestDeviceEvent)> on_test_event;
   std::function<uint64_t()> rtc_now_ns;  // empty: host CLOCK_REALTIME
   std::vector<uint8_t> rng_seed;         // /chosen/rng-seed, omitted when empty
@@ -82,6 +86,7 @@ class VirtBoard {
   VirtioBlk& drive(unsigned i) { return *drives_.at(i); }
   VirtioConsole& console() { return *console_; }
   VirtioRng& rng() { return *rng_; }
+  VirtioNet* net() { return net_.get(); }  // null without --netdev
   size_t drive_count() const { return drives_.size(); }
   Clock& clock() { return *clock_; }
   const VirtBoardConfig& config() const { return config_; }
@@ -115,6 +120,8 @@ class VirtBoard {
   std::vector<std::unique_ptr<VirtioBlk>> drives_;
   std::unique_ptr<VirtioConsole> console_;
   std::unique_ptr<VirtioRng> rng_;
+  std::unique_ptr<VirtioNet> net_;
+  std::unique_ptr<UserNet> user_net_;  // declared after net_: stops before net_ goes
   std::unique_ptr<Plic> plic_;
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Uart16550> uart_;

@@ -120,6 +120,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     if (executor_) executor_->request_stop();
   };
   for (const MachineDrive& d : config.drives) bc.drives.push_back({d.file, d.readonly, d.snapshot});
+  bc.netdev = config.netdev;
   try {
     board_ = std::make_unique<VirtBoard>(
         *bus_, bc, HartIrqLines{*irq_lines_[0], *irq_lines_[1], *irq_lines_[2], *irq_lines_[3]});

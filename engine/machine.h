@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/user_net.h"
 #include "engine/loader.h"
 #include "engine/tier.h"
 
@@ -60,6 +61,8 @@ struct MachineConfig {
   // A guest reset (syscon 0x7777, SBI system reset) ends run() with Kind::Reset instead of
   // rebooting the machine (QEMU's -no-reboot).
   bool no_reboot = false;
+  // --netdev user: a virtio-net device on user-mode networking (slirp).
+  std::optional<UserNetConfig> netdev;
 };
 
 // The JIT configuration for running `config` with tiers up to `max_tier` (1 or 2). The one

@@ -113,16 +113,83 @@ def check_virtio(args):
            status == 0 and "hvc-says-42" in log, log)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def check_net(args):
+    with tempfile.TemporaryDirectory() as work:
+        # The file the guest fetches: 300 KiB that are not all alike, so a lost or reordered
+        # segment changes the digest.
+        payload = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(9600))
+        with open(os.path.join(work, "payload.bin"), "wb") as f:
+            f.write(payload)
+        want = hashlib.sha256(payload).hexdigest()
+        handler = lambda *a, **kw: QuietHandler(*a, directory=work, **kw)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        http_port = server.server_address[1]
+        host_port, guest_port = free_port(), 7777
+        token = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+        answers = []
+
+        def connect_in(log, proc):
+            if answers or f"NET-LISTENING {guest_port}" not in log:
+                return
+            # The guest listens: connect through the forwarded port, send a line, read the
+            # guest's answer until it closes.
+            reply = b""
+            for _ in range(50):
+                try:
+                    with socket.create_connection(("127.0.0.1", host_port), timeout=30) as c:
+                        c.sendall(f"ping-{token}\n".encode())
+                        while chunk := c.recv(4096):
+                            reply += chunk
+                    if reply:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            answers.append(reply.decode(errors="replace"))
+
+        start = time.monotonic()
+        status, log = boot(
+            args,
+            f"console=ttyS0 autotest=net net_url=http://10.0.2.2:{http_port}/payload.bin "
+            f"net_listen={guest_port}",
+            ["--netdev", f"user,hostfwd=tcp:127.0.0.1:{host_port}-:{guest_port}"],
+            on_output=connect_in)
+        seconds = time.monotonic() - start
+        server.shutdown()
+        result("DHCP gives the guest 10.0.2.15 and DNS 10.0.2.3",
+               "autotest: ok: address 10.0.2.15" in log
+               and "autotest: ok: DNS server 10.0.2.3" in log, log)
+        got = re.findall(r"^NET-FETCHED ([0-9a-f]{64})$", log, re.M)
+        result(f"wget from the host's loopback through 10.0.2.2: sha256 matches "
+               f"({len(payload)} bytes)", got == [want], f"{log}\n(want {want}, got {got})")
+        result("host connects into the guest through hostfwd and gets its answer",
+               answers == [f"guest got: ping-{token}\n"], f"{log}\n(answers {answers})")
+        result(f"guest passes and powers off (exit status {status}, {seconds:.1f} s)",
+               status == 0 and "TIERVM-AUTOTEST-PASS" in log, log)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tiervm", required=True)
     parser.add_argument("--image")
-    parser.add_argument("group", choices=["reboot", "virtio"])
+    parser.add_argument("group", choices=["reboot", "virtio", "net"])
     args = parser.parse_args()
     if not args.image:
         args.image = subprocess.run(["bash", os.path.join(HERE, "build.sh")], check=True,
                                     stdout=subprocess.PIPE, text=True).stdout.split()[-1]
-    {"reboot": check_reboot, "virtio": check_virtio}[args.group](args)
+    {"reboot": check_reboot, "virtio": check_virtio, "net": check_net}[args.group](args)
     print(f"{results.count(True)} passed, {results.count(False)} failed")
     return 0 if results and all(results) else 1
 

@@ -321,6 +321,13 @@ const BadInput kBadInputs[] = {
     {"ImageAndKernel", {"--kernel", "@rom", "@rom"}, nullptr},
     {"NoGuest", {"--headless"}, nullptr},
     {"NegativeTimeout", {"--timeout", "-1", "@rom"}, nullptr},
+    {"NetdevNotUser", {"--netdev", "tap,ifname=tap0", "@rom"}, nullptr},
+    {"NetdevUnknownKey", {"--netdev", "user,smb=/tmp", "@rom"}, nullptr},
+    {"NetdevHostfwdNoDash", {"--netdev", "user,hostfwd=tcp::8080", "@rom"}, nullptr},
+    {"NetdevHostfwdBadPort", {"--netdev", "user,hostfwd=tcp::70000-:22", "@rom"}, nullptr},
+    {"NetdevHostfwdBadProto", {"--netdev", "user,hostfwd=sctp::8080-:22", "@rom"}, nullptr},
+    {"NetdevHostfwdBadAddr", {"--netdev", "user,hostfwd=tcp:1.2.3:8080-:22", "@rom"}, nullptr},
+    {"NetdevTwice", {"--netdev", "user", "--netdev", "user", "@rom"}, nullptr},
 };
 
 std::vector<std::string> expand(const std::vector<std::string>& args, const TempDir& dir) {
