@@ -149,6 +149,7 @@ class Machine {
   Hart& hart() { return *hart_; }
   Executor& executor() { return *executor_; }
   Bus& bus() { return *bus_; }
+  VirtBoard& board() { return *board_; }
   const std::vector<ElfSymbol>& symbols() const { return symbols_; }
   uint64_t instructions() const;
   const MachineConfig& config() const { return config_; }

@@ -225,6 +225,7 @@ void DashboardPanels::draw_controls(const MonitorSnapshot& s) {
               s.traps_per_s, s.interrupts, s.interrupts_per_s);
   ImGui::Text("TLB L2 lookups %" PRIu64 "   flushes %" PRIu64 "   events dropped %" PRIu64, l2,
               s.tlb_flushes, s.events_dropped);
+  draw_devices(s);
 }
 
 void DashboardPanels::draw_performance(const MonitorSnapshot& s) {
@@ -298,6 +299,34 @@ void DashboardPanels::draw_memory(const MonitorSnapshot& s) {
   ImGui::Text("dispatcher entries: %.2f M interpreted, %.2f M compiled",
               static_cast<double>(s.jit.interpreted_runs) / 1e6,
               static_cast<double>(s.jit.native_runs) / 1e6);
+}
+
+void DashboardPanels::draw_devices(const MonitorSnapshot& s) {
+  if (s.devices.empty()) return;
+  ImGui::Separator();
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("devices", 6, flags)) return;
+  for (const char* h : {"virtio", "slot", "notifies", "IRQs", "KiB in", "KiB out"}) {
+    ImGui::TableSetupColumn(h);
+  }
+  ImGui::TableHeadersRow();
+  for (const DeviceCounters& d : s.devices) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(d.kind.c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%u", d.slot);
+    ImGui::TableNextColumn();
+    ImGui::Text("%llu", static_cast<unsigned long long>(d.notifications));
+    ImGui::TableNextColumn();
+    ImGui::Text("%llu", static_cast<unsigned long long>(d.interrupts));
+    // In: to the guest (reads, received frames, typed input); out: from the guest.
+    ImGui::TableNextColumn();
+    ImGui::Text("%.1f", static_cast<double>(d.bytes_to_guest) / 1024);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.1f", static_cast<double>(d.bytes_from_guest) / 1024);
+  }
+  ImGui::EndTable();
 }
 
 void DashboardPanels::draw_compile(const MonitorSnapshot& s) {

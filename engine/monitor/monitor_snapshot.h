@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/jit/jit_tier.h"
@@ -52,6 +53,16 @@ struct CompileRecord {
   Tier tier = Tier::Interpreter;
 };
 
+// One virtio device's activity since boot (dashboard).
+struct DeviceCounters {
+  std::string kind;            // "blk", "console", "rng", "net"
+  unsigned slot = 0;           // virtio-mmio slot (0x10001000 + slot * 0x1000, irq slot + 1)
+  uint64_t notifications = 0;  // the driver's queue notifications
+  uint64_t interrupts = 0;     // used-buffer interrupts raised
+  uint64_t bytes_to_guest = 0;
+  uint64_t bytes_from_guest = 0;
+};
+
 // Everything the dashboard and the reports show, copied out of the monitor at one moment
 // on the machine's thread: immutable, shared between threads by shared_ptr.
 struct MonitorSnapshot {
@@ -97,7 +108,8 @@ struct MonitorSnapshot {
   bool jit_enabled = false;
   size_t compile_queue = 0;
   JitStats jit{};
-  uint64_t jit_counted_entries = 0;  // JitTier::counted_entries(): entries incl. chained ones
+  std::vector<DeviceCounters> devices;  // the virtio devices present, by slot
+  uint64_t jit_counted_entries = 0;     // JitTier::counted_entries(): entries incl. chained ones
   uint64_t events_dropped = 0;
 
   std::vector<BlockProfile> blocks;     // every block sampled or compiled, unordered

@@ -1,5 +1,7 @@
 #include "engine/monitor/perf_monitor.h"
 
+#include "devices/virt_board.h"
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -227,6 +229,16 @@ MonitorSnapshot PerfMonitor::capture() const {
     s.interrupts_per_s = history_.back().interrupts_per_s;
   }
   s.blocks_executed = ex.blocks_executed();
+  VirtBoard& board = machine_.board();
+  for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
+    const VirtioMmio& mmio = board.virtio_slot(slot);
+    const VirtioDevice* d = mmio.device();
+    if (d == nullptr) continue;
+    s.devices.push_back({d->kind(), slot, mmio.notifications.load(std::memory_order_relaxed),
+                         mmio.interrupts.load(std::memory_order_relaxed),
+                         d->stats.bytes_to_guest.load(std::memory_order_relaxed),
+                         d->stats.bytes_from_guest.load(std::memory_order_relaxed)});
+  }
   s.traps = ex.traps_taken();
   s.interrupts = ex.interrupts_taken();
 

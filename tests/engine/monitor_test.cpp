@@ -330,3 +330,30 @@ TEST(ChromeTrace, CompilationsAreSerialSpansOnTheCompilerThread) {
 
 }  // namespace
 }  // namespace tiervm
+
+namespace tiervm {
+namespace {
+
+TEST(PerfMonitor, SnapshotListsTheVirtioDevicesWithTheirCounters) {
+  const std::string image = write_count_program(1);
+  auto m = make_machine(image, 0, std::nullopt);
+  ASSERT_TRUE(m);
+  std::remove(image.c_str());
+  PerfMonitor monitor(*m);
+  // Without drives: the console in the top slot (7), the entropy device below it.
+  MonitorSnapshot s = monitor.capture();
+  ASSERT_EQ(s.devices.size(), 2u);
+  EXPECT_EQ(s.devices[0].kind, "rng");
+  EXPECT_EQ(s.devices[0].slot, 6u);
+  EXPECT_EQ(s.devices[1].kind, "console");
+  EXPECT_EQ(s.devices[1].slot, 7u);
+  EXPECT_EQ(s.devices[1].notifications, 0u);
+  // A driver's QueueNotify write (virtio-mmio offset 0x50) on the console's slot counts.
+  ASSERT_TRUE(m->bus().write(0x1000'8000 + 0x50, 4, 1));
+  s = monitor.capture();
+  EXPECT_EQ(s.devices[1].notifications, 1u);
+  EXPECT_EQ(s.devices[0].notifications, 0u);
+}
+
+}  // namespace
+}  // namespace tiervm
