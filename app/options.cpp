@@ -67,7 +67,7 @@ std::optional<UserNetConfig> parse_netdev(const std::string& text, std::string& 
     }
     // [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport
     HostForward f;
-    std::string rule = value;
+    const std::string& rule = value;
     const auto first = rule.find(':');
     const std::string proto = first == std::string::npos ? "" : rule.substr(0, first);
     const auto dash = rule.find('-');

@@ -38,6 +38,7 @@ VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
   console_ = std::make_unique<VirtioConsole>(config_.console_output);
   rng_ = std::make_unique<VirtioRng>(config_.rng_source);
   std::vector<VirtioDevice*> virtio_devices;
+  virtio_devices.reserve(virt::kVirtioCount);
   for (auto& d : drives_) virtio_devices.push_back(d.get());
   virtio_devices.push_back(console_.get());
   virtio_devices.push_back(rng_.get());
