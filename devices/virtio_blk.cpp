@@ -49,25 +49,14 @@ uint64_t VirtioBlk::read_config(uint64_t offset, unsigned size) {
 }
 
 bool VirtioBlk::process_queue(unsigned /*index*/, Virtqueue& queue, Bus& bus) {
-  VirtqChain chain;
-  for (;;) {
-    switch (queue.pop(bus, chain)) {
-      case Virtqueue::Pop::Empty:
-        return true;
-      case Virtqueue::Pop::Error:
-        return false;
-      case Virtqueue::Pop::Chain:
-        break;
-    }
+  return queue.serve_all(bus, [&](const VirtqChain& chain) -> std::optional<uint32_t> {
     uint8_t status = kStatusIoErr;
     uint64_t data_written = 0;
-    if (!handle(bus, chain, status, data_written)) return false;
+    if (!handle(bus, chain, status, data_written)) return std::nullopt;
     // The status byte is the last device-writable byte (section 5.2.6).
-    if (!chain.write(bus, chain.writable_len - 1, std::span(&status, 1))) return false;
-    if (!queue.push_used(bus, chain.head, static_cast<uint32_t>(data_written + 1))) {
-      return false;
-    }
-  }
+    if (!chain.write(bus, chain.writable_len - 1, std::span(&status, 1))) return std::nullopt;
+    return static_cast<uint32_t>(data_written + 1);
+  });
 }
 
 bool VirtioBlk::handle(Bus& bus, const VirtqChain& chain, uint8_t& status, uint64_t& data_written) {

@@ -59,28 +59,19 @@ bool VirtioConsole::receive(Virtqueue& queue, Bus& bus) {
 
 bool VirtioConsole::transmit(Virtqueue& queue, Bus& bus) {
   std::array<uint8_t, 256> bytes{};
-  VirtqChain chain;
-  for (;;) {
-    switch (queue.pop(bus, chain)) {
-      case Virtqueue::Pop::Empty:
-        return true;
-      case Virtqueue::Pop::Error:
-        return false;
-      case Virtqueue::Pop::Chain:
-        break;
-    }
+  return queue.serve_all(bus, [&](const VirtqChain& chain) -> std::optional<uint32_t> {
     for (uint64_t done = 0; done < chain.readable_len;) {
       const size_t n = std::min<uint64_t>(chain.readable_len - done, bytes.size());
       std::span<uint8_t> part(bytes.data(), n);
-      if (!chain.read(bus, done, part)) return false;
+      if (!chain.read(bus, done, part)) return std::nullopt;
       if (output_) {
         for (uint8_t b : part) output_(b);
       }
       done += n;
     }
     stats.bytes_from_guest.fetch_add(chain.readable_len, std::memory_order_relaxed);
-    if (!queue.push_used(bus, chain.head, 0)) return false;
-  }
+    return 0;
+  });
 }
 
 }  // namespace tiervm

@@ -84,28 +84,19 @@ bool VirtioNet::receive(Virtqueue& queue, Bus& bus) {
 }
 
 bool VirtioNet::transmit(Virtqueue& queue, Bus& bus) {
-  VirtqChain chain;
-  for (;;) {
-    switch (queue.pop(bus, chain)) {
-      case Virtqueue::Pop::Empty:
-        return true;
-      case Virtqueue::Pop::Error:
-        return false;
-      case Virtqueue::Pop::Chain:
-        break;
-    }
+  return queue.serve_all(bus, [&](const VirtqChain& chain) -> std::optional<uint32_t> {
     // The header, then the frame, as one byte stream over the readable descriptors.
     if (chain.readable_len > kHeaderSize && chain.readable_len - kHeaderSize <= kMaxFrame) {
       tx_buffer_.resize(chain.readable_len - kHeaderSize);
-      if (!chain.read(bus, kHeaderSize, tx_buffer_)) return false;
+      if (!chain.read(bus, kHeaderSize, tx_buffer_)) return std::nullopt;
       frames_from_guest.fetch_add(1, std::memory_order_relaxed);
       stats.bytes_from_guest.fetch_add(tx_buffer_.size(), std::memory_order_relaxed);
       if (transmit_) transmit_(tx_buffer_);
     } else {
       frames_dropped.fetch_add(1, std::memory_order_relaxed);
     }
-    if (!queue.push_used(bus, chain.head, 0)) return false;
-  }
+    return 0;
+  });
 }
 
 }  // namespace tiervm

@@ -26,24 +26,15 @@ VirtioRng::VirtioRng(Source source) : source_(source ? std::move(source) : Sourc
 
 bool VirtioRng::process_queue(unsigned /*index*/, Virtqueue& queue, Bus& bus) {
   std::array<uint8_t, kMaxBytesPerRequest> bytes{};
-  VirtqChain chain;
-  for (;;) {
-    switch (queue.pop(bus, chain)) {
-      case Virtqueue::Pop::Empty:
-        return true;
-      case Virtqueue::Pop::Error:
-        return false;
-      case Virtqueue::Pop::Chain:
-        break;
-    }
+  return queue.serve_all(bus, [&](const VirtqChain& chain) -> std::optional<uint32_t> {
     // The driver gives write-only buffers (section 5.4.6.1); a readable part is ignored.
     const auto n = static_cast<uint32_t>(std::min<uint64_t>(chain.writable_len, bytes.size()));
     std::span<uint8_t> out(bytes.data(), n);
     // A failed source answers with no bytes rather than with predictable ones.
     const uint32_t written = source_(out) && chain.write(bus, 0, out) ? n : 0;
     stats.bytes_to_guest.fetch_add(written, std::memory_order_relaxed);
-    if (!queue.push_used(bus, chain.head, written)) return false;
-  }
+    return written;
+  });
 }
 
 }  // namespace tiervm

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "mem/bus.h"
@@ -52,6 +54,25 @@ class Virtqueue {
   Pop pop(Bus& bus, VirtqChain& chain);
   // Return a chain to the driver with the number of bytes written into it.
   bool push_used(Bus& bus, uint16_t head, uint32_t written);
+  // Serves every chain the driver has made available, in order: `serve(chain)` handles
+  // one and returns the bytes it wrote into it, or nullopt for a chain it cannot serve.
+  // True when the queue ran empty; false on a malformed queue or chain (a reset is due).
+  template <class Serve>
+  bool serve_all(Bus& bus, Serve&& serve) {
+    VirtqChain chain;
+    for (;;) {
+      switch (pop(bus, chain)) {
+        case Pop::Empty:
+          return true;
+        case Pop::Error:
+          return false;
+        case Pop::Chain:
+          break;
+      }
+      const std::optional<uint32_t> written = serve(std::as_const(chain));
+      if (!written || !push_used(bus, chain.head, *written)) return false;
+    }
+  }
   // True unless the driver set VIRTQ_AVAIL_F_NO_INTERRUPT (section 2.6.7.1).
   bool interrupt_wanted(Bus& bus) const;
   uint16_t used_idx() const { return used_idx_; }
