@@ -7,6 +7,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "app/gdb_server.h"
+
 namespace tiervm {
 
 namespace po = boost::program_options;
@@ -201,7 +203,11 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("netdev", po::value<std::vector<std::string>>(),
        "user-mode network on a virtio-net device: user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]... "
        "(guest 10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3)")
-      ("trace", "print every executed instruction to stderr");
+      ("trace", "print every executed instruction to stderr")
+      ("gdb", po::value<std::string>(),
+       "wait for a gdb connection on tcp::PORT (or tcp:HOST:PORT; QEMU's -gdb); headless")
+      (",s", "shorthand for --gdb tcp::1234 (as QEMU's -s)")
+      (",S", "do not start the hart until gdb continues it (as QEMU's -S; needs --gdb or -s)");
   // clang-format on
   po::options_description hidden;
   hidden.add_options()("image", po::value<std::string>(), "image");
@@ -269,6 +275,19 @@ ParseResult parse_options(int argc, const char* const* argv) {
       result.error = err;
       return result;
     }
+  }
+  if (vm.count("gdb") || vm.count("-s")) {
+    const std::string spec = vm.count("gdb") ? vm["gdb"].as<std::string>() : "tcp::1234";
+    std::string err;
+    if (!parse_gdb_spec(spec, o.gdb_host, o.gdb_port, err)) {
+      result.error = err;
+      return result;
+    }
+  }
+  o.gdb_wait = vm.count("-S") > 0;
+  if (o.gdb_wait && o.gdb_port == 0) {
+    result.error = "-S needs --gdb tcp::PORT or -s (there is no monitor to start the hart)";
+    return result;
   }
   if (vm.count("tier-policy")) {
     const std::string p = vm["tier-policy"].as<std::string>();

@@ -66,6 +66,11 @@ struct Options {
   bool deterministic = false;
   std::optional<UserNetConfig> netdev;  // --netdev user,...
   bool no_reboot = false;  // --no-reboot: a guest reset exits (status 0), as QEMU's -no-reboot
+  // --gdb tcp::PORT / -s (tcp::1234): the GDB remote stub; port 0 = none. -S: the hart
+  // waits for gdb's first continue (QEMU's -S with -gdb).
+  std::string gdb_host;
+  int gdb_port = 0;
+  bool gdb_wait = false;
   bool show_help = false;
   bool show_version = false;
 };

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "app/console.h"
+#include "app/gdb_server.h"
 #include "app/options.h"
 #include "app/perf_report.h"
 #include "engine/machine.h"
@@ -175,7 +176,7 @@ int tiervm_main(int argc, const char* const* argv) {
   if (!o.trace_events.empty() && !trace.open(o.trace_events, error)) return host_error(error);
   ChromeTraceWriter* tracer = o.trace_events.empty() ? nullptr : &trace;
 
-  if (!o.headless && (has_display() || !o.screenshot.empty())) {
+  if (!o.headless && o.gdb_port == 0 && (has_display() || !o.screenshot.empty())) {
     if (auto code = run_with_dashboard(o, config, symbols, tracer, machine)) return *code;
   } else if (o.exit_after > 0 || o.keep_open) {
     std::fprintf(stderr, "tiervm: no display: --exit-after and --keep-open are ignored\n");
@@ -206,8 +207,17 @@ int tiervm_main(int argc, const char* const* argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGHUP, on_signal);
 
+  std::unique_ptr<GdbServer> gdb;
+  if (o.gdb_port != 0) {
+    gdb = std::make_unique<GdbServer>(*machine);
+    if (!gdb->listen(o.gdb_host, o.gdb_port, error)) return host_error(error);
+    if (o.gdb_wait) machine->set_paused(true);
+    gdb->start();
+  }
+
   const auto started = std::chrono::steady_clock::now();
   const MachineExit exit = machine->run({o.max_instructions, o.timeout_seconds});
+  if (gdb) gdb->machine_ended(exit.code);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   console.flush();

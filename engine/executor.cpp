@@ -3,8 +3,10 @@
 #include <cstdio>
 
 #include "engine/decoder.h"
+#include "engine/gdb/debug_control.h"
 #include "engine/hart.h"
 #include "engine/interpreter.h"
+#include "engine/translator.h"
 
 namespace tiervm {
 
@@ -58,6 +60,42 @@ void Executor::set_event_bus(EventBus* events) {
   events_ = events;
   cache_.set_event_bus(events);
   if (jit_) jit_->set_event_bus(events);
+}
+
+void Executor::set_debug(DebugControl* debug) {
+  debug_ = debug;
+  hart_.debug = debug;
+  // Code translated without this debugger's breakpoints (or with a former one's).
+  cache_.flush();
+  debug_generation_ = debug ? debug->breakpoint_generation() : 0;
+}
+
+void Executor::debug_resume() {
+  if (debug_ == nullptr || debug_->breakpoint_generation() == debug_generation_) return;
+  // Blocks were translated under another set of breakpoints: a block may run through a
+  // new one, or end at one that is gone. Dropping everything is what QEMU did for years
+  // (tb_flush on breakpoint insertion); gdb removes and reinserts the same breakpoints at
+  // every stop, which changes nothing here.
+  cache_.flush();
+  debug_generation_ = debug_->breakpoint_generation();
+}
+
+void Executor::step_instruction() {
+  // Every access on the slow path (where watchpoints are checked): an L1 that never hits.
+  static const std::array<TlbEntry, SoftTlb::kL1Size> kNoTlb{};
+  HartState& s = hart_.s;
+  s.exit_request.store(0, std::memory_order_relaxed);
+  uint64_t paddr = 0;
+  if (!hart_.translate_fetch(s.pc, paddr)) {
+    take_trap();
+    return;
+  }
+  const auto block = translate_block(hart_, s.pc, paddr, hart_.fetch_key().flags, true);
+  const bool watching = debug_ != nullptr && debug_->watching();
+  if (trace_) trace_block(*block, s.pc);
+  const bool ok =
+      watching ? interpret_block(hart_, *block, kNoTlb.data()) : interpret_block(hart_, *block);
+  if (!ok) take_trap();
 }
 
 void Executor::request_stop() {
@@ -130,6 +168,14 @@ RunStop Executor::run(uint64_t instret_limit) {
       }
     }
     if (s.waiting) return RunStop::Waiting;
+    if (debug_ != nullptr) [[unlikely]] {
+      if (debug_->breakpoint_at(s.pc)) return RunStop::Debug;
+      if (debug_->watching()) {
+        step_instruction();
+        if (debug_->has_watch_hit()) return RunStop::Debug;
+        continue;
+      }
+    }
 
     const uint64_t pc = s.pc;
     const FetchKey fetch = hart_.fetch_key();

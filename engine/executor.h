@@ -12,12 +12,14 @@
 namespace tiervm {
 
 class Hart;
+class DebugControl;
 
 // Why Executor::run returned.
 enum class RunStop : uint8_t {
-  Limit,     // the instruction limit was reached
-  Waiting,   // the hart executed wfi and no interrupt is pending
-  Requested  // request_stop() was called (device exit, UI, signal)
+  Limit,      // the instruction limit was reached
+  Waiting,    // the hart executed wfi and no interrupt is pending
+  Requested,  // request_stop() was called (device exit, UI, signal)
+  Debug       // an attached debugger's breakpoint or watchpoint (DebugControl) was hit
 };
 
 // The dispatcher: finds the block for the current pc (jump cache, then TLB + code cache,
@@ -51,6 +53,16 @@ class Executor {
   void set_event_bus(EventBus* events);
   // Prints each executed instruction (pc, bits, disassembly) to stderr.
   void set_trace(bool on) { trace_ = on; }
+  // Attaches a debugger's breakpoints and watchpoints (nullptr detaches). With none
+  // attached the only cost is one test of a pointer per dispatcher iteration.
+  void set_debug(DebugControl* debug);
+  DebugControl* debug() { return debug_; }
+  // Before the guest runs again under a debugger: drops compiled code when the set of
+  // breakpoints changed since code was translated (blocks end before breakpoints).
+  void debug_resume();
+  // Runs exactly one guest instruction in the interpreter, taking the trap it raises (the
+  // hart then stands at the handler), no interrupts (QEMU's default for gdb's step).
+  void step_instruction();
   // tiervm_jit_lookup: the dispatcher's fast path, called from compiled code.
   JitFn lookup_compiled();
 
@@ -60,6 +72,8 @@ class Executor {
 
   Hart& hart_;
   CodeCache cache_;
+  DebugControl* debug_ = nullptr;
+  uint64_t debug_generation_ = 0;  // breakpoint set the cached code was translated under
   std::unique_ptr<JitTier> jit_;
   EventBus* events_ = nullptr;
   std::atomic<bool> stop_{false};

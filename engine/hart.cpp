@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/decoder.h"
+#include "engine/gdb/debug_control.h"
 
 namespace tiervm {
 
@@ -164,6 +165,9 @@ bool Hart::access_slow(uint64_t vaddr, unsigned size, Access access, uint64_t& v
 }
 
 bool Hart::load(uint64_t vaddr, unsigned size, uint64_t& value) {
+  if (debug != nullptr) [[unlikely]] {
+    if (debug->watching()) debug->check_access(vaddr, size, true, false);
+  }
   const TlbEntry& e = tlb.l1(data_mode_, vaddr);
   if (e.tag_read == (vaddr & ~kPageMask) && (vaddr & kPageMask) + size <= kPageSize) {
     uint64_t v = 0;
@@ -175,6 +179,9 @@ bool Hart::load(uint64_t vaddr, unsigned size, uint64_t& value) {
 }
 
 bool Hart::store(uint64_t vaddr, unsigned size, uint64_t value) {
+  if (debug != nullptr) [[unlikely]] {
+    if (debug->watching()) debug->check_access(vaddr, size, false, true);
+  }
   const TlbEntry& e = tlb.l1(data_mode_, vaddr);
   if (e.tag_write == (vaddr & ~kPageMask) && (vaddr & kPageMask) + size <= kPageSize) {
     std::memcpy(reinterpret_cast<void*>(vaddr + e.host_addend), &value, size);
@@ -184,6 +191,11 @@ bool Hart::store(uint64_t vaddr, unsigned size, uint64_t value) {
 }
 
 bool Hart::translate_atomic(uint64_t vaddr, unsigned size, bool is_load_reserved, uint64_t& paddr) {
+  if (debug != nullptr) [[unlikely]] {
+    // LR reads; SC writes; an AMO does both (the watch is checked before the access is
+    // known to succeed, as for the loads and stores above).
+    if (debug->watching()) debug->check_access(vaddr, size, true, !is_load_reserved);
+  }
   // Atomics need natural alignment (QEMU raises an address-misaligned exception: a load
   // misaligned for LR, store/AMO misaligned for SC and AMOs).
   if ((vaddr & (size - 1)) != 0) {

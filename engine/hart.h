@@ -35,6 +35,10 @@ class Hart {
   SoftTlb tlb;
   // The dispatcher running this hart (set by Executor), for compiled code's block lookups.
   class Executor* executor = nullptr;
+  // An attached debugger's breakpoints and watchpoints (engine/gdb/debug_control.h), or
+  // nullptr: the translator ends blocks before its breakpoints, and the memory slow paths
+  // below report accesses to it while it has watchpoints.
+  class DebugControl* debug = nullptr;
 
   // ---- Memory (hart.cpp). Virtual addresses, current data privilege (MPRV applied).
   // On failure these raise the trap in `s` (cause from the access type, tval = vaddr)

@@ -52,10 +52,13 @@ uint64_t eval_alu(IrOp op, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
 }
 
 bool interpret_block(Hart& hart, const IrBlock& block) {
+  return interpret_block(hart, block, hart.tlb.l1_array(hart.data_mode()));
+}
+
+bool interpret_block(Hart& hart, const IrBlock& block, const TlbEntry* l1) {
   HartState& s = hart.s;
   uint64_t* r = s.slot.data();
   const uint64_t block_pc = s.pc;
-  const TlbEntry* l1 = hart.tlb.l1_array(hart.data_mode());
 
   auto fault = [&](uint16_t index) {
     s.pc = block_pc + block.guest_offsets[index];

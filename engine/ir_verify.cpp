@@ -43,7 +43,12 @@ class BlockVerifier {
     if (block_.guest_words.size() != block_.guest_count()) {
       return "guest_offsets and guest_words differ in length";
     }
-    if (block_.guest_count() == 0) return "no guest instruction";
+    if (block_.guest_count() == 0) {
+      // The one empty block: a debugger's breakpoint at the block's pc (translate_block).
+      const bool breakpoint_stop =
+          block_.exit.kind == IrExit::Return && block_.exit.fallthrough_offset == 0;
+      return breakpoint_stop && block_.insns.empty() ? "" : "no guest instruction";
+    }
     for (size_t n = 0; n < block_.insns.size() && error_.empty(); ++n) insn(n);
     if (error_.empty()) terminator();
     return error_;

@@ -384,6 +384,11 @@ MachineExit Machine::run(const RunLimits& limits) {
 
     const uint64_t limit = std::min(max_instret, hart_->s.instret + kSliceInstructions);
     const RunStop why = run_slice(limit);
+    if (why == RunStop::Debug) {
+      paused_.store(true, std::memory_order_relaxed);
+      if (debug_stop_hook_) debug_stop_hook_();
+      continue;
+    }
     if (why == RunStop::Waiting && device_exit_.kind == MachineExit::Kind::Running) {
       const uint64_t ticks = board_->next_deadline_ticks();
       if (deterministic_ && ticks != ~uint64_t{0}) {

@@ -138,6 +138,11 @@ class Machine {
   // Boots since create() (a guest reboot counts one).
   uint64_t boots() const { return boots_; }
 
+  // Machine thread: called when the executor stopped for an attached debugger
+  // (RunStop::Debug); run() is paused first, so the guest stays where it stopped until
+  // set_paused(false).
+  void set_debug_stop_hook(std::function<void()> hook) { debug_stop_hook_ = std::move(hook); }
+
   // Machine thread: called after every slice; an empty function turns it off (then
   // slices are not timed).
   using SliceHook = std::function<void(const SliceInfo&)>;
@@ -177,6 +182,7 @@ class Machine {
   MachineExit device_exit_{};
   MachineConfig config_;
   SliceHook slice_hook_;
+  std::function<void()> debug_stop_hook_;
   std::mutex commands_mutex_;
   std::condition_variable commands_cv_;
   std::vector<std::function<void()>> commands_;

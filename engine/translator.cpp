@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/decoder.h"
+#include "engine/gdb/debug_control.h"
 #include "engine/hart.h"
 
 namespace tiervm {
@@ -21,19 +22,33 @@ bool read_parcel(Hart& hart, uint64_t paddr, uint16_t& out) {
 }  // namespace
 
 std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
-                                         TranslateFlags flags) {
+                                         TranslateFlags flags, bool single_step) {
   auto block = std::make_unique<IrBlock>();
   block->start_pc = pc;
   block->start_paddr = paddr;
   IrBuilder b(*block, flags);
   const uint64_t page_end = (pc & ~kPageMask) + kPageSize;
   uint64_t offset = 0;
+  const unsigned max_insns = single_step ? 1 : kMaxBlockInsns;
+  const DebugControl* debug = single_step ? nullptr : hart.debug;
+  if (single_step) block->cacheable = false;
 
   while (!b.ended()) {
     const uint64_t vaddr = pc + offset;
     const bool first = offset == 0;
-    if (block->guest_count() == kMaxBlockInsns || vaddr >= page_end) {
+    if (block->guest_count() == max_insns || vaddr >= page_end) {
       b.jump(static_cast<int64_t>(offset));
+      break;
+    }
+    if (debug != nullptr && debug->breakpoint_at(vaddr)) {
+      if (first) {
+        // Never cached, so never compiled nor part of a region: compiled code that
+        // reaches this pc goes back to the dispatcher.
+        block->cacheable = false;
+        b.ret(0);
+      } else {
+        b.jump(static_cast<int64_t>(offset));
+      }
       break;
     }
     uint16_t lo = 0;

@@ -21,7 +21,13 @@ inline constexpr unsigned kMaxBlockInsns = 64;
 // under every virtual mapping of its page. Never fails: an emitter that runs out of
 // temporaries (a bug) makes its instruction an illegal-instruction trap and is named in the
 // block's `error`, which verify_block reports.
+//
+// With a debugger attached (hart.debug), a block ends before any instruction at a
+// breakpoint, and a block that starts at one is empty: it returns to the dispatcher at its
+// own pc (IrExit::Return), so no tier runs through a breakpoint without the dispatcher
+// seeing it. `single_step` translates exactly one instruction, breakpoints ignored (a
+// debugger's step; such a block is not cached).
 std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
-                                         TranslateFlags flags);
+                                         TranslateFlags flags, bool single_step = false);
 
 }  // namespace tiervm

@@ -1,0 +1,301 @@
+#include "engine/gdb/machine_gdb_target.h"
+
+#include <chrono>
+#include <future>
+
+#include "engine/csr_table.h"
+#include "engine/executor.h"
+#include "engine/hart.h"
+#include "engine/machine.h"
+#include "mem/bus.h"
+#include "mem/mmu.h"
+
+namespace tiervm {
+
+namespace {
+
+// CSR reads and writes as M-mode sees them (a debugger is not limited by the guest's
+// privilege), without the FP CSRs (kept in HartState directly).
+bool csr_as_m(Hart& hart, uint16_t csr, uint64_t* read, const uint64_t* write) {
+  const Priv priv = hart.s.priv;
+  hart.s.priv = Priv::M;
+  const bool ok = write ? hart.csr_write(csr, *write) : hart.csr_read(csr, *read);
+  hart.s.priv = priv;
+  hart.update_modes();
+  return ok;
+}
+
+// Every CSR of the table that M-mode can read, named as the spec names them (a row for a
+// numbered block such as pmpaddr0..63 gives one register per number).
+std::vector<std::pair<std::string, uint16_t>> readable_csrs(Hart& hart) {
+  std::vector<std::pair<std::string, uint16_t>> out;
+  for (const CsrRow& row : csr_table()) {
+    std::string base = row.name;
+    unsigned first_index = 0;
+    if (row.first != row.last) {
+      const size_t digits = base.find_last_not_of("0123456789") + 1;
+      first_index = static_cast<unsigned>(std::stoul(base.substr(digits)));
+      base.resize(digits);
+    }
+    for (unsigned n = row.first; n <= row.last; ++n) {
+      uint64_t v = 0;
+      if (!csr_as_m(hart, static_cast<uint16_t>(n), &v, nullptr)) continue;
+      out.emplace_back(
+          row.first == row.last ? base : base + std::to_string(first_index + n - row.first),
+          static_cast<uint16_t>(n));
+    }
+  }
+  return out;
+}
+
+// The physical address of `vaddr` for a debugger's access: the hart's current mode and
+// page table, user pages and execute-only pages readable (gdb reads code and user data).
+bool debug_translate(Hart& hart, uint64_t vaddr, uint64_t& paddr) {
+  const MmuContext ctx{hart.s.satp, hart.s.priv, true, true};
+  const Translation t = translate(hart.bus, hart.pmp, ctx, vaddr, Access::Read);
+  if (t.fault != MemFault::None) return false;
+  paddr = t.paddr;
+  return true;
+}
+
+}  // namespace
+
+MachineGdbTarget::MachineGdbTarget(Machine& machine, std::function<void()> on_stop)
+    : machine_(machine), on_stop_(std::move(on_stop)), regs_(readable_csrs(machine.hart())) {
+  machine_.set_debug_stop_hook([this] {
+    GdbStop stop;
+    if (auto hit = debug_.take_watch_hit()) {
+      stop.kind = GdbStop::Kind::Watch;
+      stop.watch = *hit;
+    }
+    stopped(stop);
+  });
+}
+
+MachineGdbTarget::~MachineGdbTarget() {
+  if (!ended_.load()) {
+    on_machine([this] {
+      machine_.executor().set_debug(nullptr);
+      machine_.set_debug_stop_hook({});
+    });
+  }
+}
+
+bool MachineGdbTarget::on_machine(const std::function<void()>& fn) {
+  if (ended_.load()) return false;
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> f = done->get_future();
+  machine_.post([fn, done] {
+    fn();
+    done->set_value();
+  });
+  while (f.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (ended_.load()) return false;
+  }
+  return true;
+}
+
+void MachineGdbTarget::machine_ended() {
+  ended_.store(true);
+}
+
+void MachineGdbTarget::stopped(const GdbStop& stop) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_stop_ = stop;
+  }
+  if (on_stop_) on_stop_();
+}
+
+bool MachineGdbTarget::attach() {
+  return on_machine([this] {
+    machine_.set_paused(true);
+    machine_.executor().set_debug(&debug_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_stop_ = GdbStop{};
+  });
+}
+
+void MachineGdbTarget::interrupt() {
+  machine_.post([this] {
+    if (machine_.paused()) return;  // already stopped: its stop reply was sent
+    machine_.set_paused(true);
+    GdbStop stop;
+    stop.signal = 2;
+    stopped(stop);
+  });
+}
+
+GdbStop MachineGdbTarget::last_stop() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_stop_;
+}
+
+bool MachineGdbTarget::read_register(const GdbRegister& reg, uint64_t& value) {
+  bool ok = false;
+  on_machine([&] {
+    Hart& h = machine_.hart();
+    ok = true;
+    switch (reg.kind) {
+      case GdbRegister::Kind::X:
+        value = h.s.x(reg.index);
+        break;
+      case GdbRegister::Kind::Pc:
+        value = h.s.pc;
+        break;
+      case GdbRegister::Kind::F:
+        value = h.s.f(reg.index);
+        break;
+      case GdbRegister::Kind::Priv:
+        value = static_cast<uint64_t>(h.s.priv);
+        break;
+      case GdbRegister::Kind::Csr:
+        if (reg.index == 1) {
+          value = h.s.fflags;
+        } else if (reg.index == 2) {
+          value = h.s.frm;
+        } else if (reg.index == 3) {
+          value = uint64_t{h.s.frm} << 5 | h.s.fflags;
+        } else {
+          ok = csr_as_m(h, static_cast<uint16_t>(reg.index), &value, nullptr);
+        }
+        break;
+    }
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::write_register(const GdbRegister& reg, uint64_t value) {
+  bool ok = false;
+  on_machine([&] {
+    Hart& h = machine_.hart();
+    ok = true;
+    switch (reg.kind) {
+      case GdbRegister::Kind::X:
+        h.s.set_x(reg.index, value);
+        break;
+      case GdbRegister::Kind::Pc:
+        h.s.pc = value;
+        break;
+      case GdbRegister::Kind::F:
+        h.s.set_f(reg.index, value);
+        break;
+      case GdbRegister::Kind::Priv:
+        ok = value == 0 || value == 1 || value == 3;
+        if (ok) {
+          h.s.priv = static_cast<Priv>(value);
+          h.update_modes();
+        }
+        break;
+      case GdbRegister::Kind::Csr:
+        if (reg.index == 1) {
+          h.s.fflags = static_cast<uint32_t>(value & 0x1f);
+        } else if (reg.index == 2) {
+          h.s.frm = static_cast<uint32_t>(value & 7);
+        } else if (reg.index == 3) {
+          h.s.fflags = static_cast<uint32_t>(value & 0x1f);
+          h.s.frm = static_cast<uint32_t>((value >> 5) & 7);
+        } else {
+          ok = csr_as_m(h, static_cast<uint16_t>(reg.index), nullptr, &value);
+        }
+        break;
+    }
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::read_memory(uint64_t addr, size_t len, std::vector<uint8_t>& out) {
+  bool ok = false;
+  on_machine([&] {
+    Hart& h = machine_.hart();
+    out.clear();
+    for (size_t i = 0; i < len; ++i) {
+      uint64_t pa = 0;
+      const uint8_t* p = debug_translate(h, addr + i, pa) ? h.bus.host_ptr(pa, 1, false) : nullptr;
+      if (p == nullptr) break;  // RAM and ROM only: reading a device has side effects
+      out.push_back(*p);
+    }
+    // A partial read is what gdb expects at the end of readable memory.
+    ok = !out.empty() || len == 0;
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::write_memory(uint64_t addr, const std::vector<uint8_t>& data) {
+  bool ok = false;
+  on_machine([&] {
+    Hart& h = machine_.hart();
+    ok = true;
+    for (size_t i = 0; i < data.size() && ok; ++i) {
+      uint64_t pa = 0;
+      // phys_write goes through the bus for pages holding code, whose write hook drops
+      // the blocks translated from the bytes written.
+      ok = debug_translate(h, addr + i, pa) && h.bus.in_ram(pa) && h.phys_write(pa, 1, data[i]);
+    }
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::set_breakpoint(bool insert, uint64_t addr) {
+  bool ok = false;
+  on_machine([&] {
+    if (insert) {
+      debug_.insert_breakpoint(addr);
+      ok = true;
+    } else {
+      ok = debug_.remove_breakpoint(addr);
+    }
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::set_watchpoint(bool insert, WatchKind kind, uint64_t addr, uint64_t len) {
+  bool ok = false;
+  on_machine([&] {
+    if (insert) {
+      debug_.insert_watchpoint(kind, addr, len);
+      ok = true;
+    } else {
+      ok = debug_.remove_watchpoint(kind, addr, len);
+    }
+  });
+  return ok;
+}
+
+void MachineGdbTarget::resume(bool step) {
+  on_machine([this, step] {
+    Executor& ex = machine_.executor();
+    ex.debug_resume();
+    // The instruction at a breakpoint we stand on runs first, alone (the dispatcher
+    // would stop at it again).
+    if (step || debug_.breakpoint_at(machine_.hart().s.pc)) {
+      ex.step_instruction();
+      if (auto hit = debug_.take_watch_hit()) {
+        GdbStop stop;
+        stop.kind = GdbStop::Kind::Watch;
+        stop.watch = *hit;
+        stopped(stop);
+        return;
+      }
+      if (step) {
+        stopped(GdbStop{});
+        return;
+      }
+    }
+    machine_.set_paused(false);
+  });
+}
+
+void MachineGdbTarget::detach() {
+  on_machine([this] {
+    debug_.clear();
+    machine_.executor().set_debug(nullptr);
+    machine_.set_paused(false);
+  });
+}
+
+void MachineGdbTarget::kill() {
+  machine_.stop(MachineExit::Kind::UserQuit);
+}
+
+}  // namespace tiervm
