@@ -193,6 +193,9 @@ ParseResult parse_options(int argc, const char* const* argv) {
        "write a JSON performance report to FILE at exit (turns the monitor on; "
        "docs/perf-report.md)")
       ("perf-summary", "print the performance monitor's report on stderr at exit")
+      ("perf-map", po::value<std::string>()->implicit_value("map"),
+       "name JIT code for Linux perf: /tmp/perf-PID.map; --perf-map=jitdump also writes "
+       "./jit-PID.dump for perf inject --jit (record with perf record -k mono)")
       ("symbols", po::value<std::string>(),
        "Linux System.map naming guest code in reports (default: System.map beside --kernel)")
       ("trace-events", po::value<std::string>(),
@@ -222,7 +225,13 @@ ParseResult parse_options(int argc, const char* const* argv) {
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    // A bare --perf-map means the map alone: Boost would take the next word (the image)
+    // as its value.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::string& a : args) {
+      if (a == "--perf-map") a = "--perf-map=map";
+    }
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     result.error = e.what();
@@ -249,6 +258,11 @@ ParseResult parse_options(int argc, const char* const* argv) {
   str("trace-events", o.trace_events);
   str("screenshot", o.screenshot);
   o.perf_summary = vm.count("perf-summary") > 0;
+  str("perf-map", o.perf_map);
+  if (!o.perf_map.empty() && o.perf_map != "map" && o.perf_map != "jitdump") {
+    result.error = "--perf-map: '" + o.perf_map + "' is not one of map, jitdump";
+    return result;
+  }
   o.keep_open = vm.count("keep-open") > 0;
   if (vm.count("exit-after")) {
     o.exit_after = vm["exit-after"].as<double>();

@@ -55,12 +55,14 @@ struct Options {
   uint64_t max_instructions = 0;  // 0 = no limit
   double timeout_seconds = 0;     // 0 = no limit
   std::string perf_report;
-  bool perf_summary = false;  // print the monitor's text report on stderr at exit
-  std::string symbols;        // System.map for the monitor (default: beside --kernel)
-  std::string trace_events;   // Chrome trace JSON of the event bus
-  std::string screenshot;     // dashboard: PNG of the window after exit_after seconds
-  double exit_after = 0;      // dashboard: close after SECONDS
-  bool keep_open = false;     // dashboard: stay open after the guest ends
+  bool perf_summary = false;
+  // --perf-map: "map" writes /tmp/perf-PID.map, "jitdump" also ./jit-PID.dump.
+  std::string perf_map;      // print the monitor's text report on stderr at exit
+  std::string symbols;       // System.map for the monitor (default: beside --kernel)
+  std::string trace_events;  // Chrome trace JSON of the event bus
+  std::string screenshot;    // dashboard: PNG of the window after exit_after seconds
+  double exit_after = 0;     // dashboard: close after SECONDS
+  bool keep_open = false;    // dashboard: stay open after the guest ends
   std::string dump_dtb;
   bool trace = false;
   bool deterministic = false;

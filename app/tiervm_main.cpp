@@ -13,8 +13,10 @@
 #include "app/gdb_server.h"
 #include "app/options.h"
 #include "app/perf_report.h"
+#include "engine/executor.h"
 #include "engine/machine.h"
 #include "engine/monitor/chrome_trace.h"
+#include "engine/monitor/perf_map.h"
 #include "engine/monitor/perf_monitor.h"
 #include "engine/monitor/report.h"
 #include "ui/dashboard.h"
@@ -206,6 +208,18 @@ int tiervm_main(int argc, const char* const* argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGHUP, on_signal);
+
+  PerfMapWriter perf_map;
+  if (!o.perf_map.empty()) {
+    const std::string dump = o.perf_map == "jitdump" ? PerfMapWriter::default_jitdump_path() : "";
+    if (!perf_map.open(PerfMapWriter::default_map_path(), dump, error)) return host_error(error);
+    std::shared_ptr<const SymbolTable> names =
+        symbols ? symbols : std::make_shared<const SymbolTable>(machine->symbols());
+    machine->executor().set_code_hook(
+        [&perf_map, names](uint64_t pc, const void* code, uint32_t bytes, Tier tier) {
+          perf_map.code_loaded(code, bytes, perf_map_name(tier, pc, names.get()));
+        });
+  }
 
   std::unique_ptr<GdbServer> gdb;
   if (o.gdb_port != 0) {

@@ -47,6 +47,12 @@ void Executor::enable_jit(const JitConfig& config) {
   disable_jit();
   jit_ = std::make_unique<JitTier>(cache_, config);
   jit_->set_event_bus(events_);
+  jit_->set_code_hook(code_hook_);
+}
+
+void Executor::set_code_hook(JitTier::CodeHook hook) {
+  code_hook_ = std::move(hook);
+  if (jit_) jit_->set_code_hook(code_hook_);
 }
 
 void Executor::disable_jit() {

@@ -48,6 +48,8 @@ class Executor {
   uint64_t blocks_executed() const { return blocks_executed_; }
   uint64_t traps_taken() const { return traps_; }
   uint64_t interrupts_taken() const { return interrupts_; }
+  // Told of all compiled code from now on, of this JIT tier and of later ones.
+  void set_code_hook(JitTier::CodeHook hook);
   // Publishes traps, interrupts and TLB flushes (and, through the cache and the JIT,
   // compilations and invalidations) to `events`; nullptr turns that off.
   void set_event_bus(EventBus* events);
@@ -76,6 +78,7 @@ class Executor {
   uint64_t debug_generation_ = 0;  // breakpoint set the cached code was translated under
   std::unique_ptr<JitTier> jit_;
   EventBus* events_ = nullptr;
+  JitTier::CodeHook code_hook_;
   std::atomic<bool> stop_{false};
   bool trace_ = false;
   uint64_t blocks_executed_ = 0;

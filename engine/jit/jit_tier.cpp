@@ -286,6 +286,9 @@ void JitTier::start_running(CachedBlock& block, const NewCode& code,
                             const std::vector<std::pair<BlockKey, ChainSlot*>>& exits) {
   block.native = code.fn;
   block.native_bytes = code.bytes;
+  if (code_hook_) {
+    code_hook_(block.ir.start_pc, reinterpret_cast<const void*>(code.fn), code.bytes, code.tier);
+  }
   block.tier = code.tier;
   block.compile_ns = static_cast<uint32_t>(std::min<uint64_t>(code.compile_ns, UINT32_MAX));
   ++block.times_compiled;

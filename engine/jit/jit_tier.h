@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +54,12 @@ class JitTier {
     if ((++polls_ & 255) == 0 && !config_.synchronous) maybe_tick();
   }
   void set_event_bus(EventBus* events) { events_ = events; }
+  // Called on the hart's thread whenever compiled code starts to run for the block (or
+  // the region entered) at virtual `guest_pc`: `bytes` of host code at `code` (the host
+  // profiler's map, engine/monitor/perf_map.h). Empty: nothing is called.
+  using CodeHook =
+      std::function<void(uint64_t guest_pc, const void* code, uint32_t bytes, Tier tier)>;
+  void set_code_hook(CodeHook hook) { code_hook_ = std::move(hook); }
   const JitStats& stats() const { return stats_; }
   JitStats& stats() { return stats_; }
   const JitConfig& config() const { return config_; }
@@ -101,6 +108,7 @@ class JitTier {
   CodeCache& cache_;
   JitConfig config_;
   EventBus* events_ = nullptr;
+  CodeHook code_hook_;
   std::unique_ptr<LlvmBackend> backend_;
   std::unique_ptr<BaselineCompiler> baseline_;  // when tier 1 is the baseline tier
   // The baseline tier's code memory is full: the whole cache is flushed at the next poll
