@@ -72,13 +72,11 @@ MachineGdbTarget::MachineGdbTarget(Machine& machine, std::function<void()> on_st
   });
 }
 
+// On the machine's thread, which is not running the machine any more (or not yet): the
+// owner destroys the target after run() returned or when run() was never called.
 MachineGdbTarget::~MachineGdbTarget() {
-  if (!ended_.load()) {
-    on_machine([this] {
-      machine_.executor().set_debug(nullptr);
-      machine_.set_debug_stop_hook({});
-    });
-  }
+  machine_.executor().set_debug(nullptr);
+  machine_.set_debug_stop_hook({});
 }
 
 bool MachineGdbTarget::on_machine(const std::function<void()>& fn) {

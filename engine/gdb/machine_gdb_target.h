@@ -15,7 +15,8 @@ class Machine;
 // The GdbTarget of a Machine: every call runs on the machine's thread (Machine::post) and
 // the caller waits for it; stops (breakpoint, watchpoint, step, Ctrl-C) are announced
 // through `on_stop`, called on the machine's thread. The machine is paused while gdb
-// looks at it (QEMU stops the VM when gdb connects).
+// looks at it (QEMU stops the VM when gdb connects). Built and destroyed on the machine's
+// thread while Machine::run is not running.
 class MachineGdbTarget : public GdbTarget {
  public:
   MachineGdbTarget(Machine& machine, std::function<void()> on_stop);

@@ -328,6 +328,11 @@ const BadInput kBadInputs[] = {
     {"NetdevHostfwdBadProto", {"--netdev", "user,hostfwd=sctp::8080-:22", "@rom"}, nullptr},
     {"NetdevHostfwdBadAddr", {"--netdev", "user,hostfwd=tcp:1.2.3:8080-:22", "@rom"}, nullptr},
     {"NetdevTwice", {"--netdev", "user", "--netdev", "user", "@rom"}, nullptr},
+    {"GdbPortOutOfRange", {"--gdb", "tcp::70000", "@rom"}, nullptr},
+    {"GdbNotTcp", {"--gdb", "/dev/ttyS0", "@rom"}, nullptr},
+    {"GdbBadHost", {"--gdb", "tcp:nowhere:1234", "@rom"}, nullptr},
+    {"HoldWithoutGdb", {"-S", "@rom"}, nullptr},
+    {"PerfMapBogus", {"--perf-map=perfetto", "@rom"}, nullptr},
 };
 
 std::vector<std::string> expand(const std::vector<std::string>& args, const TempDir& dir) {
