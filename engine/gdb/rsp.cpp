@@ -120,9 +120,12 @@ RspInput RspReader::feed(uint8_t byte) {
       return {};
     case State::Check1: {
       const int d = hex_value(c);
-      check_ = static_cast<uint8_t>(d < 0 ? 0x100 - 1 : d << 4);
-      state_ = d < 0 ? State::Idle : State::Check2;
-      if (d < 0) return {RspInput::Kind::BadPacket, {}};
+      if (d < 0) {
+        state_ = State::Idle;
+        return {RspInput::Kind::BadPacket, {}};
+      }
+      check_ = static_cast<uint8_t>(d << 4);
+      state_ = State::Check2;
       return {};
     }
     case State::Check2: {

@@ -31,7 +31,8 @@ std::optional<uint64_t> rsp_parse_hex(std::string_view text);
 struct RspInput {
   enum class Kind : uint8_t { None, Packet, BadPacket, Interrupt, Ack, Nack };
   Kind kind = Kind::None;
-  std::string payload;  // Packet: unescaped... as sent (escapes are per packet type)
+  // Packet: the payload as sent; binary data (X) is unescaped by whoever reads it.
+  std::string payload;
 };
 
 // Splits a byte stream into packets, acks and interrupts.
