@@ -82,7 +82,8 @@ TEST(GdbRegisters, GdbsRiscvNumbering) {
 }
 
 TEST(GdbRegisters, TargetXmlHasTheFourRiscvFeatures) {
-  const std::string& xml = GdbRegisterMap({{"mstatus", 0x300}}).target_xml();
+  const GdbRegisterMap regs({{"mstatus", 0x300}});  // target_xml() refers into it
+  const std::string& xml = regs.target_xml();
   EXPECT_NE(xml.find("<architecture>riscv:rv64</architecture>"), std::string::npos);
   for (const char* f : {"org.gnu.gdb.riscv.cpu", "org.gnu.gdb.riscv.fpu", "org.gnu.gdb.riscv.csr",
                         "org.gnu.gdb.riscv.virtual"}) {
