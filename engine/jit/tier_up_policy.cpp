@@ -1,7 +1,6 @@
 #include "engine/jit/tier_up_policy.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "engine/code_cache.h"
 
@@ -143,21 +142,6 @@ std::vector<BlockKey> TierUpPolicy::tick(Clock::time_point now, const CodeCache&
 
   std::vector<std::pair<double, BlockKey>> candidates;
   const double threshold = policy_.threshold();
-  // Over the baseline tier a region must pay back its compile within the run: what it
-  // saves per second (executions/s x guest instructions x the time tier 2 saves per
-  // instruction) over a horizon as long as the run so far (a program that has run for T
-  // is expected to run about T more), against what a region has cost so far. During a
-  // boot most hot-looking kernel code runs a few hundred thousand times a second: 10-180
-  // ms of O2 never came back (the default mode booted 0.14 s slower than the baseline
-  // tier alone).
-  const bool payback_gate = config_.tier1 == Tier::Baseline;
-  constexpr double kFirstRegionGuessNs = 30e6;
-  const double region_ns = stats.regions_compiled == 0
-                               ? kFirstRegionGuessNs
-                               : static_cast<double>(stats.tier2_compile_ns) /
-                                     static_cast<double>(stats.regions_compiled);
-  const double horizon_s = std::chrono::duration<double>(now - started_).count();
-  const double saved_ns = policy_.config().saved_ns_per_insn;
   for (Hot& h : hot_) {
     if (h.counter == nullptr) continue;
     const uint64_t count = *h.counter;
@@ -169,7 +153,6 @@ std::vector<BlockKey> TierUpPolicy::tick(Clock::time_point now, const CodeCache&
     if (b == nullptr || (b->tier != Tier::Fast && b->tier != Tier::Baseline)) continue;
     const BlockFeatures f = features_of(b->ir, h.hotness);
     if (!policy_.should_promote(f, h.hotness)) continue;
-    if (payback_gate && h.hotness * f.length * saved_ns * horizon_s < region_ns) continue;
     promotions_[h.key].features = f;
     candidates.emplace_back(TierPolicy::priority(f, h.hotness), h.key);
   }

@@ -88,7 +88,6 @@ class TierUpPolicy {
   TierPolicy policy_;
   uint32_t tier1_threshold_;  // adapts like the tier-2 threshold, from the configured floor
   Clock::time_point last_tick_ = Clock::now();
-  Clock::time_point started_ = Clock::now();
   uint64_t compile_ns_at_tick_ = 0;
   std::vector<Hot> hot_;
   std::unordered_map<BlockKey, uint32_t, BlockKey::Hash> index_;  // key -> hot_ position

@@ -164,38 +164,6 @@ TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
   EXPECT_EQ(form_region(cache, *entry, 2).size(), 2u);
 }
 
-// Over the baseline tier a region must pay back its compile within the run: a block of 2
-// guest instructions at about 3e7 entries/s saves 2 * 3e7 * 0.1 ns = 6 ms per second of run;
-// 10 ms into the run (horizon 10 ms) that is 0.06 ms against a 30 ms region, so it waits;
-// 10 s into the run (0.6 s of saving expected) it goes.
-TEST(TierUpPolicy, OverTheBaselineTierARegionMustPayBackWithinTheRun) {
-  JitConfig config;
-  config.tier1 = Tier::Baseline;
-  config.tier2 = true;
-  config.policy.tier2_threshold = 1000;
-  config.policy.min_threshold = 1000;
-  config.policy.saved_ns_per_insn = 0.1;
-  TierUpPolicy policy(config);
-  TestMachine m;
-  m.put({0x00108093, kJumpSelf});  // addi x1, x1, 1; j .
-  CachedBlock* b = m.exec.code_cache().get(kRamBase, kRamBase, {true});
-  b->native = &code_a;
-  b->tier = Tier::Baseline;
-  uint64_t counter = 0;
-  policy.watch(b->key, &counter);
-  const auto t0 = TierUpPolicy::Clock::now();
-  JitStats stats;
-  counter = 1'000'000;  // a million entries in 10 ms
-  EXPECT_TRUE(
-      policy.tick(t0 + std::chrono::milliseconds(10), m.exec.code_cache(), 0, 0, false, stats)
-          .empty());
-  counter += 300'000'000;  // the same rate for ten more seconds
-  const auto hot =
-      policy.tick(t0 + std::chrono::seconds(10), m.exec.code_cache(), 0, 0, false, stats);
-  ASSERT_EQ(hot.size(), 1u);
-  EXPECT_EQ(hot[0], b->key);
-}
-
 }  // namespace
 }  // namespace tiervm::test
 
@@ -249,7 +217,6 @@ TEST(TierUpPolicy, BaselineThresholdStaysPut) {
 // back the tier-1 code it replaced, and the block may be promoted again.
 TEST(TierUpPolicy, PromotesHotBlocksAndRevertsRegions) {
   JitConfig config;
-  config.tier1 = Tier::Fast;  // no payback gate (that is the baseline tier's)
   config.tier2 = true;
   config.policy.tier2_threshold = 1000;  // executions per second
   config.policy.min_threshold = 1000;
