@@ -248,6 +248,18 @@ bool zero_or_normal(typename FpBits<F>::U bits) {
   return m == 0 || static_cast<typename B::U>(m - B::kMinNormalShifted) <
                        static_cast<typename B::U>(B::kExpShifted - B::kMinNormalShifted);
 }
+// A result above the smallest normal and finite: no overflow, no underflow.
+template <typename F>
+bool normal_above_min(typename FpBits<F>::U bits) {
+  const typename FpBits<F>::U m = magnitude<F>(bits);
+  return m > FpBits<F>::kMinNormalShifted && m < FpBits<F>::kExpShifted;
+}
+// The state in which a rounding op may take the host's result: NX already set (whether
+// this op is inexact does not matter) and RNE, static or dynamic (rm field 7: frm).
+inline bool host_rounding_ok(int64_t imm, uint32_t fflags, uint32_t frm) {
+  const uint32_t rm = static_cast<uint32_t>(imm) & 7;
+  return (fflags & 1) != 0 && (rm == 7 ? frm : rm) == 0;
+}
 template <typename F>
 bool is_nan(typename FpBits<F>::U bits) {
   return magnitude<F>(bits) > FpBits<F>::kExpShifted;
@@ -290,14 +302,13 @@ template <typename F, FpKind kKind>
       }
     }
     const typename B::U rb = std::bit_cast<typename B::U>(r);
-    const typename B::U m = magnitude<F>(rb);
-    if (m > B::kMinNormalShifted && m < B::kExpShifted) {
+    if (normal_above_min<F>(rb)) {
       out = B::out(rb);
       return true;
     }
     // A zero is exact for add/sub (x - x) or with a zero operand of mul/div/sqrt; a zero
     // from two non-zero factors is an underflow and needs the soft path for its flags.
-    if (m != 0) return false;
+    if (magnitude<F>(rb) != 0) return false;
     const bool exact =
         kKind == FpKind::Add || kKind == FpKind::Sub || x_zero || (kKind == FpKind::Mul && y_zero);
     if (!exact) return false;
@@ -318,10 +329,7 @@ constexpr bool ir_fp_writes_freg(IrOp op) {
 [[gnu::always_inline]] inline bool eval_fp_host(IrOp op, uint64_t a, uint64_t b, int64_t imm,
                                                 uint32_t fflags, uint32_t frm, uint64_t& out) {
   using namespace ir_eval_detail;
-  if (ir_fp_writes_freg(op)) {
-    const uint32_t rm = static_cast<uint32_t>(imm) & 7;  // 7: dynamic, frm
-    if ((fflags & 1) == 0 || (rm == 7 ? frm : rm) != 0) return false;
-  }
+  if (ir_fp_writes_freg(op) && !host_rounding_ok(imm, fflags, frm)) return false;
   switch (op) {
     case IrOp::FAddD:
       return fp_host<double, FpKind::Add>(a, b, out);

@@ -127,17 +127,14 @@ template <class F>
 bool fma_host(Hart& h, int64_t imm, typename F::T x, typename F::T y, typename F::T z,
               uint64_t& out) {
   using Host = std::conditional_t<sizeof(typename F::T) == 4, float, double>;
-  using Bits = ir_eval_detail::FpBits<Host>;
-  const uint32_t rm = static_cast<uint32_t>(imm) & 7;
-  if ((h.s.fflags & 1) == 0 || (rm == kRmDynamic ? h.s.frm : rm) != 0) return false;
+  if (!ir_eval_detail::host_rounding_ok(imm, h.s.fflags, h.s.frm)) return false;
   if (!ir_eval_detail::zero_or_normal<Host>(x) || !ir_eval_detail::zero_or_normal<Host>(y) ||
       !ir_eval_detail::zero_or_normal<Host>(z)) {
     return false;
   }
   const Host r = std::fma(std::bit_cast<Host>(x), std::bit_cast<Host>(y), std::bit_cast<Host>(z));
   const auto bits = std::bit_cast<typename F::T>(r);
-  const auto m = ir_eval_detail::magnitude<Host>(bits);
-  if (m <= Bits::kMinNormalShifted || m >= Bits::kExpShifted) return false;
+  if (!ir_eval_detail::normal_above_min<Host>(bits)) return false;
   h.set_fs_dirty();
   out = F::out(bits);
   return true;

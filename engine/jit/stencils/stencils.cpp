@@ -281,24 +281,14 @@ TIERVM_FUSED_BRANCHES(Geu)
 // code leaves for the dispatcher instead of running the stale copy again.
 #define TIERVM_SELF_LINKED \
   (reinterpret_cast<ChainSlot*>(HOLE64(TAKEN_SLOT))->fn.load(std::memory_order_relaxed) != nullptr)
-#define TIERVM_SELF_EXIT(name, fall_chains, cond)                                              \
-  TIERVM_STENCIL(name) {                                                                       \
-    s->instret += HOLE32(COUNT);                                                               \
-    if (cond) {                                                                                \
-      if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                           \
-      [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_SELF)(h, s);                     \
-    }                                                                                          \
-    s->pc += HOLE32(FALL);                                                                     \
-    JitFn f;                                                                                   \
-    if (fall_chains) {                                                                         \
-      if (!may_chain(s)) return kJitContinue;                                                  \
-      f = reinterpret_cast<ChainSlot*>(HOLE64(FALL_SLOT))->fn.load(std::memory_order_relaxed); \
-    } else {                                                                                   \
-      f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);                                    \
-    }                                                                                          \
-    if (f != nullptr) [[clang::musttail]]                                                      \
-      return f(h, s);                                                                          \
-    return kJitContinue;                                                                       \
+#define TIERVM_SELF_EXIT(name, fall_chains, cond)                                     \
+  TIERVM_STENCIL(name) {                                                              \
+    s->instret += HOLE32(COUNT);                                                      \
+    if (cond) {                                                                       \
+      if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                  \
+      [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_SELF)(h, s);            \
+    }                                                                                 \
+    if (fall_chains) TIERVM_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_EDGE_LOOKUP(FALL) \
   }
 #define TIERVM_SELF_EXITS(prefix, cond)     \
   TIERVM_SELF_EXIT(prefix##_sc, true, cond) \
