@@ -1,5 +1,7 @@
 #include "app/options.h"
 
+#include <charconv>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -176,6 +178,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
        "virtio block device: file=IMG[,readonly=on][,snapshot=on] (repeatable)")
       ("snapshot", "write disk changes to a throw-away overlay, never to the image files")
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
+      ("smp", po::value<std::string>(),
+       "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); they take turns on one thread")
       ("headless", "no dashboard window: console on stdin/stdout")
       ("screenshot", po::value<std::string>(),
        "dashboard: write the window to FILE.png after --exit-after SECONDS (default 5), then exit")
@@ -326,6 +330,18 @@ ParseResult parse_options(int argc, const char* const* argv) {
       result.error = "--timeout must be a positive number of seconds";
       return result;
     }
+  }
+  if (vm.count("smp")) {
+    std::string text = vm["smp"].as<std::string>();
+    if (text.starts_with("cpus=")) text = text.substr(5);
+    unsigned harts = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), harts);
+    if (ec != std::errc() || end != text.data() + text.size() || harts < 1 || harts > 8) {
+      result.error = "--smp: '" + vm["smp"].as<std::string>() +
+                     "' is not a hart count from 1 to 8 (N or cpus=N)";
+      return result;
+    }
+    o.harts = harts;
   }
   const auto mem = parse_memory_size(memory);
   if (!mem) {

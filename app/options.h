@@ -46,6 +46,7 @@ struct Options {
   std::vector<DriveOption> drives;
   bool snapshot = false;
   uint64_t memory_bytes = 256ull << 20;
+  unsigned harts = 1;  // --smp
   bool headless = false;
   JitMode jit = JitMode::Tiered;
   bool learned_policy = false;  // --tier-policy learned

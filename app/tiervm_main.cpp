@@ -46,6 +46,7 @@ int host_error(const std::string& msg) {
 MachineConfig machine_config(const Options& o) {
   MachineConfig c;
   c.ram_size = o.memory_bytes;
+  c.harts = o.harts;
   c.image = o.image;
   c.kernel = o.kernel;
   c.bios = o.bios == "none" ? "" : o.bios;
@@ -215,10 +216,12 @@ int tiervm_main(int argc, const char* const* argv) {
     if (!perf_map.open(PerfMapWriter::default_map_path(), dump, error)) return host_error(error);
     std::shared_ptr<const SymbolTable> names =
         symbols ? symbols : std::make_shared<const SymbolTable>(machine->symbols());
-    machine->executor().set_code_hook(
-        [&perf_map, names](uint64_t pc, const void* code, uint32_t bytes, Tier tier) {
-          perf_map.code_loaded(code, bytes, perf_map_name(tier, pc, names.get()));
-        });
+    for (unsigned i = 0; i < machine->hart_count(); ++i) {
+      machine->executor(i).set_code_hook(
+          [&perf_map, names](uint64_t pc, const void* code, uint32_t bytes, Tier tier) {
+            perf_map.code_loaded(code, bytes, perf_map_name(tier, pc, names.get()));
+          });
+    }
   }
 
   std::unique_ptr<GdbServer> gdb;

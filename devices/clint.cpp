@@ -1,5 +1,9 @@
 #include "devices/clint.h"
 
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
 namespace tiervm {
 
 namespace {
@@ -12,34 +16,49 @@ uint64_t deposit32(uint64_t old, unsigned half, uint64_t value) {
 
 }  // namespace
 
-Clint::Clint(Clock& clock, IrqLine& msip, IrqLine& mtip)
-    : clock_(clock), msip_line_(msip), mtip_line_(mtip) {}
+Clint::Clint(Clock& clock, std::vector<ClintHartLines> harts) : clock_(clock) {
+  if (harts.empty() || harts.size() > kMaxHarts) {
+    throw std::invalid_argument("clint: " + std::to_string(harts.size()) +
+                                " harts (1 to 8 supported)");
+  }
+  for (const ClintHartLines& lines : harts) harts_.push_back({lines});
+}
 
 uint64_t Clint::mtime() {
   return clock_.now_ticks() + mtime_offset_;
 }
 
 void Clint::reset() {
-  msip_ = 0;
-  msip_line_.set_level(false);
-  mtimecmp_ = ~uint64_t{0};
+  for (HartTimer& h : harts_) {
+    h.msip = 0;
+    h.lines.msip->set_level(false);
+    h.mtimecmp = ~uint64_t{0};
+  }
   mtime_offset_ = 0;
   update();
 }
 
 void Clint::update() {
-  bool level = mtime() >= mtimecmp_;
-  if (level != mtip_level_) {
-    mtip_level_ = level;
-    mtip_line_.set_level(level);
+  const uint64_t now = mtime();
+  for (HartTimer& h : harts_) update(h, now);
+}
+
+void Clint::update(HartTimer& h, uint64_t now) {
+  const bool level = now >= h.mtimecmp;
+  if (level != h.mtip_level) {
+    h.mtip_level = level;
+    h.lines.mtip->set_level(level);
   }
 }
 
 uint64_t Clint::ticks_until_deadline() {
-  uint64_t now = mtime();
-  if (now >= mtimecmp_) return 0;
-  if (mtimecmp_ == ~uint64_t{0}) return ~uint64_t{0};
-  return mtimecmp_ - now;
+  const uint64_t now = mtime();
+  uint64_t ticks = ~uint64_t{0};
+  for (const HartTimer& h : harts_) {
+    if (now >= h.mtimecmp) return 0;
+    if (h.mtimecmp != ~uint64_t{0}) ticks = std::min(ticks, h.mtimecmp - now);
+  }
+  return ticks;
 }
 
 void Clint::set_mtime(uint64_t value) {
@@ -47,19 +66,16 @@ void Clint::set_mtime(uint64_t value) {
   update();
 }
 
-void Clint::set_mtimecmp(uint64_t value) {
-  mtimecmp_ = value;
-  update();
-}
-
 bool Clint::read(uint64_t offset, unsigned size, uint64_t& value) {
   if (offset % size != 0) return false;
   value = 0;
   if (offset < kMtimecmp) {
-    // msip of harts other than 0 do not exist: read as zero, like QEMU's unmapped harts.
-    if (offset == kMsip) value = msip_;
-  } else if (offset >= kMtimecmp && offset < kMtimecmp + 8) {
-    value = size == 8 ? mtimecmp_ : (mtimecmp_ >> ((offset - kMtimecmp) * 8)) & 0xffffffff;
+    // msip of harts that do not exist read as zero, like QEMU's unmapped harts.
+    const uint64_t hart = offset / 4;
+    if (hart < harts_.size() && size == 4) value = harts_[hart].msip;
+  } else if (offset < kMtimecmp + 8 * harts_.size()) {
+    const uint64_t cmp = harts_[(offset - kMtimecmp) / 8].mtimecmp;
+    value = size == 8 ? cmp : (cmp >> ((offset - kMtimecmp) % 8 * 8)) & 0xffffffff;
   } else if (offset >= kMtime && offset < kMtime + 8) {
     uint64_t now = mtime();
     value = size == 8 ? now : (now >> ((offset - kMtime) * 8)) & 0xffffffff;
@@ -70,13 +86,17 @@ bool Clint::read(uint64_t offset, unsigned size, uint64_t& value) {
 bool Clint::write(uint64_t offset, unsigned size, uint64_t value) {
   if (offset % size != 0) return false;
   if (offset < kMtimecmp) {
-    if (offset == kMsip) {
+    const uint64_t hart = offset / 4;
+    if (hart < harts_.size() && size == 4) {
       // Only bit 0 is implemented (ACLINT spec, MSWI: upper bits are zero).
-      msip_ = value & 1;
-      msip_line_.set_level(msip_ != 0);
+      HartTimer& h = harts_[hart];
+      h.msip = value & 1;
+      h.lines.msip->set_level(h.msip != 0);
     }
-  } else if (offset >= kMtimecmp && offset < kMtimecmp + 8) {
-    set_mtimecmp(size == 8 ? value : deposit32(mtimecmp_, (offset - kMtimecmp) / 4, value));
+  } else if (offset < kMtimecmp + 8 * harts_.size()) {
+    HartTimer& h = harts_[(offset - kMtimecmp) / 8];
+    h.mtimecmp = size == 8 ? value : deposit32(h.mtimecmp, (offset - kMtimecmp) % 8 / 4, value);
+    update(h, mtime());
   } else if (offset >= kMtime && offset < kMtime + 8) {
     set_mtime(size == 8 ? value : deposit32(mtime(), (offset - kMtime) / 4, value));
   }

@@ -6,17 +6,29 @@
 #include <cstdio>
 #include <initializer_list>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace tiervm {
 
 namespace {
 
-// Phandles as QEMU virt numbers them.
-constexpr uint32_t kPhandleCpu0 = 1;
-constexpr uint32_t kPhandleCpu0Intc = 2;
-constexpr uint32_t kPhandlePlic = 3;
-constexpr uint32_t kPhandleTest = 4;
+// Phandles as QEMU virt numbers them (create_fdt_socket_cpus walks the harts from the
+// last to the first, giving each a cpu and then an interrupt-controller phandle; the PLIC
+// and the test device come next).
+uint32_t phandle_cpu(const FdtConfig& c, unsigned hart) {
+  return 1 + 2 * (c.harts - 1 - hart);
+}
+uint32_t phandle_intc(const FdtConfig& c, unsigned hart) {
+  return phandle_cpu(c, hart) + 1;
+}
+uint32_t phandle_plic(const FdtConfig& c) {
+  return 2 * c.harts + 1;
+}
+uint32_t phandle_test(const FdtConfig& c) {
+  return 2 * c.harts + 2;
+}
 
 // Local interrupt numbers of the hart (priv spec 3.1.9, mip bits).
 constexpr uint32_t kIrqMSoft = 3;
@@ -49,6 +61,9 @@ class Writer {
     check(fdt_property(buf_.data(), name, v.data(), static_cast<int>(v.size())));
   }
   void cells(const char* name, std::initializer_list<uint32_t> values) {
+    cells(name, std::vector<uint32_t>(values));
+  }
+  void cells(const char* name, const std::vector<uint32_t>& values) {
     std::vector<fdt32_t> be;
     for (uint32_t v : values) be.push_back(cpu_to_fdt32(v));
     check(fdt_property(buf_.data(), name, be.data(), static_cast<int>(be.size() * 4)));
@@ -75,6 +90,17 @@ class Writer {
   std::vector<uint8_t>& buf_;
   int error_ = 0;
 };
+
+// <intc(h) first intc(h) second> for every hart h: the interrupts-extended of the PLIC and
+// the CLINT.
+std::vector<uint32_t> per_hart(const FdtConfig& config, uint32_t first, uint32_t second) {
+  std::vector<uint32_t> cells;
+  for (unsigned hart = 0; hart < config.harts; ++hart) {
+    cells.insert(cells.end(),
+                 {phandle_intc(config, hart), first, phandle_intc(config, hart), second});
+  }
+  return cells;
+}
 
 std::string hex_name(const char* base, uint64_t addr) {
   char buf[64];
@@ -105,13 +131,13 @@ int write_tree(std::vector<uint8_t>& buf, const FdtConfig& config) {
   w.begin("poweroff");
   w.u32("value", 0x5555);
   w.u32("offset", 0);
-  w.u32("regmap", kPhandleTest);
+  w.u32("regmap", phandle_test(config));
   w.str("compatible", "syscon-poweroff");
   w.end();
   w.begin("reboot");
   w.u32("value", 0x7777);
   w.u32("offset", 0);
-  w.u32("regmap", kPhandleTest);
+  w.u32("regmap", phandle_test(config));
   w.str("compatible", "syscon-reboot");
   w.end();
 
@@ -124,26 +150,30 @@ int write_tree(std::vector<uint8_t>& buf, const FdtConfig& config) {
   w.u32("#address-cells", 1);
   w.u32("#size-cells", 0);
   w.u32("timebase-frequency", 10'000'000);
-  w.begin("cpu@0");
-  w.u32("phandle", kPhandleCpu0);
-  w.str("device_type", "cpu");
-  w.u32("reg", 0);
-  w.str("status", "okay");
-  w.str("compatible", "riscv");
-  w.str("riscv,isa", config.isa);
-  w.str("mmu-type", config.mmu_type);
-  w.begin("interrupt-controller");
-  w.u32("#interrupt-cells", 1);
-  w.empty("interrupt-controller");
-  w.str("compatible", "riscv,cpu-intc");
-  w.u32("phandle", kPhandleCpu0Intc);
-  w.end();
-  w.end();
+  for (unsigned hart = 0; hart < config.harts; ++hart) {
+    w.begin("cpu@" + std::to_string(hart));
+    w.u32("phandle", phandle_cpu(config, hart));
+    w.str("device_type", "cpu");
+    w.u32("reg", hart);
+    w.str("status", "okay");
+    w.str("compatible", "riscv");
+    w.str("riscv,isa", config.isa);
+    w.str("mmu-type", config.mmu_type);
+    w.begin("interrupt-controller");
+    w.u32("#interrupt-cells", 1);
+    w.empty("interrupt-controller");
+    w.str("compatible", "riscv,cpu-intc");
+    w.u32("phandle", phandle_intc(config, hart));
+    w.end();
+    w.end();
+  }
   w.begin("cpu-map");
   w.begin("cluster0");
-  w.begin("core0");
-  w.u32("cpu", kPhandleCpu0);
-  w.end();
+  for (unsigned hart = 0; hart < config.harts; ++hart) {
+    w.begin("core" + std::to_string(hart));
+    w.u32("cpu", phandle_cpu(config, hart));
+    w.end();
+  }
   w.end();
   w.end();
   w.end();
@@ -156,21 +186,21 @@ int write_tree(std::vector<uint8_t>& buf, const FdtConfig& config) {
 
   w.begin(hex_name("rtc", virt::kRtcBase));
   w.u32("interrupts", virt::kRtcIrq);
-  w.u32("interrupt-parent", kPhandlePlic);
+  w.u32("interrupt-parent", phandle_plic(config));
   w.reg(virt::kRtcBase, virt::kRtcSize);
   w.str("compatible", "google,goldfish-rtc");
   w.end();
 
   w.begin(hex_name("serial", virt::kUartBase));
   w.u32("interrupts", virt::kUartIrq);
-  w.u32("interrupt-parent", kPhandlePlic);
+  w.u32("interrupt-parent", phandle_plic(config));
   w.u32("clock-frequency", virt::kUartClockHz);
   w.reg(virt::kUartBase, virt::kUartSize);
   w.str("compatible", "ns16550a");
   w.end();
 
   w.begin(hex_name("test", virt::kTestBase));
-  w.u32("phandle", kPhandleTest);
+  w.u32("phandle", phandle_test(config));
   w.reg(virt::kTestBase, virt::kTestSize);
   w.strs("compatible", {"sifive,test1", "sifive,test0", "syscon"});
   w.end();
@@ -181,18 +211,18 @@ int write_tree(std::vector<uint8_t>& buf, const FdtConfig& config) {
     uint64_t base = virt::virtio_base(i);
     w.begin(hex_name("virtio_mmio", base));
     w.u32("interrupts", virt::kVirtioIrq + i);
-    w.u32("interrupt-parent", kPhandlePlic);
+    w.u32("interrupt-parent", phandle_plic(config));
     w.reg(base, virt::kVirtioSize);
     w.str("compatible", "virtio,mmio");
     w.end();
   }
 
   w.begin(hex_name("plic", virt::kPlicBase));
-  w.u32("phandle", kPhandlePlic);
+  w.u32("phandle", phandle_plic(config));
   w.u32("riscv,ndev", virt::kPlicNdev);
   w.reg(virt::kPlicBase, virt::kPlicSize);
-  // Context 0 is the hart's M-mode external interrupt, context 1 its S-mode one.
-  w.cells("interrupts-extended", {kPhandleCpu0Intc, kIrqMExt, kPhandleCpu0Intc, kIrqSExt});
+  // Contexts 2h and 2h + 1 are hart h's M-mode and S-mode external interrupts.
+  w.cells("interrupts-extended", per_hart(config, kIrqMExt, kIrqSExt));
   w.empty("interrupt-controller");
   w.strs("compatible", {"sifive,plic-1.0.0", "riscv,plic0"});
   w.u32("#address-cells", 0);
@@ -200,7 +230,7 @@ int write_tree(std::vector<uint8_t>& buf, const FdtConfig& config) {
   w.end();
 
   w.begin(hex_name("clint", virt::kClintBase));
-  w.cells("interrupts-extended", {kPhandleCpu0Intc, kIrqMSoft, kPhandleCpu0Intc, kIrqMTimer});
+  w.cells("interrupts-extended", per_hart(config, kIrqMSoft, kIrqMTimer));
   w.reg(virt::kClintBase, virt::kClintSize);
   w.strs("compatible", {"sifive,clint0", "riscv,clint0"});
   w.end();

@@ -16,7 +16,8 @@ struct FdtConfig {
   // /chosen/linux,initrd-start and -end (guest-physical, end exclusive); none when equal.
   uint64_t initrd_start = 0;
   uint64_t initrd_end = 0;
-  std::string isa;  // riscv,isa of every cpu (the engine derives it from its decoder)
+  unsigned harts = 1;  // cpu@0..harts-1, each with its PLIC M and S contexts and CLINT lines
+  std::string isa;     // riscv,isa of every cpu (the engine derives it from its decoder)
   std::string mmu_type = "riscv,sv48";
   unsigned virtio_slots = virt::kVirtioCount;  // QEMU lists all eight, present or not
   std::vector<uint8_t> rng_seed;               // /chosen/rng-seed, omitted when empty

@@ -1,11 +1,17 @@
 #include "devices/plic.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 namespace tiervm {
 
-Plic::Plic(IrqLine& meip, IrqLine& seip) : outputs_{&meip, &seip} {
+Plic::Plic(std::vector<IrqLine*> outputs) : contexts_(static_cast<unsigned>(outputs.size())) {
+  if (outputs.empty() || outputs.size() > kMaxContexts || outputs.size() % 2 != 0) {
+    throw std::invalid_argument("plic: " + std::to_string(outputs.size()) +
+                                " contexts (2 per hart, 1 to 8 harts supported)");
+  }
+  std::copy(outputs.begin(), outputs.end(), outputs_.begin());
   for (unsigned i = 0; i < lines_.size(); ++i) {
     lines_[i].plic_ = this;
     lines_[i].id_ = i;
@@ -58,7 +64,7 @@ void Plic::reset() {
 }
 
 void Plic::update() {
-  for (unsigned c = 0; c < kNumContexts; ++c) {
+  for (unsigned c = 0; c < contexts_; ++c) {
     bool level = best(c) != 0;
     if (level != out_level_[c]) {
       out_level_[c] = level;
@@ -98,11 +104,11 @@ bool Plic::read(uint64_t offset, unsigned size, uint64_t& value) {
   } else if (offset < kContextBase) {
     uint64_t context = (offset - kEnableBase) / kEnableStride;
     uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
-    if (context < kNumContexts && word < kWords) value = enable_[context][word];
+    if (context < contexts_ && word < kWords) value = enable_[context][word];
   } else {
     uint64_t context = (offset - kContextBase) / kContextStride;
     uint64_t reg = (offset - kContextBase) % kContextStride;
-    if (context < kNumContexts) {
+    if (context < contexts_) {
       if (reg == 0) value = threshold_[context];
       if (reg == 4) value = claim(static_cast<unsigned>(context));
     }
@@ -124,7 +130,7 @@ bool Plic::write(uint64_t offset, unsigned size, uint64_t value) {
   } else if (offset < kContextBase) {
     uint64_t context = (offset - kEnableBase) / kEnableStride;
     uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
-    if (context < kNumContexts && word < kWords) {
+    if (context < contexts_ && word < kWords) {
       uint32_t valid = ~uint32_t{0};
       if (word == 0) valid &= ~uint32_t{1};  // source 0 does not exist
       unsigned first = static_cast<unsigned>(word) * 32;
@@ -135,7 +141,7 @@ bool Plic::write(uint64_t offset, unsigned size, uint64_t value) {
   } else {
     uint64_t context = (offset - kContextBase) / kContextStride;
     uint64_t reg = (offset - kContextBase) % kContextStride;
-    if (context < kNumContexts) {
+    if (context < contexts_) {
       if (reg == 0) {
         threshold_[context] = v & kPriorityMask;
         update();

@@ -3,14 +3,16 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "devices/irq_line.h"
 #include "mem/mmio_device.h"
 
 namespace tiervm {
 
-// SiFive PLIC for one hart with two contexts, 0 = M-mode and 1 = S-mode, in QEMU virt's
-// order (riscv,plic0 binding; layout of QEMU's sifive_plic.c with virt's parameters).
+// SiFive PLIC for N harts with two contexts each, 2h = hart h's M-mode and 2h + 1 its
+// S-mode, in QEMU virt's order (riscv,plic0 binding; layout of QEMU's sifive_plic.c with
+// virt's parameters).
 // Sources are level-triggered: a high line makes the source pending, a claim clears
 // pending and holds the source until its completion, and a source whose line is still
 // high when completed becomes pending again.
@@ -19,7 +21,7 @@ class Plic final : public MmioDevice {
   // QEMU 7.2 virt advertises riscv,ndev = 96 (VIRT_IRQCHIP_NUM_SOURCES) and Linux then
   // uses ids 1..96, so all of them exist here.
   static constexpr unsigned kNumSources = 96;
-  static constexpr unsigned kNumContexts = 2;
+  static constexpr unsigned kMaxContexts = 16;  // 8 harts
   // 7 priority levels (VIRT_IRQCHIP_NUM_PRIO_BITS = 3): priority and threshold keep 3 bits.
   static constexpr uint32_t kPriorityMask = 7;
 
@@ -32,8 +34,9 @@ class Plic final : public MmioDevice {
   // QEMU maps room for VIRT_CPUS_MAX (512) harts * 2 contexts; the FDT's reg says so too.
   static constexpr uint64_t kSize = 0x600000;
 
-  // context_outputs[0] drives the hart's MEIP, [1] its SEIP.
-  Plic(IrqLine& meip, IrqLine& seip);
+  // outputs[2h] drives hart h's MEIP, [2h + 1] its SEIP.
+  explicit Plic(std::vector<IrqLine*> outputs);
+  Plic(IrqLine& meip, IrqLine& seip) : Plic(std::vector<IrqLine*>{&meip, &seip}) {}
   Plic(const Plic&) = delete;
   Plic& operator=(const Plic&) = delete;
 
@@ -78,10 +81,11 @@ class Plic final : public MmioDevice {
   Bits level_{};
   Bits pending_{};
   Bits claimed_{};
-  std::array<Bits, kNumContexts> enable_{};
-  std::array<uint32_t, kNumContexts> threshold_{};
-  std::array<IrqLine*, kNumContexts> outputs_;
-  std::array<bool, kNumContexts> out_level_{};
+  unsigned contexts_ = 0;
+  std::array<Bits, kMaxContexts> enable_{};
+  std::array<uint32_t, kMaxContexts> threshold_{};
+  std::array<IrqLine*, kMaxContexts> outputs_{};
+  std::array<bool, kMaxContexts> out_level_{};
 };
 
 }  // namespace tiervm

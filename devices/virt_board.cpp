@@ -11,8 +11,8 @@ static_assert(Plic::kNumSources == virt::kPlicNdev);
 static_assert(Clint::kSize == virt::kClintSize && Plic::kSize == virt::kPlicSize);
 static_assert(Uart16550::kSize == virt::kUartSize && VirtioMmio::kSize == virt::kVirtioSize);
 
-VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
-    : bus_(bus), config_(std::move(config)) {
+VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, std::vector<HartIrqLines> harts)
+    : bus_(bus), config_(std::move(config)), harts_(static_cast<unsigned>(harts.size())) {
   // The virtio devices in the order QEMU gives them slots: drives, console, rng.
   const size_t other_virtio = config_.netdev ? 3 : 2;
   if (config_.drives.size() > virt::kVirtioCount - other_virtio) {
@@ -30,8 +30,14 @@ VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines)
     drives_.push_back(std::make_unique<VirtioBlk>(d.path, mode));
   }
 
-  plic_ = std::make_unique<Plic>(lines.meip, lines.seip);
-  clint_ = std::make_unique<Clint>(*clock_, lines.msip, lines.mtip);
+  std::vector<IrqLine*> plic_outputs;
+  std::vector<ClintHartLines> clint_lines;
+  for (const HartIrqLines& h : harts) {
+    plic_outputs.insert(plic_outputs.end(), {&h.meip, &h.seip});
+    clint_lines.push_back({&h.msip, &h.mtip});
+  }
+  plic_ = std::make_unique<Plic>(std::move(plic_outputs));
+  clint_ = std::make_unique<Clint>(*clock_, std::move(clint_lines));
   uart_ = std::make_unique<Uart16550>(plic_->source(virt::kUartIrq), config_.uart_output);
   test_ = std::make_unique<SifiveTest>(config_.on_test_event);
   rtc_ = std::make_unique<GoldfishRtc>(plic_->source(virt::kRtcIrq), config_.rtc_now_ns);
@@ -110,6 +116,7 @@ FdtConfig VirtBoard::fdt_config() const {
   fc.bootargs = config_.bootargs;
   fc.initrd_start = config_.initrd_start;
   fc.initrd_end = config_.initrd_end;
+  fc.harts = harts_;
   fc.isa = config_.isa;
   fc.mmu_type = config_.mmu_type;
   fc.virtio_slots = virt::kVirtioCount;

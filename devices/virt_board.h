@@ -66,13 +66,15 @@ struct HartIrqLines {
   IrqLine& seip;
 };
 
-// QEMU's riscv `virt` machine with one hart: creates every device, maps it and RAM on the
-// bus (memory map in virt_memory_map.h) and owns it. The board must outlive every access
-// to the bus. Construction throws std::runtime_error when a drive cannot be opened or is
+// QEMU's riscv `virt` machine with 1 to 8 harts (one HartIrqLines each): creates every device, maps
+// it and RAM on the bus (memory map in virt_memory_map.h) and owns it. The board must outlive every
+// access to the bus. Construction throws std::runtime_error when a drive cannot be opened or is
 // locked, and std::invalid_argument for more drives than free virtio slots.
 class VirtBoard {
  public:
-  VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines lines);
+  VirtBoard(Bus& bus, VirtBoardConfig config, std::vector<HartIrqLines> harts);
+  VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines hart)
+      : VirtBoard(bus, std::move(config), std::vector<HartIrqLines>{hart}) {}
   ~VirtBoard();
   VirtBoard(const VirtBoard&) = delete;
   VirtBoard& operator=(const VirtBoard&) = delete;
@@ -88,6 +90,7 @@ class VirtBoard {
   VirtioRng& rng() { return *rng_; }
   VirtioNet* net() { return net_.get(); }  // null without --netdev
   size_t drive_count() const { return drives_.size(); }
+  unsigned hart_count() const { return harts_; }
   Clock& clock() { return *clock_; }
   const VirtBoardConfig& config() const { return config_; }
 
@@ -128,6 +131,7 @@ class VirtBoard {
   std::unique_ptr<SifiveTest> test_;
   std::unique_ptr<GoldfishRtc> rtc_;
   std::array<std::unique_ptr<VirtioMmio>, virt::kVirtioCount> virtio_;
+  unsigned harts_ = 1;
   bool boot_rom_mapped_ = false;
 };
 

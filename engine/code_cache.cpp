@@ -12,14 +12,17 @@
 
 namespace tiervm {
 
-CodeCache::CodeCache(Hart& hart, size_t max_blocks) : hart_(hart), max_blocks_(max_blocks) {
-  hart_.bus.set_code_write_hook(
-      [this](uint64_t paddr, uint64_t len) { invalidate_range(paddr, len); });
+CodeCache::CodeCache(Hart& hart, size_t max_blocks)
+    : hart_(hart),
+      max_blocks_(max_blocks),
+      watcher_(hart.bus.add_code_watcher(
+          {[this](uint64_t paddr, uint64_t len) { invalidate_range(paddr, len); },
+           [this](uint64_t ppage) { hart_.tlb.revoke_write(ppage); }})) {
   hart_.tlb.set_page_flush_hook([this](uint64_t vpage) { drop_jump_page(vpage); });
 }
 
 CodeCache::~CodeCache() {
-  hart_.bus.set_code_write_hook(nullptr);
+  hart_.bus.remove_code_watcher(watcher_);
   hart_.tlb.set_page_flush_hook(nullptr);
 }
 
@@ -59,11 +62,10 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
     return raw;
   }
   const uint64_t ppage = paddr & ~kPageMask;
-  if (!hart_.bus.is_code_page(ppage)) {
-    hart_.bus.mark_code_page(ppage);
-    hart_.tlb.revoke_write(ppage);
-  }
-  page_blocks_[ppage].push_back(key);
+  std::vector<BlockKey>& page_keys = page_blocks_[ppage];
+  // The bus revokes every hart's write fast path to the page when it becomes code.
+  if (page_keys.empty()) hart_.bus.mark_code_page(ppage, watcher_);
+  page_keys.push_back(key);
   blocks_.insert(key, std::move(block));
   return raw;
 }
@@ -93,7 +95,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
   const uint64_t ppage = paddr & ~kPageMask;
   auto it = page_blocks_.find(ppage);
   if (it == page_blocks_.end()) {
-    hart_.bus.clear_code_page(ppage);
+    hart_.bus.clear_code_page(ppage, watcher_);
     return;
   }
   std::vector<BlockKey>& keys = it->second;
@@ -130,7 +132,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
   }
   if (keys.empty()) {
     page_blocks_.erase(it);
-    hart_.bus.clear_code_page(ppage);
+    hart_.bus.clear_code_page(ppage, watcher_);
   }
   if (dropped) flush_jump_cache();
 }
@@ -164,7 +166,7 @@ void CodeCache::evict_cold() {
 void CodeCache::flush() {
   invalidations_ += blocks_.size();
   blocks_.drain([&](std::unique_ptr<CachedBlock> block) { retire(std::move(block)); });
-  for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page);
+  for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page, watcher_);
   page_blocks_.clear();
   flush_jump_cache();
 }

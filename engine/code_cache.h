@@ -149,6 +149,7 @@ class CodeCache {
 
   Hart& hart_;
   size_t max_blocks_;
+  unsigned watcher_;  // this cache's code-page marks on the bus
   uint64_t evicted_ = 0;
   uint64_t capacity_flushes_ = 0;
   std::function<void(CachedBlock&)> drop_hook_;

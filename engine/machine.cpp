@@ -61,14 +61,26 @@ std::string last_console(const std::string& cmdline) {
 Machine::Machine() = default;
 
 Machine::~Machine() {
-  // The executor's code cache unhooks itself from the bus; devices go before the bus.
-  executor_.reset();
+  // The executors' code caches unhook themselves from the bus; devices go before the bus.
+  executors_.clear();
   htif_.reset();
   board_.reset();
 }
 
 uint64_t Machine::instructions() const {
-  return hart_->s.instret;
+  uint64_t sum = 0;
+  for (const auto& h : harts_) sum += h->s.instret;
+  return sum;
+}
+
+uint64_t Machine::traps_taken() const {
+  uint64_t sum = 0;
+  for (const auto& e : executors_) sum += e->traps_taken();
+  return sum;
+}
+
+void Machine::request_stop_all() {
+  for (auto& e : executors_) e->request_stop();
 }
 
 std::unique_ptr<Machine> Machine::create(const MachineConfig& config, std::string& error) {
@@ -84,16 +96,28 @@ void Machine::set_console(std::function<void(uint8_t)> output, InputPoller poll_
 
 bool Machine::boot(const MachineConfig& config, std::string& error) {
   config_ = config;
+  if (config.harts < 1 || config.harts > MachineConfig::kMaxHarts) {
+    error = "--smp " + std::to_string(config.harts) + ": 1 to " +
+            std::to_string(MachineConfig::kMaxHarts) + " harts are supported";
+    return false;
+  }
   bus_ = std::make_unique<Bus>();
-  hart_ = std::make_unique<Hart>(*bus_, 0);
-  HartState& s = hart_->s;
-  for (Irq irq : {Irq::MSI, Irq::MTI, Irq::MEI, Irq::SEI}) {
-    irq_lines_.push_back(std::make_unique<HartIrqLine>(s, irq));
+  std::vector<HartIrqLines> hart_lines;
+  for (unsigned i = 0; i < config.harts; ++i) {
+    harts_.push_back(std::make_unique<Hart>(*bus_, i));
+    HartState& s = harts_.back()->s;
+    for (Irq irq : {Irq::MSI, Irq::MTI, Irq::MEI, Irq::SEI}) {
+      irq_lines_.push_back(std::make_unique<HartIrqLine>(s, irq));
+    }
+    const size_t l = irq_lines_.size() - 4;
+    hart_lines.push_back(
+        {*irq_lines_[l], *irq_lines_[l + 1], *irq_lines_[l + 2], *irq_lines_[l + 3]});
   }
   deterministic_ = config.deterministic;
   if (deterministic_) {
+    // All harts' instructions drive time, so a run is the same whatever the hart order.
     clock_ = std::make_unique<FunctionClock>(
-        [this] { return hart_->s.instret / kInstructionsPerTick + skipped_ticks_; });
+        [this] { return instructions() / kInstructionsPerTick + skipped_ticks_; });
   }
 
   VirtBoardConfig bc;
@@ -117,13 +141,12 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
         device_exit_ = {MachineExit::Kind::Reset, 0};
         break;
     }
-    if (executor_) executor_->request_stop();
+    request_stop_all();
   };
   for (const MachineDrive& d : config.drives) bc.drives.push_back({d.file, d.readonly, d.snapshot});
   bc.netdev = config.netdev;
   try {
-    board_ = std::make_unique<VirtBoard>(
-        *bus_, bc, HartIrqLines{*irq_lines_[0], *irq_lines_[1], *irq_lines_[2], *irq_lines_[3]});
+    board_ = std::make_unique<VirtBoard>(*bus_, bc, std::move(hart_lines));
   } catch (const std::exception& e) {
     error = e.what();
     return false;
@@ -207,15 +230,19 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     error = std::string("device tree: ") + e.what();
     return false;
   }
-  hart_->reset(virt::kBootRomBase);
-  hart_->read_time = [this] { return board_->clint().mtime(); };
-  executor_ = std::make_unique<Executor>(*hart_);
   static std::atomic<uint32_t> next_machine_id{0};
   events_ = std::make_unique<EventBus>(next_machine_id.fetch_add(1));
-  executor_->set_event_bus(events_.get());
-  executor_->set_trace(config.trace);
-  if (config.max_tier >= 1 && !config.trace) {
-    executor_->enable_jit(jit_config_for(config, config.max_tier));
+  // Every hart starts in the boot ROM, which hands its mhartid to the firmware (OpenSBI
+  // picks a boot hart and parks the others until the kernel starts them through HSM).
+  for (auto& hart : harts_) {
+    hart->reset(virt::kBootRomBase);
+    hart->read_time = [this] { return board_->clint().mtime(); };
+    auto& ex = executors_.emplace_back(std::make_unique<Executor>(*hart));
+    ex->set_event_bus(events_.get());
+    ex->set_trace(config.trace);
+    if (config.max_tier >= 1 && !config.trace) {
+      ex->enable_jit(jit_config_for(config, config.max_tier));
+    }
   }
   return true;
 }
@@ -237,7 +264,7 @@ JitConfig jit_config_for(const MachineConfig& config, unsigned max_tier) {
 
 void Machine::stop(MachineExit::Kind why) {
   stop_kind_.store(static_cast<int>(why), std::memory_order_relaxed);
-  if (executor_) executor_->request_stop();
+  request_stop_all();
   // A paused run() or service_commands() waits on the command queue.
   commands_cv_.notify_all();
 }
@@ -276,31 +303,31 @@ void Machine::set_paused(bool paused) {
   if (!paused) commands_cv_.notify_all();
 }
 
-RunStop Machine::run_slice(uint64_t limit) {
+RunStop Machine::run_slice(unsigned i, uint64_t limit) {
   using Clock = std::chrono::steady_clock;
-  if (!slice_hook_) {
-    const RunStop why = executor_->run(limit);
-    executor_->clear_stop();
-    poll_devices();
-    events_->drain();
-    return why;
-  }
-  const uint64_t instret = hart_->s.instret;
-  const auto t0 = Clock::now();
-  const RunStop why = executor_->run(limit);
-  const auto t1 = Clock::now();
-  executor_->clear_stop();
+  Executor& ex = *executors_[i];
+  HartState& s = harts_[i]->s;
+  const uint64_t instret = s.instret;
+  const auto t0 = slice_hook_ ? Clock::now() : Clock::time_point{};
+  const RunStop why = ex.run(limit);
+  const auto t1 = slice_hook_ ? Clock::now() : Clock::time_point{};
+  // Another hart runs next and may write the reserved address: an SC after the switch
+  // fails, as after a context switch (spec 8.3 lets any SC fail; retry loops go on).
+  if (harts_.size() > 1) s.reservation_valid = false;
+  ex.clear_stop();
   poll_devices();
   events_->drain();
-  slice_hook_(
-      {why,
-       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
-       hart_->s.instret - instret});
+  if (slice_hook_) {
+    slice_hook_({why,
+                 static_cast<uint64_t>(
+                     std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
+                 s.instret - instret});
+  }
   return why;
 }
 
 void Machine::step_block() {
-  run_slice(hart_->s.instret + 1);
+  run_slice(0, harts_[0]->s.instret + 1);
 }
 
 void Machine::reboot() {
@@ -312,12 +339,14 @@ void Machine::reboot() {
       bus_->load_image(blob.addr, blob.bytes);
     }
   }
-  executor_->code_cache().flush();
-  const uint64_t instret = hart_->s.instret;
-  hart_->reset(virt::kBootRomBase);
-  // Limits, the monitor and --deterministic time count on; the guest's counters restart.
-  hart_->s.instret = instret;
-  hart_->s.instret_offset = hart_->s.cycle_offset = uint64_t{0} - instret;
+  for (auto& ex : executors_) ex->code_cache().flush();
+  for (auto& hart : harts_) {
+    const uint64_t instret = hart->s.instret;
+    hart->reset(virt::kBootRomBase);
+    // Limits, the monitor and --deterministic time count on; the guest's counters restart.
+    hart->s.instret = instret;
+    hart->s.instret_offset = hart->s.cycle_offset = uint64_t{0} - instret;
+  }
   device_exit_ = {};
   ++boots_;
 }
@@ -340,7 +369,7 @@ MachineExit Machine::run(const RunLimits& limits) {
                                std::chrono::duration<double>(limits.timeout_seconds))
           : Clock::time_point::max();
   const uint64_t max_instret =
-      limits.max_instructions ? hart_->s.instret + limits.max_instructions : ~uint64_t{0};
+      limits.max_instructions ? instructions() + limits.max_instructions : ~uint64_t{0};
   // Host input goes to the console Linux uses: the last console= of the command line.
   const bool input_to_hvc = last_console(config_.append).starts_with("hvc");
   auto deliver = [this, input_to_hvc](uint8_t byte) {
@@ -361,7 +390,7 @@ MachineExit Machine::run(const RunLimits& limits) {
       if (events_->active()) {
         Event e;
         e.kind = EventKind::GuestExit;
-        e.pc = hart_->s.pc;
+        e.pc = harts_[0]->s.pc;
         e.exit_code = device_exit_.code;
         events_->publish(e);
         events_->drain();
@@ -369,9 +398,8 @@ MachineExit Machine::run(const RunLimits& limits) {
       return device_exit_;
     }
     // Traps that retire nothing (a fault loop) count towards the limit too.
-    if (hart_->s.instret + executor_->traps_taken() >= max_instret) {
-      return {MachineExit::Kind::InstructionLimit, 124};
-    }
+    const uint64_t done = instructions();
+    if (done + traps_taken() >= max_instret) return {MachineExit::Kind::InstructionLimit, 124};
     if (Clock::now() >= deadline) return {MachineExit::Kind::Timeout, 124};
     if (commands_pending_.load(std::memory_order_acquire)) run_commands();
     if (paused_.load(std::memory_order_relaxed)) {
@@ -382,8 +410,26 @@ MachineExit Machine::run(const RunLimits& limits) {
       continue;
     }
 
-    const uint64_t limit = std::min(max_instret, hart_->s.instret + kSliceInstructions);
-    const RunStop why = run_slice(limit);
+    // The next hart in turn that has work: not asleep in wfi, or woken by an interrupt.
+    const auto n = static_cast<unsigned>(harts_.size());
+    unsigned hart = n;
+    for (unsigned k = 0; k < n && hart == n; ++k) {
+      const unsigned i = (next_hart_ + k) % n;
+      // One hart always runs its slice: its executor reports the wait (and the slice hook
+      // sees it).
+      if (n == 1 || !harts_[i]->s.waiting || harts_[i]->pending_interrupts() != 0) hart = i;
+    }
+    RunStop why = RunStop::Waiting;
+    if (hart < n) {
+      next_hart_ = (hart + 1) % n;
+      const uint64_t own = harts_[hart]->s.instret;
+      why = run_slice(hart, own + std::min(kSliceInstructions, max_instret - done));
+      // With other harts to run, one going to sleep is not the machine going idle.
+      if (why == RunStop::Waiting && n > 1) continue;
+    } else {
+      poll_devices();
+      events_->drain();
+    }
     if (why == RunStop::Debug) {
       paused_.store(true, std::memory_order_relaxed);
       if (debug_stop_hook_) debug_stop_hook_();

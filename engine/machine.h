@@ -36,6 +36,10 @@ struct MachineDrive {
 // directly.
 struct MachineConfig {
   uint64_t ram_size = 256ull << 20;
+  // Harts (--smp, 1 to kMaxHarts). They run in turns on the machine's thread, a slice of
+  // instructions each (QEMU's single-threaded TCG).
+  unsigned harts = 1;
+  static constexpr unsigned kMaxHarts = 8;
   // A bare-metal program (ELF/raw at the RAM base), started in M-mode by the boot ROM...
   std::string image;
   // ...or firmware + kernel: the boot ROM starts the firmware with fw_dynamic info
@@ -98,7 +102,8 @@ struct SliceInfo {
   uint64_t instructions = 0;  // retired in the slice
 };
 
-// The virt machine: RAM, devices, one hart, the execution engine, and the boot flow.
+// The virt machine: RAM, devices, 1 to 8 harts with an execution engine each, and the
+// boot flow.
 class Machine {
  public:
   // Builds the machine and loads the images. Returns nullptr with one clear line in
@@ -151,12 +156,17 @@ class Machine {
   const std::vector<uint8_t>& fdt() const { return fdt_; }
   // Typed events of this machine (compilations, traps, ...), delivered between slices.
   EventBus& events() { return *events_; }
-  Hart& hart() { return *hart_; }
-  Executor& executor() { return *executor_; }
+  // Hart 0 and its executor (the boot hart: debugger, monitor and dashboard views)...
+  Hart& hart() { return *harts_[0]; }
+  Executor& executor() { return *executors_[0]; }
+  // ...and every hart's.
+  unsigned hart_count() const { return static_cast<unsigned>(harts_.size()); }
+  Hart& hart(unsigned i) { return *harts_.at(i); }
+  Executor& executor(unsigned i) { return *executors_.at(i); }
   Bus& bus() { return *bus_; }
   VirtBoard& board() { return *board_; }
   const std::vector<ElfSymbol>& symbols() const { return symbols_; }
-  uint64_t instructions() const;
+  uint64_t instructions() const;  // retired by all harts
   const MachineConfig& config() const { return config_; }
 
  private:
@@ -164,13 +174,17 @@ class Machine {
   bool boot(const MachineConfig& config, std::string& error);
   void poll_devices();
   void run_commands();
-  RunStop run_slice(uint64_t limit);
+  // Runs hart `i` up to `limit` of its instret (a slice), then polls the devices.
+  RunStop run_slice(unsigned i, uint64_t limit);
+  // Traps taken by all harts (a fault loop retires nothing but must reach the limits).
+  uint64_t traps_taken() const;
+  void request_stop_all();
 
   std::unique_ptr<Bus> bus_;
-  std::unique_ptr<Hart> hart_;
+  std::vector<std::unique_ptr<Hart>> harts_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<VirtBoard> board_;
-  std::unique_ptr<Executor> executor_;
+  std::vector<std::unique_ptr<Executor>> executors_;
   std::unique_ptr<Htif> htif_;
   std::unique_ptr<EventBus> events_;
   std::vector<std::unique_ptr<class HartIrqLine>> irq_lines_;
@@ -199,6 +213,7 @@ class Machine {
   std::vector<BootBlob> boot_blobs_;
   uint64_t boots_ = 1;
   uint64_t skipped_ticks_ = 0;
+  unsigned next_hart_ = 0;  // round-robin position of run()
 };
 
 }  // namespace tiervm

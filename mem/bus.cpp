@@ -260,16 +260,43 @@ bool Bus::load_image(uint64_t paddr, std::span<const uint8_t> in) {
   return true;
 }
 
-void Bus::mark_code_page(uint64_t paddr) {
-  if (in_ram(paddr)) code_pages_[(paddr - ram_base_) >> kPageBits] = 1;
+unsigned Bus::add_code_watcher(CodeWatcher watcher) {
+  for (unsigned id = 1; id < kMaxCodeWatchers; ++id) {
+    if ((watchers_used_ >> id & 1) == 0) {
+      watchers_used_ |= static_cast<uint16_t>(1u << id);
+      watchers_[id] = std::move(watcher);
+      return id;
+    }
+  }
+  throw std::length_error("bus: more than 8 code watchers");
 }
 
-void Bus::clear_code_page(uint64_t paddr) {
-  if (in_ram(paddr)) code_pages_[(paddr - ram_base_) >> kPageBits] = 0;
+void Bus::remove_code_watcher(unsigned id) {
+  const auto bit = static_cast<uint16_t>(1u << id);
+  for (uint16_t& page : code_pages_) page &= static_cast<uint16_t>(~bit);
+  watchers_[id] = {};
+  if (id != 0) watchers_used_ &= static_cast<uint16_t>(~bit);
+}
+
+void Bus::mark_code_page(uint64_t paddr, unsigned watcher) {
+  if (!in_ram(paddr)) return;
+  uint16_t& page = code_pages_[(paddr - ram_base_) >> kPageBits];
+  const bool was_code = page != 0;
+  page |= static_cast<uint16_t>(1u << watcher);
+  if (was_code) return;
+  for (const CodeWatcher& w : watchers_) {
+    if (w.on_mark) w.on_mark(paddr & ~kPageMask);
+  }
+}
+
+void Bus::clear_code_page(uint64_t paddr, unsigned watcher) {
+  if (in_ram(paddr)) {
+    code_pages_[(paddr - ram_base_) >> kPageBits] &= static_cast<uint16_t>(~(1u << watcher));
+  }
 }
 
 void Bus::notify_code_write(uint64_t paddr, uint64_t len) {
-  if (len == 0 || ram_size_ == 0 || !code_write_hook_) return;
+  if (len == 0 || ram_size_ == 0) return;
   // Clip [paddr, paddr + len) to RAM (inclusive bounds: RAM may end at 2^64); only RAM
   // pages can be marked.
   uint64_t last = paddr + (len - 1) < paddr ? ~uint64_t{0} : paddr + (len - 1);
@@ -279,12 +306,15 @@ void Bus::notify_code_write(uint64_t paddr, uint64_t len) {
   if (first > last) return;
   uint64_t end_page = (last - ram_base_) >> kPageBits;
   for (uint64_t page = (first - ram_base_) >> kPageBits; page <= end_page; ++page) {
-    // The hook may clear the mark (that is the engine's job), so test it per page.
-    if (code_pages_[page] == 0) continue;
+    // The hooks may clear the marks (that is the engines' job), so test them per page.
+    const uint16_t marks = code_pages_[page];
+    if (marks == 0) continue;
     const uint64_t page_base = ram_base_ + (page << kPageBits);
     const uint64_t lo = std::max(first, page_base);
     const uint64_t hi = std::min(last, page_base + kPageMask);
-    code_write_hook_(lo, hi - lo + 1);
+    for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+      if ((marks >> w & 1) != 0 && watchers_[w].on_write) watchers_[w].on_write(lo, hi - lo + 1);
+    }
   }
 }
 

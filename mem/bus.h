@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,17 +56,30 @@ class Bus {
     return paddr >= ram_base_ && len <= ram_size_ && paddr - ram_base_ <= ram_size_ - len;
   }
 
-  // Pages of RAM that hold translated code. A write to such a page (through write(),
-  // dma_write(), or a TLB slow path) first calls the hook with the written range clipped
-  // to that page (one call per marked page), so the engine can drop exactly the code it
-  // overwrites. TLB fills must not give write fast paths to marked pages.
-  void mark_code_page(uint64_t paddr);
-  void clear_code_page(uint64_t paddr);
+  // Pages of RAM that hold translated code, per code watcher (one per hart's code cache,
+  // 8 besides the default one). A write to a marked page (through write(), dma_write(), or
+  // a TLB slow path) first calls the on_write hook of every watcher that marked it, with
+  // the written range clipped to that page (one call per page), so each engine drops
+  // exactly the code it overwrites. When a page becomes code for the first watcher, every
+  // watcher's on_mark runs (each hart revokes its TLB's write fast path to it): TLB fills
+  // must not give write fast paths to marked pages.
+  static constexpr unsigned kMaxCodeWatchers = 9;  // the default and one per hart
+  struct CodeWatcher {
+    std::function<void(uint64_t paddr, uint64_t len)> on_write;
+    std::function<void(uint64_t ppage)> on_mark;
+  };
+  // Returns the watcher's id (0 .. kMaxCodeWatchers - 1); throws std::length_error when
+  // all are taken.
+  unsigned add_code_watcher(CodeWatcher watcher);
+  void remove_code_watcher(unsigned id);
+  void mark_code_page(uint64_t paddr, unsigned watcher = 0);
+  void clear_code_page(uint64_t paddr, unsigned watcher = 0);
   bool is_code_page(uint64_t paddr) const {
     return in_ram(paddr) && code_pages_[(paddr - ram_base_) >> kPageBits] != 0;
   }
+  // Watcher 0's write hook (tests and single users that mark pages with the default id).
   void set_code_write_hook(std::function<void(uint64_t paddr, uint64_t len)> hook) {
-    code_write_hook_ = std::move(hook);
+    watchers_[0].on_write = std::move(hook);
   }
   // Called by the slow store path before writing to a RAM page marked as code.
   void notify_code_write(uint64_t paddr, uint64_t len);
@@ -79,8 +93,9 @@ class Bus {
   uint64_t ram_base_ = 0;
   uint64_t ram_size_ = 0;
   uint8_t* ram_data_ = nullptr;
-  std::vector<uint8_t> code_pages_;
-  std::function<void(uint64_t, uint64_t)> code_write_hook_;
+  std::vector<uint16_t> code_pages_;  // bit w: watcher w holds code on the page
+  std::array<CodeWatcher, kMaxCodeWatchers> watchers_;
+  uint16_t watchers_used_ = 1;  // watcher 0 is the default (set_code_write_hook)
 };
 
 }  // namespace tiervm

@@ -154,18 +154,20 @@ void EmulationSession::step_block() {
 
 void EmulationSession::flush_code_cache() {
   post([](Machine& m, PerfMonitor& mon) {
-    m.executor().code_cache().flush();
+    for (unsigned i = 0; i < m.hart_count(); ++i) m.executor(i).code_cache().flush();
     mon.publish();
   });
 }
 
 void EmulationSession::set_jit_tiers(unsigned max_tier) {
   post([max_tier](Machine& m, PerfMonitor& mon) {
-    if (max_tier == 0) {
-      m.executor().disable_jit();  // drops all compiled code: tier 0 from the next block
-    } else {
-      // Replaces a running tier safely, with the options the machine was started with.
-      m.executor().enable_jit(jit_config_for(m.config(), max_tier));
+    for (unsigned i = 0; i < m.hart_count(); ++i) {
+      if (max_tier == 0) {
+        m.executor(i).disable_jit();  // drops all compiled code: tier 0 from the next block
+      } else {
+        // Replaces a running tier safely, with the options the machine was started with.
+        m.executor(i).enable_jit(jit_config_for(m.config(), max_tier));
+      }
     }
     mon.publish();
   });

@@ -44,9 +44,43 @@ _start:
   mv TESTNUM, a0
   j fail
 
+  // Secondary harts sleep until hart 0 stores a function into smp_entry and raises their
+  // msip (roms/isa/smp.c); then each runs smp_entry(hartid) on its own 4 KiB stack, in
+  // M-mode with the boot hart's trap handler. Roms that never do this keep them parked.
 park:
+  li t1, 8  // MSIE: wfi wakes on the IPI; mstatus.MIE stays 0, so no trap is taken
+  csrw mie, t1
+1:
   wfi
-  j park
+  la t1, smp_entry
+  ld t1, 0(t1)
+  beqz t1, 1b
+  li t2, CLINT_BASE
+  slli t3, t0, 2
+  add t2, t2, t3
+  sw zero, 0(t2)  // clear our msip
+  la sp, smp_stacks
+  addi t3, t0, 1
+  slli t3, t3, 12
+  add sp, sp, t3
+  la t2, m_trap_entry
+  csrw mtvec, t2
+  mv a0, t0
+  jalr t1
+2:
+  wfi
+  j 2b
+
+  .section .data
+  .balign 8
+  .globl smp_entry
+smp_entry:
+  .dword 0
+  .section .bss
+  .balign 16
+  .globl smp_stacks
+smp_stacks:
+  .space 8 * 4096
 
   .text
 // ---- Exit through the SiFive test device.

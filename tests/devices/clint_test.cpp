@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <vector>
+
 #include "test_lines.h"
 
 namespace tiervm {
@@ -98,6 +101,70 @@ TEST_F(ClintTest, MisalignedAccessRefused) {
   uint64_t v;
   EXPECT_FALSE(clint.read(kMtime + 4, 8, v));
   EXPECT_FALSE(clint.write(kMtimecmp0 + 2, 4, 0));
+}
+
+// Three harts: hart h's msip at 4h and mtimecmp at 0x4000 + 8h, as QEMU virt's CLINT
+// with -smp 3 (offsets from the SiFive CLINT / ACLINT MSWI and MTIMER layout).
+class ClintSmpTest : public ::testing::Test {
+ protected:
+  uint64_t rd(uint64_t offset, unsigned size) {
+    uint64_t v = 0;
+    EXPECT_TRUE(clint.read(offset, size, v));
+    return v;
+  }
+  void wr(uint64_t offset, unsigned size, uint64_t v) { EXPECT_TRUE(clint.write(offset, size, v)); }
+
+  ManualClock clock;
+  RecordingLine msip[3], mtip[3];
+  Clint clint{clock, {{&msip[0], &mtip[0]}, {&msip[1], &mtip[1]}, {&msip[2], &mtip[2]}}};
+};
+
+TEST_F(ClintSmpTest, EachHartHasItsOwnMsip) {
+  wr(0x8, 4, 1);  // hart 2
+  EXPECT_FALSE(msip[0].level);
+  EXPECT_FALSE(msip[1].level);
+  EXPECT_TRUE(msip[2].level);
+  EXPECT_EQ(rd(0x0, 4), 0u);
+  EXPECT_EQ(rd(0x8, 4), 1u);
+  wr(0x4, 4, 1);  // hart 1
+  EXPECT_TRUE(msip[1].level);
+  wr(0x8, 4, 0);
+  EXPECT_FALSE(msip[2].level);
+  EXPECT_TRUE(msip[1].level);
+  // A hart that does not exist: reads as zero, writes are ignored.
+  wr(0xc, 4, 1);
+  EXPECT_EQ(rd(0xc, 4), 0u);
+}
+
+TEST_F(ClintSmpTest, EachHartHasItsOwnMtimecmp) {
+  clock.set(100);
+  wr(0x4000 + 8, 8, 150);   // hart 1
+  wr(0x4000 + 16, 4, 120);  // hart 2, low half (high half still all ones)
+  wr(0x4000 + 20, 4, 0);
+  EXPECT_EQ(rd(0x4008, 8), 150u);
+  EXPECT_EQ(rd(0x4010, 8), 120u);
+  EXPECT_EQ(rd(0x4000, 8), ~uint64_t{0});
+  EXPECT_EQ(clint.ticks_until_deadline(), 20u);  // the earliest of the three
+  clock.set(130);
+  clint.update();
+  EXPECT_FALSE(mtip[0].level);
+  EXPECT_FALSE(mtip[1].level);
+  EXPECT_TRUE(mtip[2].level);
+  EXPECT_EQ(clint.ticks_until_deadline(), 0u);
+  clock.set(150);
+  clint.update();
+  EXPECT_TRUE(mtip[1].level);
+  EXPECT_FALSE(mtip[0].level);
+  // Past the last hart's mtimecmp (0x4018) nothing is mapped before mtime.
+  EXPECT_EQ(rd(0x4018, 8), 0u);
+}
+
+TEST(ClintHarts, MoreThanEightHartsAreRefused) {
+  ManualClock clock;
+  RecordingLine line;
+  std::vector<ClintHartLines> lines(9, ClintHartLines{&line, &line});
+  EXPECT_THROW(Clint(clock, lines), std::invalid_argument);
+  EXPECT_THROW(Clint(clock, {}), std::invalid_argument);
 }
 
 }  // namespace

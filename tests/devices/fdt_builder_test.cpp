@@ -222,5 +222,33 @@ TEST(FdtLoadAddress, BelowEndOfRamAlignedTo2MiB) {
   EXPECT_EQ(fdt_load_address(0x8000'0000, 4ull << 30, 0x1000), 0xbfe0'0000u);
 }
 
+// Expected values from QEMU 7.2's `-machine virt -smp 4` device tree (dumpdtb): cpu@3
+// takes phandles 1/2 and cpu@0 7/8, the PLIC 9 and the test device 10; the PLIC and CLINT
+// list every hart's interrupt controller in hart order.
+TEST_F(FdtTest, FourHartsAsQemu) {
+  FdtConfig config;
+  config.harts = 4;
+  config.isa = "rv64imafdc";
+  build(config);
+  for (unsigned h = 0; h < 4; ++h) {
+    const std::string path = "/cpus/cpu@" + std::to_string(h);
+    int cpu = node(path.c_str());
+    EXPECT_EQ(cells(cpu, "reg"), std::vector<uint32_t>{h});
+    EXPECT_EQ(cells(cpu, "phandle"), std::vector<uint32_t>{7 - 2 * h}) << path;
+    EXPECT_EQ(str(cpu, "status"), "okay");
+    const std::string core = "/cpus/cpu-map/cluster0/core" + std::to_string(h);
+    EXPECT_EQ(cells(node(core.c_str()), "cpu"), std::vector<uint32_t>{7 - 2 * h});
+  }
+  EXPECT_LT(fdt_path_offset(fdt(), "/cpus/cpu@4"), 0);
+  int plic = node("/soc/plic@c000000");
+  EXPECT_EQ(cells(plic, "phandle"), std::vector<uint32_t>{9});
+  EXPECT_EQ(cells(plic, "interrupts-extended"),
+            (std::vector<uint32_t>{8, 11, 8, 9, 6, 11, 6, 9, 4, 11, 4, 9, 2, 11, 2, 9}));
+  EXPECT_EQ(cells(node("/soc/clint@2000000"), "interrupts-extended"),
+            (std::vector<uint32_t>{8, 3, 8, 7, 6, 3, 6, 7, 4, 3, 4, 7, 2, 3, 2, 7}));
+  EXPECT_EQ(cells(node("/soc/test@100000"), "phandle"), std::vector<uint32_t>{10});
+  EXPECT_EQ(cells(node("/poweroff"), "regmap"), std::vector<uint32_t>{10});
+}
+
 }  // namespace
 }  // namespace tiervm

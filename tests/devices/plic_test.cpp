@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <vector>
+
 #include "test_lines.h"
 
 namespace tiervm {
@@ -169,6 +172,37 @@ TEST_F(PlicTest, HighestSourceWorks) {
   EXPECT_EQ(rd(claim(S)), 96u);
   EXPECT_THROW(plic.source(97), std::out_of_range);
   EXPECT_THROW(plic.source(0), std::out_of_range);
+}
+
+// Two harts: contexts 0/1 are hart 0's M/S, 2/3 hart 1's (QEMU virt's order).
+TEST(PlicSmp, EveryHartHasAnMAndAnSContext) {
+  RecordingLine out[4];
+  Plic plic({&out[0], &out[1], &out[2], &out[3]});
+  auto wr = [&](uint64_t offset, uint32_t v) { EXPECT_TRUE(plic.write(offset, 4, v)); };
+  auto rd = [&](uint64_t offset) {
+    uint64_t v = 0;
+    EXPECT_TRUE(plic.read(offset, 4, v));
+    return static_cast<uint32_t>(v);
+  };
+  wr(4 * 10, 1);                    // source 10, priority 1
+  wr(0x2000 + 3 * 0x80, 1u << 10);  // enabled on context 3 only: hart 1's S-mode
+  plic.source(10).set_level(true);
+  EXPECT_FALSE(out[0].level);
+  EXPECT_FALSE(out[1].level);
+  EXPECT_FALSE(out[2].level);
+  EXPECT_TRUE(out[3].level);
+  EXPECT_EQ(rd(0x200000 + 2 * 0x1000 + 4), 0u);   // hart 1 M claims nothing
+  EXPECT_EQ(rd(0x200000 + 3 * 0x1000 + 4), 10u);  // hart 1 S claims source 10
+  EXPECT_FALSE(out[3].level);
+  // A context past the last hart's is not there.
+  wr(0x2000 + 4 * 0x80, 1u << 10);
+  EXPECT_EQ(rd(0x2000 + 4 * 0x80), 0u);
+}
+
+TEST(PlicSmp, OddOrTooManyContextsAreRefused) {
+  RecordingLine line;
+  EXPECT_THROW(Plic(std::vector<IrqLine*>{&line}), std::invalid_argument);
+  EXPECT_THROW(Plic(std::vector<IrqLine*>(18, &line)), std::invalid_argument);
 }
 
 }  // namespace

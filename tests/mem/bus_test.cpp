@@ -331,5 +331,43 @@ TEST_F(BusCodeHook, NotifyClipsToRam) {
   EXPECT_TRUE(pages.empty());
 }
 
+// Two code caches (two harts) watching the same RAM: a write reaches each cache that
+// holds code on the page, the page stays code while either does, and every watcher hears
+// when a page first becomes code (to revoke its TLB's write fast path).
+TEST(BusCodeWatchers, EachWatcherSeesWritesToItsPagesAndMarksOfAny) {
+  Bus bus;
+  bus.map_ram(kRam, kRamSize);
+  std::vector<uint64_t> writes[2], marks[2];
+  unsigned id[2];
+  for (int w = 0; w < 2; ++w) {
+    id[w] =
+        bus.add_code_watcher({[&writes, w](uint64_t addr, uint64_t) { writes[w].push_back(addr); },
+                              [&marks, w](uint64_t page) { marks[w].push_back(page); }});
+  }
+  EXPECT_NE(id[0], id[1]);
+  bus.mark_code_page(kRam + 0x3010, id[0]);
+  EXPECT_EQ(marks[0], std::vector<uint64_t>{kRam + 0x3000});
+  EXPECT_EQ(marks[1], std::vector<uint64_t>{kRam + 0x3000});
+  bus.mark_code_page(kRam + 0x3000, id[1]);  // already code: nobody is told again
+  EXPECT_EQ(marks[1].size(), 1u);
+  ASSERT_TRUE(bus.write(kRam + 0x3020, 4, 1));
+  EXPECT_EQ(writes[0], std::vector<uint64_t>{kRam + 0x3020});
+  EXPECT_EQ(writes[1], std::vector<uint64_t>{kRam + 0x3020});
+  bus.clear_code_page(kRam + 0x3000, id[0]);
+  EXPECT_TRUE(bus.is_code_page(kRam + 0x3000));  // watcher 1 still has code there
+  ASSERT_TRUE(bus.write(kRam + 0x3028, 4, 1));
+  EXPECT_EQ(writes[0].size(), 1u);
+  EXPECT_EQ(writes[1].size(), 2u);
+  bus.remove_code_watcher(id[1]);
+  EXPECT_FALSE(bus.is_code_page(kRam + 0x3000));
+}
+
+TEST(BusCodeWatchers, EightAtMost) {
+  Bus bus;
+  bus.map_ram(kRam, kRamSize);
+  for (int i = 0; i < 8; ++i) bus.add_code_watcher({});
+  EXPECT_THROW(bus.add_code_watcher({}), std::length_error);
+}
+
 }  // namespace
 }  // namespace tiervm

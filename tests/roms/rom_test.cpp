@@ -18,10 +18,11 @@ namespace tiervm {
 namespace {
 
 struct RomCase {
-  const char* name;                 // test name suffix
-  const char* image;                // path below the build directory
-  int exit_code;                    // expected exit status
-  std::vector<std::string> output;  // lines the console must contain
+  const char* name;                    // test name suffix
+  const char* image;                   // path below the build directory
+  int exit_code;                       // expected exit status
+  std::vector<std::string> output;     // lines the console must contain
+  std::vector<std::string> args = {};  // extra emulator options
 };
 
 // gtest prints parameters on failure; the image path says all.
@@ -65,6 +66,7 @@ TEST_P(RomTest, ExitsWithExpectedStatus) {
   std::vector<std::string> args = {emulator.string(), "--headless", "--timeout",
                                    std::to_string(kGuestTimeoutSeconds)};
   args.insert(args.end(), tier.args.begin(), tier.args.end());
+  args.insert(args.end(), rom.args.begin(), rom.args.end());
   args.push_back(image.string());
   const test::ProcessResult result = test::run_process(args, kHostTimeout);
 
@@ -95,6 +97,11 @@ const RomCase kRoms[] = {
     {"pmp", "roms/isa/pmp.elf", 0, {}},
     {"escape", "roms/isa/escape.elf", 0, {}},
     {"straddle", "roms/isa/straddle.elf", 0, {}},
+    // Multi-hart litmus checks (LR/SC, AMOs, a lock, message passing, store buffering,
+    // IPIs); on one hart the rom fails with 1.
+    {"smp4", "roms/isa/smp.elf", 0, {"smp: 4 harts", "smp: all checks passed"}, {"--smp", "4"}},
+    {"smp8", "roms/isa/smp.elf", 0, {"smp: 8 harts", "smp: all checks passed"}, {"--smp", "8"}},
+    {"smp1", "roms/isa/smp.elf", 1, {"smp: 1 harts"}},
     // The failing roms check that the guest's code reaches the exit status.
     {"syscon_fail", "roms/isa/syscon_fail.elf", 7, {"FAIL: test 7"}},
     {"htif", "roms/isa/htif.elf", 0, {}},
