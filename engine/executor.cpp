@@ -159,6 +159,9 @@ RunStop Executor::run(uint64_t instret_limit) {
       cache_.flush_jump_cache();
     }
     if (hart_.pending_interrupts() != 0) {
+      // wfi with an interrupt pending but globally disabled (a firmware polling loop):
+      // the hart goes on at once, but with other harts to run it gives them its turn.
+      const bool woke_from_wfi = s.waiting;
       s.waiting = false;
       const uint64_t epc = s.pc;
       if (hart_.take_pending_interrupt()) {
@@ -172,6 +175,7 @@ RunStop Executor::run(uint64_t instret_limit) {
         }
         continue;
       }
+      if (woke_from_wfi && yield_on_wfi_) return RunStop::Yield;
     }
     if (s.waiting) return RunStop::Waiting;
     if (debug_ != nullptr) [[unlikely]] {

@@ -240,6 +240,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     auto& ex = executors_.emplace_back(std::make_unique<Executor>(*hart));
     ex->set_event_bus(events_.get());
     ex->set_trace(config.trace);
+    ex->set_yield_on_wfi(config.harts > 1);
     if (config.max_tier >= 1 && !config.trace) {
       ex->enable_jit(jit_config_for(config, config.max_tier));
     }
@@ -425,7 +426,7 @@ MachineExit Machine::run(const RunLimits& limits) {
       const uint64_t own = harts_[hart]->s.instret;
       why = run_slice(hart, own + std::min(kSliceInstructions, max_instret - done));
       // With other harts to run, one going to sleep is not the machine going idle.
-      if (why == RunStop::Waiting && n > 1) continue;
+      if ((why == RunStop::Waiting && n > 1) || why == RunStop::Yield) continue;
     } else {
       poll_devices();
       events_->drain();

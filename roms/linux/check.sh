@@ -130,20 +130,39 @@ if [[ -n $tiervm ]]; then
 
   # The interactive shell: a command typed into the console once the prompt is there
   # (as on real hardware, bytes that arrive before the UART driver starts are dropped).
-  : >"$work/log"
-  (
-    for ((t = 0; t < limit * 10; t++)); do
-      grep -q 'tiervm:/# ' "$work/log" && break
-      sleep 0.1
-    done
-    echo 'echo shell-says-$((6*7)); poweroff -f'
-  ) | timeout $((limit + 10)) "$tiervm" --headless --kernel "$image" --timeout "$limit" \
-    --append "console=ttyS0" >"$work/log" 2>&1 || true
+  # shell COMMANDS [OPTION...] -> the session's output in $work/log
+  shell() {
+    local commands=$1
+    shift
+    : >"$work/log"
+    (
+      for ((t = 0; t < limit * 10; t++)); do
+        grep -q 'tiervm:/# ' "$work/log" && break
+        sleep 0.1
+      done
+      echo "$commands"
+    ) | timeout $((limit + 10)) "$tiervm" --headless --kernel "$image" --timeout "$limit" \
+      --append "console=ttyS0" "$@" >"$work/log" 2>&1 || true
+  }
+  shell 'echo shell-says-$((6*7)); poweroff -f'
   if grep -q 'shell-says-42' "$work/log"; then
     result "interactive shell runs piped commands" ok
   else
     result "interactive shell runs piped commands" FAILED
     tail -n 15 "$work/log" | sed 's/^/    | /'
+  fi
+
+  # --smp 4: the kernel brings every hart online (OpenSBI starts them through HSM) and a
+  # job pinned to each cpu runs there (field 39 of /proc/PID/stat: the cpu it last ran on).
+  shell 'echo smp-cpus-$(grep -c ^processor /proc/cpuinfo)-online-$(cat /sys/devices/system/cpu/online)
+for c in 0 1 2 3; do taskset -c $c sh -c "i=0; while [ \$i -lt 3000 ]; do i=\$((i+1)); done; echo smp-ran-on-\$(cut -d\" \" -f39 /proc/self/stat)" & done; wait; poweroff -f' --smp 4
+  if grep -q 'smp-cpus-4-online-0-3' "$work/log" && grep -q 'smp-ran-on-0' "$work/log" &&
+    grep -q 'smp-ran-on-1' "$work/log" && grep -q 'smp-ran-on-2' "$work/log" &&
+    grep -q 'smp-ran-on-3' "$work/log"; then
+    result "--smp 4: four harts online, work runs on each" ok
+  else
+    result "--smp 4: four harts online, work runs on each" FAILED
+    tail -n 25 "$work/log" | sed 's/^/    | /'
   fi
 fi
 
