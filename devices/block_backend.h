@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+
+#include "devices/state_stream.h"
 
 namespace tiervm {
 
@@ -22,6 +25,15 @@ class BlockBackend {
   virtual int write(uint64_t offset, std::span<const uint8_t> in) = 0;
   // Makes the writes completed so far durable.
   virtual int flush() = 0;
+
+  // Snapshots. identity() is what the guest's disk is outside the process, for the
+  // snapshot's machine description: a snapshot is only loaded on a disk that is the same
+  // (an image written since the save would not match the guest's caches). save_state and
+  // load_state carry what the backend keeps in the process (an overlay); load_state
+  // returns false, with the reason in `error`, and changes nothing when it cannot.
+  virtual std::string identity() { return "sectors=" + std::to_string(sectors()); }
+  virtual void save_state(StateWriter& /*w*/) const {}
+  virtual bool load_state(StateReader& /*r*/, std::string& /*error*/) { return true; }
 };
 
 }  // namespace tiervm

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <vector>
 
 namespace tiervm {
 
@@ -194,6 +195,66 @@ int BlockFile::pwrite_all(uint64_t offset, std::span<const uint8_t> in) {
     done += static_cast<size_t>(n);
   }
   return 0;
+}
+
+std::string BlockFile::identity() {
+  const char* mode = mode_ == Mode::ReadWrite ? "rw" : mode_ == Mode::ReadOnly ? "ro" : "snapshot";
+  std::vector<uint8_t> buffer(1 << 20);
+  uint32_t crc = 0;
+  std::string checksum;
+  for (uint64_t pos = 0; pos < size_;) {
+    const ssize_t n = ::pread(fd_, buffer.data(), std::min<uint64_t>(buffer.size(), size_ - pos),
+                              static_cast<off_t>(pos));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // Unreadable: an identity no snapshot has, so that none is loaded on it.
+      checksum = std::string("unreadable (") + (n < 0 ? std::strerror(errno) : "EOF") + ")";
+      break;
+    }
+    crc = crc32c({buffer.data(), static_cast<size_t>(n)}, crc);
+    pos += static_cast<uint64_t>(n);
+  }
+  if (checksum.empty()) {
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", crc);
+    checksum = hex;
+  }
+  return std::string("mode=") + mode + " bytes=" + std::to_string(size_) + " crc32c=" + checksum;
+}
+
+void BlockFile::save_state(StateWriter& w) const {
+  std::vector<uint64_t> sectors;
+  sectors.reserve(overlay_.size());
+  for (const auto& entry : overlay_) sectors.push_back(entry.first);
+  std::sort(sectors.begin(), sectors.end());  // the same state, the same bytes
+  w.u64(sectors.size());
+  for (uint64_t s : sectors) {
+    w.u64(s);
+    w.bytes(overlay_.at(s));
+  }
+}
+
+bool BlockFile::load_state(StateReader& r, std::string& error) {
+  const uint64_t count = r.u64();
+  if (count != 0 && mode_ != Mode::Snapshot) {
+    error =
+        "disk image '" + path_ + "': the snapshot has an overlay but the drive is not snapshot=on";
+    return false;
+  }
+  if (count > sectors() || r.remaining() < count * (8 + kSectorSize)) r.fail();
+  std::unordered_map<uint64_t, std::array<uint8_t, kSectorSize>> overlay;
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    const uint64_t sector = r.u64();
+    const auto bytes = r.bytes(kSectorSize);
+    if (!r.ok() || sector >= sectors()) {
+      r.fail();
+      break;
+    }
+    std::copy(bytes.begin(), bytes.end(), overlay[sector].begin());
+  }
+  if (!r.ok()) return false;
+  overlay_ = std::move(overlay);
+  return true;
 }
 
 int BlockFile::flush() {

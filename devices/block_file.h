@@ -47,6 +47,12 @@ class BlockFile final : public BlockBackend {
   int write(uint64_t offset, std::span<const uint8_t> in) override;
   int flush() override;
 
+  // "mode=... bytes=N crc32c=X": the mode and the image file's size and checksum (of the
+  // file, not the overlay): it reads the whole file. Snapshot mode saves its overlay.
+  std::string identity() override;
+  void save_state(StateWriter& w) const override;
+  bool load_state(StateReader& r, std::string& error) override;
+
  private:
   enum class Op : uint8_t { Read, Write, Flush };
 

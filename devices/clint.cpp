@@ -66,6 +66,37 @@ void Clint::set_mtime(uint64_t value) {
   update();
 }
 
+void Clint::save(StateWriter& w) {
+  w.u32(static_cast<uint32_t>(harts_.size()));
+  for (const HartTimer& h : harts_) {
+    w.u32(h.msip);
+    w.u64(h.mtimecmp);
+  }
+  w.u64(mtime());
+}
+
+bool Clint::load(StateReader& r) {
+  if (r.u32() != harts_.size()) r.fail();
+  std::vector<std::pair<uint32_t, uint64_t>> saved(harts_.size());
+  for (auto& [msip, mtimecmp] : saved) {
+    msip = r.u32();
+    mtimecmp = r.u64();
+    if (msip > 1) r.fail();
+  }
+  const uint64_t mtime = r.u64();
+  if (!r.ok()) return false;
+  mtime_offset_ = mtime - clock_.now_ticks();
+  for (size_t i = 0; i < harts_.size(); ++i) {
+    HartTimer& h = harts_[i];
+    h.msip = saved[i].first;
+    h.lines.msip->set_level(h.msip != 0);
+    h.mtimecmp = saved[i].second;
+    h.mtip_level = mtime >= h.mtimecmp;
+    h.lines.mtip->set_level(h.mtip_level);
+  }
+  return true;
+}
+
 bool Clint::read(uint64_t offset, unsigned size, uint64_t& value) {
   if (offset % size != 0) return false;
   value = 0;

@@ -6,6 +6,7 @@
 
 #include "devices/clock.h"
 #include "devices/irq_line.h"
+#include "devices/state_stream.h"
 #include "mem/mmio_device.h"
 
 namespace tiervm {
@@ -48,6 +49,13 @@ class Clint final : public MmioDevice {
   // Ticks until the first hart's MTIP rises: 0 when one is already due, UINT64_MAX when
   // none ever will (every mtimecmp at its maximum). For the harts' WFI sleep.
   uint64_t ticks_until_deadline();
+
+  // Snapshots: the hart count, each hart's msip and mtimecmp, and mtime as the guest sees
+  // it now. A load sets mtime to the
+  // saved value on this clock (the guest's time goes on from where it was saved, whatever
+  // the host's clock says) and drives both lines. false (nothing changed) when corrupt.
+  void save(StateWriter& w);
+  bool load(StateReader& r);
 
  private:
   struct HartTimer {

@@ -70,6 +70,32 @@ void GoldfishRtc::update_irq() {
   }
 }
 
+void GoldfishRtc::save(StateWriter& w) const {
+  w.u64(offset_);
+  w.u64(alarm_next_);
+  w.u32(time_high_);
+  for (bool flag : {alarm_running_, irq_pending_, irq_enabled_}) w.boolean(flag);
+}
+
+bool GoldfishRtc::load(StateReader& r) {
+  const uint64_t offset = r.u64();
+  const uint64_t alarm_next = r.u64();
+  const uint32_t time_high = r.u32();
+  const bool alarm_running = r.boolean();
+  const bool irq_pending = r.boolean();
+  const bool irq_enabled = r.boolean();
+  if (!r.ok()) return false;
+  offset_ = offset;
+  alarm_next_ = alarm_next;
+  time_high_ = time_high;
+  alarm_running_ = alarm_running;
+  irq_pending_ = irq_pending;
+  irq_enabled_ = irq_enabled;
+  irq_level_ = irq_pending_ && irq_enabled_;
+  irq_.set_level(irq_level_);
+  return true;
+}
+
 bool GoldfishRtc::read(uint64_t offset, unsigned size, uint64_t& value) {
   if (size != 4 || offset % 4 != 0) return false;
   switch (offset) {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "devices/irq_line.h"
+#include "devices/state_stream.h"
 #include "mem/mmio_device.h"
 
 namespace tiervm {
@@ -38,6 +39,13 @@ class GoldfishRtc final : public MmioDevice {
   // Nanoseconds until the armed alarm fires; UINT64_MAX when none is armed.
   uint64_t ns_until_alarm();
   uint64_t time_ns();
+
+  // Snapshots: the guest's offset from the time source, the alarm and the interrupt
+  // state. The wall clock itself is not saved: a loaded guest reads the time source's
+  // now (plus its offset), as after a suspend. A load drives the interrupt line; false
+  // (nothing changed) when corrupt.
+  void save(StateWriter& w) const;
+  bool load(StateReader& r);
 
  private:
   void set_alarm();

@@ -92,6 +92,51 @@ void Plic::complete(unsigned /*context*/, uint32_t id) {
   update();
 }
 
+void Plic::save(StateWriter& w) const {
+  w.u32(kNumSources);
+  w.u32(contexts_);
+  for (uint32_t p : priority_) w.u32(p);
+  for (const Bits* bits : {&level_, &pending_, &claimed_}) {
+    for (uint32_t word : *bits) w.u32(word);
+  }
+  for (unsigned c = 0; c < contexts_; ++c) {
+    for (uint32_t word : enable_[c]) w.u32(word);
+    w.u32(threshold_[c]);
+  }
+}
+
+bool Plic::load(StateReader& r) {
+  if (r.u32() != kNumSources || r.u32() != contexts_) r.fail();
+  std::array<uint32_t, kNumSources + 1> priority{};
+  for (uint32_t& p : priority) {
+    p = r.u32();
+    if (p > kPriorityMask) r.fail();
+  }
+  Bits level{}, pending{}, claimed{};
+  for (Bits* bits : {&level, &pending, &claimed}) {
+    for (uint32_t& word : *bits) word = r.u32();
+  }
+  std::array<Bits, kMaxContexts> enable{};
+  std::array<uint32_t, kMaxContexts> threshold{};
+  for (unsigned c = 0; c < contexts_; ++c) {
+    for (uint32_t& word : enable[c]) word = r.u32();
+    threshold[c] = r.u32();
+    if (threshold[c] > kPriorityMask) r.fail();
+  }
+  if (!r.ok()) return false;
+  priority_ = priority;
+  level_ = level;
+  pending_ = pending;
+  claimed_ = claimed;
+  enable_ = enable;
+  threshold_ = threshold;
+  for (unsigned c = 0; c < contexts_; ++c) {
+    out_level_[c] = best(c) != 0;
+    outputs_[c]->set_level(out_level_[c]);
+  }
+  return true;
+}
+
 bool Plic::read(uint64_t offset, unsigned size, uint64_t& value) {
   if (size != 4 || offset % 4 != 0) return false;
   value = 0;

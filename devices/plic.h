@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "devices/irq_line.h"
+#include "devices/state_stream.h"
 #include "mem/mmio_device.h"
 
 namespace tiervm {
@@ -53,6 +54,13 @@ class Plic final : public MmioDevice {
 
   bool pending(unsigned n) const { return test(pending_, n); }
   bool output(unsigned context) const { return out_level_[context]; }
+
+  // Snapshots: priorities, source levels, pending and claimed bits, enables and
+  // thresholds. A load drives the context outputs from the loaded state; it comes after
+  // the devices' loads, whose lines set levels and pending bits of their own. false
+  // (nothing changed) when corrupt or of another size.
+  void save(StateWriter& w) const;
+  bool load(StateReader& r);
 
  private:
   static constexpr unsigned kWords = (kNumSources + 1 + 31) / 32;

@@ -1,5 +1,6 @@
 #include "devices/uart16550.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,53 @@ void Uart16550::reset() {
   rx_head_ = 0;
   rx_count_ = 0;
   update_irq();
+}
+
+void Uart16550::save(StateWriter& w) const {
+  w.u16(divider_);
+  for (uint8_t reg : {rbr_, ier_, iir_, lcr_, mcr_, lsr_, msr_, scr_, fcr_}) w.u8(reg);
+  w.u8(static_cast<uint8_t>(trigger_level_));
+  for (bool flag : {thr_ipending_, timeout_ipending_, rx_activity_, irq_level_}) w.boolean(flag);
+  w.bytes(rx_fifo_);
+  w.u8(static_cast<uint8_t>(rx_head_));
+  w.u8(static_cast<uint8_t>(rx_count_));
+}
+
+bool Uart16550::load(StateReader& r) {
+  const uint16_t divider = r.u16();
+  uint8_t regs[9];
+  for (uint8_t& reg : regs) reg = r.u8();
+  const unsigned trigger = r.u8();
+  bool flags[4];
+  for (bool& flag : flags) flag = r.boolean();
+  const auto fifo = r.bytes(kFifoSize);
+  const unsigned head = r.u8();
+  const unsigned count = r.u8();
+  if (head >= kFifoSize || count > kFifoSize ||
+      (trigger != 1 && trigger != 4 && trigger != 8 && trigger != 14)) {
+    r.fail();
+  }
+  if (!r.ok()) return false;
+  divider_ = divider;
+  rbr_ = regs[0];
+  ier_ = regs[1];
+  iir_ = regs[2];
+  lcr_ = regs[3];
+  mcr_ = regs[4];
+  lsr_ = regs[5];
+  msr_ = regs[6];
+  scr_ = regs[7];
+  fcr_ = regs[8];
+  trigger_level_ = trigger;
+  thr_ipending_ = flags[0];
+  timeout_ipending_ = flags[1];
+  rx_activity_ = flags[2];
+  irq_level_ = flags[3];
+  std::copy(fifo.begin(), fifo.end(), rx_fifo_);
+  rx_head_ = head;
+  rx_count_ = count;
+  irq_.set_level(irq_level_);
+  return true;
 }
 
 bool Uart16550::read(uint64_t offset, unsigned /*size*/, uint64_t& value) {

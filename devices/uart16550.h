@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "devices/irq_line.h"
+#include "devices/state_stream.h"
 #include "mem/mmio_device.h"
 
 namespace tiervm {
@@ -77,6 +78,12 @@ class Uart16550 final : public MmioDevice {
   // received bytes still waiting for the character timeout. For the hart's WFI sleep.
   bool wants_poll() const;
   bool irq_level() const { return irq_level_; }
+
+  // Hart thread. Snapshots: the registers and the receive FIFO. Host input still staged
+  // is the host's, not the guest's: it stays where it is. A load drives the interrupt
+  // line; false (nothing changed) when corrupt.
+  void save(StateWriter& w) const;
+  bool load(StateReader& r);
 
  private:
   uint8_t read_register(unsigned reg);

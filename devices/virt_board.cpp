@@ -104,6 +104,64 @@ uint64_t VirtBoard::next_deadline_ticks() {
   return ticks;
 }
 
+std::string VirtBoard::describe() {
+  std::string text;
+  for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
+    VirtioDevice* d = virtio_[slot]->device();
+    text += "virtio" + std::to_string(slot) + " " + (d == nullptr ? "none" : d->kind());
+    for (auto& drive : drives_) {
+      if (drive.get() == d) text += " " + drive->backend().identity();
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+void VirtBoard::save(std::vector<StateSection>& sections) {
+  auto add = [&](std::string name, const auto& save) {
+    StateSection s{std::move(name), {}};
+    StateWriter w(s.bytes);
+    save(w);
+    sections.push_back(std::move(s));
+  };
+  add("uart", [&](StateWriter& w) { uart_->save(w); });
+  add("rtc", [&](StateWriter& w) { rtc_->save(w); });
+  add("clint", [&](StateWriter& w) { clint_->save(w); });
+  for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
+    add("virtio" + std::to_string(slot), [&](StateWriter& w) { virtio_[slot]->save(w); });
+  }
+  add("plic", [&](StateWriter& w) { plic_->save(w); });
+}
+
+bool VirtBoard::load(const StateSections& sections, std::string& error) {
+  auto load = [&](const std::string& name, const auto& load) {
+    auto it = sections.find(name);
+    if (it == sections.end()) {
+      error = "it has no '" + name + "' section";
+      return false;
+    }
+    StateReader r(it->second);
+    std::string why;
+    if (!load(r, why) || !r.done()) {
+      error = "its '" + name + "' section is corrupt" + (why.empty() ? "" : ": " + why);
+      return false;
+    }
+    return true;
+  };
+  if (!load("uart", [&](StateReader& r, std::string&) { return uart_->load(r); }) ||
+      !load("rtc", [&](StateReader& r, std::string&) { return rtc_->load(r); }) ||
+      !load("clint", [&](StateReader& r, std::string&) { return clint_->load(r); })) {
+    return false;
+  }
+  for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
+    if (!load("virtio" + std::to_string(slot),
+              [&](StateReader& r, std::string& why) { return virtio_[slot]->load(r, why); })) {
+      return false;
+    }
+  }
+  return load("plic", [&](StateReader& r, std::string&) { return plic_->load(r); });
+}
+
 void VirtBoard::set_initrd(uint64_t start, uint64_t end) {
   config_.initrd_start = start;
   config_.initrd_end = end;

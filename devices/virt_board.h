@@ -104,6 +104,17 @@ class VirtBoard {
   // not shorten a sleep already started: the app must wake the hart for it.
   uint64_t next_deadline_ticks();
 
+  // Snapshots (engine/snapshot.h). describe(): what the board is made of, one line per
+  // part ("virtio7 blk mode=rw bytes=... crc32c=..."), for the check that a snapshot fits
+  // this machine; it reads every disk image. save() appends each device's state as a
+  // section; load() restores them all from `sections` (all must be there), the PLIC last
+  // so that its pending and claimed bits win over the levels the devices drive. load()
+  // returns false with one line in `error` when a section is missing or corrupt; devices
+  // restored before that keep their new state (load on a machine that is then dropped).
+  std::string describe();
+  void save(std::vector<StateSection>& sections);
+  bool load(const StateSections& sections, std::string& error);
+
   void set_initrd(uint64_t start, uint64_t end);
   FdtConfig fdt_config() const;
   std::vector<uint8_t> fdt() const { return build_fdt(fdt_config()); }

@@ -132,4 +132,16 @@ uint8_t VirtioBlk::transfer(Bus& bus, const VirtqChain& chain, bool to_guest, ui
   return kStatusOk;
 }
 
+void VirtioBlk::save_state(StateWriter& w) const {
+  w.boolean(flush_failed_);
+  backend_->save_state(w);
+}
+
+bool VirtioBlk::load_state(StateReader& r, std::string& error) {
+  const bool flush_failed = r.boolean();
+  if (!r.ok() || !backend_->load_state(r, error)) return false;
+  flush_failed_ = flush_failed;
+  return true;
+}
+
 }  // namespace tiervm

@@ -42,6 +42,9 @@ class VirtioBlk final : public VirtioDevice {
 
   BlockBackend& backend() { return *backend_; }
 
+  void save_state(StateWriter& w) const override;
+  bool load_state(StateReader& r, std::string& error) override;
+
  private:
   // Returns the status byte's value, with the bytes written before it in `data_written`;
   // false when the chain is malformed (too short for a header and a status byte).

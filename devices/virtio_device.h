@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
+#include "devices/state_stream.h"
 #include "devices/virtqueue.h"
 #include "mem/bus.h"
 
@@ -38,6 +40,12 @@ class VirtioDevice {
   virtual bool wants_poll() const { return false; }
   // A short name for the dashboard ("blk", "console", ...).
   virtual const char* kind() const = 0;
+  // Snapshots: the device's own state (the transport saves the queues). Host-side
+  // input not yet placed in the guest's buffers is not guest state and is not saved.
+  // load_state returns false (nothing changed) when corrupt, with a reason in `error`
+  // when there is more to say than that.
+  virtual void save_state(StateWriter& /*w*/) const {}
+  virtual bool load_state(StateReader& /*r*/, std::string& /*error*/) { return true; }
 
   VirtioDeviceStats stats;
 };

@@ -154,6 +154,47 @@ void VirtioMmio::write_register(uint64_t offset, uint32_t value) {
   }
 }
 
+void VirtioMmio::save(StateWriter& w) const {
+  w.u32(device_ == nullptr ? 0 : device_->device_id());
+  w.u32(status_);
+  w.u32(interrupt_status_);
+  w.u32(device_features_sel_);
+  w.u32(driver_features_sel_);
+  w.u64(driver_features_);
+  w.u32(queue_sel_);
+  w.u32(kMaxQueues);
+  for (const Virtqueue& q : queues_) q.save_state(w);
+  if (device_ != nullptr) device_->save_state(w);
+}
+
+bool VirtioMmio::load(StateReader& r, std::string& error) {
+  if (r.u32() != (device_ == nullptr ? 0 : device_->device_id())) r.fail();
+  const uint32_t status = r.u32();
+  const uint32_t interrupt_status = r.u32();
+  const uint32_t device_features_sel = r.u32();
+  const uint32_t driver_features_sel = r.u32();
+  const uint64_t driver_features = r.u64();
+  const uint32_t queue_sel = r.u32();
+  if (r.u32() != kMaxQueues || (interrupt_status & ~(kIntUsedBuffer | kIntConfigChange)) != 0 ||
+      (driver_features & ~offered_features()) != 0) {
+    r.fail();
+  }
+  std::array<Virtqueue, kMaxQueues> queues;
+  for (Virtqueue& q : queues) q.load_state(r);
+  if (!r.ok()) return false;
+  if (device_ != nullptr && !device_->load_state(r, error)) return false;
+  status_ = status;
+  interrupt_status_ = interrupt_status;
+  device_features_sel_ = device_features_sel;
+  driver_features_sel_ = driver_features_sel;
+  driver_features_ = driver_features;
+  queue_sel_ = queue_sel;
+  queues_ = queues;
+  irq_level_ = interrupt_status_ != 0;
+  irq_.set_level(irq_level_);
+  return true;
+}
+
 void VirtioMmio::reset() {
   for (Virtqueue& q : queues_) q.reset();
   status_ = 0;

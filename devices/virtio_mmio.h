@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "devices/irq_line.h"
@@ -88,6 +89,12 @@ class VirtioMmio final : public MmioDevice {
   uint32_t interrupt_status() const { return interrupt_status_; }
   uint64_t driver_features() const { return driver_features_; }
   VirtioDevice* device() const { return device_; }
+
+  // Snapshots: the transport's registers, every queue and the device's own state
+  // (VirtioDevice::save_state). A load drives the interrupt line; false (with a reason in
+  // `error` when the device gives one) when corrupt.
+  void save(StateWriter& w) const;
+  bool load(StateReader& r, std::string& error);
 
  private:
   uint32_t read_register(uint64_t offset);

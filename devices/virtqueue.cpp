@@ -70,6 +70,30 @@ void Virtqueue::reset() {
   used_idx_ = 0;
 }
 
+void Virtqueue::save_state(StateWriter& w) const {
+  w.u32(num);
+  w.boolean(ready);
+  w.u64(desc_addr);
+  w.u64(driver_addr);
+  w.u64(device_addr);
+  w.u16(last_avail_);
+  w.u16(used_idx_);
+}
+
+bool Virtqueue::load_state(StateReader& r) {
+  Virtqueue q;
+  q.num = r.u32();
+  q.ready = r.boolean();
+  q.desc_addr = r.u64();
+  q.driver_addr = r.u64();
+  q.device_addr = r.u64();
+  q.last_avail_ = r.u16();
+  q.used_idx_ = r.u16();
+  if (!r.ok()) return false;
+  *this = q;
+  return true;
+}
+
 bool Virtqueue::valid_size() const {
   // Split queues have a power-of-two size (section 2.6).
   return num != 0 && num <= kMaxSize && (num & (num - 1)) == 0;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "devices/state_stream.h"
 #include "mem/bus.h"
 
 namespace tiervm {
@@ -76,6 +77,11 @@ class Virtqueue {
   // True unless the driver set VIRTQ_AVAIL_F_NO_INTERRUPT (section 2.6.7.1).
   bool interrupt_wanted(Bus& bus) const;
   uint16_t used_idx() const { return used_idx_; }
+
+  // Snapshots: the registers and the device's two ring positions; the rings themselves
+  // are guest memory. false (nothing changed) when corrupt.
+  void save_state(StateWriter& w) const;
+  bool load_state(StateReader& r);
 
  private:
   bool valid_size() const;
