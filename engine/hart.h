@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 
+#include "devices/state_stream.h"
 #include "engine/block_key.h"
 #include "engine/hart_state.h"
 #include "engine/trap.h"
@@ -95,6 +96,13 @@ class Hart {
 
   // Called (from any thread) when a device line changes; wakes a waiting hart.
   void notify_irq();
+
+  // ---- Snapshots (hart_snapshot.cpp): registers, CSRs, PMP, the device interrupt lines,
+  // the LR/SC reservation and the WFI state. A load flushes the TLB and asks the
+  // dispatcher to look at interrupts again; false (nothing changed) when corrupt or of
+  // another hart.
+  void save_state(StateWriter& w) const;
+  bool load_state(StateReader& r);
 
  private:
   bool fill_tlb(TlbMode mode, const MmuContext& ctx, uint64_t vaddr, Access access,
