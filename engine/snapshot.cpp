@@ -18,6 +18,7 @@
 #include "engine/hart.h"
 #include "engine/machine.h"
 #include "mem/bus.h"
+#include "mem/host_pages.h"
 
 namespace tiervm {
 
@@ -55,8 +56,10 @@ std::vector<RamRun> ram_runs(const Bus& bus) {
   std::vector<RamRun> runs;
   const uint8_t* ram = bus.ram_data();
   const uint64_t size = bus.ram_size();
+  const std::vector<uint8_t> in_use = host_pages_in_use(ram, size);
   for (uint64_t off = 0; off < size; off += kPageSize) {
     const uint64_t len = std::min(kPageSize, size - off);
+    if (!in_use.empty() && in_use[off / kPageSize] == 0) continue;  // never touched
     const bool zero = len == kPageSize ? page_is_zero(ram + off)
                                        : std::all_of(ram + off, ram + off + len,
                                                      [](uint8_t b) { return b == 0; });
@@ -201,13 +204,15 @@ bool read_ram_runs(std::span<const uint8_t> section, uint64_t ram_size,
   return r.done();
 }
 
-// Zeroes [from, to) of RAM where it is not zero already (fresh RAM is mostly untouched
-// anonymous memory: writing zeros there would only make the host allocate it).
-void clear_ram(uint8_t* ram, uint64_t from, uint64_t to) {
+// Zeroes [from, to) of RAM where it is not zero already: fresh RAM is mostly untouched
+// anonymous memory (`in_use`: host_pages_in_use), where writing zeros, or reading, would
+// only make the host map it.
+void clear_ram(uint8_t* ram, uint64_t from, uint64_t to, const std::vector<uint8_t>& in_use) {
   uint64_t off = from;
   const uint64_t first_page = std::min(to, (from + kPageMask) & ~kPageMask);
   std::memset(ram + off, 0, first_page - off);
   for (off = first_page; off + kPageSize <= to; off += kPageSize) {
+    if (!in_use.empty() && in_use[off / kPageSize] == 0) continue;
     if (!page_is_zero(ram + off)) std::memset(ram + off, 0, kPageSize);
   }
   std::memset(ram + off, 0, to - off);
@@ -355,13 +360,14 @@ bool decode_snapshot(Machine& m, std::span<const uint8_t> bytes, const std::stri
   StateReader hr(hart->second);
   if (!m.hart().load_state(hr) || !hr.done()) return refuse("is corrupt (its 'hart0' section)");
   uint8_t* data = m.bus().ram_data();
+  const std::vector<uint8_t> in_use = host_pages_in_use(data, m.bus().ram_size());
   uint64_t end = 0;
   for (const auto& [run, run_bytes] : runs) {
-    clear_ram(data, end, run.offset);
+    clear_ram(data, end, run.offset, in_use);
     std::memcpy(data + run.offset, run_bytes.data(), run.length);
     end = run.offset + run.length;
   }
-  clear_ram(data, end, m.bus().ram_size());
+  clear_ram(data, end, m.bus().ram_size(), in_use);
   std::string why;
   if (!m.board().load(sections, why)) return refuse("is corrupt (" + why + ")");
   // RAM changed under the code cache's feet: drop all code (and the code-page marks).
