@@ -53,10 +53,19 @@ bool HostConsole::handle_escape(uint8_t c, const std::function<bool(uint8_t)>& d
     case 'x':
     case 'X':
       return false;
+    case 's':
+    case 'S':
+      if (save_snapshot_) {
+        save_snapshot_();
+      } else {
+        std::fputs("\r\ntiervm: no snapshot file: start with --save-snapshot FILE\r\n", stderr);
+      }
+      return true;
     case 'h':
     case 'H':
       std::fputs(
           "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
+          "C-a s    save a snapshot of the machine (to --save-snapshot FILE)\r\n"
           "C-a C-a  send C-a\r\n",
           stderr);
       return true;

@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace tiervm {
 
 // The host side of the guest console in headless mode: stdin (raw mode when it is a
 // terminal, restored on every exit path incl. signals) and stdout. Ctrl-A starts a
-// command, as in QEMU: Ctrl-A X quits, Ctrl-A H prints help, Ctrl-A Ctrl-A sends Ctrl-A.
+// command, as in QEMU: Ctrl-A X quits, Ctrl-A S saves a snapshot, Ctrl-A H prints help,
+// Ctrl-A Ctrl-A sends Ctrl-A.
 class HostConsole {
  public:
   HostConsole();
@@ -21,10 +23,13 @@ class HostConsole {
   void write(uint8_t byte);
   void flush();
   bool input_open() const { return input_open_; }
+  // Ctrl-A S calls `save` (on the thread that polls); without one it says how to get one.
+  void set_snapshot_key(std::function<void()> save) { save_snapshot_ = std::move(save); }
 
  private:
   bool handle_escape(uint8_t c, const std::function<bool(uint8_t)>& deliver);
 
+  std::function<void()> save_snapshot_;
   bool raw_ = false;
   bool input_open_ = true;
   bool escape_ = false;

@@ -159,7 +159,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
       "HTIF exit value; 0 on poweroff/pass), 124 when --timeout or --max-instructions\n"
       "stops the guest, 125 for a host-side error (bad option, unreadable image), 130\n"
       "when SIGINT/SIGTERM/SIGHUP stopped it (disk images are flushed first).\n"
-      "Console: stdin/stdout; Ctrl-A X quits, Ctrl-A H lists the keys.\n"
+      "Console: stdin/stdout; Ctrl-A X quits, Ctrl-A S saves a snapshot (--save-snapshot),\n"
+      "Ctrl-A H lists the keys.\n"
       "With a display (DISPLAY or WAYLAND_DISPLAY) and without --headless, the guest runs\n"
       "in the dashboard window instead (console panel, hot blocks, JIT, TLB, controls).\n"
       "\nOptions");
@@ -205,6 +206,11 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("trace-events", po::value<std::string>(),
        "write every engine event to FILE as Chrome trace JSON (open in Perfetto)")
       ("dump-dtb", po::value<std::string>(), "write the generated device tree to FILE and exit")
+      ("save-snapshot", po::value<std::string>(),
+       "where Ctrl-A S (console) and the dashboard's button save a snapshot of the machine")
+      ("load-snapshot", po::value<std::string>(),
+       "restore the machine from a snapshot instead of booting (give the options it was saved "
+       "with: the same memory, drives and devices)")
       ("deterministic", "derive time from the instruction count (reproducible runs)")
       ("no-reboot", "exit (status 0) when the guest resets instead of rebooting it")
       ("netdev", po::value<std::vector<std::string>>(),
@@ -276,6 +282,14 @@ ParseResult parse_options(int argc, const char* const* argv) {
     }
   }
   str("dump-dtb", o.dump_dtb);
+  str("save-snapshot", o.save_snapshot);
+  str("load-snapshot", o.load_snapshot);
+  for (const char* name : {"save-snapshot", "load-snapshot"}) {
+    if (vm.count(name) && vm[name].as<std::string>().empty()) {
+      result.error = std::string("--") + name + " needs a file name";
+      return result;
+    }
+  }
   o.snapshot = vm.count("snapshot") > 0;
   o.headless = vm.count("headless") > 0;
   o.trace = vm.count("trace") > 0;

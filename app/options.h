@@ -65,6 +65,10 @@ struct Options {
   double exit_after = 0;     // dashboard: close after SECONDS
   bool keep_open = false;    // dashboard: stay open after the guest ends
   std::string dump_dtb;
+  // --save-snapshot: where Ctrl-A S and the dashboard's button save the machine;
+  // --load-snapshot: a snapshot to restore instead of booting (QEMU's savevm / -loadvm).
+  std::string save_snapshot;
+  std::string load_snapshot;
   bool trace = false;
   bool deterministic = false;
   std::optional<UserNetConfig> netdev;  // --netdev user,...

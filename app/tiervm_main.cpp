@@ -19,6 +19,7 @@
 #include "engine/monitor/perf_map.h"
 #include "engine/monitor/perf_monitor.h"
 #include "engine/monitor/report.h"
+#include "engine/snapshot.h"
 #include "ui/dashboard.h"
 
 #ifndef TIERVM_VERSION
@@ -65,6 +66,31 @@ MachineConfig machine_config(const Options& o) {
   c.tier1 = o.jit == JitMode::Fast ? Tier::Fast : Tier::Baseline;
   c.trace = o.trace;
   return c;
+}
+
+// The machine of `config`, restored from `snapshot` when one is given (one line in `error`
+// when that fails).
+std::unique_ptr<Machine> create_machine(const MachineConfig& config, const std::string& snapshot,
+                                        std::string& error, SnapshotStats* stats = nullptr) {
+  std::unique_ptr<Machine> m = Machine::create(config, error);
+  if (m && !snapshot.empty() && !load_snapshot(*m, snapshot, error, stats)) m.reset();
+  return m;
+}
+
+double mib(uint64_t bytes) {
+  return static_cast<double>(bytes) / (1 << 20);
+}
+
+// Machine thread: saves to `path` and says so in one line on stderr.
+void save_snapshot_now(Machine& m, const std::string& path) {
+  SnapshotStats stats;
+  std::string error;
+  if (save_snapshot(m, path, error, &stats)) {
+    std::fprintf(stderr, "\ntiervm: snapshot saved to %s (%.1f MiB in %.2f s)\n", path.c_str(),
+                 mib(stats.bytes), stats.seconds);
+  } else {
+    std::fprintf(stderr, "\ntiervm: error: %s\n", error.c_str());
+  }
 }
 
 // The symbols reports name guest code with: --symbols, else a System.map beside the
@@ -121,7 +147,9 @@ std::optional<int> run_with_dashboard(const Options& o, const MachineConfig& con
                                       std::shared_ptr<const SymbolTable> symbols,
                                       ChromeTraceWriter* trace, std::unique_ptr<Machine>& machine) {
   DashboardOptions d;
-  d.session.factory = [config](std::string& error) { return Machine::create(config, error); };
+  d.session.factory = [config, snapshot = o.load_snapshot](std::string& error) {
+    return create_machine(config, snapshot, error);
+  };
   d.session.symbols = std::move(symbols);
   d.session.limits = {o.max_instructions, o.timeout_seconds};
   d.session.trace = trace;
@@ -131,6 +159,7 @@ std::optional<int> run_with_dashboard(const Options& o, const MachineConfig& con
   d.keep_open = o.keep_open;
   if (!o.perf_report.empty()) d.settings.report_path = o.perf_report;
   d.settings.jit_mode = jit_mode_name(o.jit);
+  if (!o.save_snapshot.empty()) d.settings.snapshot_path = o.save_snapshot;
   DashboardResult r = run_dashboard(d, std::move(machine));
   if (!r.opened) {
     machine = std::move(r.unused_machine);
@@ -164,8 +193,13 @@ int tiervm_main(int argc, const char* const* argv) {
   std::shared_ptr<const SymbolTable> symbols;
   if (!load_symbols(o, symbols, error)) return host_error(error);
   const MachineConfig config = machine_config(o);
-  std::unique_ptr<Machine> machine = Machine::create(config, error);
+  SnapshotStats loaded;
+  std::unique_ptr<Machine> machine = create_machine(config, o.load_snapshot, error, &loaded);
   if (!machine) return host_error(error);
+  if (!o.load_snapshot.empty()) {
+    std::fprintf(stderr, "tiervm: snapshot loaded from %s (%.1f MiB in %.2f s)\n",
+                 o.load_snapshot.c_str(), mib(loaded.bytes), loaded.seconds);
+  }
 
   if (!o.dump_dtb.empty()) {
     std::ofstream out(o.dump_dtb, std::ios::binary);
@@ -205,6 +239,11 @@ int tiervm_main(int argc, const char* const* argv) {
                          console.flush();
                          return console.poll(timeout_ms, deliver);
                        });
+  if (!o.save_snapshot.empty()) {
+    console.set_snapshot_key([m = machine.get(), path = o.save_snapshot] {
+      m->post([m, path] { save_snapshot_now(*m, path); });
+    });
+  }
   g_machine = machine.get();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -61,6 +61,7 @@ void stacked_bar(const char* id, const std::vector<std::pair<double, ImU32>>& pa
 DashboardPanels::DashboardPanels(EmulationSession& session, DashboardSettings settings)
     : session_(session), settings_(std::move(settings)) {
   std::snprintf(report_path_, sizeof report_path_, "%s", settings_.report_path.c_str());
+  std::snprintf(snapshot_path_, sizeof snapshot_path_, "%s", settings_.snapshot_path.c_str());
 }
 
 DashboardPanels::~DashboardPanels() = default;
@@ -208,6 +209,19 @@ void DashboardPanels::draw_controls(const MonitorSnapshot& s) {
       out->fresh = true;
     });
   }
+  ImGui::SetNextItemWidth(-110);
+  ImGui::InputText("##snapshot", snapshot_path_, sizeof snapshot_path_);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!running);
+  if (ImGui::Button("Save snapshot", ImVec2(-1, 0))) {
+    auto out = async_status_;
+    session_.save_snapshot(snapshot_path_, [out](const std::string& message) {
+      std::lock_guard<std::mutex> lock(out->mutex);
+      out->text = message;
+      out->fresh = true;
+    });
+  }
+  ImGui::EndDisabled();
   {
     std::lock_guard<std::mutex> lock(async_status_->mutex);
     if (async_status_->fresh) {

@@ -34,7 +34,8 @@ inline constexpr uint8_t kTitleBarRgb[3] = {46, 84, 140};
 
 struct DashboardSettings {
   std::string report_path = "tiervm-perf-report.json";
-  std::string jit_mode;  // "off", "fast", "tiered" as started
+  std::string snapshot_path = "tiervm.snapshot";  // --save-snapshot
+  std::string jit_mode;                           // "off", "fast", "tiered" as started
 };
 
 // The dashboard's panels and their state (UI thread only). draw() lays out one frame.
@@ -96,6 +97,7 @@ class DashboardPanels {
 
   // Controls.
   char report_path_[256] = {};
+  char snapshot_path_[256] = {};
   std::string status_;
   // Answers from the machine's thread (saved reports).
   struct AsyncText {

@@ -8,6 +8,7 @@
 #include "engine/executor.h"
 #include "engine/monitor/block_detail.h"
 #include "engine/monitor/report.h"
+#include "engine/snapshot.h"
 
 namespace tiervm {
 
@@ -190,6 +191,22 @@ void EmulationSession::save_report(const std::string& path,
     std::ofstream out(path);
     out << mon.to_json().dump(2) << "\n";
     done(out ? std::string() : "cannot write '" + path + "'");
+  });
+}
+
+void EmulationSession::save_snapshot(const std::string& path,
+                                     std::function<void(const std::string&)> done) {
+  post([path, done = std::move(done)](Machine& m, PerfMonitor&) {
+    SnapshotStats stats;
+    std::string error;
+    if (!tiervm::save_snapshot(m, path, error, &stats)) {
+      done(error);
+      return;
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, " (%.1f MiB in %.2f s)",
+                  static_cast<double>(stats.bytes) / (1 << 20), stats.seconds);
+    done("snapshot saved to " + path + line);
   });
 }
 

@@ -66,6 +66,9 @@ class EmulationSession {
   void set_monitor_enabled(bool on);
   // Writes the monitor's JSON report; `done` gets "" or the error (machine thread).
   void save_report(const std::string& path, std::function<void(const std::string&)> done);
+  // Saves a snapshot of the machine to `path` (engine/snapshot.h) between two slices;
+  // `done` gets the line saying where and how big, or the error (machine thread).
+  void save_snapshot(const std::string& path, std::function<void(const std::string&)> done);
   // Copies the live translation at paddr; the copy shows up in take_block() (nullopt
   // there when no translation is live).
   void request_block(uint64_t paddr);

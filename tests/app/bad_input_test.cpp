@@ -333,6 +333,12 @@ const BadInput kBadInputs[] = {
     {"GdbBadHost", {"--gdb", "tcp:nowhere:1234", "@rom"}, nullptr},
     {"HoldWithoutGdb", {"-S", "@rom"}, nullptr},
     {"PerfMapBogus", {"--perf-map=perfetto", "@rom"}, nullptr},
+    {"SaveSnapshotEmpty", {"--save-snapshot", "", "@rom"}, nullptr},
+    {"LoadSnapshotMissing", {"--load-snapshot", "@dir/missing.snapshot", "@rom"}, nullptr},
+    {"LoadSnapshotNotASnapshot", {"--load-snapshot", "@rom", "@rom"}, nullptr},
+    {"LoadSnapshotEmpty",
+     {"--load-snapshot", "@dir/empty.snapshot", "@rom"},
+     [](const TempDir& d) { d.write("empty.snapshot", {}); }},
 };
 
 std::vector<std::string> expand(const std::vector<std::string>& args, const TempDir& dir) {

@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/hart.h"
 #include "engine/machine.h"
+#include "engine/snapshot.h"
 #include "tests/engine/asm_util.h"
 #include "ui/emulation_session.h"
 
@@ -120,6 +122,36 @@ TEST_F(SessionTest, PauseStepFlushAndInspect) {
   session_->set_paused(false);
   EXPECT_TRUE(wait_for([&] { return fresh()->instructions > before + 1'000'000; }));
   EXPECT_FALSE(session_->finished());
+}
+
+TEST_F(SessionTest, SavesASnapshotBetweenSlices) {
+  ASSERT_TRUE(wait_for([&] { return session_->snapshot()->instructions > 100'000; }));
+  session_->set_paused(true);
+  const uint64_t at = fresh()->instructions;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("tiervm-session-" + std::to_string(getpid()) + ".snapshot");
+  std::promise<std::string> saved;
+  session_->save_snapshot(path, [&](const std::string& message) { saved.set_value(message); });
+  const std::string message = saved.get_future().get();
+  EXPECT_EQ(message.rfind("snapshot saved to " + path.string() + " (", 0), 0u) << message;
+
+  // A machine of the same configuration loaded from it stands where the paused one does.
+  MachineConfig mc;
+  mc.image = image_;
+  std::string error;
+  auto m = Machine::create(mc, error);
+  ASSERT_NE(m, nullptr) << error;
+  ASSERT_TRUE(load_snapshot(*m, path, error)) << error;
+  std::filesystem::remove(path);
+  EXPECT_EQ(m->instructions(), at);
+  EXPECT_EQ(m->hart().s.pc & ~uint64_t{7}, kLoopPc & ~uint64_t{7});
+
+  std::promise<std::string> failed;
+  session_->save_snapshot("/nonexistent/dir/x.snapshot",
+                          [&](const std::string& message) { failed.set_value(message); });
+  EXPECT_EQ(failed.get_future().get(),
+            "cannot write snapshot '/nonexistent/dir/x.snapshot.tmp': No such file or directory");
+  session_->set_paused(false);
 }
 
 TEST_F(SessionTest, GuestInputReachesTheUartAndRestartStartsOver) {
