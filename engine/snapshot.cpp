@@ -169,13 +169,23 @@ std::string first_difference(const std::string& saved, const std::string& here) 
     }
     return nullptr;
   };
+  auto quoted = [](const std::string* v) { return v == nullptr ? "none" : "'" + *v + "'"; };
+  auto differ = [&](const std::string& key, const std::string* saved_value,
+                    const std::string* here_value) {
+    std::string out = key;
+    out += ": ";
+    out += quoted(saved_value);
+    out += " in the snapshot, ";
+    out += quoted(here_value);
+    out += " here";
+    return out;
+  };
   for (const auto& [key, value] : a) {
     const std::string* other = find(b, key);
-    if (other == nullptr) return key + ": '" + value + "' in the snapshot, none here";
-    if (*other != value) return key + ": '" + value + "' in the snapshot, '" + *other + "' here";
+    if (other == nullptr || *other != value) return differ(key, &value, other);
   }
   for (const auto& [key, value] : b) {
-    if (find(a, key) == nullptr) return key + ": none in the snapshot, '" + value + "' here";
+    if (find(a, key) == nullptr) return differ(key, nullptr, &value);
   }
   return "the descriptions differ";
 }

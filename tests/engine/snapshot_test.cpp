@@ -209,6 +209,50 @@ TEST_F(SnapshotRefusal, AnotherRamSizeIsRefused) {
             "'128 MiB' here)");
 }
 
+TEST(SnapshotDisk, ADiskChangedSinceTheSaveIsRefused) {
+  // A read-write drive is written through to its file: the snapshot records the file's
+  // size and checksum, and refuses a file that is not the one the guest had.
+  const auto disk = std::filesystem::temp_directory_path() /
+                    ("tiervm_snapshot_disk_" + std::to_string(::getpid()) + ".img");
+  std::vector<char> zeros(64 * 1024, 0);
+  auto write_disk = [&](char first) {
+    zeros[0] = first;
+    std::ofstream(disk, std::ios::binary).write(zeros.data(), static_cast<ptrdiff_t>(zeros.size()));
+  };
+  write_disk(0);
+  auto make_with_disk = [&] {
+    MachineConfig config;
+    config.image = kRoms + "demo/demo.elf";
+    config.max_tier = 0;
+    config.ram_size = 64ull << 20;
+    config.drives.push_back({disk.string(), false, false});
+    std::string error;
+    auto m = Machine::create(config, error);
+    EXPECT_NE(m, nullptr) << error;
+    return m;
+  };
+  std::vector<uint8_t> snapshot;
+  {
+    auto a = make_with_disk();
+    snapshot = encode_snapshot(*a);
+  }
+  std::string error;
+  {
+    auto b = make_with_disk();
+    EXPECT_TRUE(decode_snapshot(*b, snapshot, "s", error)) << error;
+  }
+  write_disk(1);
+  auto c = make_with_disk();
+  EXPECT_FALSE(decode_snapshot(*c, snapshot, "s", error));
+  EXPECT_EQ(error.rfind("s is of another machine configuration (virtio7: 'blk mode=rw bytes=65536 "
+                        "crc32c=",
+                        0),
+            0u)
+      << error;
+  c.reset();
+  std::filesystem::remove(disk);
+}
+
 TEST(SnapshotFile, SavesAndLoadsThroughAFile) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("tiervm_snapshot_test_" + std::to_string(::getpid()));
