@@ -10,17 +10,24 @@
    prints the guest's uptime; then Ctrl-A S saves the machine and the process is killed
    with SIGKILL.
 2. A new tiervm with the same options and --load-snapshot FILE: the shell that was saved
-   takes the next command typed, sees both files with their contents, reads an uptime not
+   takes the next command typed, sees both files with their contents (the disk mounted
+   again, so its file is read from the restored overlay), reads an uptime not
    below the saved one (the guest's clock goes on; it does not restart), and powers off
    (status 0). The disk image itself was never written.
 3. Refusals, each one line on stderr and status 125 before anything runs: the snapshot with
    one byte flipped, cut short, with another magic, loaded with another --memory, and a
    missing file.
+4. The console on the virtio console (console=hvc0) and user-mode networking (--netdev
+   user): the guest fetches a file from an HTTP server on the host's loopback before the
+   save and again after the load (a new connection: slirp's connections are not in the
+   snapshot, the guest's network configuration is).
 Prints one line per check, the snapshot's size and the save and load times, and exits
 non-zero if a check failed.
 """
 import argparse
+import functools
 import hashlib
+import http.server
 import os
 import pty
 import re
@@ -28,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,6 +118,55 @@ def refused(args, base, snapshot, want, extra=()):
     return bool(ok), f"status {proc.returncode}, stderr: {err!r}, stdout: {proc.stdout[:200]!r}"
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def check_hvc_and_net(args, work):
+    payload = hashlib.sha256(os.urandom(16)).hexdigest()
+    with open(os.path.join(work, "payload.txt"), "w") as f:
+        f.write(f"payload-{payload}\n")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=work))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://10.0.2.2:{server.server_address[1]}/payload.txt"
+    snap = os.path.join(work, "net.snapshot")
+    base = [args.tiervm, "--headless", "--kernel", args.image, "--append", "console=hvc0",
+            "--netdev", "user", "--timeout", str(LIMIT)]
+    try:
+        g = Guest([*base, "--save-snapshot", snap])
+        ok = g.wait_for(re.escape(PROMPT)) is not None
+        mark = len(g.log)
+        # A static address in slirp's network (what its DHCP gives), as udhcpc would set.
+        g.type("ifconfig lo 127.0.0.1 up && ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up "
+               f"&& route add default gw 10.0.2.2 && wget -q -O - {url}; echo NET-$((1+2))\n")
+        fetched = g.wait_for(r"^NET-3$", mark)
+        ok = ok and fetched is not None and f"payload-{payload}" in g.log[mark:]
+        result("console=hvc0 and --netdev user: the guest fetches a file before the save", ok,
+               g.log)
+        if ok:
+            g.wait_for(re.escape(PROMPT), mark + fetched.end())
+            mark = len(g.log)
+            g.type("\x01s")
+            ok = g.wait_for(r"^tiervm: snapshot saved to ", mark, timeout=60) is not None
+        g.proc.send_signal(signal.SIGKILL)
+        g.finish()
+        if not ok:
+            return
+        g = Guest([*base, "--load-snapshot", snap])
+        mark = len(g.log)
+        g.type(f"wget -q -O - {url}; echo NET-AGAIN-$((2+3))\n")
+        fetched = g.wait_for(r"^NET-AGAIN-5$", mark)
+        result("...and after the load, through the restored hvc0 and virtio-net",
+               fetched is not None and f"payload-{payload}" in g.log[mark:], g.log)
+        g.type("poweroff -f\n")
+        status = g.finish()
+        result(f"...then powers off (status {status})", status == 0, g.log)
+    finally:
+        server.shutdown()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tiervm", required=True)
@@ -172,7 +229,9 @@ def main():
         load_line = loaded.group(0) if loaded else ""
         result("--load-snapshot restores the machine", loaded is not None, g.log)
         mark = len(g.log)
-        g.type(f"cat /tmp/before /mnt/before; "
+        # The disk is mounted again so that its file is read from the device (the overlay),
+        # not from the page cache in the restored RAM.
+        g.type(f"cat /tmp/before; umount /mnt && mount -t ext2 /dev/vda /mnt && cat /mnt/before; "
                f"echo RESTORED-UPTIME $(cut -d ' ' -f 1 /proc/uptime) DONE-$((3*5))\n")
         done = g.wait_for(r"^RESTORED-UPTIME ([0-9.]+) DONE-15$", mark)
         after = g.log[mark:]
@@ -217,6 +276,8 @@ def main():
         result("a snapshot of another memory size is refused", ok, log)
         ok, log = refused(args, base, os.path.join(work, "missing"), r"cannot open snapshot")
         result("a missing snapshot file is refused", ok, log)
+
+        check_hvc_and_net(args, work)
 
         print(f"linux snapshot: measured: {size_line.removeprefix('tiervm: ')}; "
               f"{load_line.removeprefix('tiervm: ')}")
