@@ -85,10 +85,12 @@ std::vector<StateSection> state_sections(Machine& m) {
   sections.push_back({kMachineSection, {}});
   const std::string text = snapshot_description(m);
   sections.back().bytes.assign(text.begin(), text.end());
-  StateSection hart{"hart0", {}};
-  StateWriter w(hart.bytes);
-  m.hart().save_state(w);
-  sections.push_back(std::move(hart));
+  for (unsigned i = 0; i < m.hart_count(); ++i) {
+    StateSection hart{"hart" + std::to_string(i), {}};
+    StateWriter w(hart.bytes);
+    m.hart(i).save_state(w);
+    sections.push_back(std::move(hart));
+  }
   m.board().save(sections);
   return sections;
 }
@@ -233,7 +235,7 @@ void clear_ram(uint8_t* ram, uint64_t from, uint64_t to, const std::vector<uint8
 std::string snapshot_description(Machine& m) {
   std::string text = "board virt\n";
   text += "ram " + describe_ram(m.bus().ram_size()) + "\n";
-  text += "harts 1\n";
+  text += "harts " + std::to_string(m.hart_count()) + "\n";
   text += "isa " + isa_string() + "\n";
   text += m.board().describe();
   return text;
@@ -362,13 +364,22 @@ bool decode_snapshot(Machine& m, std::span<const uint8_t> bytes, const std::stri
   if (!read_ram_runs(ram->second, m.bus().ram_size(), runs)) {
     return refuse("is corrupt (its 'ram' section)");
   }
-  auto hart = sections.find("hart0");
-  if (hart == sections.end()) return refuse("is corrupt (no 'hart0' section)");
+  std::vector<std::span<const uint8_t>> harts;
+  for (unsigned i = 0; i < m.hart_count(); ++i) {
+    const std::string name = "hart" + std::to_string(i);
+    auto hart = sections.find(name);
+    if (hart == sections.end()) return refuse("is corrupt (no '" + name + "' section)");
+    harts.push_back(hart->second);
+  }
 
-  // From here on the machine changes. The hart first: in --deterministic runs the clock
-  // counts its instructions, and the CLINT sets mtime on that clock.
-  StateReader hr(hart->second);
-  if (!m.hart().load_state(hr) || !hr.done()) return refuse("is corrupt (its 'hart0' section)");
+  // From here on the machine changes. The harts first: in --deterministic runs the clock
+  // counts their instructions, and the CLINT sets mtime on that clock.
+  for (unsigned i = 0; i < m.hart_count(); ++i) {
+    StateReader hr(harts[i]);
+    if (!m.hart(i).load_state(hr) || !hr.done()) {
+      return refuse("is corrupt (its 'hart" + std::to_string(i) + "' section)");
+    }
+  }
   uint8_t* data = m.bus().ram_data();
   const std::vector<uint8_t> in_use = host_pages_in_use(data, m.bus().ram_size());
   uint64_t end = 0;
@@ -381,7 +392,7 @@ bool decode_snapshot(Machine& m, std::span<const uint8_t> bytes, const std::stri
   std::string why;
   if (!m.board().load(sections, why)) return refuse("is corrupt (" + why + ")");
   // RAM changed under the code cache's feet: drop all code (and the code-page marks).
-  m.executor().code_cache().flush();
+  for (unsigned i = 0; i < m.hart_count(); ++i) m.executor(i).code_cache().flush();
   return true;
 }
 

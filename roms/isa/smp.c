@@ -158,7 +158,7 @@ int test_main(void) {
   __asm__ volatile("fence rw, rw" ::: "memory");
   for (unsigned h = 1; h < kMaxHarts; ++h) CLINT_MSIP[h] = 1;
   // Harts that exist start within a bounded time; count them.
-  for (volatile uint32_t spin = 0; spin < 2000000 && started < kMaxHarts - 1; ++spin) {
+  for (volatile uint32_t spin = 0; spin < 300000 && started < kMaxHarts - 1; ++spin) {
   }
   harts = started + 1;
   uart_puts("smp: ");

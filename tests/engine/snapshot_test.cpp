@@ -28,8 +28,10 @@ struct Guest {
   std::string console;
 };
 
-Guest make(const std::string& rom, unsigned max_tier = 0, uint64_t ram = 64ull << 20) {
+Guest make(const std::string& rom, unsigned max_tier = 0, uint64_t ram = 64ull << 20,
+           unsigned harts = 1) {
   MachineConfig config;
+  config.harts = harts;
   config.image = kRoms + rom;
   config.max_tier = max_tier;
   config.deterministic = true;
@@ -75,6 +77,41 @@ void expect_same_continuation(const std::string& rom, uint64_t first, unsigned m
   if (same_instret) {
     EXPECT_EQ(b.machine->instructions(), a.machine->instructions());
   }
+}
+
+// Four harts in the middle of the litmus rom's tests: every hart's state is saved, and a
+// four-hart machine that loads it passes them all; a two-hart machine refuses it.
+TEST(Snapshot, EveryHartIsSavedAndRestored) {
+  Guest a = make("isa/smp.elf", 1, 64ull << 20, 4);
+  ASSERT_NE(a.machine, nullptr);
+  attach_console(a);
+  // Save once the harts are counted and testing (the rom prints the count first).
+  for (int i = 0; i < 100 && a.console.find("smp: 4 harts") == std::string::npos; ++i) {
+    ASSERT_EQ(a.machine->run({.max_instructions = 200'000}).kind,
+              MachineExit::Kind::InstructionLimit);
+  }
+  ASSERT_NE(a.console.find("smp: 4 harts"), std::string::npos) << a.console;
+  ASSERT_EQ(a.machine->run({.max_instructions = 1'000'000}).kind,
+            MachineExit::Kind::InstructionLimit);
+  ASSERT_EQ(a.console.find("all checks passed"), std::string::npos) << "saved too late";
+  std::vector<uint64_t> pcs;
+  for (unsigned i = 0; i < 4; ++i) pcs.push_back(a.machine->hart(i).s.pc);
+  const std::vector<uint8_t> snapshot = encode_snapshot(*a.machine);
+
+  Guest b = make("isa/smp.elf", 1, 64ull << 20, 4);
+  ASSERT_NE(b.machine, nullptr);
+  attach_console(b);
+  std::string error;
+  ASSERT_TRUE(decode_snapshot(*b.machine, snapshot, "snapshot", error)) << error;
+  for (unsigned i = 0; i < 4; ++i) EXPECT_EQ(b.machine->hart(i).s.pc, pcs[i]) << "hart " << i;
+  const MachineExit end = b.machine->run({.max_instructions = 400'000'000});
+  EXPECT_EQ(end.kind, MachineExit::Kind::Poweroff) << b.console;
+  EXPECT_NE(b.console.find("smp: all checks passed"), std::string::npos) << b.console;
+
+  Guest c = make("isa/smp.elf", 1, 64ull << 20, 2);
+  ASSERT_NE(c.machine, nullptr);
+  EXPECT_FALSE(decode_snapshot(*c.machine, snapshot, "snapshot", error));
+  EXPECT_NE(error.find("harts"), std::string::npos) << error;
 }
 
 TEST(Snapshot, DemoGoesOnIdenticallyAfterALoad) {
