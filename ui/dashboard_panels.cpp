@@ -239,7 +239,31 @@ void DashboardPanels::draw_controls(const MonitorSnapshot& s) {
               s.traps_per_s, s.interrupts, s.interrupts_per_s);
   ImGui::Text("TLB L2 lookups %" PRIu64 "   flushes %" PRIu64 "   events dropped %" PRIu64, l2,
               s.tlb_flushes, s.events_dropped);
+  draw_harts(s);
   draw_devices(s);
+}
+
+void DashboardPanels::draw_harts(const MonitorSnapshot& s) {
+  if (s.harts.size() < 2) return;  // one hart: the figures above are its own
+  ImGui::Separator();
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("harts", 5, flags)) return;
+  for (const char* h : {"hart", "state", "mode", "pc", "MIPS"}) ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  for (const HartCounters& h : s.harts) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("%u", h.id);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(h.state);
+    ImGui::TableNextColumn();
+    ImGui::Text("%c", h.priv);
+    ImGui::TableNextColumn();
+    ImGui::Text("%016llx", static_cast<unsigned long long>(h.pc));
+    ImGui::TableNextColumn();
+    ImGui::Text("%.1f", h.mips_recent);
+  }
+  ImGui::EndTable();
 }
 
 void DashboardPanels::draw_performance(const MonitorSnapshot& s) {

@@ -59,6 +59,7 @@ class DashboardPanels {
   void draw_performance(const MonitorSnapshot& s);
   void draw_memory(const MonitorSnapshot& s);
   void draw_devices(const MonitorSnapshot& s);
+  void draw_harts(const MonitorSnapshot& s);
   void draw_compile(const MonitorSnapshot& s);
   void rebuild_rows(const MonitorSnapshot& s);
   void poll_block_reply(const MonitorSnapshot& s);

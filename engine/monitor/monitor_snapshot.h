@@ -63,6 +63,16 @@ struct DeviceCounters {
   uint64_t bytes_from_guest = 0;
 };
 
+// One hart (--smp): what it is doing and how fast it goes.
+struct HartCounters {
+  unsigned id = 0;
+  const char* state = "running";  // "running", "wfi" (asleep in wfi)
+  char priv = 'M';                // privilege mode: M, S or U
+  uint64_t pc = 0;
+  uint64_t instructions = 0;
+  double mips_recent = 0;  // over the last history period
+};
+
 // Everything the dashboard and the reports show, copied out of the monitor at one moment
 // on the machine's thread: immutable, shared between threads by shared_ptr.
 struct MonitorSnapshot {
@@ -109,6 +119,7 @@ struct MonitorSnapshot {
   size_t compile_queue = 0;
   JitStats jit{};
   std::vector<DeviceCounters> devices;  // the virtio devices present, by slot
+  std::vector<HartCounters> harts;      // every hart, by id
   uint64_t jit_counted_entries = 0;     // JitTier::counted_entries(): entries incl. chained ones
   uint64_t events_dropped = 0;
 

@@ -171,6 +171,14 @@ void PerfMonitor::tick(uint64_t now) {
     history_.push_back(r);
     if (history_.size() > kHistoryCapacity) history_.pop_front();
   }
+  const unsigned harts = machine_.hart_count();
+  period_hart_instret_.resize(harts, 0);
+  hart_mips_.resize(harts, 0);
+  for (unsigned i = 0; i < harts; ++i) {
+    const uint64_t h = machine_.hart(i).s.instret;
+    if (enabled_ && ns > 0) hart_mips_[i] = rate(h - period_hart_instret_[i], ns) / 1e6;
+    period_hart_instret_[i] = h;
+  }
   period_start_ns_ = now;
   period_instret_ = instret;
   period_traps_ = ex.traps_taken();
@@ -241,6 +249,17 @@ MonitorSnapshot PerfMonitor::capture() const {
   }
   s.traps = ex.traps_taken();
   s.interrupts = ex.interrupts_taken();
+  for (unsigned i = 0; i < machine_.hart_count(); ++i) {
+    const HartState& hs = machine_.hart(i).s;
+    HartCounters h;
+    h.id = i;
+    h.state = hs.waiting ? "wfi" : "running";
+    h.priv = hs.priv == Priv::M ? 'M' : hs.priv == Priv::S ? 'S' : 'U';
+    h.pc = hs.pc;
+    h.instructions = hs.instret;
+    h.mips_recent = i < hart_mips_.size() ? hart_mips_[i] : 0;
+    s.harts.push_back(h);
+  }
 
   s.samples = samples_;
   s.samples_idle = samples_idle_;

@@ -94,6 +94,8 @@ class PerfMonitor {
   // History: counters at the start of the current period.
   uint64_t period_start_ns_ = 0;
   uint64_t period_instret_ = 0;
+  std::vector<uint64_t> period_hart_instret_;  // per hart, at the start of the period
+  std::vector<double> hart_mips_;              // per hart, over the last period
   uint64_t period_traps_ = 0;
   uint64_t period_interrupts_ = 0;
   uint64_t period_samples_ = 0;

@@ -98,6 +98,15 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
   j["blocks_executed"] = s.blocks_executed;
   j["traps"] = s.traps;
   j["interrupts"] = s.interrupts;
+  // Per hart (hart 0's executor also holds the code-cache, TLB and JIT figures below).
+  j["harts"] = nlohmann::json::array();
+  for (const HartCounters& h : s.harts) {
+    j["harts"].push_back(
+        {{"id", h.id},
+         {"instructions", h.instructions},
+         {"state", h.state},
+         {"mips", wall > 0 ? static_cast<double>(h.instructions) / wall / 1e6 : 0.0}});
+  }
   j["code_cache"] = {{"blocks", s.code_blocks},          {"translations", s.translations},
                      {"invalidations", s.invalidations}, {"max_blocks", s.code_max_blocks},
                      {"evicted", s.code_evicted},        {"host_bytes", s.code_host_bytes},

@@ -355,5 +355,30 @@ TEST(PerfMonitor, SnapshotListsTheVirtioDevicesWithTheirCounters) {
   EXPECT_EQ(s.devices[0].notifications, 0u);
 }
 
+// --smp 4: the report lists every hart with its own instruction count, which sum to the
+// machine's; every hart of the litmus rom retires instructions.
+TEST(PerfMonitor, ReportListsEveryHart) {
+  MachineConfig c;
+  c.image = std::string(TIERVM_BINARY_DIR) + "/roms/isa/smp.elf";
+  c.harts = 4;
+  c.max_tier = 0;
+  std::string error;
+  auto m = Machine::create(c, error);
+  ASSERT_NE(m, nullptr) << error;
+  PerfMonitor monitor(*m);
+  monitor.enable();
+  EXPECT_EQ(m->run({0, 60}).kind, MachineExit::Kind::Poweroff);
+  const nlohmann::json report = monitor_report_json(monitor.capture(), 0.5);
+  for (const auto& v : test::schema_violations(load_schema(), report)) ADD_FAILURE() << v;
+  ASSERT_EQ(report["harts"].size(), 4u);
+  uint64_t sum = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    EXPECT_EQ(report["harts"][i]["id"], i);
+    EXPECT_GT(report["harts"][i]["instructions"].get<uint64_t>(), 10'000u) << "hart " << i;
+    sum += report["harts"][i]["instructions"].get<uint64_t>();
+  }
+  EXPECT_EQ(sum, report["instructions"].get<uint64_t>());
+}
+
 }  // namespace
 }  // namespace tiervm
