@@ -145,6 +145,10 @@ RunStop Executor::run(uint64_t instret_limit) {
   while (s.instret < instret_limit && iterations_left-- != 0) {
     if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
     s.exit_request.store(0, std::memory_order_relaxed);
+    if (s.pause_hint) [[unlikely]] {
+      s.pause_hint = false;
+      if (yield_hints_) return RunStop::Yield;
+    }
     if (jit_) jit_->poll();
     if (cache_.has_retired()) cache_.collect();
     if (hart_.tlb.flushes != tlb_generation_) {
@@ -175,7 +179,7 @@ RunStop Executor::run(uint64_t instret_limit) {
         }
         continue;
       }
-      if (woke_from_wfi && yield_on_wfi_) return RunStop::Yield;
+      if (woke_from_wfi && yield_hints_) return RunStop::Yield;
     }
     if (s.waiting) return RunStop::Waiting;
     if (debug_ != nullptr) [[unlikely]] {

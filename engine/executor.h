@@ -20,7 +20,7 @@ enum class RunStop : uint8_t {
   Waiting,    // the hart executed wfi and no interrupt is pending
   Requested,  // request_stop() was called (device exit, UI, signal)
   Debug,      // an attached debugger's breakpoint or watchpoint (DebugControl) was hit
-  Yield       // wfi woke at once on an interrupt the hart cannot take (set_yield_on_wfi)
+  Yield       // a spinning hart gives its turn away (set_yield_hints)
 };
 
 // The dispatcher: finds the block for the current pc (jump cache, then TLB + code cache,
@@ -54,10 +54,11 @@ class Executor {
   // Publishes traps, interrupts and TLB flushes (and, through the cache and the JIT,
   // compilations and invalidations) to `events`; nullptr turns that off.
   void set_event_bus(EventBus* events);
-  // With other harts taking turns on this thread: a wfi that an interrupt pending but
-  // disabled (mstatus.xIE) wakes at once ends the run with RunStop::Yield, so a hart
-  // polling in a wfi loop gives its turn away instead of spinning through its slice.
-  void set_yield_on_wfi(bool on) { yield_on_wfi_ = on; }
+  // With other harts taking turns on this thread, a spinning hart gives its turn away
+  // (the run ends with RunStop::Yield) instead of spinning through its slice: at `pause`
+  // (Linux's cpu_relax in spin-wait loops), and at a wfi that an interrupt pending but
+  // disabled (mstatus.xIE) wakes at once (a firmware polling loop).
+  void set_yield_hints(bool on) { yield_hints_ = on; }
   // Prints each executed instruction (pc, bits, disassembly) to stderr.
   void set_trace(bool on) { trace_ = on; }
   // Attaches a debugger's breakpoints and watchpoints (nullptr detaches). With none
@@ -86,7 +87,7 @@ class Executor {
   JitTier::CodeHook code_hook_;
   std::atomic<bool> stop_{false};
   bool trace_ = false;
-  bool yield_on_wfi_ = false;
+  bool yield_hints_ = false;
   uint64_t blocks_executed_ = 0;
   uint64_t traps_ = 0;
   uint64_t interrupts_ = 0;

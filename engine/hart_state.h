@@ -100,6 +100,9 @@ struct HartState {
 
   // Wait-for-interrupt: set by wfi, cleared when an interrupt becomes pending.
   bool waiting = false;
+  // Set by `pause` (Zihintpause: a spin-wait loop's hint); the dispatcher ends the hart's
+  // turn on it when other harts take turns on the thread. Not architectural state.
+  bool pause_hint = false;
 
   // ---- Read by compiled code at block boundaries.
   // The dispatcher's instruction limit: chained blocks return to it once instret reaches

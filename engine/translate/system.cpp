@@ -87,6 +87,14 @@ uint64_t fence_helper(Hart&, uint64_t, uint64_t, uint64_t, int64_t) {
   return 0;
 }
 
+// pause (Zihintpause) is a fence with pred = W, succ = 0, which orders nothing: it only
+// tells the dispatcher that the hart is spinning (see HartState::pause_hint).
+uint64_t pause_helper(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t) {
+  hart.s.pause_hint = true;
+  hart.s.exit_request.store(1, std::memory_order_relaxed);
+  return 0;
+}
+
 void ecall(IrBuilder& b, const DecodedInsn& d) {
   b.call(ecall_helper, kSlotSink);
   b.ret(emit::next_offset(b, d));
@@ -117,6 +125,11 @@ void sfence_vma(IrBuilder& b, const DecodedInsn& d) {
   b.ret(emit::next_offset(b, d));
 }
 
+void pause(IrBuilder& b, const DecodedInsn& d) {
+  b.call(pause_helper, kSlotSink);
+  b.ret(emit::next_offset(b, d));
+}
+
 void fence(IrBuilder& b, const DecodedInsn& d) {
   b.call(fence_helper, kSlotSink);
   b.ret(emit::next_offset(b, d));
@@ -143,6 +156,8 @@ constexpr std::array kRows = {
             kInsnSerializing},
     InsnDef{Ext::I, "-----------------000-----0001111", "fence", "pred,succ", fence,
             kInsnSerializing},
+    InsnDef{Ext::I, "00000001000000000000000000001111", "pause", "", pause,
+            kInsnSerializing | kInsnOverrides},
     InsnDef{Ext::Zifencei, "-----------------001-----0001111", "fence.i", "", fence_i,
             kInsnSerializing},
 };

@@ -402,6 +402,37 @@ TEST_F(SystemInsnTest, WfiWakesOnAPendingInterrupt) {
   EXPECT_EQ(s.mepc, kRamBase + 4);  // resumes after the wfi
 }
 
+// With other harts taking turns (yield hints on), a spinning hart ends its turn at `pause`
+// (0x0100000f, Zihintpause) and at a wfi that a disabled pending interrupt wakes at once;
+// without them both are no-ops and it runs to its limit. On every tier.
+TEST(YieldHints, PauseAndAnInstantWfiEndTheTurn) {
+  constexpr uint32_t kPause = 0x0100000f, kAddi = 0x00150513;  // addi a0, a0, 1
+  constexpr uint32_t kLoop = 0xff9ff06f;                       // j -8
+  for (unsigned tier : {0u, 1u, 2u}) {
+    for (bool hints : {false, true}) {
+      TestMachine m(tier);
+      m.exec.set_yield_hints(hints);
+      m.put({kAddi, kPause, kLoop});
+      const RunStop why = m.exec.run(1000);
+      if (hints) {
+        EXPECT_EQ(why, RunStop::Yield) << "tier " << tier;
+        EXPECT_EQ(m.hart.s.x(10), 1u) << "tier " << tier;  // stopped after the first pause
+      } else {
+        EXPECT_EQ(why, RunStop::Limit) << "tier " << tier;
+        EXPECT_GE(m.hart.s.instret, 1000u) << "tier " << tier;
+      }
+    }
+    TestMachine w(tier);
+    w.exec.set_yield_hints(true);
+    w.hart.s.mie = uint64_t{1} << 3;     // MSIE
+    w.hart.s.mip_hw = uint64_t{1} << 3;  // MSIP pending, mstatus.MIE = 0: never taken
+    w.put({kWfi, kAddi, 0xff9ff06f});    // wfi; addi; j -8
+    EXPECT_EQ(w.exec.run(1000), RunStop::Yield) << "tier " << tier;
+    EXPECT_EQ(w.hart.s.pc, kRamBase + 4) << "tier " << tier;  // right after the wfi
+    EXPECT_FALSE(w.hart.s.waiting) << "tier " << tier;
+  }
+}
+
 struct SfenceCase {
   const char* what;
   Priv priv;
