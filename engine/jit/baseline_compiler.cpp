@@ -115,6 +115,26 @@ bool emit(const Stencil& st, uint8_t* w, const uint8_t* x, const HoleValues& v) 
   return true;
 }
 
+// The memory thunk of a load or store (BaselineCompiler::thunk_load_): log2 of its size
+// (the slow path returns the raw bytes; the stencil extends them); 0 for any other op.
+size_t mem_thunk(IrOp op) {
+  switch (op) {
+    case IrOp::Load16S:
+    case IrOp::Load16U:
+    case IrOp::Store16:
+      return 1;
+    case IrOp::Load32S:
+    case IrOp::Load32U:
+    case IrOp::Store32:
+      return 2;
+    case IrOp::Load64:
+    case IrOp::Store64:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
 // A taken edge back to the block's own start: with a chain slot (which says whether the
 // block is still valid), the back edge jumps to the block itself.
 bool self_loop(const IrTerminator& e) {
@@ -151,25 +171,29 @@ BaselineCompiler::BaselineCompiler(size_t arena_bytes) : arena_(arena_bytes) {
     error_ = arena_.error();
     return;
   }
-  struct Thunk {
-    const Stencil& stencil;
-    uint64_t target;
-    uint64_t* exec;
-  };
-  const Thunk thunks[] = {
-      {stencils::kthunk_load, reinterpret_cast<uint64_t>(&tiervm_jit_load_at), &thunk_load_},
-      {stencils::kthunk_store, reinterpret_cast<uint64_t>(&tiervm_jit_store_at), &thunk_store_},
-      {stencils::kthunk_lookup, reinterpret_cast<uint64_t>(&tiervm_jit_lookup), &thunk_lookup_},
-  };
-  for (const Thunk& t : thunks) {
-    const CodeArena::Span span = arena_.allocate(t.stencil.size);
+  auto place = [&](const Stencil& st, uint64_t target, uint64_t size, uint64_t& exec) {
+    const CodeArena::Span span = arena_.allocate(st.size);
     HoleValues v{};
-    at(v, Hole::TARGET) = t.target;
-    if (span.exec == nullptr || !emit(t.stencil, span.write, span.exec, v)) {
-      error_ = "no room for the baseline tier's thunks";
-      return;
-    }
-    *t.exec = reinterpret_cast<uint64_t>(span.exec);
+    at(v, Hole::TARGET) = target;
+    at(v, Hole::SIZE) = size;
+    if (span.exec == nullptr || !emit(st, span.write, span.exec, v)) return false;
+    exec = reinterpret_cast<uint64_t>(span.exec);
+    return true;
+  };
+  bool placed = place(stencils::kthunk_lookup, reinterpret_cast<uint64_t>(&tiervm_jit_lookup), 0,
+                      thunk_lookup_) &&
+                place(stencils::kthunk_trap, 0, 0, thunk_trap_);
+  for (size_t k = 0; k < kMemThunks; ++k) {
+    const uint64_t size = uint64_t{1} << k;
+    placed = placed &&
+             place(stencils::kthunk_load, reinterpret_cast<uint64_t>(&tiervm_jit_load_at), size,
+                   thunk_load_[k]) &&
+             place(stencils::kthunk_store, reinterpret_cast<uint64_t>(&tiervm_jit_store_at), size,
+                   thunk_store_[k]);
+  }
+  if (!placed) {
+    error_ = "no room for the baseline tier's thunks";
+    return;
   }
   ok_ = true;
 }
@@ -187,9 +211,8 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   if (span.exec == nullptr) return {};
 
   HoleValues v{};
-  at(v, Hole::LOAD_FN) = thunk_load_;
-  at(v, Hole::STORE_FN) = thunk_store_;
   at(v, Hole::LOOKUP_FN) = thunk_lookup_;
+  at(v, Hole::TRAP_FN) = thunk_trap_;
   at(v, Hole::COUNTER) = reinterpret_cast<uint64_t>(counter);
   at(v, Hole::COUNT) = block.guest_count();
   const IrTerminator& e = block.exit;
@@ -224,6 +247,9 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     at(v, Hole::INDEX) = i.guest_index;
     at(v, Hole::GUEST_OFF) = guest_offset(i.guest_index);
     at(v, Hole::WHERE) = at(v, Hole::GUEST_OFF) | uint64_t{i.guest_index} << 16;
+    const size_t mem = mem_thunk(i.op);
+    at(v, Hole::LOAD_FN) = thunk_load_[mem];
+    at(v, Hole::STORE_FN) = thunk_store_[mem];
     put(op_stencil(i));
   }
   at(v, Hole::A) = slot_offset(e.kind == IrExit::Indirect ? e.target : e.cond);
@@ -235,6 +261,7 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   at(v, Hole::TVAL) = e.trap.tval;
   at(v, Hole::INDEX) = e.trap_index;
   at(v, Hole::GUEST_OFF) = guest_offset(e.trap_index);
+  at(v, Hole::WHERE) = at(v, Hole::GUEST_OFF) | uint64_t{e.trap_index} << 16;
   put(exit);
   if (!fits) {
     arena_.free(span.exec, size);

@@ -46,10 +46,13 @@ class BaselineCompiler {
   CodeArena arena_;
   bool ok_ = false;
   std::string error_;
-  // Executable addresses of the slow-path thunks stencils call.
-  uint64_t thunk_load_ = 0;
-  uint64_t thunk_store_ = 0;
+  // Executable addresses of the slow-path thunks stencils call; the memory ones per access
+  // size (1, 2, 4, 8 bytes), one copy each.
+  static constexpr size_t kMemThunks = 4;
+  uint64_t thunk_load_[kMemThunks] = {};
+  uint64_t thunk_store_[kMemThunks] = {};
   uint64_t thunk_lookup_ = 0;
+  uint64_t thunk_trap_ = 0;
 };
 
 }  // namespace tiervm

@@ -31,9 +31,12 @@ void tiervm_jit_store(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size)
 uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c, int64_t imm);
 // The baseline tier's slow paths: the same, and when the access traps they also move s.pc
 // and s.instret to the trapping instruction, `at` = its byte offset from the block's pc |
-// its index in the block << 16 (the interpreter's rule), so the stencil only returns.
-uint64_t tiervm_jit_load_at(Hart* hart, uint64_t vaddr, uint32_t size_and_sign, uint32_t at);
-void tiervm_jit_store_at(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size, uint32_t at);
+// its index in the block << 16 (the interpreter's rule). They return a host addend the
+// stencil then uses as on a TLB hit: vaddr + addend points at the loaded value (a buffer
+// of the hart's thread), or where the stencil's copy of the store lands harmlessly (the
+// same buffer; the store is done).
+int64_t tiervm_jit_load_at(Hart* hart, uint64_t vaddr, uint32_t size_and_sign, uint32_t at);
+int64_t tiervm_jit_store_at(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size, uint32_t at);
 // An exit whose target is only known at run time (jalr, a jump to another page): the
 // compiled code of the block at s.pc when the dispatcher could enter it right away (jump
 // cache hit, compiled, no pending exit request, instruction limit or TLB flush), else

@@ -28,17 +28,28 @@ void place_trap(Hart* hart, uint32_t at) {
 }
 }  // namespace
 
-extern "C" uint64_t tiervm_jit_load_at(Hart* hart, uint64_t vaddr, uint32_t size_and_sign,
-                                       uint32_t at) {
-  const uint64_t v = tiervm_jit_load(hart, vaddr, size_and_sign);
+namespace {
+// Where the baseline tier's slow paths point a stencil's own access: the value loaded, or
+// a harmless target for the store they have already done. One per hart thread.
+thread_local uint64_t stencil_buffer;
+
+int64_t addend_of_buffer(uint64_t vaddr) {
+  return static_cast<int64_t>(reinterpret_cast<uintptr_t>(&stencil_buffer) - vaddr);
+}
+}  // namespace
+
+extern "C" int64_t tiervm_jit_load_at(Hart* hart, uint64_t vaddr, uint32_t size_and_sign,
+                                      uint32_t at) {
+  stencil_buffer = tiervm_jit_load(hart, vaddr, size_and_sign);
   place_trap(hart, at);
-  return v;
+  return addend_of_buffer(vaddr);
 }
 
-extern "C" void tiervm_jit_store_at(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size,
-                                    uint32_t at) {
+extern "C" int64_t tiervm_jit_store_at(Hart* hart, uint64_t vaddr, uint64_t value, uint32_t size,
+                                       uint32_t at) {
   tiervm_jit_store(hart, vaddr, value, size);
   place_trap(hart, at);
+  return addend_of_buffer(vaddr);
 }
 
 extern "C" uint64_t tiervm_jit_eval(uint32_t op, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {

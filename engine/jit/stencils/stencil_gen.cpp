@@ -108,6 +108,21 @@ int main(int argc, char** argv) {
       const int64_t addend = check(llvm::object::ELFRelocationRef(r).getAddend(), name);
       st.holes.push_back({off - start, reloc_kind(r.getType(), st.name), hole.substr(5), addend});
     }
+    // A memory thunk returns a trap from the block itself, over the calling stencil's
+    // return address: such a stencil must not move the stack (a prologue: push, sub rsp).
+    bool calls_memory_thunk = false;
+    for (const Hole& h : st.holes) {
+      calls_memory_thunk = calls_memory_thunk || h.hole == "LOAD_FN" || h.hole == "STORE_FN";
+    }
+    const std::vector<uint8_t>& c = st.code;
+    const bool push =
+        !c.empty() && ((c[0] >= 0x50 && c[0] <= 0x57) ||
+                       (c.size() > 1 && c[0] == 0x41 && c[1] >= 0x50 && c[1] <= 0x57));
+    const bool sub_rsp =
+        c.size() > 2 && c[0] == 0x48 && (c[1] == 0x83 || c[1] == 0x81) && c[2] == 0xec;
+    if (calls_memory_thunk && (push || sub_rsp)) {
+      fail(st.name + ": calls a memory thunk from a stack frame");
+    }
     // The jump to the next stencil, when it is the last instruction, is dropped: the next
     // stencil is copied right behind.
     const size_t n = st.code.size();

@@ -56,19 +56,14 @@ namespace {
 // The C++ slow paths (engine/jit/jit_abi.h), and the thunks stencils call them through:
 // a thunk preserves every register but its result (preserve_most), so a stencil keeps its
 // values in caller-saved registers and saves nothing on its fast path.
-using LoadFn = uint64_t (*)(Hart*, uint64_t, uint32_t, uint32_t);
-using StoreFn = void (*)(Hart*, uint64_t, uint64_t, uint32_t, uint32_t);
 using LookupFn = JitFn (*)(Hart*);
-using LoadThunk = __attribute__((preserve_most)) uint64_t (*)(Hart*, uint64_t, uint32_t, uint32_t);
-using StoreThunk = __attribute__((preserve_most)) void (*)(Hart*, uint64_t, uint64_t, uint32_t,
-                                                           uint32_t);
 using LookupThunk = __attribute__((preserve_most)) JitFn (*)(Hart*);
 
-// The op's guest instruction traps: pc and instret as the interpreter leaves them.
-[[gnu::always_inline]] inline uint32_t trap_exit(HartState* s) {
-  s->pc += HOLE32(GUEST_OFF);
-  s->instret += HOLE32(INDEX);
-  return kJitTrap;
+// The op's guest instruction traps: pc and instret as the interpreter leaves them, set by
+// one shared thunk (tiervm_stencil_thunk_trap) the stencil jumps to.
+using TrapThunk = uint32_t (*)(Hart*, HartState*, uint32_t);
+[[gnu::always_inline]] inline uint32_t trap_exit(Hart* h, HartState* s) {
+  return reinterpret_cast<TrapThunk>(_JIT_TRAP_FN)(h, s, static_cast<uint32_t>(HOLE32(WHERE)));
 }
 
 template <IrOp cmp>
@@ -99,44 +94,74 @@ template <bool kImm32>
   }
 }
 
-template <typename T, bool kImm32>
-[[gnu::always_inline]] inline bool load_op(Hart* h, HartState* s) {
-  const uint64_t va = SLOT(A) + imm<kImm32>();
-  const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
-  uint64_t v;
-  if (__builtin_expect(e.tag_read == last_page<T>(va), 1)) {
-    T t;
-    std::memcpy(&t, reinterpret_cast<const void*>(va + static_cast<uint64_t>(e.host_addend)),
-                sizeof(T));
-    if constexpr (std::is_signed_v<T>) {
-      v = static_cast<uint64_t>(static_cast<int64_t>(t));
-    } else {
-      v = t;
-    }
+// An access's virtual address, base register plus immediate: one `lea` with a 32-bit
+// displacement in the _imm32 stencils.
+template <bool kImm32>
+[[gnu::always_inline]] inline uint64_t address(HartState* s) {
+  if constexpr (kImm32) {
+    uint64_t va;
+    __asm__("leaq _JIT_IMM32(%1), %0" : "=r"(va) : "r"(SLOT(A)));
+    return va;
   } else {
-    // A direct call: the thunks sit in the same code memory, within a rel32 of the code.
-    v = reinterpret_cast<LoadThunk>(_JIT_LOAD_FN)(
-        h, va, static_cast<uint32_t>(sizeof(T) | (std::is_signed_v<T> ? 0x100 : 0)),
-        static_cast<uint32_t>(HOLE32(WHERE)));
-    if (s->trap_pending) return false;
+    return SLOT(A) + HOLE64(IMM);
   }
-  SLOT(D) = v;
-  return true;
+}
+
+// The memory slow path is one call to a thunk copied once per access size
+// (tiervm_stencil_thunk_load / _store below, calling tiervm_jit_load_at / _store_at): the
+// virtual address in rax, the value to store in rdx, WHERE in ecx. It returns a host addend
+// in rdx that the stencil uses as on a TLB hit (the slow path has done the access; the
+// addend points the stencil's own access at a buffer), and keeps every other general
+// register, so the fast path saves nothing. When the access traps, the thunk returns from
+// the block itself (kJitTrap, pc and instret placed), so these stencils must not have a
+// stack frame (the unit tests trap from every width). The call is inline assembly, so clang
+// neither aligns the stack for it nor keeps anything in the red zone (-mno-red-zone).
+#define TIERVM_THUNK_CLOBBERS                                                                    \
+  "rcx", "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+      "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
+template <typename T, bool kImm32>
+[[gnu::always_inline]] inline void load_op(HartState* s) {
+  const uint64_t va = address<kImm32>(s);
+  const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
+  int64_t addend = e.host_addend;
+  __asm__("" : "+r"(addend));  // loaded before the compare: the slow path falls into the hit's code
+  if (e.tag_read != last_page<T>(va)) {
+    __asm__ volatile(
+        "movl $_JIT_WHERE, %%ecx\n\t"
+        "call _JIT_LOAD_FN"
+        : "=d"(addend)
+        : "a"(va)
+        : TIERVM_THUNK_CLOBBERS);
+  }
+  T t;
+  std::memcpy(&t, reinterpret_cast<const void*>(va + static_cast<uint64_t>(addend)), sizeof(T));
+  if constexpr (std::is_signed_v<T>) {
+    SLOT(D) = static_cast<uint64_t>(static_cast<int64_t>(t));
+  } else {
+    SLOT(D) = t;
+  }
 }
 
 template <typename T, bool kImm32>
-[[gnu::always_inline]] inline bool store_op(Hart* h, HartState* s) {
-  const uint64_t va = SLOT(A) + imm<kImm32>();
+[[gnu::always_inline]] inline void store_op(HartState* s) {
+  const uint64_t va = address<kImm32>(s);
   const uint64_t value = SLOT(B);
   const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
-  if (__builtin_expect(e.tag_write == last_page<T>(va), 1)) {
-    const T t = static_cast<T>(value);
-    std::memcpy(reinterpret_cast<void*>(va + static_cast<uint64_t>(e.host_addend)), &t, sizeof(T));
-    return true;
+  int64_t addend = e.host_addend;
+  __asm__("" : "+r"(addend));
+  if (e.tag_write != last_page<T>(va)) {
+    uint64_t v = value;
+    __asm__ volatile(
+        "movl $_JIT_WHERE, %%ecx\n\t"
+        "call _JIT_STORE_FN"
+        : "+d"(v)
+        : "a"(va)
+        : TIERVM_THUNK_CLOBBERS);
+    addend = static_cast<int64_t>(v);
   }
-  reinterpret_cast<StoreThunk>(_JIT_STORE_FN)(h, va, value, sizeof(T),
-                                              static_cast<uint32_t>(HOLE32(WHERE)));
-  return !s->trap_pending;
+  const T t = static_cast<T>(value);
+  std::memcpy(reinterpret_cast<void*>(va + static_cast<uint64_t>(addend)), &t, sizeof(T));
 }
 
 // One IR op; false when it trapped.
@@ -173,32 +198,32 @@ template <IrOp op, bool kImm32>
 }  // namespace
 
 // ---- Two stencils per IR op (engine/ir_ops.inc): its immediate in 64 bits, and in 32.
-#define TIERVM_IR_OP(name, text, operands)                     \
-  TIERVM_STENCIL(name) {                                       \
-    if (!run_op<IrOp::name, false>(h, s)) return trap_exit(s); \
-    CONTINUE;                                                  \
-  }                                                            \
-  TIERVM_STENCIL(name##_imm32) {                               \
-    if (!run_op<IrOp::name, true>(h, s)) return trap_exit(s);  \
-    CONTINUE;                                                  \
+#define TIERVM_IR_OP(name, text, operands)                        \
+  TIERVM_STENCIL(name) {                                          \
+    if (!run_op<IrOp::name, false>(h, s)) return trap_exit(h, s); \
+    CONTINUE;                                                     \
+  }                                                               \
+  TIERVM_STENCIL(name##_imm32) {                                  \
+    if (!run_op<IrOp::name, true>(h, s)) return trap_exit(h, s);  \
+    CONTINUE;                                                     \
   }
-#define TIERVM_IR_LOAD(name, text, type)              \
-  TIERVM_STENCIL(name) {                              \
-    if (!load_op<type, false>(h, s)) return kJitTrap; \
-    CONTINUE;                                         \
-  }                                                   \
-  TIERVM_STENCIL(name##_imm32) {                      \
-    if (!load_op<type, true>(h, s)) return kJitTrap;  \
-    CONTINUE;                                         \
+#define TIERVM_IR_LOAD(name, text, type) \
+  TIERVM_STENCIL(name) {                 \
+    load_op<type, false>(s);             \
+    CONTINUE;                            \
+  }                                      \
+  TIERVM_STENCIL(name##_imm32) {         \
+    load_op<type, true>(s);              \
+    CONTINUE;                            \
   }
-#define TIERVM_IR_STORE(name, text, type)              \
-  TIERVM_STENCIL(name) {                               \
-    if (!store_op<type, false>(h, s)) return kJitTrap; \
-    CONTINUE;                                          \
-  }                                                    \
-  TIERVM_STENCIL(name##_imm32) {                       \
-    if (!store_op<type, true>(h, s)) return kJitTrap;  \
-    CONTINUE;                                          \
+#define TIERVM_IR_STORE(name, text, type) \
+  TIERVM_STENCIL(name) {                  \
+    store_op<type, false>(s);             \
+    CONTINUE;                             \
+  }                                       \
+  TIERVM_STENCIL(name##_imm32) {          \
+    store_op<type, true>(s);              \
+    CONTINUE;                             \
   }
 #include "engine/ir_ops.inc"
 
@@ -324,33 +349,84 @@ TIERVM_STENCIL(exit_return) {
 }
 // The block ends in a trap at guest instruction INDEX (illegal instruction, fetch fault).
 TIERVM_STENCIL(exit_trap) {
-  (void)h;
   s->pending_trap.cause = HOLE64(CAUSE);
   s->pending_trap.tval = HOLE64(TVAL);
   s->trap_pending = true;
-  return trap_exit(s);
+  return trap_exit(h, s);
 }
 // ... whose tval is an offset from the block's pc (a fetch fault).
 TIERVM_STENCIL(exit_trap_pc_tval) {
-  (void)h;
   s->pending_trap.cause = HOLE64(CAUSE);
   s->pending_trap.tval = s->pc + HOLE64(TVAL);
   s->trap_pending = true;
-  return trap_exit(s);
+  return trap_exit(h, s);
 }
 
-// ---- Thunks: copied once per code arena; TARGET is the C++ function each one calls.
-extern "C" __attribute__((preserve_most)) uint64_t tiervm_stencil_thunk_load(Hart* h, uint64_t va,
-                                                                             uint32_t size,
-                                                                             uint32_t at) {
-  return reinterpret_cast<LoadFn>(HOLE64(TARGET))(h, va, size, at);
+// ---- Thunks: copied once per code arena (the memory ones once per access size); TARGET is
+// the C++ function each one calls.
+
+// The memory slow paths (load_op, store_op): va in rax, the value to store in rdx, WHERE in
+// ecx; the host addend back in rdx; every general register but rcx and rdx kept. The stack
+// is realigned for the C++ call. A trap returns kJitTrap from the block: the stencil that
+// called has no frame, so the block's return address is right above the thunk's.
+#define TIERVM_THUNK_SAVE \
+  "push %%rax\n\t"        \
+  "push %%rsi\n\t"        \
+  "push %%rdi\n\t"        \
+  "push %%r8\n\t"         \
+  "push %%r9\n\t"         \
+  "push %%r10\n\t"        \
+  "push %%r11\n\t"        \
+  "push %%rbp\n\t"        \
+  "mov %%rsp, %%rbp\n\t"  \
+  "and $-16, %%rsp\n\t"
+#define TIERVM_THUNK_RESTORE_AND_RETURN            \
+  "mov %%rax, %%rdx\n\t"                           \
+  "mov %%rbp, %%rsp\n\t"                           \
+  "pop %%rbp\n\t"                                  \
+  "pop %%r11\n\t"                                  \
+  "pop %%r10\n\t"                                  \
+  "pop %%r9\n\t"                                   \
+  "pop %%r8\n\t"                                   \
+  "pop %%rdi\n\t"                                  \
+  "pop %%rsi\n\t"                                  \
+  "pop %%rax\n\t"                                  \
+  "cmpb $0, %c[trap_pending](%%rsi)\n\t"           \
+  "jne 1f\n\t"                                     \
+  "ret\n"                                          \
+  "1:\n\t"                                         \
+  "lea 8(%%rsp), %%rsp\n\t" /* out of the block */ \
+  "mov %[trap], %%eax\n\t"                         \
+  "ret"
+extern "C" __attribute__((naked)) void tiervm_stencil_thunk_load() {
+  // tiervm_jit_load_at(hart, va, SIZE, where)
+  __asm__(TIERVM_THUNK_SAVE
+          "mov %%rax, %%rsi\n\t"
+          "movl $_JIT_SIZE, %%edx\n\t"
+          "movabsq $_JIT_TARGET, %%rax\n\t"
+          "call *%%rax\n\t" TIERVM_THUNK_RESTORE_AND_RETURN
+          :
+          : [trap_pending] "i"(offsetof(HartState, trap_pending)), [trap] "i"(kJitTrap));
 }
-extern "C" __attribute__((preserve_most)) void tiervm_stencil_thunk_store(Hart* h, uint64_t va,
-                                                                          uint64_t value,
-                                                                          uint32_t size,
-                                                                          uint32_t at) {
-  reinterpret_cast<StoreFn>(HOLE64(TARGET))(h, va, value, size, at);
+extern "C" __attribute__((naked)) void tiervm_stencil_thunk_store() {
+  // tiervm_jit_store_at(hart, va, value, SIZE, where)
+  __asm__(TIERVM_THUNK_SAVE
+          "mov %%ecx, %%r8d\n\t"
+          "mov %%rax, %%rsi\n\t"
+          "movl $_JIT_SIZE, %%ecx\n\t"
+          "movabsq $_JIT_TARGET, %%rax\n\t"
+          "call *%%rax\n\t" TIERVM_THUNK_RESTORE_AND_RETURN
+          :
+          : [trap_pending] "i"(offsetof(HartState, trap_pending)), [trap] "i"(kJitTrap));
 }
 extern "C" __attribute__((preserve_most)) JitFn tiervm_stencil_thunk_lookup(Hart* h) {
   return reinterpret_cast<LookupFn>(HOLE64(TARGET))(h);
+}
+// A trap at guest instruction `where` (GUEST_OFF | INDEX << 16): pc and instret as the
+// interpreter leaves them; the stencils tail-call it.
+extern "C" uint32_t tiervm_stencil_thunk_trap(Hart* h, HartState* s, uint32_t where) {
+  (void)h;
+  s->pc += where & 0xffff;
+  s->instret += where >> 16;
+  return kJitTrap;
 }
