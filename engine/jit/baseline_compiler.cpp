@@ -5,11 +5,16 @@
 #include <iterator>
 
 #include "engine/hart_state.h"
+#include "engine/ir_eval.h"
 #include "engine/jit/stencil.h"
 
 namespace tiervm {
 
 namespace {
+
+uint64_t slot_offset(uint8_t slot) {
+  return kStateSlotOffset + 8 * uint64_t{slot};
+}
 
 // The stencils of each IR op, in engine/ir_ops.inc's order: the immediate in 64 bits, and
 // in a 32-bit field the code sign-extends.
@@ -22,6 +27,32 @@ constexpr OpStencils kOpStencils[] = {
 #include "engine/ir_ops.inc"
 };
 static_assert(std::size(kOpStencils) == static_cast<size_t>(IrOp::Count));
+
+// The out-of-line body of a Call or FP op (stencils.cpp, call_body), or nullptr. An FP op
+// has one per rounding mode the host FPU can follow (RNE, dynamic); with any other the
+// helper (the Call body) does the whole op.
+const Stencil* body_stencil(const IrInsn& i) {
+  const uint64_t rm = static_cast<uint64_t>(i.imm) & 7;
+  switch (i.op) {
+    case IrOp::Call:
+      return &stencils::kbody_call;
+#define TIERVM_IR_OP(name, text, operands)
+#define TIERVM_IR_FP(name, text, operands)                                         \
+  case IrOp::name:                                                                 \
+    if (!ir_fp_writes_freg(IrOp::name) || rm == 0) return &stencils::kbody_##name; \
+    return rm == 7 ? &stencils::kbody_##name##_dyn : &stencils::kbody_call;
+#include "engine/ir_ops.inc"
+    default:
+      return nullptr;
+  }
+}
+
+// The argument of an out-of-line body (the BODY_ARG hole): slot indices and WHERE.
+static_assert(kSlotCount <= 128, "slot indices are packed in 7 bits");
+uint64_t body_arg(const IrInsn& i, uint64_t where) {
+  return uint64_t{i.dst} | uint64_t{i.a} << 7 | uint64_t{i.b} << 14 | uint64_t{i.c} << 21 |
+         where << 32;
+}
 
 const Stencil& op_stencil(const IrInsn& i) {
   const OpStencils& s = kOpStencils[static_cast<size_t>(i.op)];
@@ -67,10 +98,6 @@ using HoleValues = uint64_t[static_cast<size_t>(Hole::Count)];
 
 uint64_t& at(HoleValues& v, Hole h) {
   return v[static_cast<size_t>(h)];
-}
-
-uint64_t slot_offset(uint8_t slot) {
-  return kStateSlotOffset + 8 * uint64_t{slot};
 }
 
 // Copies `st` to `w` (which runs at `x`) and fills its holes; the CONTINUE hole jumps to
@@ -250,6 +277,11 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     const size_t mem = mem_thunk(i.op);
     at(v, Hole::LOAD_FN) = thunk_load_[mem];
     at(v, Hole::STORE_FN) = thunk_store_[mem];
+    if (const Stencil* body = body_stencil(i)) {
+      at(v, Hole::BODY_ARG) = body_arg(i, at(v, Hole::WHERE));
+      at(v, Hole::CALL_FN) = body_thunk(*body, reinterpret_cast<uint64_t>(i.helper));
+      if (at(v, Hole::CALL_FN) == 0) fits = false;
+    }
     put(op_stencil(i));
   }
   at(v, Hole::A) = slot_offset(e.kind == IrExit::Indirect ? e.target : e.cond);
@@ -268,6 +300,21 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     return {};
   }
   return {reinterpret_cast<JitFn>(const_cast<uint8_t*>(span.exec)), static_cast<uint32_t>(size)};
+}
+
+uint64_t BaselineCompiler::body_thunk(const Stencil& body, uint64_t helper) {
+  const auto key = std::make_pair(&body, helper);
+  if (const auto it = bodies_.find(key); it != bodies_.end()) return it->second;
+  HoleValues v{};
+  if (&body != &stencils::kbody_call) {
+    // An FP body: its helper is the Call body of the same helper.
+    at(v, Hole::CALL_FN) = body_thunk(stencils::kbody_call, helper);
+    if (at(v, Hole::CALL_FN) == 0) return 0;
+  }
+  at(v, Hole::HELPER) = helper;
+  const CodeArena::Span span = arena_.allocate(body.size);
+  if (span.exec == nullptr || !emit(body, span.write, span.exec, v)) return 0;
+  return bodies_[key] = reinterpret_cast<uint64_t>(span.exec);
 }
 
 void BaselineCompiler::release(Code code) {

@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "engine/ir.h"
 #include "engine/jit/code_arena.h"
@@ -18,6 +20,8 @@ namespace tiervm {
 //
 // The code follows the JitFn convention exactly like LLVM's: same pc, instret and trap
 // rules, chain slots for same-page exits, tiervm_jit_lookup for the others.
+struct Stencil;
+
 class BaselineCompiler {
  public:
   static constexpr size_t kDefaultArenaBytes = size_t{128} << 20;
@@ -53,6 +57,11 @@ class BaselineCompiler {
   uint64_t thunk_store_[kMemThunks] = {};
   uint64_t thunk_lookup_ = 0;
   uint64_t thunk_trap_ = 0;
+  // The out-of-line bodies of Call and FP ops, copied on first use per body and helper:
+  // their address, 0 when code memory is full. They live as long as the compiler (a code
+  // cache flush frees blocks only).
+  uint64_t body_thunk(const Stencil& body, uint64_t helper);
+  std::map<std::pair<const Stencil*, uint64_t>, uint64_t> bodies_;
 };
 
 }  // namespace tiervm

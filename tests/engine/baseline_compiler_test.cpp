@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
@@ -92,6 +93,9 @@ struct Start {
   std::vector<uint64_t> tlb_pages;
   uint64_t instret_limit = kAllOnes;
   uint32_t exit_request = 0;
+  uint32_t fflags = 0;
+  uint32_t frm = 0;
+  uint64_t mstatus = 0;
 };
 
 // What a block leaves behind that the tiers must agree on.
@@ -108,6 +112,7 @@ struct Outcome {
   std::array<uint64_t, kSlotTemp0> regs{};  // x and f slots (temporaries are dead at exits)
   uint64_t mscratch = 0;
   uint32_t fflags = 0;
+  uint64_t mstatus = 0;
   std::vector<std::vector<uint8_t>> memory;  // Start::memory's ranges
 };
 
@@ -133,6 +138,7 @@ std::string diff(const Outcome& want, const Outcome& got, const Start& start) {
   for (unsigned i = 0; i < want.regs.size(); ++i) field(slot_name(i), want.regs[i], got.regs[i]);
   field("mscratch", want.mscratch, got.mscratch);
   field("fflags", want.fflags, got.fflags);
+  field("mstatus", want.mstatus, got.mstatus);
   for (size_t r = 0; r < want.memory.size(); ++r) {
     for (size_t k = 0; k < want.memory[r].size(); ++k) {
       field("byte at " + hex(start.memory[r].first + k), want.memory[r][k], got.memory[r][k]);
@@ -189,6 +195,9 @@ class BaselineFixture : public ::testing::Test {
     s.instret = start.instret;
     s.instret_limit = start.instret_limit;
     s.exit_request.store(start.exit_request);
+    s.fflags = start.fflags;
+    s.frm = start.frm;
+    s.mstatus = start.mstatus;
   }
 
   static Outcome capture(TestMachine& m, uint32_t status, const Start& start) {
@@ -201,6 +210,7 @@ class BaselineFixture : public ::testing::Test {
     for (unsigned i = 0; i < o.regs.size(); ++i) o.regs[i] = s.slot[i];
     o.mscratch = s.mscratch;
     o.fflags = s.fflags;
+    o.mstatus = s.mstatus;  // before take_trap rewrites it
     for (const auto& [addr, bytes] : start.memory) {
       std::vector<uint8_t> now(bytes.size());
       for (size_t k = 0; k < bytes.size(); ++k) {
@@ -605,6 +615,73 @@ TEST_F(BaselineCall, HelperThatRaisesTrapsAtItsInstruction) {
     EXPECT_EQ(want.mcause, static_cast<uint64_t>(Cause::IllegalInsn));
     EXPECT_EQ(want.mtval, 0x4010u);
   }
+}
+
+// ---- FP ops: the host-FPU fast path in their out-of-line body, the helper when the host
+// cannot give the exact result, and a trap raised by the helper.
+
+// Stands in for an FP op's soft-float helper: a result and a flag the host FPU never gives,
+// and an illegal-instruction trap for the reserved rounding mode 5 (as the real helpers).
+uint64_t helper_fp(Hart& hart, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
+  if ((imm & 7) == 5) {
+    hart.s.raise(make_trap(Cause::IllegalInsn, static_cast<uint64_t>(imm) >> 3));
+    return 0;
+  }
+  hart.s.fflags |= 0x10;
+  return a ^ (b << 1) ^ (c << 2) ^ static_cast<uint64_t>(imm) ^ 0x5151;
+}
+
+using BaselineFp = BaselineFixture;
+
+TEST_F(BaselineFp, FastPathHelperAndTrapMatchTheInterpreter) {
+  auto d = [](double v) { return std::bit_cast<uint64_t>(v); };
+  auto f = [](float v) { return uint64_t{std::bit_cast<uint32_t>(v)} | 0xffff'ffff'0000'0000; };
+  // Normal, zero, subnormal, NaN and overflowing operands: the fast path takes only some.
+  const std::pair<uint64_t, uint64_t> doubles[] = {
+      {d(1.5), d(-2.25)},   {d(0.0), d(3.0)}, {1, d(1.0)}, {d(1.0), 0x7ff8'0000'0000'0000},
+      {d(1e308), d(1e308)}, {d(2.0), d(2.0)}};
+  const std::pair<uint64_t, uint64_t> singles[] = {
+      {f(1.5f), f(-2.25f)}, {f(1e38f), f(1e38f)}, {f(1.0f), 0x3f80'0000}};  // unboxed
+  const std::pair<IrOp, bool> ops[] = {
+      {IrOp::FAddD, true}, {IrOp::FSubD, true},  {IrOp::FMulD, true},
+      {IrOp::FDivD, true}, {IrOp::FSqrtD, true}, {IrOp::FLtD, true},
+      {IrOp::FEqD, true},  {IrOp::FMulS, false}, {IrOp::FLeS, false}};
+  unsigned fast = 0;
+  for (const auto& [op, is_double] : ops) {
+    // The rounding mode in the low 3 bits (RNE, dynamic, RTZ, reserved) under instruction
+    // bits, one immediate beyond 32 bits.
+    for (int64_t insn : {int64_t{0x0200'0053}, int64_t{0x1200'0053}}) {
+      for (int64_t rm : {0, 7, 1, 5}) {
+        const int64_t imm = insn << 3 | rm;
+        BlockMaker m;
+        m.begin();
+        m.ir.op(IrOp::AddImm, X(5), X(5), 0, 1);
+        m.begin(2);
+        m.ir.fp(op, &helper_fp, F(4), F(1), F(2), imm);
+        m.begin();
+        m.ir.fp(op, &helper_fp, F(5), F(4), F(1), imm);
+        m.ir.jump(m.offset);
+        const JitFn fn = compile(m.block);
+        for (const auto& [a, b] : is_double ? std::vector(std::begin(doubles), std::end(doubles))
+                                            : std::vector(std::begin(singles), std::end(singles))) {
+          for (uint32_t fflags : {0u, 1u}) {
+            for (uint32_t frm : {0u, 2u}) {
+              Start s;
+              s.slots = {{F(1), a}, {F(2), b}};
+              s.fflags = fflags;
+              s.frm = frm;
+              const Outcome want = interpret(m.block, s);
+              fast += want.status == kJitContinue && (want.fflags & 0x10) == 0;
+              EXPECT_EQ(compare(m.block, fn, s), "")
+                  << describe(op, a, b, 0, imm) << " fflags " << fflags << " frm " << frm << "\n"
+                  << format_ir(m.block);
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(fast, 50u);  // the host FPU's path really ran
 }
 
 // ---- Exits.

@@ -87,8 +87,9 @@ template <typename T>
 template <bool kImm32>
 [[gnu::always_inline]] inline uint64_t imm() {
   if constexpr (kImm32) {
-    return static_cast<uint64_t>(
-        static_cast<int64_t>(static_cast<int32_t>(reinterpret_cast<uintptr_t>(_JIT_IMM32))));
+    uint64_t v;
+    __asm__("movq $_JIT_IMM32, %0" : "=r"(v));  // sign-extends the 32-bit field
+    return v;
   } else {
     return HOLE64(IMM);
   }
@@ -164,48 +165,135 @@ template <typename T, bool kImm32>
   std::memcpy(reinterpret_cast<void*>(va + static_cast<uint64_t>(addend)), &t, sizeof(T));
 }
 
-// One IR op; false when it trapped.
+// Calls out of line: a Call op, and the FP ops, whose whole body (the host-FPU fast path,
+// then the helper) is a function (tiervm_stencil_body_*, C calling convention) the baseline
+// compiler copies once per op, rounding mode and helper: HELPER is patched in
+// tiervm_stencil_body_call, which an FP body tail-calls when the host FPU cannot give the
+// exact result. The stencil passes BODY_ARG in rdx: the slot indices (d | a << 7 | b << 14
+// | c << 21) and WHERE (<< 32), and the immediate in rcx. A body returns s and h in rax
+// and rdx (so nothing is saved around the call), or a null s when the op trapped (pc and
+// instret placed): the stencil then returns kJitTrap from the block right there, which
+// needs a stencil without a frame (stencil_gen checks).
+#define TIERVM_BODY_CLOBBERS                                                                       \
+  "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3",   \
+      "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", \
+      "xmm15"
+#define TIERVM_BODY_CALL   \
+  "call _JIT_CALL_FN\n\t"  \
+  "test %%rax, %%rax\n\t"  \
+  "jnz 1f\n\t"             \
+  "mov %[trap], %%eax\n\t" \
+  "ret\n"                  \
+  "1:\n\t"                 \
+  "mov %%rax, %%rsi\n\t"   \
+  "mov %%rdx, %%rdi"
+template <bool kImm32>
+[[gnu::always_inline]] inline void call_body(Hart*& h, HartState*& s) {
+  if constexpr (kImm32) {
+    __asm__ volatile(
+        "movabsq $_JIT_BODY_ARG, %%rdx\n\t"
+        "movq $_JIT_IMM32, %%rcx\n\t" TIERVM_BODY_CALL
+        : "+D"(h), "+S"(s)
+        : [trap] "i"(kJitTrap)
+        : TIERVM_BODY_CLOBBERS);
+  } else {
+    __asm__ volatile(
+        "movabsq $_JIT_BODY_ARG, %%rdx\n\t"
+        "movabsq $_JIT_IMM, %%rcx\n\t" TIERVM_BODY_CALL
+        : "+D"(h), "+S"(s)
+        : [trap] "i"(kJitTrap)
+        : TIERVM_BODY_CLOBBERS);
+  }
+}
+[[gnu::always_inline]] inline uint64_t& slot_at(HartState* s, uint64_t arg, unsigned field) {
+  return s->slot[(arg >> (7 * field)) & (kSlotCount - 1)];
+}
+struct BodyResult {
+  HartState* s;  // nullptr: the op trapped
+  Hart* h;
+};
+using BodyFn = BodyResult (*)(Hart*, HartState*, uint64_t, int64_t);
+
+// One IR op that does not call out; it cannot trap.
 template <IrOp op, bool kImm32>
-[[gnu::always_inline]] inline bool run_op(Hart* h, HartState* s) {
+[[gnu::always_inline]] inline void run_op(HartState* s) {
   if constexpr (op == IrOp::PcRel) {
     SLOT(D) = s->pc + imm<kImm32>();  // s->pc is the block's pc until its exit
   } else if constexpr (op == IrOp::MovImm) {
     SLOT(D) = imm<kImm32>();
-  } else if constexpr (op == IrOp::Call) {
-    // A direct call: the helper runs anyway, so saving the two live registers here costs
-    // less than a thunk that saves them all.
-    const uint64_t v = reinterpret_cast<IrHelper>(HOLE64(HELPER))(
-        *h, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(imm<kImm32>()));
-    if (s->trap_pending) return false;
-    SLOT(D) = v;
-  } else if constexpr (ir_op_info(op).fp_host) {
-    // The host FPU when its result is exact, else the helper (the op's definition).
-    const int64_t i = static_cast<int64_t>(imm<kImm32>());
-    uint64_t v;
-    if (eval_fp_host(op, SLOT(A), SLOT(B), i, s->fflags, s->frm, v)) [[likely]] {
-      if constexpr (ir_fp_writes_freg(op)) s->mstatus |= mstatus::FS | mstatus::SD;
-    } else {
-      v = reinterpret_cast<IrHelper>(HOLE64(HELPER))(*h, SLOT(A), SLOT(B), SLOT(C), i);
-      if (s->trap_pending) return false;
-    }
-    SLOT(D) = v;
   } else {
     SLOT(D) = eval_alu_inline(op, SLOT(A), SLOT(B), SLOT(C), static_cast<int64_t>(imm<kImm32>()));
   }
-  return true;
+}
+
+template <IrOp op, bool kImm32>
+[[gnu::always_inline]] inline void op_stencil(Hart*& h, HartState*& s) {
+  if constexpr (op == IrOp::Call || ir_op_info(op).fp_host) {
+    call_body<kImm32>(h, s);
+  } else {
+    run_op<op, kImm32>(s);
+  }
 }
 
 }  // namespace
 
+// The bodies: a Call's helper; an FP op's host-FPU fast path when its result is exact, else
+// its helper (the op's definition). A trap places pc and instret (WHERE).
+// Entered with the stack 8 bytes off the C ABI's alignment (the stencil calls from its
+// entry depth); the FP bodies' fast paths make no aligned stack accesses, this one
+// realigns before calling the helper.
+extern "C" __attribute__((force_align_arg_pointer)) BodyResult tiervm_stencil_body_call(
+    Hart* h, HartState* s, uint64_t arg, int64_t imm) {
+  const uint64_t v = reinterpret_cast<IrHelper>(HOLE64(HELPER))(
+      *h, slot_at(s, arg, 1), slot_at(s, arg, 2), slot_at(s, arg, 3), imm);
+  if (s->trap_pending) [[unlikely]] {
+    s->pc += (arg >> 32) & 0xffff;
+    s->instret += arg >> 48;
+    return {nullptr, h};
+  }
+  slot_at(s, arg, 0) = v;
+  return {s, h};
+}
+// kRm: the op's rounding-mode field (0: RNE, 7: dynamic), which the baseline compiler chose
+// this copy by; any other goes straight to the helper (body_call). Only the fast path's
+// guard reads it (engine/ir_eval.h, host_rounding_ok); the helper gets the whole immediate.
+template <IrOp op, int64_t kRm>
+[[gnu::always_inline]] inline BodyResult fp_body(Hart* h, HartState* s, uint64_t arg, int64_t imm) {
+  uint64_t v;
+  if (eval_fp_host(op, slot_at(s, arg, 1), slot_at(s, arg, 2), kRm, s->fflags, s->frm, v))
+      [[likely]] {
+    if constexpr (ir_fp_writes_freg(op)) {
+      // FS = Dirty. Tested first: FP code runs with it set, and a read-modify-write of
+      // mstatus per op would chain every FP op through one memory location.
+      constexpr uint64_t kDirty = mstatus::FS | mstatus::SD;
+      if ((s->mstatus & kDirty) != kDirty) [[unlikely]]
+        s->mstatus |= kDirty;
+    }
+    slot_at(s, arg, 0) = v;
+    return {s, h};
+  }
+  [[clang::musttail]] return reinterpret_cast<BodyFn>(_JIT_CALL_FN)(h, s, arg, imm);
+}
+#define TIERVM_IR_FP(name, text, operands)                                                    \
+  TIERVM_IR_OP(name, text, operands)                                                          \
+  extern "C" BodyResult tiervm_stencil_body_##name(Hart* h, HartState* s, uint64_t arg,       \
+                                                   int64_t imm) {                             \
+    return fp_body<IrOp::name, 0>(h, s, arg, imm);                                            \
+  }                                                                                           \
+  extern "C" BodyResult tiervm_stencil_body_##name##_dyn(Hart* h, HartState* s, uint64_t arg, \
+                                                         int64_t imm) {                       \
+    return fp_body<IrOp::name, 7>(h, s, arg, imm);                                            \
+  }
+
 // ---- Two stencils per IR op (engine/ir_ops.inc): its immediate in 64 bits, and in 32.
-#define TIERVM_IR_OP(name, text, operands)                        \
-  TIERVM_STENCIL(name) {                                          \
-    if (!run_op<IrOp::name, false>(h, s)) return trap_exit(h, s); \
-    CONTINUE;                                                     \
-  }                                                               \
-  TIERVM_STENCIL(name##_imm32) {                                  \
-    if (!run_op<IrOp::name, true>(h, s)) return trap_exit(h, s);  \
-    CONTINUE;                                                     \
+#define TIERVM_IR_OP(name, text, operands) \
+  TIERVM_STENCIL(name) {                   \
+    op_stencil<IrOp::name, false>(h, s);   \
+    CONTINUE;                              \
+  }                                        \
+  TIERVM_STENCIL(name##_imm32) {           \
+    op_stencil<IrOp::name, true>(h, s);    \
+    CONTINUE;                              \
   }
 #define TIERVM_IR_LOAD(name, text, type) \
   TIERVM_STENCIL(name) {                 \
