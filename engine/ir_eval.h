@@ -241,12 +241,15 @@ template <typename F>
 typename FpBits<F>::U magnitude(typename FpBits<F>::U bits) {
   return static_cast<typename FpBits<F>::U>(bits << 1);
 }
+// m - 1 wraps a zero to the top and keeps subnormals below kMinNormalShifted - 1: two
+// compares that must both hold (branches, not a flag computed from an `or`).
 template <typename F>
 bool zero_or_normal(typename FpBits<F>::U bits) {
   using B = FpBits<F>;
   const typename B::U m = magnitude<F>(bits);
-  return m == 0 || static_cast<typename B::U>(m - B::kMinNormalShifted) <
-                       static_cast<typename B::U>(B::kExpShifted - B::kMinNormalShifted);
+  return static_cast<typename B::U>(m - 1) >=
+             static_cast<typename B::U>(B::kMinNormalShifted - 1) &&
+         m < B::kExpShifted;
 }
 // A result above the smallest normal and finite: no overflow, no underflow.
 template <typename F>
