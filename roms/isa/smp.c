@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 void uart_puts(const char* s);
-void uart_putc(int c);
+void uart_putdec(uint64_t v);
 
 extern void (*volatile smp_entry)(uint64_t hartid);
 
@@ -143,16 +143,6 @@ static void secondary(uint64_t hartid) {
   for (;;) __asm__ volatile("wfi");
 }
 
-static void put_dec(uint32_t v) {
-  char buf[12];
-  int n = 0;
-  do {
-    buf[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) uart_putc(buf[--n]);
-}
-
 int test_main(void) {
   smp_entry = secondary;
   __asm__ volatile("fence rw, rw" ::: "memory");
@@ -162,7 +152,7 @@ int test_main(void) {
   }
   harts = started + 1;
   uart_puts("smp: ");
-  put_dec(harts);
+  uart_putdec(harts);
   uart_puts(" harts\n");
   if (harts < 2) return 1;
   for (unsigned h = 1; h < harts; ++h) {

@@ -28,17 +28,11 @@ import tempfile
 import threading
 import time
 
+from check_results import Results
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIMIT = float(os.environ.get("TIERVM_CHECK_TIMEOUT", "120"))
-results = []
-
-
-def result(name, ok, log=""):
-    results.append(ok)
-    print(f"linux guest devices: {name}: {'ok' if ok else 'FAILED'}", flush=True)
-    if not ok and log:
-        for line in log.splitlines()[-25:]:
-            print(f"    | {line}")
+result = Results("linux guest devices")
 
 
 def boot(args, append, extra=(), on_output=None):
@@ -190,8 +184,7 @@ def main():
         args.image = subprocess.run(["bash", os.path.join(HERE, "build.sh")], check=True,
                                     stdout=subprocess.PIPE, text=True).stdout.split()[-1]
     {"reboot": check_reboot, "virtio": check_virtio, "net": check_net}[args.group](args)
-    print(f"{results.count(True)} passed, {results.count(False)} failed")
-    return 0 if results and all(results) else 1
+    return result.summary()
 
 
 if __name__ == "__main__":

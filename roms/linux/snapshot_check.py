@@ -38,18 +38,12 @@ import tempfile
 import threading
 import time
 
+from check_results import Results
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIMIT = float(os.environ.get("TIERVM_CHECK_TIMEOUT", "120"))
 PROMPT = "tiervm:/# "
-results = []
-
-
-def result(name, ok, log=""):
-    results.append(ok)
-    print(f"linux snapshot: {name}: {'ok' if ok else 'FAILED'}", flush=True)
-    if not ok and log:
-        for line in log.splitlines()[-25:]:
-            print(f"    | {line}")
+result = Results("linux snapshot")
 
 
 class Guest:
@@ -285,8 +279,7 @@ def main():
 
 
 def summary():
-    print(f"{results.count(True)} passed, {results.count(False)} failed")
-    return 0 if results and all(results) else 1
+    return result.summary()
 
 
 if __name__ == "__main__":

@@ -15,14 +15,26 @@ using testing::RecordingLine;
 // SiFive CLINT layout (also ACLINT MSWI/MTIMER with SiFive offsets).
 constexpr uint64_t kMsip0 = 0x0000, kMtimecmp0 = 0x4000, kMtime = 0xbff8;
 
-class ClintTest : public ::testing::Test {
+// Register access that must succeed, for the fixtures below.
+class ClintAccess : public ::testing::Test {
  protected:
+  explicit ClintAccess(Clint& c) : target_(c) {}
   uint64_t rd(uint64_t offset, unsigned size) {
     uint64_t v = 0;
-    EXPECT_TRUE(clint.read(offset, size, v));
+    EXPECT_TRUE(target_.read(offset, size, v));
     return v;
   }
-  void wr(uint64_t offset, unsigned size, uint64_t v) { EXPECT_TRUE(clint.write(offset, size, v)); }
+  void wr(uint64_t offset, unsigned size, uint64_t v) {
+    EXPECT_TRUE(target_.write(offset, size, v));
+  }
+
+ private:
+  Clint& target_;
+};
+
+class ClintTest : public ClintAccess {
+ protected:
+  ClintTest() : ClintAccess(clint) {}
 
   ManualClock clock;
   RecordingLine msip, mtip;
@@ -105,14 +117,9 @@ TEST_F(ClintTest, MisalignedAccessRefused) {
 
 // Three harts: hart h's msip at 4h and mtimecmp at 0x4000 + 8h, as QEMU virt's CLINT
 // with -smp 3 (offsets from the SiFive CLINT / ACLINT MSWI and MTIMER layout).
-class ClintSmpTest : public ::testing::Test {
+class ClintSmpTest : public ClintAccess {
  protected:
-  uint64_t rd(uint64_t offset, unsigned size) {
-    uint64_t v = 0;
-    EXPECT_TRUE(clint.read(offset, size, v));
-    return v;
-  }
-  void wr(uint64_t offset, unsigned size, uint64_t v) { EXPECT_TRUE(clint.write(offset, size, v)); }
+  ClintSmpTest() : ClintAccess(clint) {}
 
   ManualClock clock;
   RecordingLine msip[3], mtip[3];
