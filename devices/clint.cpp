@@ -16,7 +16,7 @@ uint64_t deposit32(uint64_t old, unsigned half, uint64_t value) {
 
 }  // namespace
 
-Clint::Clint(Clock& clock, std::vector<ClintHartLines> harts) : clock_(clock) {
+Clint::Clint(Clock& clock, const std::vector<ClintHartLines>& harts) : clock_(clock) {
   if (harts.empty() || harts.size() > kMaxHarts) {
     throw std::invalid_argument("clint: " + std::to_string(harts.size()) +
                                 " harts (1 to 8 supported)");

@@ -29,7 +29,7 @@ class Clint final : public MmioDevice {
   static constexpr uint64_t kMtime = 0xbff8;
   static constexpr unsigned kMaxHarts = 8;
 
-  Clint(Clock& clock, std::vector<ClintHartLines> harts);
+  Clint(Clock& clock, const std::vector<ClintHartLines>& harts);
   Clint(Clock& clock, IrqLine& msip, IrqLine& mtip) : Clint(clock, {{&msip, &mtip}}) {}
 
   std::string_view name() const override { return "clint"; }

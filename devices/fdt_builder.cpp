@@ -65,6 +65,7 @@ class Writer {
   }
   void cells(const char* name, const std::vector<uint32_t>& values) {
     std::vector<fdt32_t> be;
+    be.reserve(values.size());
     for (uint32_t v : values) be.push_back(cpu_to_fdt32(v));
     check(fdt_property(buf_.data(), name, be.data(), static_cast<int>(be.size() * 4)));
   }

@@ -11,7 +11,7 @@ static_assert(Plic::kNumSources == virt::kPlicNdev);
 static_assert(Clint::kSize == virt::kClintSize && Plic::kSize == virt::kPlicSize);
 static_assert(Uart16550::kSize == virt::kUartSize && VirtioMmio::kSize == virt::kVirtioSize);
 
-VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, std::vector<HartIrqLines> harts)
+VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, const std::vector<HartIrqLines>& harts)
     : bus_(bus), config_(std::move(config)), harts_(static_cast<unsigned>(harts.size())) {
   // The virtio devices in the order QEMU gives them slots: drives, console, rng.
   const size_t other_virtio = config_.netdev ? 3 : 2;
@@ -37,7 +37,7 @@ VirtBoard::VirtBoard(Bus& bus, VirtBoardConfig config, std::vector<HartIrqLines>
     clint_lines.push_back({&h.msip, &h.mtip});
   }
   plic_ = std::make_unique<Plic>(std::move(plic_outputs));
-  clint_ = std::make_unique<Clint>(*clock_, std::move(clint_lines));
+  clint_ = std::make_unique<Clint>(*clock_, clint_lines);
   uart_ = std::make_unique<Uart16550>(plic_->source(virt::kUartIrq), config_.uart_output);
   test_ = std::make_unique<SifiveTest>(config_.on_test_event);
   rtc_ = std::make_unique<GoldfishRtc>(plic_->source(virt::kRtcIrq), config_.rtc_now_ns);

@@ -72,7 +72,7 @@ struct HartIrqLines {
 // locked, and std::invalid_argument for more drives than free virtio slots.
 class VirtBoard {
  public:
-  VirtBoard(Bus& bus, VirtBoardConfig config, std::vector<HartIrqLines> harts);
+  VirtBoard(Bus& bus, VirtBoardConfig config, const std::vector<HartIrqLines>& harts);
   VirtBoard(Bus& bus, VirtBoardConfig config, HartIrqLines hart)
       : VirtBoard(bus, std::move(config), std::vector<HartIrqLines>{hart}) {}
   ~VirtBoard();

@@ -95,6 +95,7 @@ TEST(Snapshot, EveryHartIsSavedAndRestored) {
             MachineExit::Kind::InstructionLimit);
   ASSERT_EQ(a.console.find("all checks passed"), std::string::npos) << "saved too late";
   std::vector<uint64_t> pcs;
+  pcs.reserve(4);
   for (unsigned i = 0; i < 4; ++i) pcs.push_back(a.machine->hart(i).s.pc);
   const std::vector<uint8_t> snapshot = encode_snapshot(*a.machine);
 
