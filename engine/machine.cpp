@@ -430,8 +430,12 @@ MachineExit Machine::run(const RunLimits& limits) {
       const uint64_t own = harts_[hart]->s.instret;
       const uint64_t slice = n == 1 ? kSliceInstructions : kSmpSliceInstructions;
       why = run_slice(hart, own + std::min(slice, max_instret - done));
-      // With other harts to run, one going to sleep is not the machine going idle.
-      if ((why == RunStop::Waiting && n > 1) || why == RunStop::Yield) continue;
+      // With other harts to run, one going to sleep is not the machine going idle (host
+      // input is still taken: a hart may yield turn after turn).
+      if ((why == RunStop::Waiting && n > 1) || why == RunStop::Yield) {
+        if (poll_input_ && !poll_input_(0, deliver)) return {MachineExit::Kind::UserQuit, 0};
+        continue;
+      }
     } else {
       poll_devices();
       events_->drain();
