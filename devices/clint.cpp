@@ -103,7 +103,7 @@ bool Clint::read(uint64_t offset, unsigned size, uint64_t& value) {
   if (offset < kMtimecmp) {
     // msip of harts that do not exist read as zero, like QEMU's unmapped harts.
     const uint64_t hart = offset / 4;
-    if (hart < harts_.size() && size == 4) value = harts_[hart].msip;
+    if (hart < harts_.size()) value = harts_[hart].msip;
   } else if (offset < kMtimecmp + 8 * harts_.size()) {
     const uint64_t cmp = harts_[(offset - kMtimecmp) / 8].mtimecmp;
     value = size == 8 ? cmp : (cmp >> ((offset - kMtimecmp) % 8 * 8)) & 0xffffffff;
@@ -118,7 +118,7 @@ bool Clint::write(uint64_t offset, unsigned size, uint64_t value) {
   if (offset % size != 0) return false;
   if (offset < kMtimecmp) {
     const uint64_t hart = offset / 4;
-    if (hart < harts_.size() && size == 4) {
+    if (hart < harts_.size()) {
       // Only bit 0 is implemented (ACLINT spec, MSWI: upper bits are zero).
       HartTimer& h = harts_[hart];
       h.msip = value & 1;

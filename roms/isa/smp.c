@@ -26,9 +26,9 @@ extern void (*volatile smp_entry)(uint64_t hartid);
 // each when the harts take turns on one host thread.
 #define kSbRounds 200
 
-static volatile uint32_t started;      // harts that entered smp_entry
-static volatile uint32_t phase;        // test phase hart 0 releases
-static volatile uint32_t arrived[16];  // barrier counts, one per phase
+static volatile uint32_t started;     // harts that entered smp_entry
+static volatile uint32_t phase;       // test phase hart 0 releases
+static volatile uint32_t arrived[4];  // barrier counts, one per barrier(n) of the tests
 static volatile uint64_t lrsc_counter;
 static volatile uint32_t amo_counter;
 static volatile uint32_t lock;
