@@ -248,9 +248,9 @@ static uint8_t text[kTextBytes];
 
 // A comma-separated list of tokens, some valid numbers of each kind, some corrupt.
 static void text_init(uint64_t* seed) {
-  static const char* const tokens[] = {"5012", "1234", "-874", "+122", "35.54", "-.5",
-                                       "0.88", "5.500e+3", "-.123e-2", "-87e+832", "+0.6e-12",
-                                       "T0.3e-1F", "-T.T++Tq", "1T3.4e4z", "34.0e-T^"};
+  static const char* const tokens[] = {"5012",     "1234",     "-874",     "+122",     "35.54",
+                                       "-.5",      "0.88",     "5.500e+3", "-.123e-2", "-87e+832",
+                                       "+0.6e-12", "T0.3e-1F", "-T.T++Tq", "1T3.4e4z", "34.0e-T^"};
   int pos = 0;
   while (pos < kTextBytes - 1) {
     const char* t = tokens[bench_next(seed) % (sizeof tokens / sizeof tokens[0])];
