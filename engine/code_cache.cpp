@@ -74,8 +74,24 @@ void CodeCache::flush_jump_cache() {
   if (++jump_generation_ == 0) {  // wrapped: old entries could match again
     jump_.fill(JumpEntry{});
     jump_generation_ = 1;
+    jump_live_from_ = 1;
   }
   jump_pages_.fill(0);
+}
+
+void CodeCache::drop_jump_code() {
+  flush_jump_cache();
+  jump_live_from_ = jump_generation_;
+}
+
+bool CodeCache::drop_jump_block(const CachedBlock& block) {
+  if (block.jump_aliased) return false;
+  JumpEntry& e = jump_[jump_index(block.ir.start_pc)];
+  if (e.block == &block) {
+    if (e.generation == jump_generation_) --jump_pages_[jump_page_bucket(e.pc)];
+    e = JumpEntry{};
+  }
+  return true;
 }
 
 void CodeCache::drop_jump_page(uint64_t vpage) {
@@ -99,7 +115,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
     return;
   }
   std::vector<BlockKey>& keys = it->second;
-  bool dropped = false;
+  bool aliased = false;
   for (size_t i = 0; i < keys.size();) {
     CachedBlock* b = blocks_.find(keys[i]);
     if (b == nullptr) {
@@ -121,9 +137,9 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
         e.bytes = len;
         events_->publish(e);
       }
+      if (!drop_jump_block(*b)) aliased = true;
       retire(blocks_.take(keys[i]));
       ++invalidations_;
-      dropped = true;
       keys[i] = keys.back();
       keys.pop_back();
       continue;
@@ -134,7 +150,7 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
     page_blocks_.erase(it);
     hart_.bus.clear_code_page(ppage, watcher_);
   }
-  if (dropped) flush_jump_cache();
+  if (aliased) drop_jump_code();
 }
 
 void CodeCache::retire(std::unique_ptr<CachedBlock> block) {
@@ -160,7 +176,7 @@ void CodeCache::evict_cold() {
   // Every block ran at the same stamp (never in practice): fall back to dropping all.
   if (blocks_.size() == before) flush();
   evicted_ += before - blocks_.size();
-  flush_jump_cache();
+  drop_jump_code();
 }
 
 void CodeCache::flush() {
@@ -168,7 +184,7 @@ void CodeCache::flush() {
   blocks_.drain([&](std::unique_ptr<CachedBlock> block) { retire(std::move(block)); });
   for (auto& [page, keys] : page_blocks_) hart_.bus.clear_code_page(page, watcher_);
   page_blocks_.clear();
-  flush_jump_cache();
+  drop_jump_code();
 }
 
 void CodeCache::collect() {

@@ -36,6 +36,8 @@ struct CachedBlock {
   // Dispatcher entries so far when the dispatcher last entered it: the code cache evicts
   // the blocks with the oldest stamps first.
   uint64_t last_run = 0;
+  // Entered through the jump cache under a pc other than ir.start_pc (CodeCache).
+  bool jump_aliased = false;
 
   // The tier its next run executes on: compiled code's tier, else the interpreter.
   Tier running_tier() const { return native ? tier : Tier::Interpreter; }
@@ -76,18 +78,39 @@ class CodeCache {
   // owned by the cache until the next collect().
   CachedBlock* get(uint64_t pc, uint64_t paddr, TranslateFlags flags);
   // Virtual-pc lookup without a TLB probe; nullptr on a miss. Entries are valid for one
-  // fetch mode and flag set, and dropped by flush_jump_cache() on any full TLB flush, or
-  // page by page (drop_jump_page) when the TLB flushes one page.
+  // fetch mode and flag set. A TLB flush (flush_jump_cache(), or drop_jump_page() for one
+  // page) makes them stale: a stale entry is used again only after jump_revalidate()
+  // checked it against a fresh translation. Dropping code removes its entries for good.
   CachedBlock* jump_lookup(uint64_t pc, FetchKey fetch) const {
     const JumpEntry& e = jump_[jump_index(pc)];
     return e.pc == pc && e.fetch == fetch && e.generation == jump_generation_ ? e.block : nullptr;
+  }
+  // After a jump_lookup() miss and a fetch translation of `pc` to `paddr`: the block a
+  // stale entry for `pc` names, when it still lives and the pc still maps where it did
+  // (the entry is then current again), else nullptr. Linux switches address spaces
+  // thousands of times per boot; its kernel text maps the same way in every one of them.
+  CachedBlock* jump_revalidate(uint64_t pc, FetchKey fetch, uint64_t paddr) {
+    JumpEntry& e = jump_[jump_index(pc)];
+    if (e.pc != pc || !(e.fetch == fetch) || e.generation < jump_live_from_ || e.paddr != paddr) {
+      return nullptr;
+    }
+    if (e.generation != jump_generation_) {
+      e.generation = jump_generation_;
+      ++jump_pages_[jump_page_bucket(pc)];
+    }
+    ++revalidations_;
+    return e.block;
   }
   void jump_insert(uint64_t pc, FetchKey fetch, CachedBlock* block) {
     JumpEntry& e = jump_[jump_index(pc)];
     if (e.generation == jump_generation_) --jump_pages_[jump_page_bucket(e.pc)];
     ++jump_pages_[jump_page_bucket(pc)];
-    e = {pc, jump_generation_, fetch, block};
+    // Dropping a block clears the one slot of its own pc; under another pc it is found
+    // only by a scan, so its drop empties the whole jump cache instead.
+    if (pc != block->ir.start_pc) block->jump_aliased = true;
+    e = {pc, jump_generation_, fetch, block, block->key.paddr()};
   }
+  // A TLB flush: every entry becomes stale (jump_revalidate).
   void flush_jump_cache();
   // Drops the jump-cache entries whose pc lies in the virtual page at `vpage` (the TLB's
   // page-flush hook).
@@ -111,6 +134,8 @@ class CodeCache {
   uint64_t translations() const { return translations_; }
   // get() calls: the dispatcher's jump-cache misses (each costs a hash-map lookup).
   uint64_t lookups() const { return lookups_; }
+  // Stale jump-cache entries jump_revalidate() made current again (no hash-map lookup).
+  uint64_t revalidations() const { return revalidations_; }
   uint64_t invalidations() const { return invalidations_; }
   uint64_t capacity_flushes() const { return capacity_flushes_; }  // evictions of half
   uint64_t evicted() const { return evicted_; }
@@ -128,11 +153,17 @@ class CodeCache {
     uint32_t generation = 0;
     FetchKey fetch;
     CachedBlock* block = nullptr;
+    uint64_t paddr = 0;  // where pc mapped when the entry was made
   };
-  // Entries of older generations are invalid: a flush is one increment (Linux flushes the
-  // TLB, and so this cache, thousands of times per second).
+  // Entries of the current generation are valid. A TLB flush is one increment (Linux
+  // flushes the TLB thousands of times per second); entries from jump_live_from_ on still
+  // name live blocks and may be revalidated. Dropping code (drop_jump_code) moves
+  // jump_live_from_ up to the new generation.
   uint32_t jump_generation_ = 1;
-  static constexpr unsigned kJumpBits = 12;
+  uint32_t jump_live_from_ = 1;
+  // 16 Ki entries: Linux's boot runs about 35 000 blocks; 4 Ki (QEMU's size) missed on
+  // one block entry in ten.
+  static constexpr unsigned kJumpBits = 14;
   // Folds higher pc bits in, so blocks a multiple of 8 KiB apart do not always collide.
   static size_t jump_index(uint64_t pc) {
     return ((pc >> 1) ^ (pc >> (1 + kJumpBits))) & ((1u << kJumpBits) - 1);
@@ -145,6 +176,10 @@ class CodeCache {
   }
   // Hands the block to the drop hook and keeps it until collect().
   void retire(std::unique_ptr<CachedBlock> block);
+  // Removes a dropped block's jump-cache entry; false when it may have others (aliased).
+  bool drop_jump_block(const CachedBlock& block);
+  // Drops every jump-cache entry for good (blocks were freed).
+  void drop_jump_code();
   void evict_cold();
 
   Hart& hart_;
@@ -162,6 +197,7 @@ class CodeCache {
   std::array<uint16_t, 1u << kJumpPageBits> jump_pages_{};
   uint64_t translations_ = 0;
   uint64_t lookups_ = 0;
+  uint64_t revalidations_ = 0;
   uint64_t invalidations_ = 0;
 };
 

@@ -200,8 +200,11 @@ RunStop Executor::run(uint64_t instret_limit) {
         take_trap();
         continue;
       }
-      block = cache_.get(pc, paddr, fetch.flags);
-      if (block->ir.cacheable) cache_.jump_insert(pc, fetch, block);
+      block = cache_.jump_revalidate(pc, fetch, paddr);
+      if (block == nullptr) {
+        block = cache_.get(pc, paddr, fetch.flags);
+        if (block->ir.cacheable) cache_.jump_insert(pc, fetch, block);
+      }
     }
     if (trace_) trace_block(block->ir, pc);
     block->last_run = ++blocks_executed_;

@@ -113,7 +113,8 @@ struct MonitorSnapshot {
   uint64_t code_evicted = 0;     // cold blocks evicted when the cache was full
   uint64_t code_host_bytes = 0;  // compiled code the cached blocks use
   uint64_t translations = 0;
-  uint64_t code_lookups = 0;  // CodeCache::get calls (jump-cache misses)
+  uint64_t code_lookups = 0;        // CodeCache::get calls (jump-cache misses)
+  uint64_t code_revalidations = 0;  // stale jump-cache entries reused after a TLB flush
   uint64_t invalidations = 0;
   bool jit_enabled = false;
   size_t compile_queue = 0;

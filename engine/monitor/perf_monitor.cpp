@@ -284,6 +284,7 @@ MonitorSnapshot PerfMonitor::capture() const {
   s.code_host_bytes = cache.native_bytes();
   s.translations = cache.translations();
   s.code_lookups = cache.lookups();
+  s.code_revalidations = cache.revalidations();
   s.invalidations = cache.invalidations();
   if (const JitTier* jit = ex.jit()) {
     s.jit_enabled = true;

@@ -110,7 +110,7 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
   j["code_cache"] = {{"blocks", s.code_blocks},          {"translations", s.translations},
                      {"invalidations", s.invalidations}, {"max_blocks", s.code_max_blocks},
                      {"evicted", s.code_evicted},        {"host_bytes", s.code_host_bytes},
-                     {"lookups", s.code_lookups}};
+                     {"lookups", s.code_lookups},        {"revalidations", s.code_revalidations}};
   const uint64_t l2_lookups = s.tlb_l2_hits + s.tlb_l2_misses;
   j["tlb"] = {
       {"l1_misses", s.tlb_l1_misses},
@@ -249,9 +249,10 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
       100 * share(static_cast<double>(s.tlb_l2_hits), static_cast<double>(l2)), s.tlb_l2_hits, l2,
       s.tlb_flushes, s.tlb_page_flushes);
   add("code cache: %zu blocks (%.1f KiB of host code), %" PRIu64 " translations, %" PRIu64
-      " invalidations, %" PRIu64 " evicted, %" PRIu64 " lookups (jump-cache misses)\n",
+      " invalidations, %" PRIu64 " evicted, %" PRIu64 " lookups (jump-cache misses), %" PRIu64
+      " jump-cache entries revalidated after TLB flushes\n",
       s.code_blocks, static_cast<double>(s.code_host_bytes) / 1024, s.translations, s.invalidations,
-      s.code_evicted, s.code_lookups);
+      s.code_evicted, s.code_lookups, s.code_revalidations);
 
   const uint64_t sampled = s.samples - s.samples_idle;
   auto row = [&](const BlockProfile& b) {

@@ -84,6 +84,59 @@ TEST(SfenceJumpCache, FullFlushDropsEveryPage) {
   EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), nullptr);
 }
 
+// A full TLB flush (satp write, sfence.vma zero) makes entries stale, not gone: after a
+// fresh translation to the same physical address the entry is current again, without a
+// code-cache lookup; to another address it is not used.
+TEST(SfenceJumpCache, StaleEntryRevalidatesOnlyAgainstTheSamePhysicalAddress) {
+  JumpCacheFixture f;
+  const uint64_t pc = JumpCacheFixture::kPageA + 0x100;
+  f.cache.flush_jump_cache();
+  ASSERT_EQ(f.cache.jump_lookup(pc, kFetch), nullptr);
+  const uint64_t lookups = f.cache.lookups();
+  EXPECT_EQ(f.cache.jump_revalidate(pc, kFetch, kRamBase + 0x2100), nullptr);
+  EXPECT_EQ(f.cache.jump_revalidate(pc, FetchKey{TlbMode::U, kFetch.flags}, kRamBase + 0x100),
+            nullptr);
+  EXPECT_EQ(f.cache.jump_revalidate(pc, kFetch, kRamBase + 0x100), f.a0);
+  EXPECT_EQ(f.cache.jump_lookup(pc, kFetch), f.a0);
+  EXPECT_EQ(f.cache.revalidations(), 1u);
+  EXPECT_EQ(f.cache.lookups(), lookups);
+  // A current entry is dropped by page again.
+  f.cache.drop_jump_page(JumpCacheFixture::kPageA);
+  EXPECT_EQ(f.cache.jump_lookup(pc, kFetch), nullptr);
+}
+
+// Dropping code removes its entries for good, and only its entries: a store into block
+// a0's bytes leaves a1 and b0 current; a flush of all code leaves nothing to revalidate.
+TEST(SfenceJumpCache, DroppedCodeIsNeverRevalidated) {
+  JumpCacheFixture f;
+  const uint64_t pc = JumpCacheFixture::kPageA + 0x100;
+  f.cache.invalidate_range(kRamBase + 0x104, 4);
+  EXPECT_EQ(f.cache.jump_lookup(pc, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_revalidate(pc, kFetch, kRamBase + 0x100), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageA + 0xf00, kFetch), f.a1);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), f.b0);
+
+  f.cache.flush_jump_cache();  // stale, still revalidatable...
+  f.cache.flush();             // ...until the code is gone
+  EXPECT_EQ(f.cache.jump_revalidate(JumpCacheFixture::kPageB + 0x100, kFetch, kRamBase + 0x1100),
+            nullptr);
+}
+
+// A block entered under a second virtual pc (two mappings of one physical page): its
+// drop cannot find every entry by its own pc, so all entries go.
+TEST(SfenceJumpCache, DroppingAnAliasedBlockDropsEveryEntry) {
+  JumpCacheFixture f;
+  const uint64_t alias = 0x40000 + 0x100;
+  f.insert(alias, kRamBase + 0x100);
+  ASSERT_EQ(f.cache.jump_lookup(alias, kFetch), f.a0);
+  f.cache.invalidate_range(kRamBase + 0x100, 4);
+  EXPECT_EQ(f.cache.jump_lookup(alias, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_revalidate(alias, kFetch, kRamBase + 0x100), nullptr);
+  EXPECT_EQ(f.cache.jump_lookup(JumpCacheFixture::kPageB + 0x100, kFetch), nullptr);
+  EXPECT_EQ(f.cache.jump_revalidate(JumpCacheFixture::kPageB + 0x100, kFetch, kRamBase + 0x1100),
+            nullptr);
+}
+
 // The guest instruction: sfence.vma a0 (a0 = an address in page A) in M-mode flushes page A
 // from the TLB and the jump cache and keeps page B; sfence.vma zero flushes both.
 TEST(SfenceJumpCache, SfenceVmaWithAddressFlushesThatPageOnly) {
