@@ -326,7 +326,7 @@ RunStop Machine::run_slice(unsigned i, uint64_t limit) {
     slice_hook_({why,
                  static_cast<uint64_t>(
                      std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
-                 s.instret - instret});
+                 s.instret - instret, i});
   }
   return why;
 }

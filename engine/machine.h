@@ -100,6 +100,7 @@ struct SliceInfo {
   RunStop why;
   uint64_t run_ns = 0;        // wall time inside Executor::run
   uint64_t instructions = 0;  // retired in the slice
+  unsigned hart = 0;          // the hart that ran it
 };
 
 // The virt machine: RAM, devices, 1 to 8 harts with an execution engine each, and the

@@ -31,14 +31,20 @@ enum Column : int {
   kColumns
 };
 
+// A block's samples: all of them (hart < 0), or those taken on one hart.
+uint64_t samples_of(const BlockProfile& b, int hart) {
+  if (hart < 0 || static_cast<size_t>(hart) >= b.samples_by_hart.size()) return b.samples;
+  return b.samples_by_hart[static_cast<size_t>(hart)];
+}
+
 // Sort key of a block for a column; symbols sort by address (their order in memory).
-double sort_key(const BlockProfile& b, int column) {
+double sort_key(const BlockProfile& b, int column, int hart) {
   switch (column) {
     case kColTier:
       return tier_index(b.tier);
     case kColShare:
     case kColSamples:
-      return static_cast<double>(b.samples);
+      return static_cast<double>(samples_of(b, hart));
     case kColInsns:
       return b.guest_insns;
     case kColHostBytes:
@@ -67,6 +73,8 @@ void DashboardPanels::rebuild_rows(const MonitorSnapshot& s) {
   for (uint32_t i = 0; i < s.blocks.size(); ++i) {
     const BlockProfile& b = s.blocks[i];
     if (b.samples == 0 && b.times_compiled == 0) continue;
+    // One hart's view: the blocks it was sampled in.
+    if (hart_filter_ >= 0 && samples_of(b, hart_filter_) == 0) continue;
     if (only_live_ && !b.live) continue;
     if (filtering) {
       const std::string text = hex_address(b.pc) + " " + s.symbols->describe(b.pc);
@@ -77,7 +85,8 @@ void DashboardPanels::rebuild_rows(const MonitorSnapshot& s) {
   const int col = sort_column_;
   const bool asc = sort_ascending_;
   std::stable_sort(rows_.begin(), rows_.end(), [&](uint32_t a, uint32_t b) {
-    const double ka = sort_key(s.blocks[a], col), kb = sort_key(s.blocks[b], col);
+    const double ka = sort_key(s.blocks[a], col, hart_filter_);
+    const double kb = sort_key(s.blocks[b], col, hart_filter_);
     if (ka != kb) return asc ? ka < kb : ka > kb;
     return s.blocks[a].paddr < s.blocks[b].paddr;
   });
@@ -93,8 +102,40 @@ void DashboardPanels::draw_hot_blocks(const MonitorSnapshot& s) {
   }
   ImGui::SameLine();
   if (ImGui::Checkbox("live only", &only_live_)) dirty = true;
+  if (hart_filter_ >= static_cast<int>(s.harts.size())) {
+    hart_filter_ = -1;
+    dirty = true;
+  }
+  if (s.harts.size() > 1) {
+    // --smp: the table of one hart (its samples; the code itself is shared by address).
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    char current[16];
+    std::snprintf(current, sizeof current, hart_filter_ < 0 ? "all harts" : "hart %d",
+                  hart_filter_);
+    if (ImGui::BeginCombo("##hart", current)) {
+      if (ImGui::Selectable("all harts", hart_filter_ < 0)) {
+        hart_filter_ = -1;
+        dirty = true;
+      }
+      for (int h = 0; h < static_cast<int>(s.harts.size()); ++h) {
+        char label[16];
+        std::snprintf(label, sizeof label, "hart %d", h);
+        if (ImGui::Selectable(label, hart_filter_ == h)) {
+          hart_filter_ = h;
+          dirty = true;
+        }
+      }
+      ImGui::EndCombo();
+    }
+  }
   ImGui::SameLine();
-  const uint64_t sampled = s.samples - s.samples_idle;
+  // Non-idle samples of the harts shown: the base of the % column.
+  uint64_t sampled = s.samples - s.samples_idle;
+  if (hart_filter_ >= 0) {
+    sampled = 0;
+    for (const BlockProfile& b : s.blocks) sampled += samples_of(b, hart_filter_);
+  }
   ImGui::Text("%zu blocks, %" PRIu64 " samples", rows_.size(), sampled);
 
   const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY |
@@ -153,11 +194,12 @@ void DashboardPanels::draw_hot_blocks(const MonitorSnapshot& s) {
       ImGui::TableSetColumnIndex(kColTier);
       ImGui::TextUnformatted(b.live ? tier_name(b.tier) : "(gone)");
       ImGui::TableSetColumnIndex(kColShare);
-      ImGui::Text(
-          "%.2f",
-          sampled ? 100.0 * static_cast<double>(b.samples) / static_cast<double>(sampled) : 0.0);
+      const uint64_t samples = samples_of(b, hart_filter_);
+      ImGui::Text("%.2f", sampled
+                              ? 100.0 * static_cast<double>(samples) / static_cast<double>(sampled)
+                              : 0.0);
       ImGui::TableSetColumnIndex(kColSamples);
-      ImGui::Text("%" PRIu64, b.samples);
+      ImGui::Text("%" PRIu64, samples);
       ImGui::TableSetColumnIndex(kColInsns);
       ImGui::Text("%u", b.guest_insns);
       ImGui::TableSetColumnIndex(kColHostBytes);

@@ -247,8 +247,10 @@ void DashboardPanels::draw_harts(const MonitorSnapshot& s) {
   if (s.harts.size() < 2) return;  // one hart: the figures above are its own
   ImGui::Separator();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("harts", 5, flags)) return;
-  for (const char* h : {"hart", "state", "mode", "pc", "MIPS"}) ImGui::TableSetupColumn(h);
+  if (!ImGui::BeginTable("harts", 8, flags)) return;
+  for (const char* h : {"hart", "state", "mode", "pc", "MIPS", "traps", "compiled", "blocks"}) {
+    ImGui::TableSetupColumn(h);
+  }
   ImGui::TableHeadersRow();
   for (const HartCounters& h : s.harts) {
     ImGui::TableNextRow();
@@ -262,6 +264,12 @@ void DashboardPanels::draw_harts(const MonitorSnapshot& s) {
     ImGui::Text("%016llx", static_cast<unsigned long long>(h.pc));
     ImGui::TableNextColumn();
     ImGui::Text("%.1f", h.mips_recent);
+    ImGui::TableNextColumn();
+    ImGui::Text("%" PRIu64, h.traps);
+    ImGui::TableNextColumn();
+    ImGui::Text("%" PRIu64, h.blocks_compiled);
+    ImGui::TableNextColumn();
+    ImGui::Text("%" PRIu64, h.code_blocks);
   }
   ImGui::EndTable();
 }

@@ -84,6 +84,7 @@ class DashboardPanels {
   int sort_column_ = 4;  // samples
   bool sort_ascending_ = false;
   bool only_live_ = false;
+  int hart_filter_ = -1;  // -1: every hart; else only that hart's samples
   std::vector<uint32_t> rows_;
 
   // Block detail.

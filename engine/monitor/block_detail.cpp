@@ -12,19 +12,38 @@
 
 namespace tiervm {
 
+namespace {
+
+// Interpreter < tier 1 (baseline or LLVM fast) < tier 2.
+int tier_rank(Tier t) {
+  return t == Tier::Interpreter ? 0 : t == Tier::Optimized ? 2 : 1;
+}
+
+}  // namespace
+
 std::optional<LiveBlock> copy_live_block(Machine& machine, uint64_t paddr) {
-  const CodeCache& cache = machine.executor().code_cache();
-  for (bool fp : {true, false}) {
-    const CachedBlock* b = cache.find(BlockKey(paddr, TranslateFlags{fp}));
-    if (b == nullptr) continue;
-    LiveBlock live{b->ir, b->key, b->running_tier(), reinterpret_cast<uint64_t>(b->native), {}};
-    if (b->native != nullptr) {
-      const auto* code = reinterpret_cast<const uint8_t*>(b->native);
-      live.host_code.assign(code, code + b->native_bytes);
+  // Every hart has its own code cache (--smp): the lowest hart that has the block, and
+  // the most optimized translation among them.
+  const CachedBlock* best = nullptr;
+  for (unsigned i = 0; i < machine.hart_count(); ++i) {
+    const CodeCache& cache = machine.executor(i).code_cache();
+    for (bool fp : {true, false}) {
+      const CachedBlock* b = cache.find(BlockKey(paddr, TranslateFlags{fp}));
+      if (b == nullptr) continue;
+      if (best == nullptr || tier_rank(b->running_tier()) > tier_rank(best->running_tier())) {
+        best = b;
+      }
+      break;
     }
-    return live;
   }
-  return std::nullopt;
+  if (best == nullptr) return std::nullopt;
+  LiveBlock live{
+      best->ir, best->key, best->running_tier(), reinterpret_cast<uint64_t>(best->native), {}};
+  if (best->native != nullptr) {
+    const auto* code = reinterpret_cast<const uint8_t*>(best->native);
+    live.host_code.assign(code, code + best->native_bytes);
+  }
+  return live;
 }
 
 BlockDetail describe_block(const LiveBlock& live, uint64_t pc, const SymbolTable* symbols,

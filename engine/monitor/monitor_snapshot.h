@@ -17,10 +17,14 @@ inline constexpr unsigned kCompileHistogramBins = 20;
 
 // What the monitor knows of one guest block (by guest-physical start address; all
 // translations of the address are summed).
+// Harts the monitor tells apart (Machine::kMaxHarts).
+inline constexpr unsigned kMonitorMaxHarts = 8;
+
 struct BlockProfile {
   uint64_t paddr = 0;
-  uint64_t pc = 0;                // the virtual pc it last ran at (symbols are virtual)
-  uint64_t samples = 0;           // slice-boundary samples that landed on it
+  uint64_t pc = 0;       // the virtual pc it last ran at (symbols are virtual)
+  uint64_t samples = 0;  // slice-boundary samples that landed on it
+  std::array<uint32_t, kMonitorMaxHarts> samples_by_hart{};  // of those, by the hart sampled
   uint64_t tier0_execs = 0;       // CachedBlock::exec_count when last sampled (stops at tier-up)
   uint64_t compile_ns_last = 0;   // LLVM time of its last compilation (its batch share)
   uint64_t compile_ns_total = 0;  // over every compilation
@@ -71,6 +75,14 @@ struct HartCounters {
   uint64_t pc = 0;
   uint64_t instructions = 0;
   double mips_recent = 0;  // over the last history period
+  // The hart's own engine: every hart has its executor, soft TLB, code cache and JIT.
+  uint64_t traps = 0;
+  uint64_t interrupts = 0;
+  uint64_t blocks_executed = 0;
+  uint64_t tlb_l1_misses = 0;
+  uint64_t code_blocks = 0;
+  uint64_t blocks_compiled = 0;  // by its JIT, all tiers
+  uint64_t samples = 0;          // slice-boundary samples taken on it (idle ones included)
 };
 
 // Everything the dashboard and the reports show, copied out of the monitor at one moment
@@ -90,7 +102,10 @@ struct MonitorSnapshot {
   double traps_per_s = 0;  // over the last history period
   double interrupts_per_s = 0;
 
-  // Sampling: one sample per slice (Machine::run), attributed to the block at the pc.
+  // The totals below (traps, TLB, code cache, JIT counters) are summed over all harts;
+  // harts[] has each hart's own.
+  // Sampling: one sample per slice (Machine::run), attributed to the block at the pc of
+  // the hart that ran the slice.
   uint64_t samples = 0;
   uint64_t samples_idle = 0;        // the hart was waiting in wfi
   uint64_t samples_unresolved = 0;  // pc not in the jump cache / L1 TLB, or block gone

@@ -89,12 +89,12 @@ BlockProfile& PerfMonitor::profile(uint64_t paddr) {
   return profiles_[it->second];
 }
 
-// The block the executor would run at `pc` next, found the way its dispatcher finds it
-// (jump cache, then the L1 TLB's exec tag), without side effects: no TLB fill, no
+// The block hart `i`'s executor would run at `pc` next, found the way its dispatcher finds
+// it (jump cache, then the L1 TLB's exec tag), without side effects: no TLB fill, no
 // translation, no trap.
-const CachedBlock* PerfMonitor::block_at_pc(uint64_t pc) const {
-  Hart& hart = machine_.hart();
-  CodeCache& cache = machine_.executor().code_cache();
+const CachedBlock* PerfMonitor::block_at_pc(unsigned i, uint64_t pc) const {
+  Hart& hart = machine_.hart(i);
+  CodeCache& cache = machine_.executor(i).code_cache();
   const FetchKey fetch = hart.fetch_key();
   if (const CachedBlock* b = cache.jump_lookup(pc, fetch)) return b;
   const TlbEntry& e = hart.tlb.l1(hart.fetch_mode(), pc);
@@ -103,7 +103,7 @@ const CachedBlock* PerfMonitor::block_at_pc(uint64_t pc) const {
   return cache.find(BlockKey(paddr, fetch.flags));
 }
 
-void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc) const {
+void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc, unsigned i) const {
   p.pc = pc;
   p.live = true;
   p.tier = b.running_tier();
@@ -115,7 +115,7 @@ void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc)
   // a chain is live when both ends are compiled.
   p.chainable_exits = 0;
   p.chained_exits = 0;
-  const CodeCache& cache = machine_.executor().code_cache();
+  const CodeCache& cache = machine_.executor(i).code_cache();
   auto exit_to = [&](bool chainable, int64_t offset) {
     if (!chainable) return;
     ++p.chainable_exits;
@@ -129,15 +129,18 @@ void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc)
 void PerfMonitor::on_slice(const SliceInfo& slice) {
   ++samples_;
   run_ns_ += slice.run_ns;
+  const unsigned hart = slice.hart < kMonitorMaxHarts ? slice.hart : 0;
+  ++hart_samples_[hart];
   if (slice.why == RunStop::Waiting) {
     ++samples_idle_;
     run_ns_unresolved_ += slice.run_ns;
   } else {
-    const uint64_t pc = machine_.hart().s.pc;
-    if (const CachedBlock* b = block_at_pc(pc)) {
+    const uint64_t pc = machine_.hart(hart).s.pc;
+    if (const CachedBlock* b = block_at_pc(hart, pc)) {
       BlockProfile& p = profile(b->ir.start_paddr);
-      note_block(p, *b, pc);
+      note_block(p, *b, pc, hart);
       ++p.samples;
+      ++p.samples_by_hart[hart];
       ++samples_by_tier_[tier_index(p.tier)];
       run_ns_by_tier_[tier_index(p.tier)] += slice.run_ns;
       ++period_samples_;
@@ -156,15 +159,19 @@ void PerfMonitor::on_slice(const SliceInfo& slice) {
 }
 
 void PerfMonitor::tick(uint64_t now) {
-  const Executor& ex = machine_.executor();
+  uint64_t traps = 0, interrupts = 0;
+  for (unsigned i = 0; i < machine_.hart_count(); ++i) {
+    traps += machine_.executor(i).traps_taken();
+    interrupts += machine_.executor(i).interrupts_taken();
+  }
   const uint64_t instret = machine_.instructions();
   const uint64_t ns = now - period_start_ns_;
   if (enabled_ && ns > 0) {
     RateSample r;
     r.t = seconds_since_start(now);
     r.mips = rate(instret - period_instret_, ns) / 1e6;
-    r.traps_per_s = rate(ex.traps_taken() - period_traps_, ns);
-    r.interrupts_per_s = rate(ex.interrupts_taken() - period_interrupts_, ns);
+    r.traps_per_s = rate(traps - period_traps_, ns);
+    r.interrupts_per_s = rate(interrupts - period_interrupts_, ns);
     r.native_share = period_samples_ ? static_cast<double>(period_native_samples_) /
                                            static_cast<double>(period_samples_)
                                      : 0.0;
@@ -181,8 +188,8 @@ void PerfMonitor::tick(uint64_t now) {
   }
   period_start_ns_ = now;
   period_instret_ = instret;
-  period_traps_ = ex.traps_taken();
-  period_interrupts_ = ex.interrupts_taken();
+  period_traps_ = traps;
+  period_interrupts_ = interrupts;
   period_samples_ = 0;
   period_native_samples_ = 0;
 }
@@ -220,10 +227,33 @@ void PerfMonitor::on_event(const Event& e) {
   }
 }
 
+static_assert(kMonitorMaxHarts == MachineConfig::kMaxHarts);
+
+namespace {
+
+// Adds one hart's JIT counters to a sum (the adaptive thresholds are hart 0's).
+void add_jit_counts(JitStats& sum, const JitStats& x) {
+  for (auto field : {&JitStats::blocks_compiled,     &JitStats::guest_insns_compiled,
+                     &JitStats::compile_batches,     &JitStats::compile_ns,
+                     &JitStats::baseline_blocks,     &JitStats::baseline_guest_insns,
+                     &JitStats::baseline_host_bytes, &JitStats::baseline_compile_ns,
+                     &JitStats::baseline_code_bytes, &JitStats::baseline_failures,
+                     &JitStats::compile_failures,    &JitStats::modules_live,
+                     &JitStats::modules_released,    &JitStats::links_made,
+                     &JitStats::links_broken,        &JitStats::interpreted_runs,
+                     &JitStats::native_runs,         &JitStats::regions_compiled,
+                     &JitStats::region_blocks,       &JitStats::tier2_compile_ns,
+                     &JitStats::regions_reverted,    &JitStats::policy_ticks,
+                     &JitStats::model_labels,        &JitStats::model_correct,
+                     &JitStats::threshold_correct}) {
+    sum.*field += x.*field;
+  }
+}
+
+}  // namespace
+
 MonitorSnapshot PerfMonitor::capture() const {
   MonitorSnapshot s;
-  const Executor& ex = machine_.executor();
-  const SoftTlb& tlb = machine_.hart().tlb;
   const uint64_t now = now_ns();
   s.sequence = sequence_;
   s.machine_id = machine_.events().machine_id();
@@ -236,7 +266,6 @@ MonitorSnapshot PerfMonitor::capture() const {
     s.traps_per_s = history_.back().traps_per_s;
     s.interrupts_per_s = history_.back().interrupts_per_s;
   }
-  s.blocks_executed = ex.blocks_executed();
   VirtBoard& board = machine_.board();
   for (unsigned slot = 0; slot < virt::kVirtioCount; ++slot) {
     const VirtioMmio& mmio = board.virtio_slot(slot);
@@ -247,10 +276,13 @@ MonitorSnapshot PerfMonitor::capture() const {
                          d->stats.bytes_to_guest.load(std::memory_order_relaxed),
                          d->stats.bytes_from_guest.load(std::memory_order_relaxed)});
   }
-  s.traps = ex.traps_taken();
-  s.interrupts = ex.interrupts_taken();
+  // Every hart has its own executor, TLB, code cache and JIT: the totals are their sums.
   for (unsigned i = 0; i < machine_.hart_count(); ++i) {
-    const HartState& hs = machine_.hart(i).s;
+    const Hart& hart = machine_.hart(i);
+    const HartState& hs = hart.s;
+    Executor& ex = machine_.executor(i);
+    const SoftTlb& tlb = hart.tlb;
+    const CodeCache& cache = ex.code_cache();
     HartCounters h;
     h.id = i;
     h.state = hs.waiting ? "wfi" : "running";
@@ -258,8 +290,43 @@ MonitorSnapshot PerfMonitor::capture() const {
     h.pc = hs.pc;
     h.instructions = hs.instret;
     h.mips_recent = i < hart_mips_.size() ? hart_mips_[i] : 0;
+    h.traps = ex.traps_taken();
+    h.interrupts = ex.interrupts_taken();
+    h.blocks_executed = ex.blocks_executed();
+    h.tlb_l1_misses = tlb.l1_misses;
+    h.code_blocks = cache.block_count();
+    h.samples = i < kMonitorMaxHarts ? hart_samples_[i] : 0;
+
+    s.blocks_executed += h.blocks_executed;
+    s.traps += h.traps;
+    s.interrupts += h.interrupts;
+    s.tlb_l1_misses += tlb.l1_misses;
+    s.tlb_l2_hits += tlb.l2_hits;
+    s.tlb_l2_misses += tlb.l2_misses;
+    s.tlb_flushes += tlb.flushes + tlb.page_flushes;
+    s.tlb_page_flushes += tlb.page_flushes;
+    s.code_blocks += cache.block_count();
+    s.code_max_blocks += cache.max_blocks();
+    s.code_evicted += cache.evicted();
+    s.code_host_bytes += cache.native_bytes();
+    s.translations += cache.translations();
+    s.code_lookups += cache.lookups();
+    s.code_revalidations += cache.revalidations();
+    s.invalidations += cache.invalidations();
+    if (const JitTier* jit = ex.jit()) {
+      h.blocks_compiled = jit->stats().blocks_compiled;
+      if (!s.jit_enabled) {
+        s.jit_enabled = true;
+        s.jit = jit->stats();
+      } else {
+        add_jit_counts(s.jit, jit->stats());
+      }
+      s.compile_queue += jit->queue_length();
+      s.jit_counted_entries += jit->counted_entries();
+    }
     s.harts.push_back(h);
   }
+  s.compile_s = static_cast<double>(s.jit.compile_ns) / 1e9;
 
   s.samples = samples_;
   s.samples_idle = samples_idle_;
@@ -270,29 +337,6 @@ MonitorSnapshot PerfMonitor::capture() const {
     s.run_s_by_tier[t] = static_cast<double>(run_ns_by_tier_[t]) / 1e9;
   }
   s.run_s_unresolved = static_cast<double>(run_ns_unresolved_) / 1e9;
-
-  s.tlb_l1_misses = tlb.l1_misses;
-  s.tlb_l2_hits = tlb.l2_hits;
-  s.tlb_l2_misses = tlb.l2_misses;
-  s.tlb_flushes = tlb.flushes + tlb.page_flushes;
-  s.tlb_page_flushes = tlb.page_flushes;
-
-  const CodeCache& cache = machine_.executor().code_cache();
-  s.code_blocks = cache.block_count();
-  s.code_max_blocks = cache.max_blocks();
-  s.code_evicted = cache.evicted();
-  s.code_host_bytes = cache.native_bytes();
-  s.translations = cache.translations();
-  s.code_lookups = cache.lookups();
-  s.code_revalidations = cache.revalidations();
-  s.invalidations = cache.invalidations();
-  if (const JitTier* jit = ex.jit()) {
-    s.jit_enabled = true;
-    s.jit = jit->stats();
-    s.compile_queue = jit->queue_length();
-    s.jit_counted_entries = jit->counted_entries();
-    s.compile_s = static_cast<double>(s.jit.compile_ns) / 1e9;
-  }
   s.events_dropped = machine_.events().dropped();
 
   s.blocks = profiles_;

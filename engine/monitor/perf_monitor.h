@@ -19,9 +19,10 @@ struct Event;
 struct CachedBlock;
 struct SliceInfo;
 
-// The performance monitor of one machine. Enabled, it samples the hart's pc at every
-// slice boundary of Machine::run (one sample per ~20'000 instructions: a hash lookup,
-// nothing per instruction) and attributes it to the block there, and listens to the
+// The performance monitor of one machine. Enabled, it samples the pc of the hart that ran
+// each slice of Machine::run at its end (one sample per slice of 5'000-20'000
+// instructions: a hash lookup, nothing per instruction) and attributes it to the block
+// there (and to that hart), and listens to the
 // event bus for compilations and invalidations. Disabled, it is detached from both and
 // costs nothing. Global counters (instructions, TLB, code cache, JIT) are read from the
 // machine whenever a snapshot is taken, enabled or not.
@@ -66,8 +67,8 @@ class PerfMonitor {
   static constexpr uint64_t kHistoryPeriodNs = 100'000'000;
 
   BlockProfile& profile(uint64_t paddr);
-  const CachedBlock* block_at_pc(uint64_t pc) const;
-  void note_block(BlockProfile& p, const CachedBlock& block, uint64_t pc) const;
+  const CachedBlock* block_at_pc(unsigned hart, uint64_t pc) const;
+  void note_block(BlockProfile& p, const CachedBlock& block, uint64_t pc, unsigned hart) const;
   void tick(uint64_t now_ns);
   double seconds_since_start(uint64_t ns) const;
 
@@ -86,6 +87,7 @@ class PerfMonitor {
   uint64_t samples_ = 0;
   uint64_t samples_idle_ = 0;
   uint64_t samples_unresolved_ = 0;
+  std::array<uint64_t, kMonitorMaxHarts> hart_samples_{};
   std::array<uint64_t, kTierCount> samples_by_tier_{};
   uint64_t run_ns_ = 0;
   std::array<uint64_t, kTierCount> run_ns_by_tier_{};

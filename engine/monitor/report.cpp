@@ -30,6 +30,10 @@ double tier1_us_per_block(const JitStats& js) {
 
 nlohmann::json block_json(const MonitorSnapshot& s, const BlockProfile& b) {
   const uint64_t sampled = s.samples - s.samples_idle;
+  // One count per hart of the machine.
+  const size_t harts = std::clamp<size_t>(s.harts.size(), 1, b.samples_by_hart.size());
+  const std::vector<uint32_t> by_hart(b.samples_by_hart.begin(),
+                                      b.samples_by_hart.begin() + static_cast<ptrdiff_t>(harts));
   return {{"paddr", hex_address(b.paddr)},
           {"pc", hex_address(b.pc)},
           {"symbol", s.symbols ? s.symbols->describe(b.pc) : std::string()},
@@ -46,7 +50,8 @@ nlohmann::json block_json(const MonitorSnapshot& s, const BlockProfile& b) {
           {"times_compiled", b.times_compiled},
           {"times_invalidated", b.times_invalidated},
           {"chainable_exits", b.chainable_exits},
-          {"chained_exits", b.chained_exits}};
+          {"chained_exits", b.chained_exits},
+          {"samples_by_hart", by_hart}};
 }
 
 }  // namespace
@@ -98,14 +103,21 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
   j["blocks_executed"] = s.blocks_executed;
   j["traps"] = s.traps;
   j["interrupts"] = s.interrupts;
-  // Per hart (hart 0's executor also holds the code-cache, TLB and JIT figures below).
+  // Per hart; the code-cache, TLB and JIT figures below are the sums over the harts.
   j["harts"] = nlohmann::json::array();
   for (const HartCounters& h : s.harts) {
     j["harts"].push_back(
         {{"id", h.id},
          {"instructions", h.instructions},
          {"state", h.state},
-         {"mips", wall > 0 ? static_cast<double>(h.instructions) / wall / 1e6 : 0.0}});
+         {"mips", wall > 0 ? static_cast<double>(h.instructions) / wall / 1e6 : 0.0},
+         {"traps", h.traps},
+         {"interrupts", h.interrupts},
+         {"blocks_executed", h.blocks_executed},
+         {"tlb_l1_misses", h.tlb_l1_misses},
+         {"code_blocks", h.code_blocks},
+         {"blocks_compiled", h.blocks_compiled},
+         {"samples", h.samples}});
   }
   j["code_cache"] = {{"blocks", s.code_blocks},          {"translations", s.translations},
                      {"invalidations", s.invalidations}, {"max_blocks", s.code_max_blocks},
@@ -220,6 +232,14 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
       ", compiled %" PRIu64 "%s\n",
       s.samples, s.samples_idle, s.samples_unresolved, s.samples_by_tier[0], compiled_samples,
       s.enabled ? "" : " (monitor disabled)");
+  if (s.harts.size() > 1) {
+    for (const HartCounters& h : s.harts) {
+      add("hart %u: %.2f M instructions, %s, %" PRIu64 " traps, %" PRIu64 " interrupts, %" PRIu64
+          " blocks compiled, %" PRIu64 " in its code cache, %" PRIu64 " samples\n",
+          h.id, static_cast<double>(h.instructions) / 1e6, h.state, h.traps, h.interrupts,
+          h.blocks_compiled, h.code_blocks, h.samples);
+    }
+  }
   const JitStats& js = s.jit;
   if (s.jit_enabled) {
     add("jit: %" PRIu64 " blocks compiled in %" PRIu64

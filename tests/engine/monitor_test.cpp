@@ -380,5 +380,74 @@ TEST(PerfMonitor, ReportListsEveryHart) {
   EXPECT_EQ(sum, report["instructions"].get<uint64_t>());
 }
 
+// --smp 4 on the baseline tier: samples are taken on the hart that ran each slice and
+// split by hart in every block; the totals are the sums of the harts' own engines.
+TEST(PerfMonitor, SamplesAndCountersAreKeptPerHart) {
+  MachineConfig c;
+  c.image = std::string(TIERVM_BINARY_DIR) + "/roms/isa/smp.elf";
+  c.harts = 4;
+  c.max_tier = 1;
+  c.jit_threshold = 0;
+  std::string error;
+  auto m = Machine::create(c, error);
+  ASSERT_NE(m, nullptr) << error;
+  PerfMonitor monitor(*m);
+  monitor.enable();
+  EXPECT_EQ(m->run({0, 60}).kind, MachineExit::Kind::Poweroff);
+  const MonitorSnapshot s = monitor.capture();
+  ASSERT_EQ(s.harts.size(), 4u);
+  uint64_t hart_samples = 0, code_blocks = 0, compiled = 0, traps = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    const HartCounters& h = s.harts[i];
+    EXPECT_GT(h.samples, 0u) << "hart " << i;
+    EXPECT_GT(h.code_blocks, 0u) << "hart " << i;
+    EXPECT_GT(h.blocks_compiled, 0u) << "hart " << i;
+    hart_samples += h.samples;
+    // Each hart's figures are its own engine's.
+    EXPECT_EQ(h.code_blocks, m->executor(i).code_cache().block_count());
+    EXPECT_EQ(h.traps, m->executor(i).traps_taken());
+    code_blocks += h.code_blocks;
+    compiled += h.blocks_compiled;
+    traps += h.traps;
+  }
+  EXPECT_EQ(hart_samples, s.samples);
+  EXPECT_EQ(code_blocks, s.code_blocks);
+  EXPECT_EQ(compiled, s.jit.blocks_compiled);
+  EXPECT_EQ(traps, s.traps);
+  // Every block's samples are split by hart, and the secondary harts' samples land on blocks.
+  std::array<uint64_t, 4> on_blocks{};
+  for (const BlockProfile& b : s.blocks) {
+    uint64_t split = 0;
+    for (unsigned i = 0; i < kMonitorMaxHarts; ++i) {
+      split += b.samples_by_hart[i];
+      if (i < 4) on_blocks[i] += b.samples_by_hart[i];
+    }
+    EXPECT_EQ(split, b.samples) << hex_address(b.paddr);
+  }
+  for (unsigned i = 0; i < 4; ++i) {
+    EXPECT_GT(on_blocks[i], 0u) << "hart " << i;
+    EXPECT_LE(on_blocks[i], s.harts[i].samples) << "hart " << i;
+  }
+  const nlohmann::json report = monitor_report_json(s, 0.5);
+  for (const auto& v : test::schema_violations(load_schema(), report)) ADD_FAILURE() << v;
+  ASSERT_FALSE(report["hot_blocks"].empty());
+  EXPECT_EQ(report["hot_blocks"][0]["samples_by_hart"].size(), 4u);
+  // A block only the secondary harts ran (their entry loop) is in their code caches, not
+  // hart 0's: the block detail still finds it.
+  const BlockProfile* secondary_only = nullptr;
+  for (const BlockProfile& b : s.blocks) {
+    if (b.samples_by_hart[0] == 0 && b.samples_by_hart[1] > 0 &&
+        m->executor(0).code_cache().find(BlockKey(b.paddr, TranslateFlags{true})) == nullptr &&
+        m->executor(0).code_cache().find(BlockKey(b.paddr, TranslateFlags{false})) == nullptr) {
+      secondary_only = &b;
+      break;
+    }
+  }
+  ASSERT_NE(secondary_only, nullptr);
+  const auto live = copy_live_block(*m, secondary_only->paddr);
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->tier, Tier::Baseline);
+}
+
 }  // namespace
 }  // namespace tiervm
