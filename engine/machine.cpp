@@ -422,6 +422,7 @@ MachineExit Machine::run(const RunLimits& limits) {
       const unsigned i = (next_hart_ + k) % n;
       // One hart always runs its slice: its executor reports the wait (and the slice hook
       // sees it).
+      if ((held_harts_ >> i) & 1) continue;
       if (n == 1 || !harts_[i]->s.waiting || harts_[i]->pending_interrupts() != 0) hart = i;
     }
     RunStop why = RunStop::Waiting;
@@ -442,7 +443,7 @@ MachineExit Machine::run(const RunLimits& limits) {
     }
     if (why == RunStop::Debug) {
       paused_.store(true, std::memory_order_relaxed);
-      if (debug_stop_hook_) debug_stop_hook_();
+      if (debug_stop_hook_) debug_stop_hook_(hart);
       continue;
     }
     if (why == RunStop::Waiting && device_exit_.kind == MachineExit::Kind::Running) {

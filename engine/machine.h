@@ -134,6 +134,9 @@ class Machine {
   // honours stop() and its limits (wall time goes on).
   void set_paused(bool paused);
   bool paused() const { return paused_.load(std::memory_order_relaxed); }
+  // Harts run() does not schedule (bit i = hart i): a debugger resuming one thread only
+  // (gdb's vCont;c:TID). Machine thread.
+  void set_held_harts(uint32_t mask) { held_harts_ = mask; }
   // Machine thread: runs one block (Executor::run with a limit of instret + 1), then
   // polls devices and delivers events like a slice. Meant for a paused machine.
   void step_block();
@@ -147,7 +150,11 @@ class Machine {
   // Machine thread: called when the executor stopped for an attached debugger
   // (RunStop::Debug); run() is paused first, so the guest stays where it stopped until
   // set_paused(false).
-  void set_debug_stop_hook(std::function<void()> hook) { debug_stop_hook_ = std::move(hook); }
+  // Called (machine thread) when a hart stops at a breakpoint or watchpoint; the machine
+  // pauses. The argument is the hart that stopped.
+  void set_debug_stop_hook(std::function<void(unsigned)> hook) {
+    debug_stop_hook_ = std::move(hook);
+  }
 
   // Machine thread: called after every slice; an empty function turns it off (then
   // slices are not timed).
@@ -197,7 +204,7 @@ class Machine {
   MachineExit device_exit_{};
   MachineConfig config_;
   SliceHook slice_hook_;
-  std::function<void()> debug_stop_hook_;
+  std::function<void(unsigned)> debug_stop_hook_;
   std::mutex commands_mutex_;
   std::condition_variable commands_cv_;
   std::vector<std::function<void()>> commands_;
@@ -214,7 +221,8 @@ class Machine {
   std::vector<BootBlob> boot_blobs_;
   uint64_t boots_ = 1;
   uint64_t skipped_ticks_ = 0;
-  unsigned next_hart_ = 0;  // round-robin position of run()
+  unsigned next_hart_ = 0;   // round-robin position of run()
+  uint32_t held_harts_ = 0;  // set_held_harts
 };
 
 }  // namespace tiervm

@@ -63,20 +63,52 @@ std::string gdb_stop_reply(const GdbStop& stop) {
                                                               : "awatch";
       char addr[24];
       std::snprintf(addr, sizeof addr, "%llx", static_cast<unsigned long long>(stop.watch.addr));
-      return "T05" + std::string(name) + ":" + addr + ";thread:01;";
+      return "T05" + std::string(name) + ":" + addr + ";thread:" + hex2(stop.hart + 1) + ";";
     }
     case GdbStop::Kind::Signal:
       break;
   }
-  return "T" + hex2(static_cast<unsigned>(stop.signal)) + "thread:01;";
+  return "T" + hex2(static_cast<unsigned>(stop.signal)) + "thread:" + hex2(stop.hart + 1) + ";";
+}
+
+std::optional<unsigned> GdbSession::hart_of(std::string_view id, bool& valid) {
+  valid = true;
+  if (id == "-1" || id == "0") return std::nullopt;  // all threads, any thread
+  auto n = rsp_parse_hex(id);
+  if (!n || *n == 0 || *n > target_.hart_count()) {
+    valid = false;
+    return std::nullopt;
+  }
+  return static_cast<unsigned>(*n - 1);
+}
+
+std::string GdbSession::set_thread(std::string_view args) {
+  // Hg TID: registers and memory; Hc TID: the thread a step or continue applies to.
+  if (args.empty()) return kError;
+  bool valid = false;
+  const std::optional<unsigned> hart = hart_of(args.substr(1), valid);
+  if (!valid) return kError;
+  if (args[0] == 'g') {
+    if (hart && !target_.select_hart(*hart)) return kError;
+    if (hart) step_hart_ = *hart;
+    return "OK";
+  }
+  if (args[0] == 'c') {
+    if (hart) step_hart_ = *hart;
+    return "OK";
+  }
+  return kError;
 }
 
 std::optional<std::string> GdbSession::handle(std::string_view p) {
   if (p.empty()) return "";
   const std::string_view args = p.substr(1);
   switch (p[0]) {
-    case '?':
-      return gdb_stop_reply(target_.last_stop());
+    case '?': {
+      const GdbStop stop = target_.last_stop();
+      step_hart_ = stop.hart;
+      return gdb_stop_reply(stop);
+    }
     case 'g':
       return read_registers();
     case 'G':
@@ -107,7 +139,7 @@ std::optional<std::string> GdbSession::handle(std::string_view p) {
         const GdbRegister* reg = regs_.find(kGdbPcRegno);
         if (!pc || !target_.write_register(*reg, *pc)) return kError;
       }
-      target_.resume(p[0] == 's' || p[0] == 'S');
+      target_.resume(p[0] == 's' || p[0] == 'S', step_hart_);
       return std::nullopt;
     }
     case 'Z':
@@ -122,8 +154,12 @@ std::optional<std::string> GdbSession::handle(std::string_view p) {
       finished_ = true;
       return std::nullopt;  // no reply to k
     case 'H':
-    case 'T':
-      return "OK";  // one thread: hart 0 is thread 1
+      return set_thread(args);
+    case 'T': {  // is the thread alive: every hart always is
+      bool valid = false;
+      hart_of(args, valid);
+      return valid ? "OK" : kError;
+    }
     case 'q':
     case 'Q':
       return query(p);
@@ -245,11 +281,18 @@ std::optional<std::string> GdbSession::query(std::string_view p) {
   }
   if (starts("qXfer:")) return "E00";
   if (p == "qAttached") return "1";
-  if (p == "qC") return "QC01";
-  if (p == "qfThreadInfo") return "m01";
+  if (p == "qC") return "QC" + hex2(target_.last_stop().hart + 1);
+  if (p == "qfThreadInfo") {
+    std::string list = "m";
+    for (unsigned h = 0; h < target_.hart_count(); ++h) list += (h ? "," : "") + hex2(h + 1);
+    return list;
+  }
   if (p == "qsThreadInfo") return "l";
-  if (starts("qThreadExtraInfo")) {
-    const std::string text = "hart 0";
+  if (starts("qThreadExtraInfo,")) {
+    bool valid = false;
+    const std::optional<unsigned> hart = hart_of(p.substr(17), valid);
+    if (!valid || !hart) return kError;
+    const std::string text = "hart " + std::to_string(*hart);
     return rsp_hex(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   }
   if (p == "qOffsets") return "Text=0;Data=0;Bss=0";
@@ -260,10 +303,45 @@ std::optional<std::string> GdbSession::query(std::string_view p) {
 std::optional<std::string> GdbSession::v_packet(std::string_view p) {
   if (p == "vCont?") return "vCont;c;C;s;S";
   if (p.substr(0, 6) == "vCont;") {
-    // One thread: the first action is the one that applies to it.
-    const char action = p.size() > 6 ? p[6] : 'c';
-    if (action != 'c' && action != 'C' && action != 's' && action != 'S') return kError;
-    target_.resume(action == 's' || action == 'S');
+    // vCont;ACTION[:TID];ACTION...: an action without a thread id applies to every thread
+    // not named. A step runs its thread alone; a continue of named threads only (no
+    // default action) resumes those alone.
+    bool step = false;
+    bool default_action = false;
+    std::optional<unsigned> named;
+    unsigned hart = step_hart_;
+    std::string_view rest = p.substr(6);
+    while (!rest.empty()) {
+      const size_t semi = rest.find(';');
+      const std::string_view action = rest.substr(0, semi);
+      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      if (action.empty()) return kError;
+      const char a = action[0];
+      if (a != 'c' && a != 'C' && a != 's' && a != 'S') return kError;
+      const size_t colon = action.find(':');
+      std::optional<unsigned> h;
+      if (colon != std::string_view::npos) {
+        bool valid = false;
+        h = hart_of(action.substr(colon + 1), valid);
+        if (!valid) return kError;
+      }
+      if (!h) {
+        default_action = true;
+        if (a == 's' || a == 'S') step = true;  // s without a thread: the Hc thread
+        continue;
+      }
+      if (a == 's' || a == 'S') {
+        step = true;
+        hart = *h;
+      } else if (!step) {
+        named = *h;
+      }
+    }
+    if (!step && named && !default_action) {
+      target_.resume(false, *named, true);
+    } else {
+      target_.resume(step, hart);
+    }
     return std::nullopt;
   }
   if (p.substr(0, 6) == "vKill;") {

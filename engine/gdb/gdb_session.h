@@ -18,9 +18,11 @@ struct GdbStop {
   int signal = 5;  // SIGTRAP (breakpoint, step, attach); 2 = SIGINT (Ctrl-C)
   WatchHit watch{};
   int exit_code = 0;
+  unsigned hart = 0;  // the hart that stopped: gdb's thread hart + 1
 };
 
-// The stop reply packet (gdb manual, "Stop Reply Packets"): T05thread:01; and so on.
+// The stop reply packet (gdb manual, "Stop Reply Packets"): T05thread:01; and so on. Harts
+// are gdb's threads (as QEMU shows vCPUs): thread id = hart index + 1.
 std::string gdb_stop_reply(const GdbStop& stop);
 
 // What the session asks of the thing being debugged. All calls come on the session's
@@ -36,7 +38,15 @@ class GdbTarget {
   virtual bool write_memory(uint64_t addr, const std::vector<uint8_t>& data) = 0;
   virtual bool set_breakpoint(bool insert, uint64_t addr) = 0;
   virtual bool set_watchpoint(bool insert, WatchKind kind, uint64_t addr, uint64_t len) = 0;
-  virtual void resume(bool step) = 0;
+  // Harts: how many, and the one register and memory accesses use from now on (gdb's Hg;
+  // after a stop it is the hart that stopped).
+  virtual unsigned hart_count() { return 1; }
+  virtual bool select_hart(unsigned hart) { return hart == 0; }
+  // Resumes the harts (all-stop mode: one hart's stop stops them all). A step runs one
+  // instruction of `hart` only, the others stay where they are; a continue resumes every
+  // hart, or `hart` alone when `only` (gdb's vCont;c:TID, how it steps one thread over a
+  // breakpoint with a software single-step).
+  virtual void resume(bool step, unsigned hart, bool only = false) = 0;
   virtual GdbStop last_stop() = 0;
   virtual void detach() = 0;  // remove breakpoints and watchpoints and let the guest run
   virtual void kill() = 0;    // end the machine (QEMU quits)
@@ -65,11 +75,15 @@ class GdbSession {
   std::string breakpoint(std::string_view packet);
   std::optional<std::string> query(std::string_view packet);
   std::optional<std::string> v_packet(std::string_view packet);
+  std::string set_thread(std::string_view args);
+  // A thread id of a packet: hart index, or nullopt for "any"/"all" (0, -1) and bad ids.
+  std::optional<unsigned> hart_of(std::string_view id, bool& valid);
 
   GdbTarget& target_;
   const GdbRegisterMap& regs_;
   bool no_ack_ = false;
   bool finished_ = false;
+  unsigned step_hart_ = 0;  // the hart a step runs (Hc, else the selected one)
 };
 
 }  // namespace tiervm

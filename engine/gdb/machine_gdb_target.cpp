@@ -62,8 +62,9 @@ bool debug_translate(Hart& hart, uint64_t vaddr, uint64_t& paddr) {
 
 MachineGdbTarget::MachineGdbTarget(Machine& machine, std::function<void()> on_stop)
     : machine_(machine), on_stop_(std::move(on_stop)), regs_(readable_csrs(machine.hart())) {
-  machine_.set_debug_stop_hook([this] {
+  machine_.set_debug_stop_hook([this](unsigned hart) {
     GdbStop stop;
+    stop.hart = hart;
     if (auto hit = debug_.take_watch_hit()) {
       stop.kind = GdbStop::Kind::Watch;
       stop.watch = *hit;
@@ -75,8 +76,25 @@ MachineGdbTarget::MachineGdbTarget(Machine& machine, std::function<void()> on_st
 // On the machine's thread, which is not running the machine any more (or not yet): the
 // owner destroys the target after run() returned or when run() was never called.
 MachineGdbTarget::~MachineGdbTarget() {
-  machine_.executor().set_debug(nullptr);
+  attach_debug(nullptr);
   machine_.set_debug_stop_hook({});
+}
+
+void MachineGdbTarget::attach_debug(DebugControl* debug) {
+  for (unsigned i = 0; i < machine_.hart_count(); ++i) machine_.executor(i).set_debug(debug);
+}
+
+Hart& MachineGdbTarget::hart() const {
+  return machine_.hart(current_ < machine_.hart_count() ? current_ : 0);
+}
+
+unsigned MachineGdbTarget::hart_count() {
+  return machine_.hart_count();  // fixed once the machine is built
+}
+
+bool MachineGdbTarget::select_hart(unsigned hart) {
+  if (hart >= machine_.hart_count()) return false;
+  return on_machine([this, hart] { current_ = hart; });
 }
 
 bool MachineGdbTarget::on_machine(const std::function<void()>& fn) {
@@ -98,6 +116,7 @@ void MachineGdbTarget::machine_ended() {
 }
 
 void MachineGdbTarget::stopped(const GdbStop& stop) {
+  current_ = stop.hart;  // gdb looks at the hart that stopped first
   {
     std::lock_guard<std::mutex> lock(mutex_);
     last_stop_ = stop;
@@ -108,7 +127,9 @@ void MachineGdbTarget::stopped(const GdbStop& stop) {
 bool MachineGdbTarget::attach() {
   return on_machine([this] {
     machine_.set_paused(true);
-    machine_.executor().set_debug(&debug_);
+    machine_.set_held_harts(0);
+    attach_debug(&debug_);
+    current_ = 0;
     std::lock_guard<std::mutex> lock(mutex_);
     last_stop_ = GdbStop{};
   });
@@ -120,6 +141,7 @@ void MachineGdbTarget::interrupt() {
     machine_.set_paused(true);
     GdbStop stop;
     stop.signal = 2;
+    stop.hart = current_;
     stopped(stop);
   });
 }
@@ -132,7 +154,7 @@ GdbStop MachineGdbTarget::last_stop() {
 bool MachineGdbTarget::read_register(const GdbRegister& reg, uint64_t& value) {
   bool ok = false;
   on_machine([&] {
-    Hart& h = machine_.hart();
+    Hart& h = hart();
     ok = true;
     switch (reg.kind) {
       case GdbRegister::Kind::X:
@@ -166,7 +188,7 @@ bool MachineGdbTarget::read_register(const GdbRegister& reg, uint64_t& value) {
 bool MachineGdbTarget::write_register(const GdbRegister& reg, uint64_t value) {
   bool ok = false;
   on_machine([&] {
-    Hart& h = machine_.hart();
+    Hart& h = hart();
     ok = true;
     switch (reg.kind) {
       case GdbRegister::Kind::X:
@@ -205,7 +227,7 @@ bool MachineGdbTarget::write_register(const GdbRegister& reg, uint64_t value) {
 bool MachineGdbTarget::read_memory(uint64_t addr, size_t len, std::vector<uint8_t>& out) {
   bool ok = false;
   on_machine([&] {
-    Hart& h = machine_.hart();
+    Hart& h = hart();
     out.clear();
     for (size_t i = 0; i < len; ++i) {
       uint64_t pa = 0;
@@ -222,7 +244,7 @@ bool MachineGdbTarget::read_memory(uint64_t addr, size_t len, std::vector<uint8_
 bool MachineGdbTarget::write_memory(uint64_t addr, const std::vector<uint8_t>& data) {
   bool ok = false;
   on_machine([&] {
-    Hart& h = machine_.hart();
+    Hart& h = hart();
     ok = true;
     for (size_t i = 0; i < data.size() && ok; ++i) {
       uint64_t pa = 0;
@@ -260,23 +282,29 @@ bool MachineGdbTarget::set_watchpoint(bool insert, WatchKind kind, uint64_t addr
   return ok;
 }
 
-void MachineGdbTarget::resume(bool step) {
-  on_machine([this, step] {
-    Executor& ex = machine_.executor();
-    ex.debug_resume();
-    // The instruction at a breakpoint we stand on runs first, alone (the dispatcher
-    // would stop at it again).
-    if (step || debug_.breakpoint_at(machine_.hart().s.pc)) {
-      ex.step_instruction();
+void MachineGdbTarget::resume(bool step, unsigned hart, bool only) {
+  on_machine([this, step, hart, only] {
+    const unsigned n = machine_.hart_count();
+    for (unsigned i = 0; i < n; ++i) machine_.executor(i).debug_resume();
+    // Continuing one hart alone: the others are held until the next resume.
+    const uint32_t all = n >= 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
+    machine_.set_held_harts(only && hart < n ? all & ~(uint32_t{1} << hart) : 0);
+    // A step runs one instruction of its hart. Before a continue, the hart that stopped at
+    // a breakpoint runs that instruction alone (the dispatcher would stop at it again).
+    const unsigned stopped_hart = last_stop().hart;
+    const unsigned h = step || only ? hart : stopped_hart;
+    if (h < machine_.hart_count() && (step || debug_.breakpoint_at(machine_.hart(h).s.pc))) {
+      machine_.executor(h).step_instruction();
+      GdbStop stop;
+      stop.hart = h;
       if (auto hit = debug_.take_watch_hit()) {
-        GdbStop stop;
         stop.kind = GdbStop::Kind::Watch;
         stop.watch = *hit;
         stopped(stop);
         return;
       }
       if (step) {
-        stopped(GdbStop{});
+        stopped(stop);
         return;
       }
     }
@@ -287,7 +315,8 @@ void MachineGdbTarget::resume(bool step) {
 void MachineGdbTarget::detach() {
   on_machine([this] {
     debug_.clear();
-    machine_.executor().set_debug(nullptr);
+    attach_debug(nullptr);
+    machine_.set_held_harts(0);
     machine_.set_paused(false);
   });
 }

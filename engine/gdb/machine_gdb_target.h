@@ -10,9 +10,12 @@
 
 namespace tiervm {
 
+class Hart;
 class Machine;
 
-// The GdbTarget of a Machine: every call runs on the machine's thread (Machine::post) and
+// The GdbTarget of a Machine, every hart a thread (all-stop: a breakpoint on any hart
+// stops them all, and they resume together): every call runs on the machine's thread
+// (Machine::post) and
 // the caller waits for it; stops (breakpoint, watchpoint, step, Ctrl-C) are announced
 // through `on_stop`, called on the machine's thread. The machine is paused while gdb
 // looks at it (QEMU stops the VM when gdb connects). Built and destroyed on the machine's
@@ -39,7 +42,9 @@ class MachineGdbTarget : public GdbTarget {
   bool write_memory(uint64_t addr, const std::vector<uint8_t>& data) override;
   bool set_breakpoint(bool insert, uint64_t addr) override;
   bool set_watchpoint(bool insert, WatchKind kind, uint64_t addr, uint64_t len) override;
-  void resume(bool step) override;
+  unsigned hart_count() override;
+  bool select_hart(unsigned hart) override;
+  void resume(bool step, unsigned hart, bool only) override;
   GdbStop last_stop() override;
   void detach() override;
   void kill() override;
@@ -48,6 +53,8 @@ class MachineGdbTarget : public GdbTarget {
   // Runs `fn` on the machine thread and waits; false when the machine has ended.
   bool on_machine(const std::function<void()>& fn);
   void stopped(const GdbStop& stop);  // machine thread
+  Hart& hart() const;                 // the selected one (machine thread)
+  void attach_debug(DebugControl* debug);
 
   Machine& machine_;
   std::function<void()> on_stop_;
@@ -56,6 +63,7 @@ class MachineGdbTarget : public GdbTarget {
   std::mutex mutex_;
   GdbStop last_stop_;
   std::atomic<bool> ended_{false};
+  unsigned current_ = 0;  // the hart registers and memory are read from (machine thread)
 };
 
 }  // namespace tiervm

@@ -129,8 +129,19 @@ class FakeTarget : public GdbTarget {
                   std::to_string(addr) + "/" + std::to_string(len));
     return true;
   }
-  void resume(bool step) override { log.push_back(step ? "step" : "continue"); }
-  GdbStop last_stop() override { return {}; }
+  void resume(bool step, unsigned hart, bool only) override {
+    log.push_back(step   ? "step " + std::to_string(hart)
+                  : only ? "continue only " + std::to_string(hart)
+                         : "continue");
+  }
+  unsigned hart_count() override { return harts; }
+  bool select_hart(unsigned hart) override {
+    log.push_back("select " + std::to_string(hart));
+    return hart < harts;
+  }
+  GdbStop last_stop() override { return stop; }
+  unsigned harts = 1;
+  GdbStop stop{};
   void detach() override { log.push_back("detach"); }
   void kill() override { log.push_back("kill"); }
 };
@@ -193,8 +204,8 @@ TEST_F(GdbSessionTest, BreakpointsWatchpointsAndResume) {
                                          "watch+3:2147487744/1",
                                          "watch-4:2147487744/4",
                                          "continue",
-                                         "step",
-                                         "step",
+                                         "step 0",
+                                         "step 0",
                                          "continue",
                                          "continue"};
   EXPECT_EQ(target.log, want);
@@ -227,6 +238,34 @@ TEST_F(GdbSessionTest, Queries) {
   EXPECT_EQ(xml, regs.target_xml());
 }
 
+// Harts are threads 1..N (--smp 4): listed, named, selected for registers (Hg) and for
+// a step (vCont;s:TID), reported in stop replies; ids beyond the harts are errors.
+TEST_F(GdbSessionTest, HartsAreThreads) {
+  target.harts = 4;
+  target.stop.hart = 2;
+  EXPECT_EQ(reply("qfThreadInfo"), "m01,02,03,04");
+  EXPECT_EQ(reply("qsThreadInfo"), "l");
+  EXPECT_EQ(reply("?"), "T05thread:03;");
+  EXPECT_EQ(reply("qC"), "QC03");
+  EXPECT_EQ(reply("qThreadExtraInfo,4"), rsp_hex(reinterpret_cast<const uint8_t*>("hart 3"), 6));
+  EXPECT_EQ(reply("qThreadExtraInfo,5"), "E01");
+  EXPECT_EQ(reply("T4"), "OK");
+  EXPECT_EQ(reply("T5"), "E01");
+  EXPECT_EQ(reply("Hg2"), "OK");
+  EXPECT_EQ(reply("Hg0"), "OK");  // any thread: keeps the selection
+  EXPECT_EQ(reply("Hg5"), "E01");
+  EXPECT_EQ(reply("Hc-1"), "OK");
+  EXPECT_EQ(reply("vCont;s:4;c"), "<none>");
+  EXPECT_EQ(reply("vCont;c"), "<none>");
+  EXPECT_EQ(reply("s"), "<none>");  // the Hg thread steps
+  EXPECT_EQ(reply("vCont;s:9;c"), "E01");
+  EXPECT_EQ(reply("vCont;c:2"), "<none>");  // gdb's software single-step of thread 2
+  EXPECT_EQ(reply("vCont;c:2;c"), "<none>");
+  const std::vector<std::string> want = {"select 1", "step 3",          "continue",
+                                         "step 1",   "continue only 1", "continue"};
+  EXPECT_EQ(target.log, want);
+}
+
 TEST(GdbStopReply, Formats) {
   GdbStop s;
   EXPECT_EQ(gdb_stop_reply(s), "T05thread:01;");
@@ -235,6 +274,8 @@ TEST(GdbStopReply, Formats) {
   s.kind = GdbStop::Kind::Watch;
   s.watch = {WatchKind::Read, 0x80001000};
   EXPECT_EQ(gdb_stop_reply(s), "T05rwatch:80001000;thread:01;");
+  s.hart = 10;
+  EXPECT_EQ(gdb_stop_reply(s), "T05rwatch:80001000;thread:0b;");
   s.kind = GdbStop::Kind::Exited;
   s.exit_code = 2;
   EXPECT_EQ(gdb_stop_reply(s), "W02");

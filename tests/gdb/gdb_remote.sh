@@ -6,6 +6,7 @@
 # the file) and from the rom's documented exit codes, never from tiervm.
 #   gdb_remote.sh rom   TIERVM ROM.elf [tiervm options...]
 #   gdb_remote.sh linux TIERVM Image   [tiervm options...]
+#   gdb_remote.sh smp   TIERVM smp.elf [tiervm options...]   (give --smp 4)
 set -u
 mode=$1 tiervm=$2 image=$3
 shift 3
@@ -111,6 +112,47 @@ GDB
   expect "exited with code 02" "gdb sees the exit code"
   grep -q "FAIL self-test 2" "$work/console" || fail "the guest saw a0 = 2"
   [ "$rc" = 2 ] || fail "tiervm exit code $rc, expected 2"
+elif [ "$mode" = smp ]; then
+  # The multi-hart litmus rom (roms/isa/smp.c) with --smp 4: harts are threads 1-4.
+  # `secondary` runs on harts 1-3 only; mhartid names the hart a thread is.
+  elf=$image
+  cat >"$work/s.gdb" <<GDB
+info threads
+break secondary
+continue
+printf "STOP-HART=%d\n", \$mhartid
+thread 1
+printf "T1-HART=%d\n", \$mhartid
+thread 4
+printf "T4-HART=%d PC=%#lx\n", \$mhartid, \$pc
+stepi
+printf "T4-STEP-HART=%d PC=%#lx\n", \$mhartid, \$pc
+thread 1
+printf "T1-AGAIN-HART=%d\n", \$mhartid
+delete
+continue
+GDB
+  start_tiervm "$elf" "$@"
+  run_gdb "$elf" "$work/s.gdb"
+  wait $pid
+  rc=$?
+  echo "---- console ----"
+  cat "$work/console"
+  for h in 0 1 2 3; do
+    expect "Thread $((h + 1)) \(hart $h\)" "info threads lists hart $h"
+  done
+  expect "Thread [234] hit Breakpoint 1, .*secondary" "a secondary hart stops at secondary"
+  expect "STOP-HART=[123]\b" "the stopped thread is a secondary hart"
+  expect "T1-HART=0\b" "thread 1 is hart 0"
+  expect "T4-HART=3\b" "thread 4 is hart 3"
+  t4pc=$(grep -Eo "T4-HART=3 PC=0x[0-9a-f]+" "$work/gdb.out" | sed 's/.*PC=//')
+  step=$(grep -Eo "T4-STEP-HART=[0-9]+ PC=0x[0-9a-f]+" "$work/gdb.out")
+  [[ $step =~ ^T4-STEP-HART=3\ PC=(0x[0-9a-f]+)$ ]] || fail "stepi stays on thread 4 ($step)"
+  [ -n "$t4pc" ] && [ "${BASH_REMATCH[1]:-}" != "$t4pc" ] || fail "stepi on thread 4 moves its pc"
+  expect "T1-AGAIN-HART=0\b" "thread 1 is hart 0 after the step"
+  expect "exited normally" "continue to exit"
+  grep -q "smp: all checks passed" "$work/console" || fail "the rom passed"
+  [ "$rc" = 0 ] || fail "tiervm exit code $rc"
 else
   dir=$(dirname "$image")
   vmlinux=$dir/vmlinux
