@@ -334,7 +334,7 @@ std::optional<std::string> GdbSession::v_packet(std::string_view p) {
         step = true;
         hart = *h;
       } else if (!step) {
-        named = *h;
+        named = h;
       }
     }
     if (!step && named && !default_action) {

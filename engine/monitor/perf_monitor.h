@@ -67,8 +67,8 @@ class PerfMonitor {
   static constexpr uint64_t kHistoryPeriodNs = 100'000'000;
 
   BlockProfile& profile(uint64_t paddr);
-  const CachedBlock* block_at_pc(unsigned hart, uint64_t pc) const;
-  void note_block(BlockProfile& p, const CachedBlock& block, uint64_t pc, unsigned hart) const;
+  const CachedBlock* block_at_pc(unsigned i, uint64_t pc) const;
+  void note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc, unsigned i) const;
   void tick(uint64_t now_ns);
   double seconds_since_start(uint64_t ns) const;
 
