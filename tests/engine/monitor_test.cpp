@@ -358,28 +358,32 @@ TEST(PerfMonitor, SnapshotListsTheVirtioDevicesWithTheirCounters) {
 // --smp 4: the report lists every hart with its own instruction count, which sum to the
 // machine's; every hart of the litmus rom retires instructions.
 // The litmus rom on 4 harts with the monitor on, run to its end; max_tier 1 compiles every
-// block on the baseline tier before it runs.
-std::unique_ptr<Machine> run_smp_rom(unsigned max_tier, std::unique_ptr<PerfMonitor>& monitor) {
+// block on the baseline tier before it runs. The monitor goes before the machine.
+struct SmpRun {
+  std::unique_ptr<Machine> m;
+  std::unique_ptr<PerfMonitor> monitor;
+};
+SmpRun run_smp_rom(unsigned max_tier) {
   MachineConfig c;
   c.image = std::string(TIERVM_BINARY_DIR) + "/roms/isa/smp.elf";
   c.harts = 4;
   c.max_tier = max_tier;
   if (max_tier > 0) c.jit_threshold = 0;
   std::string error;
-  auto m = Machine::create(c, error);
-  EXPECT_NE(m, nullptr) << error;
-  if (!m) return m;
-  monitor = std::make_unique<PerfMonitor>(*m);
-  monitor->enable();
-  EXPECT_EQ(m->run({0, 60}).kind, MachineExit::Kind::Poweroff);
-  return m;
+  SmpRun run;
+  run.m = Machine::create(c, error);
+  EXPECT_NE(run.m, nullptr) << error;
+  if (!run.m) return run;
+  run.monitor = std::make_unique<PerfMonitor>(*run.m);
+  run.monitor->enable();
+  EXPECT_EQ(run.m->run({0, 60}).kind, MachineExit::Kind::Poweroff);
+  return run;
 }
 
 TEST(PerfMonitor, ReportListsEveryHart) {
-  std::unique_ptr<PerfMonitor> monitor;
-  auto m = run_smp_rom(0, monitor);
-  ASSERT_TRUE(m);
-  const nlohmann::json report = monitor_report_json(monitor->capture(), 0.5);
+  const SmpRun run = run_smp_rom(0);
+  ASSERT_TRUE(run.m);
+  const nlohmann::json report = monitor_report_json(run.monitor->capture(), 0.5);
   for (const auto& v : test::schema_violations(load_schema(), report)) ADD_FAILURE() << v;
   ASSERT_EQ(report["harts"].size(), 4u);
   uint64_t sum = 0;
@@ -394,10 +398,10 @@ TEST(PerfMonitor, ReportListsEveryHart) {
 // --smp 4 on the baseline tier: samples are taken on the hart that ran each slice and
 // split by hart in every block; the totals are the sums of the harts' own engines.
 TEST(PerfMonitor, SamplesAndCountersAreKeptPerHart) {
-  std::unique_ptr<PerfMonitor> monitor;
-  auto m = run_smp_rom(1, monitor);
-  ASSERT_TRUE(m);
-  const MonitorSnapshot s = monitor->capture();
+  const SmpRun run = run_smp_rom(1);
+  ASSERT_TRUE(run.m);
+  Machine* m = run.m.get();
+  const MonitorSnapshot s = run.monitor->capture();
   ASSERT_EQ(s.harts.size(), 4u);
   uint64_t hart_samples = 0, code_blocks = 0, compiled = 0, traps = 0;
   for (unsigned i = 0; i < 4; ++i) {
