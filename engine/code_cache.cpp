@@ -40,10 +40,25 @@ void verify_or_abort(const IrBlock& block) {
 
 }  // namespace
 
+bool CodeCache::straddle_maps(uint64_t pc, const CachedBlock& block) {
+  const uint64_t next_page = (pc & ~kPageMask) + kPageSize;
+  uint64_t paddr = 0;
+  if (!hart_.translate_fetch(next_page, paddr)) {
+    hart_.s.trap_pending = false;  // the retranslation meets (and raises) the fault
+    return false;
+  }
+  return paddr == block.ir.straddle_paddr;
+}
+
 CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const BlockKey key(paddr, flags);
   ++lookups_;
-  if (CachedBlock* cached = blocks_.find(key)) return cached;
+  if (CachedBlock* cached = blocks_.find(key)) {
+    if (cached->ir.straddle_paddr == 0 || straddle_maps(pc, *cached)) return cached;
+    // A straddling instruction whose next page maps elsewhere now (or not at all).
+    ++invalidations_;
+    retire(blocks_.take(key));
+  }
   if (blocks_.size() >= max_blocks_) {
     evict_cold();  // the dropped blocks stay alive until collect(): the caller may be in one
     ++capacity_flushes_;
@@ -61,11 +76,16 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
     retired_.push_back(std::move(block));
     return raw;
   }
-  const uint64_t ppage = paddr & ~kPageMask;
-  std::vector<BlockKey>& page_keys = page_blocks_[ppage];
-  // The bus revokes every hart's write fast path to the page when it becomes code.
-  if (page_keys.empty()) hart_.bus.mark_code_page(ppage, watcher_);
-  page_keys.push_back(key);
+  // The bus revokes every hart's write fast path to a page when it becomes code. A
+  // straddling instruction is code of both its pages.
+  const bool straddles = raw->ir.straddle_paddr != 0;
+  const uint64_t pages[] = {paddr & ~kPageMask, raw->ir.straddle_paddr & ~kPageMask};
+  for (size_t n = 0; n < (straddles ? 2u : 1u); ++n) {
+    const uint64_t page = pages[n];
+    std::vector<BlockKey>& page_keys = page_blocks_[page];
+    if (page_keys.empty()) hart_.bus.mark_code_page(page, watcher_);
+    page_keys.push_back(key);
+  }
   blocks_.insert(key, std::move(block));
   return raw;
 }
@@ -123,10 +143,14 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
       keys.pop_back();
       continue;
     }
-    // The block's bytes, up to the end of its last (possibly trapping) instruction.
+    // The block's bytes, up to the end of its last (possibly trapping) instruction; for a
+    // straddling instruction listed under its second page, the two bytes there.
     const IrBlock& blk = b->ir;
-    const uint64_t start = blk.start_paddr;
-    const uint64_t end = start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
+    const bool second_half = (blk.start_paddr & ~kPageMask) != ppage;
+    const uint64_t start = second_half ? blk.straddle_paddr : blk.start_paddr;
+    const uint64_t end =
+        second_half ? start + 2
+                    : start + (blk.guest_offsets.empty() ? 0 : blk.guest_offsets.back()) + 4;
     if (paddr < end && start < paddr + len) {
       if (events_ && events_->active()) {
         Event e;

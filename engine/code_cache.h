@@ -73,9 +73,10 @@ class CodeCache {
   CodeCache(const CodeCache&) = delete;
   CodeCache& operator=(const CodeCache&) = delete;
 
-  // The block for virtual `pc` at physical `paddr`: from the jump cache, the cache, or
-  // freshly translated. Blocks that straddle a page are translated on every call and
-  // owned by the cache until the next collect().
+  // The block for virtual `pc` at physical `paddr`: from the cache, or freshly translated.
+  // A straddling instruction's block is used only while the next page maps where its
+  // second half came from. Uncacheable blocks (single steps, breakpoints, fetch faults)
+  // are translated on every call and owned by the cache until the next collect().
   CachedBlock* get(uint64_t pc, uint64_t paddr, TranslateFlags flags);
   // Virtual-pc lookup without a TLB probe; nullptr on a miss. Entries are valid for one
   // fetch mode and flag set. A TLB flush (flush_jump_cache(), or drop_jump_page() for one
@@ -174,6 +175,9 @@ class CodeCache {
   static size_t jump_page_bucket(uint64_t pc) {
     return FxHashFold{}(pc >> kPageBits) & ((1u << kJumpPageBits) - 1);
   }
+  // Whether the page after `pc`'s still maps where a straddling block's second half was
+  // fetched from.
+  bool straddle_maps(uint64_t pc, const CachedBlock& block);
   // Hands the block to the drop hook and keeps it until collect().
   void retire(std::unique_ptr<CachedBlock> block);
   // Removes a dropped block's jump-cache entry; false when it may have others (aliased).

@@ -203,12 +203,19 @@ RunStop Executor::run(uint64_t instret_limit) {
       block = cache_.jump_revalidate(pc, fetch, paddr);
       if (block == nullptr) {
         block = cache_.get(pc, paddr, fetch.flags);
-        if (block->ir.cacheable) cache_.jump_insert(pc, fetch, block);
+        // A straddling instruction's block is checked against the next page's mapping on
+        // every run (get()): never entered through the jump cache.
+        if (block->ir.cacheable && block->ir.straddle_paddr == 0) {
+          cache_.jump_insert(pc, fetch, block);
+        }
       }
     }
     if (trace_) trace_block(block->ir, pc);
     block->last_run = ++blocks_executed_;
-    if (block->native == nullptr && jit_) jit_->note_execution(*block);
+    // Straddling instructions stay on tier 0: compiled code would chain to them unchecked.
+    if (block->native == nullptr && jit_ && block->ir.straddle_paddr == 0) {
+      jit_->note_execution(*block);
+    }
     if (block->native != nullptr) {
       if (jit_) ++jit_->stats().native_runs;
       if (block->native(&hart_, &s) == kJitTrap) take_trap();

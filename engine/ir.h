@@ -147,7 +147,11 @@ struct IrBlock {
   std::vector<uint32_t> guest_words;    // raw instruction bits (for printing)
   IrTerminator exit;
   uint32_t guest_bytes = 0;  // total length of the guest code
-  bool cacheable = true;     // false when the block straddles a page (fetch per run)
+  bool cacheable = true;     // false for a single step, a breakpoint, a fetch fault past the page
+  // A block of one instruction that straddles a page boundary: the physical address its
+  // second half was fetched from (the next page's start), else 0. The code cache keeps it
+  // only while the next page still maps there.
+  uint64_t straddle_paddr = 0;
   // Why translation failed, empty when it did not: an emitter bug (such as running out of
   // temporaries), which verify_block reports. The failed instruction's IR is dropped and
   // the block ends in an illegal-instruction trap there.

@@ -67,27 +67,29 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
           break;
         }
       } else {
-        // The instruction straddles a page boundary. It gets a block of its own, which is
-        // never cached, whatever the second page holds: its second half, and whether that
-        // half can be fetched at all, depend on another page's mapping (and PMP), which
-        // the code cache, keyed by the first page, does not see change. A fault there
-        // names the second page (priv spec 3.1.16: the portion that faulted).
+        // The instruction straddles a page boundary. It gets a block of its own: its second
+        // half, and whether that half can be fetched at all, depend on another page's
+        // mapping (and PMP), which the code cache, keyed by the first page, checks against
+        // straddle_paddr before every run; a fault is never cached. A fault there names
+        // the second page (priv spec 3.1.16: the portion that faulted).
         if (!first) {
           b.jump(static_cast<int64_t>(offset));
           break;
         }
-        block->cacheable = false;
         uint64_t next_paddr = 0;
         b.begin_insn(0, raw);
         if (!hart.translate_fetch(page_end, next_paddr)) {
           hart.s.trap_pending = false;
+          block->cacheable = false;
           b.fetch_fault(static_cast<Cause>(hart.s.pending_trap.cause), page_end - pc);
           break;
         }
         if (!read_parcel(hart, next_paddr, hi)) {
+          block->cacheable = false;
           b.fetch_fault(Cause::InsnAccess, page_end - pc);
           break;
         }
+        block->straddle_paddr = next_paddr;
         block->guest_offsets.clear();
         block->guest_words.clear();
       }
