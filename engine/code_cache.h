@@ -131,6 +131,9 @@ class CodeCache {
   // The cached block for a key, or nullptr.
   CachedBlock* find(BlockKey key) const { return blocks_.find(key); }
 
+  // The hart whose code this is (its modes decide how a region is compiled).
+  const Hart& hart() const { return hart_; }
+
   size_t block_count() const { return blocks_.size(); }
   uint64_t translations() const { return translations_; }
   // get() calls: the dispatcher's jump-cache misses (each costs a hash-map lookup).

@@ -264,8 +264,9 @@ bool Hart::csr_write(uint16_t csr, uint64_t value) {
       const unsigned index = csr - row->first;
       if (index & 1) return false;
       pmp.write_cfg(index, value);
-      // Cached translations carry PMP permissions.
+      // Cached translations carry PMP permissions, and bare accesses may now need checks.
       tlb.flush_all();
+      update_modes();
       return true;
     }
     case CsrKind::Pmpaddr: {
@@ -273,6 +274,7 @@ bool Hart::csr_write(uint16_t csr, uint64_t value) {
       if (index < Pmp::kEntries) {
         pmp.write_addr(index, value);
         tlb.flush_all();
+        update_modes();
       }
       return true;
     }

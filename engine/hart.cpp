@@ -65,6 +65,18 @@ void Hart::update_modes() {
   // Instruction fetch ignores SUM (S-mode never executes user pages, priv spec 4.3.1).
   data_mode_ = tlb_mode_of(data_ctx_.priv, data_ctx_.sum);
   s.data_tlb = tlb.l1_array(data_mode_);
+  // Bare data accesses: satp's mode only matters below M (priv spec 4.1.11; MPRV applied
+  // above); PMP binds M-mode through locked entries only (3.7.1).
+  const bool bare =
+      data_ctx_.priv == Priv::M || static_cast<SatpMode>(s.satp >> 60) == SatpMode::Bare;
+  const bool pmp_free = data_ctx_.priv == Priv::M ? !pmp.binds_machine_mode() : !pmp.any_active();
+  constexpr uint64_t kWidest = 8;
+  const bool direct = bare && pmp_free && bus.ram_size() >= kWidest;
+  s.bare_base = bus.ram_base();
+  s.bare_limit = direct ? bus.ram_size() - (kWidest - 1) : 0;
+  s.bare_addend =
+      static_cast<int64_t>(reinterpret_cast<uintptr_t>(bus.ram_data()) - bus.ram_base());
+  s.code_marks = bus.code_page_marks();
 }
 
 void Hart::notify_irq() {

@@ -113,6 +113,18 @@ struct HartState {
   std::atomic<uint32_t> exit_request{0};
   // The L1 soft-TLB array of the current data mode (Hart::update_modes keeps it current).
   TlbEntry* data_tlb = nullptr;
+  // Data accesses that need no translation and no PMP check (Hart::update_modes): the
+  // effective data privilege is M or satp is Bare, and no PMP entry applies to it (in
+  // M-mode: none is locked; in S/U: none is active). Then a load or store at `va` with
+  // va - bare_base < bare_limit is a RAM access at host address va + bare_addend
+  // (bare_limit stops 7 bytes short of RAM's end, so any access of up to 8 bytes that
+  // passes lies in RAM). bare_limit is 0 when accesses must take the TLB: nothing passes.
+  // Compiled code still sends MMIO (outside RAM) and stores to pages that hold translated
+  // code (code_marks[(va - bare_base) >> 12] != 0, Bus::code_page_marks) to the slow path.
+  uint64_t bare_base = 0;
+  uint64_t bare_limit = 0;
+  int64_t bare_addend = 0;
+  const uint16_t* code_marks = nullptr;
 
   uint64_t x(unsigned i) const { return slot[kSlotX0 + i]; }
   void set_x(unsigned i, uint64_t v) {

@@ -77,6 +77,10 @@ class Bus {
   bool is_code_page(uint64_t paddr) const {
     return in_ram(paddr) && code_pages_[(paddr - ram_base_) >> kPageBits] != 0;
   }
+  // One entry per RAM page, non-zero while any watcher holds code on it (what
+  // is_code_page() reads): the fast path of a compiled store checks it without a call.
+  // Stable from map_ram() on.
+  const uint16_t* code_page_marks() const { return code_pages_.data(); }
   // Watcher 0's write hook (tests and single users that mark pages with the default id).
   void set_code_write_hook(std::function<void(uint64_t paddr, uint64_t len)> hook) {
     watchers_[0].on_write = std::move(hook);

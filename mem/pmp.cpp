@@ -79,6 +79,13 @@ bool Pmp::any_active() const {
   return false;
 }
 
+bool Pmp::binds_machine_mode() const {
+  for (uint8_t c : cfg_) {
+    if (match_of(c) != kOff && (c & kCfgL) != 0) return true;
+  }
+  return false;
+}
+
 namespace {
 
 // The bytes entry `i` covers; empty (lo == hi) when it is off or a TOR with lo >= hi.

@@ -27,6 +27,9 @@ class Pmp {
   // entry may cache it.
   bool page_uniform(uint64_t page, Access access, Priv priv) const;
   bool any_active() const;
+  // True when some entry may refuse an M-mode access (a locked entry that matches
+  // addresses); when false, check() passes every M-mode access.
+  bool binds_machine_mode() const;
 
  private:
   std::array<uint8_t, kEntries> cfg_{};

@@ -6,6 +6,7 @@
 
 #include "engine/code_cache.h"
 #include "engine/event_bus.h"
+#include "engine/hart.h"
 #include "engine/jit/llvm_backend.h"
 #include "engine/jit/region_builder.h"
 #include "mem/bus.h"
@@ -168,6 +169,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
     jj.key = j.members.front().key;
     jj.counter = j.counter;
     jj.region = j.tier == Tier::Optimized;
+    jj.bare_memory = j.bare_memory;
     batch.push_back(std::move(jj));
   }
   const Tier tier = jobs.front().tier;
@@ -354,6 +356,7 @@ void JitTier::promote(BlockKey key) {
   CompileJob job;
   job.tier = Tier::Optimized;
   job.counter = tier_up_.counter(key);
+  job.bare_memory = cache_.hart().s.bare_limit != 0;
   for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
     job.members.push_back(make_member(*m));
   }

@@ -34,6 +34,9 @@ struct JitJob {
   BlockKey key;                 // the entry block's, returned with the result
   uint64_t* counter = nullptr;  // incremented on every entry (tier-1 profiling), or null
   bool region = false;          // lower members as a region (requires the O2 pipeline)
+  // Regions: try the bare RAM check (HartState::bare_limit) before the TLB probe, because
+  // the hart ran with bare data accesses when the region was chosen.
+  bool bare_memory = false;
 
   const IrBlock& entry() const { return *members.front().block; }
 };

@@ -36,12 +36,21 @@ constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
 constexpr size_t kOffExitRequest = offsetof(HartState, exit_request);
 constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
 constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
+constexpr size_t kOffBareBase = offsetof(HartState, bare_base);
+constexpr size_t kOffBareLimit = offsetof(HartState, bare_limit);
+constexpr size_t kOffBareAddend = offsetof(HartState, bare_addend);
+constexpr size_t kOffCodeMarks = offsetof(HartState, code_marks);
 
 // Lowers one JitJob (a block, or a region of blocks) into one LLVM function.
 class BlockLowering {
  public:
   BlockLowering(llvm::Module& mod, const JitJob& job, const std::string& name)
-      : ctx_(mod.getContext()), mod_(mod), job_(job), b_(ctx_), region_(job.region) {
+      : ctx_(mod.getContext()),
+        mod_(mod),
+        job_(job),
+        b_(ctx_),
+        region_(job.region),
+        bare_(job.region && job.bare_memory) {
     i8_ = b_.getInt8Ty();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -68,6 +77,7 @@ class BlockLowering {
     tbaa_state_ = tag("hart state");
     tbaa_tlb_ = tag("soft tlb");
     tbaa_guest_ = tag("guest memory");
+    tbaa_marks_ = tag("code marks");
   }
 
   llvm::Function* lower() {
@@ -95,6 +105,17 @@ class BlockLowering {
     }
     instret_slot_ = b_.CreateAlloca(i64_);
     b_.CreateStore(instret, instret_slot_);
+    // Only the dispatcher writes the limit, and not while compiled code runs: the back
+    // edges compare against this copy (exit_request stays a load on every pass).
+    instret_limit_ = load64(kOffInstretLimit, "instret_limit");
+    if (bare_) {
+      // Fixed while the region runs: whatever changes the data mode or PMP (CSR writes,
+      // traps, mret) ends its block with an exit that leaves the region.
+      bare_base_ = load64(kOffBareBase, "bare_base");
+      bare_limit_ = load64(kOffBareLimit, "bare_limit");
+      bare_addend_ = load64(kOffBareAddend, "bare_addend");
+      code_marks_ = load_state(ptr_, kOffCodeMarks, "code_marks");
+    }
     for (size_t n = 0; n < job_.members.size(); ++n) {
       member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
     }
@@ -172,6 +193,13 @@ class BlockLowering {
     used_[kSlotSink] = false;
   }
 
+  // Helpers read instret from the state (csrr cycle/instret, a timer derived from it): in a
+  // region, whose back edges keep instret in a register, it is stored before each call as
+  // the value at the current member's start, what a block's helpers see in tier 1.
+  void sync_instret() {
+    if (region_) store64(kOffInstret, instret0_);
+  }
+
   // A function pointer constant for a C++ function.
   template <typename F>
   Value* fn_ptr(F* f) {
@@ -220,6 +248,7 @@ class BlockLowering {
     b_.SetInsertPoint(cont);
   }
   llvm::MDNode* unlikely() { return llvm::MDBuilder(ctx_).createBranchWeights(1, 1000); }
+  llvm::MDNode* likely() { return llvm::MDBuilder(ctx_).createBranchWeights(1000, 1); }
 
   // ---- Memory: inline L1 soft-TLB probe, host access on a hit, C++ slow path otherwise.
   Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
@@ -236,14 +265,61 @@ class BlockLowering {
     return b_.CreateAnd(same_page, fits);
   }
 
+  // Branches to `fast` with the host address of [va, va + size) when an inline check
+  // allows the access, to `slow` otherwise; returns the host address (a phi in `fast`
+  // when there are two checks). Bare regions try the RAM bounds check first (and, for a
+  // store, the page's code mark, and that it stays in one page), then the L1 TLB probe:
+  // a region compiled under bare translation that runs under paging stays correct.
+  Value* fast_address(Value* va, unsigned size, bool store, BasicBlock* fast, BasicBlock* slow) {
+    const size_t tag_offset = store ? kTlbTagWriteOffset : kTlbTagReadOffset;
+    Value* host = nullptr;
+    if (!bare_) {
+      b_.CreateCondBr(tlb_hit(va, size, tag_offset, host), fast, slow);
+      return host;
+    }
+    BasicBlock* bare_ok = BasicBlock::Create(ctx_, store ? "st_bare" : "ld_bare", fn_);
+    BasicBlock* probe = BasicBlock::Create(ctx_, store ? "st_tlb" : "ld_tlb", fn_);
+    Value* off = b_.CreateSub(va, bare_base_);
+    Value* in_ram = b_.CreateICmpULT(off, bare_limit_);
+    if (store && size > 1) {
+      in_ram = b_.CreateAnd(
+          in_ram, b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size)));
+    }
+    b_.CreateCondBr(in_ram, bare_ok, probe, likely());
+    b_.SetInsertPoint(bare_ok);
+    Value* bare_host = b_.CreateIntToPtr(b_.CreateAdd(va, bare_addend_), ptr_);
+    BasicBlock* bare_end = bare_ok;
+    if (store) {
+      // Other harts mark pages as they translate: a monotonic load, never hoisted.
+      Value* mark_addr = b_.CreateGEP(b_.getInt16Ty(), code_marks_, b_.CreateLShr(off, kPageBits));
+      auto* mark = b_.CreateLoad(b_.getInt16Ty(), mark_addr);
+      mark->setAtomic(llvm::AtomicOrdering::Monotonic);
+      mark->setAlignment(llvm::Align(2));
+      tagged(mark, tbaa_marks_);
+      BasicBlock* unmarked = BasicBlock::Create(ctx_, "st_bare_data", fn_);
+      b_.CreateCondBr(b_.CreateICmpEQ(mark, b_.getInt16(0)), unmarked, probe, likely());
+      b_.SetInsertPoint(unmarked);
+      bare_end = unmarked;
+    }
+    BasicBlock* join = BasicBlock::Create(ctx_, store ? "st_ok" : "ld_ok", fn_);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(probe);
+    Value* hit = tlb_hit(va, size, tag_offset, host);
+    b_.CreateCondBr(hit, join, slow);
+    b_.SetInsertPoint(join);
+    auto* phi = b_.CreatePHI(ptr_, 2);
+    phi->addIncoming(bare_host, bare_end);
+    phi->addIncoming(host, probe);
+    b_.CreateBr(fast);
+    return phi;
+  }
+
   void lower_load(const IrInsn& i, unsigned size, bool sign) {
     Value* va = b_.CreateAdd(read(i.a), c64(static_cast<uint64_t>(i.imm)));
-    Value* host = nullptr;
-    Value* hit = tlb_hit(va, size, kTlbTagReadOffset, host);
     BasicBlock* fast = BasicBlock::Create(ctx_, "ld_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "ld_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "ld_join", fn_);
-    b_.CreateCondBr(hit, fast, slow);
+    Value* host = fast_address(va, size, false, fast, slow);
 
     b_.SetInsertPoint(fast);
     llvm::Type* ty = b_.getIntNTy(size * 8);
@@ -254,6 +330,7 @@ class BlockLowering {
     BasicBlock* fast_end = b_.GetInsertBlock();
 
     b_.SetInsertPoint(slow);
+    sync_instret();
     auto* load_ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i32_}, false);
     Value* slow_v = b_.CreateCall(load_ty, fn_ptr(&tiervm_jit_load),
                                   {hart_, va, b_.getInt32(size | (sign ? 0x100 : 0))});
@@ -271,12 +348,10 @@ class BlockLowering {
   void lower_store(const IrInsn& i, unsigned size) {
     Value* va = b_.CreateAdd(read(i.a), c64(static_cast<uint64_t>(i.imm)));
     Value* value = read(i.b);
-    Value* host = nullptr;
-    Value* hit = tlb_hit(va, size, kTlbTagWriteOffset, host);
     BasicBlock* fast = BasicBlock::Create(ctx_, "st_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "st_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "st_join", fn_);
-    b_.CreateCondBr(hit, fast, slow);
+    Value* host = fast_address(va, size, true, fast, slow);
 
     b_.SetInsertPoint(fast);
     Value* narrow = size == 8 ? value : b_.CreateTrunc(value, b_.getIntNTy(size * 8));
@@ -284,6 +359,7 @@ class BlockLowering {
     b_.CreateBr(join);
 
     b_.SetInsertPoint(slow);
+    sync_instret();
     auto* store_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, i64_, i32_}, false);
     b_.CreateCall(store_ty, fn_ptr(&tiervm_jit_store), {hart_, va, value, b_.getInt32(size)});
     check_trap(i.guest_index);
@@ -292,6 +368,7 @@ class BlockLowering {
   }
 
   void lower_call(const IrInsn& i) {
+    sync_instret();
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
     Value* v =
         b_.CreateCall(ty, fn_ptr(i.helper),
@@ -421,6 +498,7 @@ class BlockLowering {
     b_.CreateBr(join);
     BasicBlock* fast_end = b_.GetInsertBlock();
     b_.SetInsertPoint(slow);
+    sync_instret();
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
     Value* slow_v =
         b_.CreateCall(ty, fn_ptr(i.helper), {hart_, a, bv, cv, c64(static_cast<uint64_t>(i.imm))});
@@ -786,13 +864,12 @@ class BlockLowering {
       static_exit(offset, slot, instret);
       return;
     }
+    // instret stays in a register (the state gets it before helper calls and at exits):
+    // the limit is a register compare, the exit request the one load.
     b_.CreateStore(instret, instret_slot_);
-    // Helpers read instret from the state (csrr cycle/instret), so it stays current there.
-    store64(kOffInstret, instret);
-    Value* limit = load64(kOffInstretLimit);
     Value* req = exit_request();
-    Value* stay =
-        b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
+    Value* stay = b_.CreateAnd(b_.CreateICmpULT(instret, instret_limit_),
+                               b_.CreateICmpEQ(req, b_.getInt32(0)));
     BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
     b_.CreateCondBr(stay, member_bb_[static_cast<size_t>(target)], leave);
     b_.SetInsertPoint(leave);
@@ -861,6 +938,13 @@ class BlockLowering {
   const JitJob& job_;
   llvm::IRBuilder<> b_;
   bool region_ = false;
+  bool bare_ = false;  // region compiled for bare data accesses (JitJob::bare_memory)
+  Value* instret_limit_ = nullptr;
+  Value* bare_base_ = nullptr;
+  Value* bare_limit_ = nullptr;
+  Value* bare_addend_ = nullptr;
+  Value* code_marks_ = nullptr;
+  llvm::MDNode* tbaa_marks_ = nullptr;
   const JitMember* member_ = nullptr;
   Value* entry_pc_ = nullptr;
   Value* instret_slot_ = nullptr;
