@@ -29,6 +29,7 @@ struct CompileJob {
   uint64_t* counter = nullptr;  // entry counter the code increments (tier-2 profiling)
   Tier tier = Tier::Fast;
   bool bare_memory = false;  // JitJob::bare_memory
+  JitFn fallback = nullptr;  // JitJob::fallback
 };
 
 // What the compiler hands back for one job, to be installed on the hart's thread.

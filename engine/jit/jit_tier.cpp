@@ -170,6 +170,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
     jj.counter = j.counter;
     jj.region = j.tier == Tier::Optimized;
     jj.bare_memory = j.bare_memory;
+    jj.fallback = j.fallback;
     batch.push_back(std::move(jj));
   }
   const Tier tier = jobs.front().tier;
@@ -357,6 +358,8 @@ void JitTier::promote(BlockKey key) {
   job.tier = Tier::Optimized;
   job.counter = tier_up_.counter(key);
   job.bare_memory = cache_.hart().s.bare_limit != 0;
+  // Lives as long as the region: both go when the entry block is dropped.
+  job.fallback = entry->native;
   for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
     job.members.push_back(make_member(*m));
   }

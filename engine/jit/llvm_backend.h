@@ -34,9 +34,12 @@ struct JitJob {
   BlockKey key;                 // the entry block's, returned with the result
   uint64_t* counter = nullptr;  // incremented on every entry (tier-1 profiling), or null
   bool region = false;          // lower members as a region (requires the O2 pipeline)
-  // Regions: try the bare RAM check (HartState::bare_limit) before the TLB probe, because
-  // the hart ran with bare data accesses when the region was chosen.
+  // Regions chosen while the hart ran with bare data accesses (HartState::bare_limit):
+  // loads and stores check RAM bounds instead of probing the TLB, and the region enters
+  // `fallback` (the entry's tier-1 code) instead when the hart is not bare. Without a
+  // fallback the flag is ignored.
   bool bare_memory = false;
+  JitFn fallback = nullptr;
 
   const IrBlock& entry() const { return *members.front().block; }
 };

@@ -50,7 +50,7 @@ class BlockLowering {
         job_(job),
         b_(ctx_),
         region_(job.region),
-        bare_(job.region && job.bare_memory) {
+        bare_(job.region && job.bare_memory && job.fallback != nullptr) {
     i8_ = b_.getInt8Ty();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -110,11 +110,21 @@ class BlockLowering {
     instret_limit_ = load64(kOffInstretLimit, "instret_limit");
     if (bare_) {
       // Fixed while the region runs: whatever changes the data mode or PMP (CSR writes,
-      // traps, mret) ends its block with an exit that leaves the region.
+      // traps, mret) ends its block with an exit that leaves the region. Entered while
+      // not bare (a chained entry, a mode change since compilation), the region hands over
+      // to the tier-1 code, whose accesses probe the TLB.
       bare_base_ = load64(kOffBareBase, "bare_base");
       bare_limit_ = load64(kOffBareLimit, "bare_limit");
       bare_addend_ = load64(kOffBareAddend, "bare_addend");
       code_marks_ = load_state(ptr_, kOffCodeMarks, "code_marks");
+      BasicBlock* bare_entry = BasicBlock::Create(ctx_, "bare", fn_);
+      BasicBlock* not_bare = BasicBlock::Create(ctx_, "not_bare", fn_);
+      b_.CreateCondBr(b_.CreateICmpNE(bare_limit_, c64(0)), bare_entry, not_bare, likely());
+      b_.SetInsertPoint(not_bare);
+      auto* call = b_.CreateCall(fn_type_, fn_ptr(job_.fallback), {hart_, state_});
+      call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+      b_.CreateRet(call);
+      b_.SetInsertPoint(bare_entry);
     }
     for (size_t n = 0; n < job_.members.size(); ++n) {
       member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
@@ -266,52 +276,38 @@ class BlockLowering {
   }
 
   // Branches to `fast` with the host address of [va, va + size) when an inline check
-  // allows the access, to `slow` otherwise; returns the host address (a phi in `fast`
-  // when there are two checks). Bare regions try the RAM bounds check first (and, for a
-  // store, the page's code mark, and that it stays in one page), then the L1 TLB probe:
-  // a region compiled under bare translation that runs under paging stays correct.
+  // allows the access, to `slow` otherwise, and returns that address. Bare regions check
+  // RAM bounds (and, for a store, the page's code mark, and that it stays in one page);
+  // other code probes the L1 TLB.
   Value* fast_address(Value* va, unsigned size, bool store, BasicBlock* fast, BasicBlock* slow) {
-    const size_t tag_offset = store ? kTlbTagWriteOffset : kTlbTagReadOffset;
-    Value* host = nullptr;
     if (!bare_) {
-      b_.CreateCondBr(tlb_hit(va, size, tag_offset, host), fast, slow);
+      Value* host = nullptr;
+      Value* hit = tlb_hit(va, size, store ? kTlbTagWriteOffset : kTlbTagReadOffset, host);
+      b_.CreateCondBr(hit, fast, slow);
       return host;
     }
-    BasicBlock* bare_ok = BasicBlock::Create(ctx_, store ? "st_bare" : "ld_bare", fn_);
-    BasicBlock* probe = BasicBlock::Create(ctx_, store ? "st_tlb" : "ld_tlb", fn_);
     Value* off = b_.CreateSub(va, bare_base_);
     Value* in_ram = b_.CreateICmpULT(off, bare_limit_);
     if (store && size > 1) {
       in_ram = b_.CreateAnd(
           in_ram, b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size)));
     }
-    b_.CreateCondBr(in_ram, bare_ok, probe, likely());
-    b_.SetInsertPoint(bare_ok);
     Value* bare_host = b_.CreateIntToPtr(b_.CreateAdd(va, bare_addend_), ptr_);
-    BasicBlock* bare_end = bare_ok;
-    if (store) {
-      // Other harts mark pages as they translate: a monotonic load, never hoisted.
-      Value* mark_addr = b_.CreateGEP(b_.getInt16Ty(), code_marks_, b_.CreateLShr(off, kPageBits));
-      auto* mark = b_.CreateLoad(b_.getInt16Ty(), mark_addr);
-      mark->setAtomic(llvm::AtomicOrdering::Monotonic);
-      mark->setAlignment(llvm::Align(2));
-      tagged(mark, tbaa_marks_);
-      BasicBlock* unmarked = BasicBlock::Create(ctx_, "st_bare_data", fn_);
-      b_.CreateCondBr(b_.CreateICmpEQ(mark, b_.getInt16(0)), unmarked, probe, likely());
-      b_.SetInsertPoint(unmarked);
-      bare_end = unmarked;
+    if (!store) {
+      b_.CreateCondBr(in_ram, fast, slow, likely());
+      return bare_host;
     }
-    BasicBlock* join = BasicBlock::Create(ctx_, store ? "st_ok" : "ld_ok", fn_);
-    b_.CreateBr(join);
-    b_.SetInsertPoint(probe);
-    Value* hit = tlb_hit(va, size, tag_offset, host);
-    b_.CreateCondBr(hit, join, slow);
-    b_.SetInsertPoint(join);
-    auto* phi = b_.CreatePHI(ptr_, 2);
-    phi->addIncoming(bare_host, bare_end);
-    phi->addIncoming(host, probe);
-    b_.CreateBr(fast);
-    return phi;
+    BasicBlock* data = BasicBlock::Create(ctx_, "st_ram", fn_);
+    b_.CreateCondBr(in_ram, data, slow, likely());
+    b_.SetInsertPoint(data);
+    // Other harts mark pages as they translate: a monotonic load, never hoisted.
+    Value* mark_addr = b_.CreateGEP(b_.getInt16Ty(), code_marks_, b_.CreateLShr(off, kPageBits));
+    auto* mark = b_.CreateLoad(b_.getInt16Ty(), mark_addr);
+    mark->setAtomic(llvm::AtomicOrdering::Monotonic);
+    mark->setAlignment(llvm::Align(2));
+    tagged(mark, tbaa_marks_);
+    b_.CreateCondBr(b_.CreateICmpEQ(mark, b_.getInt16(0)), fast, slow, likely());
+    return bare_host;
   }
 
   void lower_load(const IrInsn& i, unsigned size, bool sign) {
@@ -859,6 +855,11 @@ class BlockLowering {
   void edge(int64_t offset, ChainSlot* slot, Value* instret) {
     const int target = member_at(offset);
     if (target < 0) {
+      if (region_) {
+        Value* pc = b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset)));
+        leave_region(pc, instret, slot, slot == nullptr);
+        return;
+      }
       write_back();
       store64(kOffInstret, instret);
       static_exit(offset, slot, instret);
@@ -873,10 +874,50 @@ class BlockLowering {
     BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
     b_.CreateCondBr(stay, member_bb_[static_cast<size_t>(target)], leave);
     b_.SetInsertPoint(leave);
-    write_back();
-    store64(kOffInstret, instret);
     // Left for the limit or an exit request: the lookup would refuse too.
-    static_exit(offset, nullptr, instret, /*lookup=*/false);
+    leave_region(b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset))), instret, nullptr,
+                 false);
+  }
+
+  // Region mode: every exit to code outside the region goes through one shared block
+  // (next pc, instret, the chain slot and whether to look the target up arrive through
+  // phis), so the region's registers are written back in one place, not once per exit:
+  // that was most of a region's IR, and of its compile time. `slot` null: no chaining
+  // (return to the dispatcher, or the lookup when `lookup`).
+  void leave_region(Value* pc, Value* instret, ChainSlot* slot, bool lookup) {
+    // Never linked: a constant slot for the exits that do not chain.
+    static ChainSlot unlinked;
+    if (shared_exit_ == nullptr) {
+      BasicBlock* here = b_.GetInsertBlock();
+      shared_exit_ = BasicBlock::Create(ctx_, "exit_shared", fn_);
+      b_.SetInsertPoint(shared_exit_);
+      exit_pc_ = b_.CreatePHI(i64_, 8);
+      exit_instret_ = b_.CreatePHI(i64_, 8);
+      exit_slot_ = b_.CreatePHI(ptr_, 8);
+      exit_lookup_ = b_.CreatePHI(b_.getInt1Ty(), 8);
+      write_back();
+      store64(kOffPc, exit_pc_);
+      store64(kOffInstret, exit_instret_);
+      BasicBlock* chain = BasicBlock::Create(ctx_, "exit_chain", fn_);
+      BasicBlock* look = BasicBlock::Create(ctx_, "exit_lookup", fn_);
+      b_.CreateCondBr(exit_lookup_, look, chain);
+      b_.SetInsertPoint(look);
+      dynamic_exit();
+      b_.SetInsertPoint(chain);
+      Value* may_chain = b_.CreateAnd(b_.CreateICmpULT(exit_instret_, instret_limit_),
+                                      b_.CreateICmpEQ(exit_request(), b_.getInt32(0)));
+      Value* target = atomic_load(ptr_, exit_slot_);
+      Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
+      enter_or_return(b_.CreateAnd(may_chain, linked), target);
+      b_.SetInsertPoint(here);
+    }
+    BasicBlock* from = b_.GetInsertBlock();
+    ChainSlot* s = slot != nullptr ? slot : &unlinked;
+    exit_pc_->addIncoming(pc, from);
+    exit_instret_->addIncoming(instret, from);
+    exit_slot_->addIncoming(b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(s)), ptr_), from);
+    exit_lookup_->addIncoming(b_.getInt1(lookup), from);
+    b_.CreateBr(shared_exit_);
   }
 
   void lower_exit() {
@@ -902,12 +943,21 @@ class BlockLowering {
         edge(e.taken_offset, member_->taken_slot, instret);
         break;
       case IrExit::Return:
+        if (region_) {
+          leave_region(b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(e.fallthrough_offset))),
+                       instret, nullptr, false);
+          break;
+        }
         write_back();
         store64(kOffInstret, instret);
         static_exit(e.fallthrough_offset, nullptr, instret, /*lookup=*/false);
         break;
       case IrExit::Indirect: {
         Value* target = read(e.target);
+        if (region_) {
+          leave_region(target, instret, nullptr, true);
+          break;
+        }
         write_back();
         store64(kOffInstret, instret);
         store64(kOffPc, target);
@@ -963,6 +1013,11 @@ class BlockLowering {
   Value* block_pc_ = nullptr;
   Value* instret0_ = nullptr;
   BasicBlock* shared_trap_ = nullptr;  // region mode: the one trap exit (trap_exit)
+  BasicBlock* shared_exit_ = nullptr;  // region mode: the one exit to other code (leave_region)
+  llvm::PHINode* exit_pc_ = nullptr;
+  llvm::PHINode* exit_instret_ = nullptr;
+  llvm::PHINode* exit_slot_ = nullptr;
+  llvm::PHINode* exit_lookup_ = nullptr;
   llvm::PHINode* trap_pc_ = nullptr;
   llvm::PHINode* trap_instret_ = nullptr;
   Value* tlb_ = nullptr;
