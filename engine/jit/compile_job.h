@@ -40,8 +40,9 @@ struct CompileResult {
   Tier tier = Tier::Fast;
   uint64_t* counter = nullptr;
   uint32_t guest_insns = 0;
-  uint64_t compile_ns = 0;  // this unit's share of its batch
-  uint64_t module = 0;      // LlvmBackend module holding fn
+  uint64_t compile_ns = 0;      // this unit's share of its batch
+  uint64_t compile_cpu_ns = 0;  // the same, in the compiling thread's CPU time
+  uint64_t module = 0;          // LlvmBackend module holding fn
   uint32_t host_bytes = 0;
   bool first_of_batch = false;
 };

@@ -57,6 +57,9 @@ struct JitStats {
   uint64_t regions_compiled = 0;
   uint64_t region_blocks = 0;  // blocks inside compiled regions
   uint64_t tier2_compile_ns = 0;
+  // The compiling thread's CPU time for them: what LLVM took from a core, without the
+  // time the thread waited for one (on a loaded host the wall time is several times it).
+  uint64_t tier2_compile_cpu_ns = 0;
   uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
   uint64_t policy_ticks = 0;
   double tier2_threshold = 0;  // the adaptive thresholds now

@@ -174,7 +174,21 @@ void optimize_module(llvm::Module& m) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  // Not the O2 module pipeline: a region is one function with no calls to inline, and
+  // what pays in it is promoting the guest registers to SSA (SROA), redundant loads of the
+  // hart state and guest memory (EarlyCSE, GVN, LICM), folding (InstCombine) and the CFG.
+  // Measured on the bench roms' regions (thread CPU time): 9-17 ms of IR passes per
+  // region at O2 -> 3.5-5 ms, nbody's 5 900-instruction region 195 -> 71 ms, with the
+  // same host code size and no slower run (docs: /work/notes/t2-perf.md). Unrolling and
+  // vectorising only made regions larger.
+  static constexpr const char* kRegionPipeline =
+      "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,"
+      "loop-mssa(licm),gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)";
+  llvm::ModulePassManager mpm;
+  if (auto err = pb.parsePassPipeline(mpm, kRegionPipeline)) {
+    llvm::consumeError(std::move(err));
+    mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  }
   mpm.run(m, mam);
 }
 

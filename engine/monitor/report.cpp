@@ -245,11 +245,12 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
     add("jit: %" PRIu64 " blocks compiled in %" PRIu64
         " batches, %.1f ms (%.0f us/block), "
         "%" PRIu64 " failures, queue %zu, links %" PRIu64 " made / %" PRIu64
-        " broken; tier 2: %" PRIu64 " regions (%" PRIu64 " blocks) in %.1f ms\n",
+        " broken; tier 2: %" PRIu64 " regions (%" PRIu64 " blocks) in %.1f ms (%.1f ms of CPU)\n",
         js.blocks_compiled, js.compile_batches, static_cast<double>(js.compile_ns) / 1e6,
         tier1_us_per_block(js), js.compile_failures, s.compile_queue, js.links_made,
         js.links_broken, js.regions_compiled, js.region_blocks,
-        static_cast<double>(js.tier2_compile_ns) / 1e6);
+        static_cast<double>(js.tier2_compile_ns) / 1e6,
+        static_cast<double>(js.tier2_compile_cpu_ns) / 1e6);
     if (js.baseline_blocks > 0) {
       add("baseline tier: %" PRIu64
           " blocks, %.2f us/block, %.1f host bytes per guest "

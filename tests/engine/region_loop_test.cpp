@@ -67,6 +67,21 @@ TEST_P(RegionLoop, InstructionLimitStopsTheLoopWithinAPass) {
   EXPECT_EQ(m.x(7), 1000000 - instret / 3);
 }
 
+// Tier 2's compile cost is also counted in the compiling thread's CPU time, which the
+// compile budget charges: at most the wall time the same compiles took.
+TEST(RegionCompileCost, CpuTimeIsCountedAndAtMostTheWallTime) {
+  TestMachine m(2);
+  std::vector<uint32_t> words = assemble({"addi t2, t2, -1", "bne t2, zero, .-4", "j ."});
+  ASSERT_EQ(words.size(), 3u);
+  for (size_t i = 0; i < words.size(); ++i) m.put({words[i]}, kRamBase + 4 * i);
+  m.set_x(7, 100);
+  m.run(300);
+  const JitStats& js = m.exec.jit()->stats();
+  ASSERT_GT(js.regions_compiled, 0u);
+  EXPECT_GT(js.tier2_compile_cpu_ns, 0u);
+  EXPECT_LE(js.tier2_compile_cpu_ns, js.tier2_compile_ns + 1000000);  // clock granularity
+}
+
 TIERVM_ON_EVERY_TIER(RegionLoop);
 
 }  // namespace
