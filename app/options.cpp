@@ -181,6 +181,9 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
       ("smp", po::value<std::string>(),
        "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); they take turns on one thread")
+      ("vlen", po::value<std::string>(),
+       "vector extension (RVV 1.0, partly: docs/vector.md) with VLEN = 128, 256, 512 or 1024 "
+       "bits; 0 = no V (default)")
       ("headless", "no dashboard window: console on stdin/stdout")
       ("screenshot", po::value<std::string>(),
        "dashboard: write the window to FILE.png after --exit-after SECONDS (default 5), then exit")
@@ -356,6 +359,17 @@ ParseResult parse_options(int argc, const char* const* argv) {
       return result;
     }
     o.harts = harts;
+  }
+  if (vm.count("vlen")) {
+    const std::string text = vm["vlen"].as<std::string>();
+    unsigned vlen = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), vlen);
+    if (ec != std::errc() || end != text.data() + text.size() ||
+        (vlen != 0 && vlen != 128 && vlen != 256 && vlen != 512 && vlen != 1024)) {
+      result.error = "--vlen: '" + text + "' is not 0 (no V) or 128, 256, 512, 1024";
+      return result;
+    }
+    o.vlen = vlen;
   }
   const auto mem = parse_memory_size(memory);
   if (!mem) {

@@ -47,6 +47,7 @@ struct Options {
   bool snapshot = false;
   uint64_t memory_bytes = 256ull << 20;
   unsigned harts = 1;  // --smp
+  unsigned vlen = 0;   // --vlen: VLEN in bits, 0 = no vector extension
   bool headless = false;
   JitMode jit = JitMode::Tiered;
   bool learned_policy = false;  // --tier-policy learned

@@ -48,6 +48,7 @@ MachineConfig machine_config(const Options& o) {
   MachineConfig c;
   c.ram_size = o.memory_bytes;
   c.harts = o.harts;
+  c.vlen = o.vlen;
   c.image = o.image;
   c.kernel = o.kernel;
   c.bios = o.bios == "none" ? "" : o.bios;

@@ -7,6 +7,7 @@
 
 #include "engine/csr_table.h"
 #include "engine/hart.h"
+#include "engine/vector.h"
 
 namespace tiervm {
 
@@ -15,12 +16,12 @@ namespace {
 // UXL and SXL are read-only 2 (XLEN 64) on this hart (priv spec 3.1.6.2).
 constexpr uint64_t kXlen64Fields = (uint64_t{2} << 32) | (uint64_t{2} << 34);
 
-// Fields software may change. VS and XS stay 0 (no V, no custom state), UBE/SBE/MBE stay
-// 0 (little-endian only).
+// Fields software may change. VS only on a hart with V (write_mstatus keeps it 0 otherwise),
+// XS stays 0 (no custom state), UBE/SBE/MBE stay 0 (little-endian only).
 constexpr uint64_t kMstatusWritable = mstatus::SIE | mstatus::MIE | mstatus::SPIE | mstatus::MPIE |
                                       mstatus::SPP | mstatus::MPP | mstatus::FS | mstatus::MPRV |
                                       mstatus::SUM | mstatus::MXR | mstatus::TVM | mstatus::TW |
-                                      mstatus::TSR;
+                                      mstatus::TSR | mstatus::VS;
 // sstatus is a restricted view of mstatus (priv spec 4.1.1).
 constexpr uint64_t kSstatusVisible = mstatus::SIE | mstatus::SPIE | mstatus::UBE | mstatus::SPP |
                                      mstatus::VS | mstatus::FS | mstatus::XS | mstatus::SUM |
@@ -77,6 +78,8 @@ bool gate_open(const Hart& hart, const CsrRow& row, uint16_t csr) {
       return counter_enabled(s, csr & 0x1f);
     case CsrGate::Tvm:
       return !(s.priv == Priv::S && (s.mstatus & mstatus::TVM));
+    case CsrGate::Vs:
+      return vector_enabled(s);
   }
   return false;
 }
@@ -96,8 +99,9 @@ void write_mstatus(Hart& hart, uint64_t value) {
   uint64_t v = merge(old, value, kMstatusWritable);
   // MPP is WARL and 2 is reserved: keep the previous value (as QEMU's legalize_mpp).
   if (field(v, mstatus::MPP) == 2) v = (v & ~mstatus::MPP) | (old & mstatus::MPP);
+  if (s.vlenb == 0) v &= ~mstatus::VS;  // no V: VS is read-only zero (priv spec 3.1.6.6)
   v &= ~mstatus::SD;
-  if (field(v, mstatus::FS) == 3) v |= mstatus::SD;
+  if (field(v, mstatus::FS) == 3 || field(v, mstatus::VS) == 3) v |= mstatus::SD;
   s.mstatus = v;
   // Cached translations depend on MXR; SUM, MPRV and MPP select the data TLB mode
   // (soft_tlb.h), which update_modes() switches.
@@ -128,6 +132,49 @@ uint64_t ip_writable(const HartState& s, uint16_t csr) {
 
 uint64_t read_fcsr(const HartState& s) {
   return (s.frm & 7) << kFrmShift | (s.fflags & kFcsrFflags);
+}
+
+// vcsr = vxrm (bits 2:1) | vxsat (bit 0) (RVV 1.0 section 3.8).
+uint64_t read_vector_csr(const HartState& s, uint16_t csr) {
+  switch (csr) {
+    case kCsrVstart:
+      return s.vstart;
+    case kCsrVxsat:
+      return s.vxsat;
+    case kCsrVxrm:
+      return s.vxrm;
+    case kCsrVcsr:
+      return s.vxrm << 1 | s.vxsat;
+    case kCsrVl:
+      return s.vl;
+    case kCsrVtype:
+      return s.vtype;
+    default:
+      return s.vlenb;
+  }
+}
+
+// vl, vtype and vlenb are read-only by number (only vsetvl* change vl and vtype). vstart
+// has lg2(VLEN) writable bits, enough for the largest element index (section 3.7).
+void write_vector_csr(HartState& s, uint16_t csr, uint64_t value) {
+  switch (csr) {
+    case kCsrVstart:
+      s.vstart = value & (s.vlenb * 8 - 1);
+      break;
+    case kCsrVxsat:
+      s.vxsat = value & 1;
+      break;
+    case kCsrVxrm:
+      s.vxrm = value & 3;
+      break;
+    case kCsrVcsr:
+      s.vxsat = value & 1;
+      s.vxrm = (value >> 1) & 3;
+      break;
+    default:
+      break;
+  }
+  set_vs_dirty(s);
 }
 
 }  // namespace
@@ -188,6 +235,9 @@ bool Hart::csr_read(uint16_t csr, uint64_t& value) {
     }
     case CsrKind::Zero:
       value = 0;
+      return true;
+    case CsrKind::Vector:
+      value = read_vector_csr(s, csr);
       return true;
   }
   return false;
@@ -278,6 +328,9 @@ bool Hart::csr_write(uint16_t csr, uint64_t value) {
       }
       return true;
     }
+    case CsrKind::Vector:
+      write_vector_csr(s, csr, value);
+      return true;
   }
   return false;
 }

@@ -36,6 +36,10 @@ constexpr CsrRow kTable[] = {
     {0x001, 0x001, "fflags", K::Fp, G::Fs, nullptr, kFcsrFflags},
     {0x002, 0x002, "frm", K::Fp, G::Fs, nullptr, kFcsrFrm},
     {0x003, 0x003, "fcsr", K::Fp, G::Fs, nullptr, kFcsrFrm | kFcsrFflags},
+    {kCsrVstart, kCsrVstart, "vstart", K::Vector, G::Vs},
+    {kCsrVxsat, kCsrVxsat, "vxsat", K::Vector, G::Vs},
+    {kCsrVxrm, kCsrVxrm, "vxrm", K::Vector, G::Vs},
+    {kCsrVcsr, kCsrVcsr, "vcsr", K::Vector, G::Vs},
 
     {0x100, 0x100, "sstatus", K::Status},
     {0x104, 0x104, "sie", K::Ie},
@@ -82,6 +86,9 @@ constexpr CsrRow kTable[] = {
     {0xc01, 0xc01, "time", K::Time, G::Counteren},
     {0xc02, 0xc02, "instret", K::Instret, G::Counteren},
     {0xc03, 0xc1f, "hpmcounter3", K::Zero, G::Counteren},
+    {kCsrVl, kCsrVl, "vl", K::Vector, G::Vs},
+    {kCsrVtype, kCsrVtype, "vtype", K::Vector, G::Vs},
+    {kCsrVlenb, kCsrVlenb, "vlenb", K::Vector, G::Vs},
 
     {0xf11, 0xf11, "mvendorid", K::Zero},
     {0xf12, 0xf12, "marchid", K::Zero},

@@ -34,6 +34,7 @@ enum class CsrKind : uint8_t {
   Satp,       // satp (4.1.11)
   Pmpcfg,     // pmpcfg0..15 (3.7.1)
   Pmpaddr,    // pmpaddr0..63
+  Vector,     // vstart, vxsat, vxrm, vcsr, vl, vtype, vlenb (RVV 1.0 section 3), by number
   Warl,       // `field` with writable bits `mask`; the other bits read as zero
   ReadOnly,   // reads `field`; writes are ignored (or refused by the number)
   Zero,       // reads zero; writes are ignored (or refused by the number)
@@ -49,6 +50,7 @@ enum class CsrGate : uint8_t {
   Fs,         // illegal while mstatus.FS is Off (priv spec 3.1.6.6)
   Counteren,  // below M, the counter's bit in mcounteren, and for U also in scounteren
   Tvm,        // illegal in S while mstatus.TVM is set (3.1.6.5)
+  Vs,         // illegal without V or while mstatus.VS is Off (RVV 1.0 section 3.2)
 };
 
 struct CsrRow {
@@ -84,5 +86,14 @@ inline constexpr uint64_t kSupervisorIrqs =
 // fcsr = frm (bits 7:5) | fflags (bits 4:0): the Fp rows select their bits of it.
 inline constexpr uint64_t kFcsrFflags = 0x1f;
 inline constexpr uint64_t kFcsrFrm = 0xe0;
+
+// The vector CSRs' numbers (RVV 1.0 section 3).
+inline constexpr uint16_t kCsrVstart = 0x008;
+inline constexpr uint16_t kCsrVxsat = 0x009;
+inline constexpr uint16_t kCsrVxrm = 0x00a;
+inline constexpr uint16_t kCsrVcsr = 0x00f;
+inline constexpr uint16_t kCsrVl = 0xc20;
+inline constexpr uint16_t kCsrVtype = 0xc21;
+inline constexpr uint16_t kCsrVlenb = 0xc22;
 
 }  // namespace tiervm

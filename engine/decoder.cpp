@@ -95,6 +95,20 @@ void extract_fields(DecodedInsn& d) {
     d.imm = bits(w, 24, 20);
   else if (has_token(ops, "zimm"))
     d.imm = bits(w, 19, 15);
+  else if (has_token(ops, "simm5"))
+    d.imm = sext(bits(w, 19, 15), 5);
+  else if (has_token(ops, "vtypei"))
+    d.imm = bits(w, 31, 31) == 0 ? bits(w, 30, 20) : bits(w, 29, 20);
+}
+
+// "e32, m1, ta, ma" (the assembler's syntax for vtype), or the number when it has bits
+// no name covers.
+std::string format_vtype(uint64_t v) {
+  const unsigned vsew = (v >> 3) & 7, vlmul = v & 7;
+  if ((v >> 8) != 0 || vsew > 3 || vlmul == 4) return std::to_string(v);
+  static constexpr const char* kLmul[] = {"m1", "m2", "m4", "m8", "", "mf8", "mf4", "mf2"};
+  return "e" + std::to_string(8u << vsew) + ", " + kLmul[vlmul] + ", " +
+         ((v & 0x40) ? "ta" : "tu") + ", " + ((v & 0x80) ? "ma" : "mu");
 }
 
 struct Table {
@@ -108,7 +122,8 @@ const Table& table() {
   static const Table t = [] {
     Table t;
     for (auto part : {alu_insns(), mem_insns(), branch_insns(), muldiv_insns(), atomic_insns(),
-                      fp_insns(), csr_insns(), system_insns(), bitmanip_insns()}) {
+                      fp_insns(), csr_insns(), system_insns(), bitmanip_insns(),
+                      vector_config_insns()}) {
       for (const InsnDef& d : part) t.rows.push_back(&d);
     }
     // More specific rows first: a row that fixes more bits shadows the general one.
@@ -170,12 +185,14 @@ uint64_t misa_extensions() {
   return bits;
 }
 
-std::string isa_string() {
-  // Single letters in canonical order, then multi-letter extensions, each after an
-  // underscore, Zi* before Zb* (unprivileged spec, "ISA Extension Naming Conventions").
+std::string isa_string(bool vector) {
+  // Single letters in canonical order (IMAFDQLCBKJTPVH), then multi-letter extensions, each
+  // after an underscore, Zi* before Zb* (unprivileged spec, "ISA Extension Naming
+  // Conventions").
   std::string out = "rv64";
-  const uint64_t misa = misa_extensions();
-  for (char letter : std::string_view("IMAFDC")) {
+  uint64_t misa = misa_extensions();
+  if (vector && table_has(Ext::V)) misa |= uint64_t{1} << ('V' - 'A');
+  for (char letter : std::string_view("IMAFDCV")) {
     if (misa & (uint64_t{1} << (letter - 'A'))) out += static_cast<char>(letter - 'A' + 'a');
   }
   for (auto [ext, name] : {std::pair{Ext::Zicsr, "zicsr"},
@@ -240,7 +257,24 @@ std::string disassemble(const DecodedInsn& d, uint64_t pc) {
     std::string text;
     auto mem = tok.find('(');
     std::string base = mem == std::string::npos ? tok : tok.substr(0, mem);
-    if (base == "rd")
+    auto vreg = [](unsigned i) { return "v" + std::to_string(i); };
+    if (base == "vm") {
+      if (((d.word >> 25) & 1) == 0) out += ", v0.t";
+      continue;
+    }
+    if (base == "vd" || base == "vs3")
+      text = vreg(d.rd);
+    else if (base == "vs1")
+      text = vreg(d.rs1);
+    else if (base == "vs2")
+      text = vreg(d.rs2);
+    else if (base == "v0")
+      text = "v0";
+    else if (base == "uimm5")
+      text = std::to_string(d.rs1);
+    else if (base == "vtypei")
+      text = format_vtype(static_cast<uint64_t>(d.imm));
+    else if (base == "rd")
       text = xreg_name(d.rd);
     else if (base == "rs1")
       text = xreg_name(d.rs1);

@@ -25,6 +25,7 @@ enum class Ext : uint8_t {
   Zifencei,
   Zba,
   Zbb,
+  V,     // RVV 1.0: in misa and riscv,isa only when the machine has --vlen != 0
   Priv,  // privileged architecture (xRET, wfi, sfence.vma): no ISA string entry
 };
 
@@ -34,6 +35,9 @@ enum class Ext : uint8_t {
 //   rd rs1 rs2 rs3 (integer regs)   fd fs1 fs2 fs3 (FP regs)   rm (rounding mode)
 //   imm_i imm_s imm_b imm_u imm_j shamt6 shamt5 csr zimm   aq rl (implicit)
 //   "imm_i(rs1)" / "imm_s(rs1)" / "(rs1)" for memory operands, "pred,succ" for fence.
+//   Vector: vd vs1 vs2 vs3 (vs3 = the vd field of a store) v0 (literal), vm (", v0.t" when
+//   bit 25 is clear), simm5 (bits 19:15 signed), uimm5 (bits 19:15 unsigned),
+//   vtypei (vsetvli's zimm11 or vsetivli's zimm10, printed as "e32, m1, ta, ma").
 struct InsnDef {
   Ext ext;
   const char* pattern;
@@ -73,6 +77,7 @@ std::span<const InsnDef> fp_insns();
 std::span<const InsnDef> csr_insns();
 std::span<const InsnDef> system_insns();
 std::span<const InsnDef> bitmanip_insns();
+std::span<const InsnDef> vector_config_insns();
 
 // Expands a 16-bit RVC instruction to its 32-bit equivalent (unprivileged spec, chapter
 // 16), or returns 0 when the encoding is reserved/illegal (including the all-zero word).
@@ -93,9 +98,11 @@ PatternBits pattern_bits(const char* pattern);
 
 // The extensions of the decoder table, as misa's extension bits (A..Z = bits 0..25; C for
 // the compressed expander; S and U for the privilege modes: priv spec 3.1.1) and as the
-// device tree's riscv,isa string ("rv64imafdc_zicsr_zifencei_zba_zbb").
+// device tree's riscv,isa string ("rv64imafdc_zicsr_zifencei_zba_zbb"). V is a machine
+// option (--vlen): misa_extensions() leaves it out (the hart adds it when configured) and
+// isa_string includes it ("rv64imafdcv_...") when `vector` is true.
 uint64_t misa_extensions();
-std::string isa_string();
+std::string isa_string(bool vector = false);
 
 // Pairs of rows that match a common word where neither is declared more specific with
 // kInsnOverrides, as "name1 / name2" strings. Empty for a sound table.

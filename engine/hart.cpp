@@ -39,6 +39,11 @@ void Hart::reset(uint64_t reset_pc) {
   s.mstatus = (uint64_t{2} << 32) | (uint64_t{2} << 34);  // UXL = SXL = 64 bit
   // MXL = 2 (64-bit) and the extensions of the decoder table (priv spec 3.1.1).
   s.misa = (uint64_t{2} << 62) | misa_extensions();
+  if (s.vlenb != 0) s.misa |= uint64_t{1} << ('V' - 'A');
+  // Vector state: vill set and vl = 0 (RVV 1.0 section 3.11 recommends vill at reset).
+  s.vstart = s.vxsat = s.vxrm = s.vl = 0;
+  s.vtype = uint64_t{1} << 63;
+  s.vreg.fill(0);
   s.medeleg = s.mideleg = s.mie = s.mip = 0;
   s.mtvec = s.mscratch = s.mepc = s.mcause = s.mtval = 0;
   s.mcounteren = s.mcountinhibit = s.menvcfg = 0;
@@ -53,6 +58,11 @@ void Hart::reset(uint64_t reset_pc) {
   pmp = Pmp{};
   tlb.flush_all();
   update_modes();
+}
+
+void Hart::set_vlen(unsigned vlen) {
+  s.vlenb = vlen / 8;
+  reset(s.pc);
 }
 
 void Hart::update_modes() {

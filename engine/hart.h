@@ -27,6 +27,10 @@ class Hart {
   // Architectural reset (priv spec 3.4): M-mode, mstatus.MIE=0, misa = RV64IMAFDC+SU,
   // pc = reset_pc. Registers are zeroed.
   void reset(uint64_t reset_pc);
+  // Gives the hart the vector extension with VLEN = `vlen` bits (kMinVlen..kMaxVlen, a
+  // power of two), or none for 0, and resets it. Machine configuration (--vlen).
+  void set_vlen(unsigned vlen);
+  unsigned vlen() const { return static_cast<unsigned>(s.vlenb * 8); }
 
   HartState s;
   Bus& bus;

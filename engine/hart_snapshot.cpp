@@ -33,11 +33,16 @@ void visit_fields(State& s, F&& f) {
   f(s.reservation);
   f(s.reservation_valid);
   f(s.waiting);
+  // The vector state: its configuration first (a load refuses another VLEN), then only
+  // the VLEN-sized part of the register file.
+  f(s.vlenb);
+  for (auto* csr : {&s.vstart, &s.vxsat, &s.vxrm, &s.vl, &s.vtype}) f(*csr);
+  for (uint64_t i = 0; i < s.vlenb * 32 / 8; ++i) f(s.vreg[i]);
 }
 
 // A snapshot must say what every field holds: a field added to HartState needs a line in
 // visit_fields (or a reason above why it is not saved), then this size.
-static_assert(sizeof(HartState) == 1360, "HartState changed: update visit_fields");
+static_assert(sizeof(HartState) == 5504, "HartState changed: update visit_fields");
 
 }  // namespace
 
@@ -64,6 +69,7 @@ bool Hart::load_state(StateReader& r) {
       r.fail();
     }
     if (static_cast<const void*>(&v) == &s.mhartid && value != s.mhartid) r.fail();  // another hart
+    if (static_cast<const void*>(&v) == &s.vlenb && value != s.vlenb) r.fail();      // another VLEN
     values.push_back(value);
   });
   const uint64_t mip_hw = r.u64();

@@ -20,6 +20,14 @@ inline constexpr unsigned kSlotTemp0 = 64;
 inline constexpr unsigned kSlotSink = 127;
 inline constexpr unsigned kSlotCount = 128;
 
+// The vector register file is sized for the largest VLEN the hart supports (--vlen 1024):
+// 32 registers of 128 bytes, 4 KiB per hart, at a fixed place in HartState whatever the
+// configured VLEN, so helpers (and later compiled code) address register i at
+// i * vlenb without an indirection, and nothing is allocated per machine.
+inline constexpr unsigned kMaxVlen = 1024;
+inline constexpr unsigned kMinVlen = 128;
+inline constexpr unsigned kMaxVlenb = kMaxVlen / 8;
+
 // mstatus fields (priv spec 1.12, section 3.1.6).
 namespace mstatus {
 inline constexpr uint64_t SIE = 1ull << 1;
@@ -29,6 +37,7 @@ inline constexpr uint64_t UBE = 1ull << 6;
 inline constexpr uint64_t MPIE = 1ull << 7;
 inline constexpr uint64_t SPP = 1ull << 8;
 inline constexpr uint64_t VS = 3ull << 9;
+inline constexpr unsigned VS_SHIFT = 9;
 inline constexpr uint64_t MPP = 3ull << 11;
 inline constexpr unsigned MPP_SHIFT = 11;
 inline constexpr uint64_t FS = 3ull << 13;
@@ -125,6 +134,19 @@ struct HartState {
   uint64_t bare_limit = 0;
   int64_t bare_addend = 0;
   const uint16_t* code_marks = nullptr;
+
+  // ---- The vector extension (RVV 1.0, engine/vector.h). After every field above, whose
+  // offsets compiled code uses.
+  // VLEN / 8 of this hart: configuration (--vlen), fixed for the machine's life; 0 = no V.
+  uint64_t vlenb = 0;
+  uint64_t vstart = 0;
+  uint64_t vxsat = 0;
+  uint64_t vxrm = 0;
+  uint64_t vl = 0;
+  uint64_t vtype = 0;
+  // v0..v31, register i at byte i * vlenb (a register group is contiguous); elements are
+  // little-endian, like guest memory. 64-bit words so a snapshot saves them as u64s.
+  alignas(16) std::array<uint64_t, 32 * kMaxVlenb / 8> vreg{};
 
   uint64_t x(unsigned i) const { return slot[kSlotX0 + i]; }
   void set_x(unsigned i, uint64_t v) {

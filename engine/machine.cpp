@@ -1,5 +1,7 @@
 #include "engine/machine.h"
 
+#include <bit>
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -105,10 +107,17 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
             std::to_string(MachineConfig::kMaxHarts) + " harts are supported";
     return false;
   }
+  if (config.vlen != 0 &&
+      (config.vlen < kMinVlen || config.vlen > kMaxVlen || !std::has_single_bit(config.vlen))) {
+    error = "--vlen " + std::to_string(config.vlen) + ": 0 (no V) or a power of two from " +
+            std::to_string(kMinVlen) + " to " + std::to_string(kMaxVlen);
+    return false;
+  }
   bus_ = std::make_unique<Bus>();
   std::vector<HartIrqLines> hart_lines;
   for (unsigned i = 0; i < config.harts; ++i) {
     harts_.push_back(std::make_unique<Hart>(*bus_, i));
+    if (config.vlen != 0) harts_.back()->set_vlen(config.vlen);
     HartState& s = harts_.back()->s;
     for (Irq irq : {Irq::MSI, Irq::MTI, Irq::MEI, Irq::SEI}) {
       irq_lines_.push_back(std::make_unique<HartIrqLine>(s, irq));
@@ -125,7 +134,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   }
 
   VirtBoardConfig bc;
-  bc.isa = isa_string();
+  bc.isa = isa_string(config.vlen != 0);
   bc.ram_size = config.ram_size;
   bc.bootargs = config.append;
   bc.clock = clock_.get();

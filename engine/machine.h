@@ -40,6 +40,9 @@ struct MachineConfig {
   // instructions each (QEMU's single-threaded TCG).
   unsigned harts = 1;
   static constexpr unsigned kMaxHarts = 8;
+  // VLEN of the vector extension in bits (--vlen): 0 = no V, else a power of two from 128
+  // to 1024. Off by default while only part of RVV is implemented (docs/vector.md).
+  unsigned vlen = 0;
   // A bare-metal program (ELF/raw at the RAM base), started in M-mode by the boot ROM...
   std::string image;
   // ...or firmware + kernel: the boot ROM starts the firmware with fw_dynamic info

@@ -236,7 +236,9 @@ std::string snapshot_description(Machine& m) {
   std::string text = "board virt\n";
   text += "ram " + describe_ram(m.bus().ram_size()) + "\n";
   text += "harts " + std::to_string(m.hart_count()) + "\n";
-  text += "isa " + isa_string() + "\n";
+  const unsigned vlen = m.config().vlen;
+  text += "isa " + isa_string(vlen != 0) + "\n";
+  if (vlen != 0) text += "vlen " + std::to_string(vlen) + "\n";
   text += m.board().describe();
   return text;
 }

@@ -26,8 +26,9 @@ struct SnapshotStats {
   double seconds = 0;  // wall time of the save or load
 };
 
-// The snapshot format version this build writes and reads.
-inline constexpr uint32_t kSnapshotVersion = 1;
+// The snapshot format version this build writes and reads. 2: harts save the vector state
+// (vlenb, vstart, vxsat, vxrm, vl, vtype, the VLEN-sized registers).
+inline constexpr uint32_t kSnapshotVersion = 2;
 
 // What a snapshot must match to be loaded: RAM size, harts and their ISA, the virtio
 // slots with each drive's mode, size and checksum (disk images are read). One

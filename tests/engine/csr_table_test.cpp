@@ -38,6 +38,7 @@ constexpr MirrorPair kMirrorPairs[] = {
 // Read-only CSRs of tables 2.2-2.5 on RV64 (the counters' RV32 high halves do not exist).
 constexpr uint16_t kReadOnlyCsrs[] = {
     0xc00, 0xc01, 0xc02,                // cycle, time, instret
+    0xc20, 0xc21, 0xc22,                // vl, vtype, vlenb (RVV 1.0 section 3)
     0xc03, 0xc1f,                       // hpmcounter3, hpmcounter31
     0xf11, 0xf12, 0xf13, 0xf14, 0xf15,  // mvendorid, marchid, mimpid, mhartid, mconfigptr
 };
@@ -52,7 +53,8 @@ constexpr LevelCase kLevelCases[] = {
     {"fflags", 0x001, Priv::U},       {"fcsr", 0x003, Priv::U},      {"cycle", 0xc00, Priv::U},
     {"hpmcounter31", 0xc1f, Priv::U}, {"sstatus", 0x100, Priv::S},   {"satp", 0x180, Priv::S},
     {"mstatus", 0x300, Priv::M},      {"pmpaddr63", 0x3ef, Priv::M}, {"tselect", 0x7a0, Priv::M},
-    {"mcycle", 0xb00, Priv::M},       {"mhartid", 0xf14, Priv::M},
+    {"mcycle", 0xb00, Priv::M},       {"mhartid", 0xf14, Priv::M},   {"vstart", 0x008, Priv::U},
+    {"vlenb", 0xc22, Priv::U},
 };
 
 // Not implemented on this hart: RV32-only, N, H, debug-mode and custom CSRs.
@@ -92,9 +94,13 @@ class CsrTableTest : public ::testing::Test {
   TestMachine m;
   HartState& s = m.hart.s;
 
-  void SetUp() override { open_gates(); }
+  // A hart with V (--vlen 128), so that the vector CSRs' gate (mstatus.VS) can open.
+  void SetUp() override {
+    m.hart.set_vlen(128);
+    open_gates();
+  }
   void open_gates() {
-    s.mstatus = (s.mstatus | mstatus::FS) & ~mstatus::TVM;
+    s.mstatus = (s.mstatus | mstatus::FS | mstatus::VS) & ~mstatus::TVM;
     s.mcounteren = s.scounteren = 0xffff'ffff;
   }
   void set_priv(Priv p) {
@@ -192,7 +198,8 @@ TEST_F(CsrTableTest, UnimplementedNumbersAreIllegal) {
 TEST_F(CsrTableTest, MisaReadsTheHartsValue) {
   uint64_t v = 0;
   ASSERT_TRUE(m.hart.csr_read(0x301, v));
-  EXPECT_EQ(v, (uint64_t{2} << 62) | misa_extensions());  // MXL = 2: XLEN 64 (3.1.1)
+  // MXL = 2: XLEN 64 (3.1.1); V because this hart has --vlen 128.
+  EXPECT_EQ(v, (uint64_t{2} << 62) | misa_extensions() | (uint64_t{1} << ('V' - 'A')));
   s.misa &= ~(uint64_t{1} << ('D' - 'A'));
   ASSERT_TRUE(m.hart.csr_read(0x301, v));
   EXPECT_EQ(v, s.misa);
