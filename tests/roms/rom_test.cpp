@@ -97,6 +97,10 @@ const RomCase kRoms[] = {
     {"pmp", "roms/isa/pmp.elf", 0, {}},
     {"escape", "roms/isa/escape.elf", 0, {}},
     {"straddle", "roms/isa/straddle.elf", 0, {}},
+    // The vector extension at two VLENs, and without it (every vector instruction illegal).
+    {"rvv128", "roms/isa/rvv.elf", 0, {}, {"--vlen", "128"}},
+    {"rvv256", "roms/isa/rvv.elf", 0, {}, {"--vlen", "256"}},
+    {"rvv_off", "roms/isa/rvv.elf", 0, {}, {"--vlen", "0"}},
     // Multi-hart litmus checks (LR/SC, AMOs, a lock, message passing, store buffering,
     // IPIs); on one hart the rom fails with 1.
     {"smp4", "roms/isa/smp.elf", 0, {"smp: 4 harts", "smp: all checks passed"}, {"--smp", "4"}},
