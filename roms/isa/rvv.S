@@ -320,6 +320,45 @@ test_main:
   CHECK_EQ(t0, 1)
   csrwi vstart, 0
 
+  // 56: strided segments (negative stride), e16: segment 0 at bytes8 + 4, 1 at bytes8.
+  TEST_NUMBER(56)
+  vsetivli x0, 2, e16, m1, tu, mu
+  la a1, bytes8 + 4
+  li a2, -4
+  vlsseg2e16.v v8, (a1), a2
+  la a7, out
+  vse16.v v8, (a7)
+  addi a7, a7, 4
+  vse16.v v9, (a7)
+  CHECK_BUF(exp_seg_strided, 8)
+  // 57: ordered indexed segments with 8-bit offsets [8, 0], e32.
+  TEST_NUMBER(57)
+  vsetivli x0, 2, e8, m1, tu, mu
+  li a0, 8
+  vmv.v.i v1, 0
+  vmv.s.x v1, a0
+  vsetivli x0, 2, e32, m1, tu, mu
+  la a1, words8
+  vloxseg2ei8.v v8, (a1), v1
+  la a7, out
+  vse32.v v8, (a7)
+  addi a7, a7, 8
+  vse32.v v9, (a7)
+  CHECK_BUF(exp_seg_indexed, 16)
+  // 58: a masked store (v0 = 0b0101) leaves the other words alone.
+  TEST_NUMBER(58)
+  la a7, out
+  li a0, -1
+  sd a0, 0(a7)
+  sd a0, 8(a7)
+  LOAD_ABC
+  vsetivli x0, 8, e8, m1, tu, mu
+  vmv.v.i v0, 5
+  vsetivli x0, 4, e32, m1, tu, mu
+  la a7, out
+  vse32.v v2, (a7), v0.t
+  CHECK_BUF(exp_masked_store, 16)
+
   // ---- 60-: integer arithmetic, e32, vl = 4, A = srcA (vs2), B = srcB (vs1).
   TEST_NUMBER(60)
   LOAD_ABC
@@ -452,6 +491,42 @@ test_main:
   li a0, -7
   vmv.v.x v8, a0
   CHECK_V32(v8, exp_mv7)
+
+  // 95: LMUL = 2 (a two-register group at VLEN 128), e32, vl = 8.
+  TEST_NUMBER(95)
+  vsetivli x0, 8, e32, m2, tu, mu
+  la a1, words8
+  vle32.v v10, (a1)
+  vadd.vi v12, v10, 1
+  la a7, out
+  vse32.v v12, (a7)
+  CHECK_BUF(exp_lmul2, 32)
+  // 96: SEW 8 wraps.
+  TEST_NUMBER(96)
+  vsetivli x0, 8, e8, m1, tu, mu
+  la a1, bytes8
+  vle8.v v10, (a1)
+  vadd.vv v12, v10, v10
+  CHECK_V8(v12, exp_add8)
+  // 97: SEW 16 signed high half.
+  TEST_NUMBER(97)
+  vsetivli x0, 4, e16, m1, tu, mu
+  la a1, halves4
+  vle16.v v10, (a1)
+  vmulh.vv v12, v10, v10
+  la a7, out
+  vse16.v v12, (a7)
+  CHECK_BUF(exp_mulh16, 8)
+  // 98: SEW 64 multiply by a negative scalar.
+  TEST_NUMBER(98)
+  vsetivli x0, 2, e64, m1, tu, mu
+  la a1, wide4
+  vle64.v v10, (a1)
+  li a0, -3
+  vmul.vx v12, v10, a0
+  la a7, out
+  vse64.v v12, (a7)
+  CHECK_BUF(exp_mul64, 16)
 
   // ---- 100-: compares into a mask byte prefilled with 0xf0 (tail bits undisturbed).
 #define CMP_CASE(n, expected, ...)      \
@@ -713,6 +788,14 @@ exp_masked_load: .word 1, 0x55555555, 0xfffffffe, 0x55555555
 exp_seg2: .word 0x11, 0x33, 0x22, 0x44
 exp_vlm: .byte 0x80, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 exp_partial: .word 0x11, 0x22, 0x55555555, 0x55555555
+exp_seg_strided: .half 0x2010, 0x7f80, 0x4030, 0x01ff
+exp_seg_indexed: .word 0x33, 0x11, 0x44, 0x22
+exp_masked_store: .word 1, 0xffffffff, 0xfffffffe, 0xffffffff
+exp_lmul2: .word 0x12, 0x23, 0x34, 0x45, 0x56, 0x67, 0x78, 0x89
+exp_add8: .byte 0x00, 0xfe, 0xfe, 0x02, 0x20, 0x40, 0x60, 0x80
+exp_mulh16: .half 0x3fff, 0x3fff, 0, 0
+  .balign 8
+exp_mul64: .dword 0xfffffffffffffed4, 0xfffffffffffffda8
 exp_add: .word 11, 22, 1, 0xffffffff
 exp_addx: .word 6, 7, 3, 0x80000005
 exp_addi: .word 0xfffffff1, 0xfffffff2, 0xffffffee, 0x7ffffff0

@@ -309,6 +309,8 @@ const BadInput kBadInputs[] = {
     {"MemoryTooLarge", {"--memory", "100G", "@rom"}, nullptr},
     {"MemoryMalformed", {"--memory", "lots", "@rom"}, nullptr},
     {"JitBogus", {"--jit", "bogus", "@rom"}, nullptr},
+    {"VlenNotAPowerOfTwo", {"--vlen", "100", "@rom"}, nullptr},
+    {"VlenTooLarge", {"--vlen", "2048", "@rom"}, nullptr},
     {"DriveWithoutFile", {"--drive", "readonly=on", "@rom"}, nullptr},
     {"DriveUnknownKey", {"--drive", "file=@dir/x.img,cache=none", "@rom"}, nullptr},
     {"DriveMissingFile", {"--drive", "file=@dir/missing.img", "@rom"}, nullptr},
