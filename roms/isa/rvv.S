@@ -11,6 +11,8 @@
 #define MSTATUS_SD_BIT 63
 #define RAM_END 0x90000000  // 256 MiB of RAM at 0x80000000
 #define UNMAPPED 0x20000    // no device, no RAM: accesses fault with an access fault
+#define VA_PAGE 0x40000000  // mapped to vpage by cases 230-236; the page after it is invalid
+#define SATP_SV39 (8 << 60)
 
 // Compares `nbytes` bytes at `out` with those at `exp`.
 #define CHECK_BUF(exp, nbytes)    \
@@ -358,6 +360,61 @@ test_main:
   la a7, out
   vse32.v v2, (a7), v0.t
   CHECK_BUF(exp_masked_store, 16)
+
+  // ---- 230-: page faults under Sv39 in S-mode: VA 0x4000_0000 maps vpage, the next page
+  // is invalid, RAM is identity-mapped by a gigapage.
+  TEST_NUMBER(230)
+  la a0, vpage + 0xff8
+  li a1, 0x1111
+  sw a1, 0(a0)
+  li a1, 0x2222
+  sw a1, 4(a0)
+  // root[2]: 1 GiB leaf at PA 0x8000_0000, RWX, A, D.
+  li t0, ((0x80000000 >> 12) << 10) | 0xcf
+  la t1, pt_root
+  sd t0, 16(t1)
+  // root[1] -> pt_l1, pt_l1[0] -> pt_l0, pt_l0[0] -> vpage (RW, A, D), pt_l0[1] invalid.
+  la t0, pt_l1
+  srli t0, t0, 12
+  slli t0, t0, 10
+  ori t0, t0, 1
+  sd t0, 8(t1)
+  la t0, pt_l0
+  srli t0, t0, 12
+  slli t0, t0, 10
+  ori t0, t0, 1
+  la t1, pt_l1
+  sd t0, 0(t1)
+  la t0, vpage
+  srli t0, t0, 12
+  slli t0, t0, 10
+  ori t0, t0, 0xc7
+  la t1, pt_l0
+  sd t0, 0(t1)
+  sd zero, 8(t1)
+  la t0, pt_root
+  srli t0, t0, 12
+  li t1, SATP_SV39
+  or t0, t0, t1
+  csrw satp, t0
+  sfence.vma
+  FILL55
+  li a1, VA_PAGE + 0xff8
+  // A unit-stride load whose element 2 is on the invalid page: load page fault, stval its
+  // address, vstart = 2, elements 0 and 1 loaded.
+  TEST_TRAP_M(231, CAUSE_LOAD_PAGE_FAULT, GOTO_MODE(PRV_S); vle32.v v8, (a1))
+  M_TVAL(t0)
+  CHECK_EQ(t0, VA_PAGE + 0x1000)
+  TEST_CASE(232, t0, 2, csrr t0, vstart)
+  TEST_NUMBER(233)
+  csrwi vstart, 0
+  CHECK_V32(v8, exp_paged)
+  // Fault-only-first over the same two pages: vl = 2, no trap.
+  TEST_IN_S(234, vsetivli x0, 4, e32, m1, tu, mu; li a1, VA_PAGE + 0xff8; vle32ff.v v8, (a1))
+  TEST_CASE(235, t0, 2, csrr t0, vl)
+  TEST_NUMBER(236)
+  csrw satp, zero
+  sfence.vma
 
   // ---- 60-: integer arithmetic, e32, vl = 4, A = srcA (vs2), B = srcB (vs1).
   TEST_NUMBER(60)
@@ -796,6 +853,7 @@ exp_add8: .byte 0x00, 0xfe, 0xfe, 0x02, 0x20, 0x40, 0x60, 0x80
 exp_mulh16: .half 0x3fff, 0x3fff, 0, 0
   .balign 8
 exp_mul64: .dword 0xfffffffffffffed4, 0xfffffffffffffda8
+exp_paged: .word 0x1111, 0x2222, 0x55555555, 0x55555555
 exp_add: .word 11, 22, 1, 0xffffffff
 exp_addx: .word 6, 7, 3, 0x80000005
 exp_addi: .word 0xfffffff1, 0xfffffff2, 0xffffffee, 0x7ffffff0
@@ -858,3 +916,8 @@ exp_compress: .word 2, 0x80000000, 0x55555555, 0x55555555
   .balign 64
 out: .skip 512
 idx_tmp: .skip 64
+  .balign 4096
+pt_root: .skip 4096
+pt_l1: .skip 4096
+pt_l0: .skip 4096
+vpage: .skip 4096
