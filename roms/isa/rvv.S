@@ -806,6 +806,96 @@ test_main:
   TEST_TRAP_M(204, CAUSE_ILLEGAL_INSTRUCTION, vadd.vv v0, v2, v3, v0.t)
   // A misaligned LMUL = 2 group is illegal.
   TEST_TRAP_M(205, CAUSE_ILLEGAL_INSTRUCTION, vsetivli x0, 4, e32, m2, tu, mu; vadd.vv v8, v3, v4)
+
+  // ---- 240-: more forms (A in v2, B in v3, C in v4; wide accumulators start at 1000).
+#define WIDE1000                   \
+  vsetivli x0, 4, e64, m2, tu, mu; \
+  li a0, 1000;                     \
+  vmv.v.x v8, a0;                  \
+  vsetivli x0, 4, e32, m1, tu, mu
+  TEST_NUMBER(240)
+  LOAD_ABC
+  WIDE1000
+  vwmacc.vv v8, v2, v3
+  CHECK_V64(v8, exp_wmacc)
+  TEST_NUMBER(241)
+  WIDE1000
+  vwmaccsu.vv v8, v3, v2
+  CHECK_V64(v8, exp_wmaccsu)
+  TEST_NUMBER(242)
+  WIDE1000
+  li a0, -1
+  vwmaccus.vx v8, a0, v2
+  CHECK_V64(v8, exp_wmaccus)
+  TEST_NUMBER(243)
+  vsetivli x0, 4, e32, m1, tu, mu
+  vmv.v.v v8, v4
+  vnmsub.vv v8, v2, v3
+  CHECK_V32(v8, exp_nmsub)
+  TEST_NUMBER(244)
+  vsetivli x0, 4, e8, m1, tu, mu
+  la a1, bytes8
+  vle8.v v12, (a1)
+  vsetivli x0, 4, e32, m1, tu, mu
+  vzext.vf4 v8, v12
+  CHECK_V32(v8, exp_zext4)
+  TEST_NUMBER(245)
+  vsetivli x0, 2, e64, m1, tu, mu
+  vsext.vf8 v8, v12
+  la a7, out
+  vse64.v v8, (a7)
+  CHECK_BUF(exp_sext8, 16)
+  TEST_NUMBER(246)
+  vsetivli x0, 8, e8, m1, tu, mu
+  vmv.v.i v0, 5
+  vsetivli x0, 4, e32, m1, tu, mu
+  vmerge.vim v8, v3, -3, v0
+  CHECK_V32(v8, exp_merge_i)
+  TEST_NUMBER(247)
+  FILL55
+  li a0, 2
+  vslideup.vx v8, v2, a0
+  CHECK_V32(v8, exp_slideup2)
+  TEST_NUMBER(248)
+  vmv2r.v v10, v2
+  CHECK_V32(v10, srcA)
+  CHECK_V32(v11, srcB)
+  TEST_NUMBER(249)
+  vsetivli x0, 2, e8, m1, tu, mu
+  la a1, bytes8
+  vlseg3e8.v v8, (a1)
+  la a7, out
+  vse8.v v8, (a7)
+  addi a7, a7, 2
+  vse8.v v9, (a7)
+  addi a7, a7, 2
+  vse8.v v10, (a7)
+  CHECK_BUF(exp_seg3, 6)
+  TEST_NUMBER(250)
+  vsetivli x0, 4, e16, m1, tu, mu
+  la a1, idx16
+  vle16.v v1, (a1)
+  vsetivli x0, 4, e32, m1, tu, mu
+  la a1, words8
+  vluxei16.v v8, (a1), v1
+  CHECK_V32(v8, exp_gather_mem16)
+  TEST_NUMBER(251)
+  la a7, out
+  sd zero, 0(a7)
+  sd zero, 8(a7)
+  sd zero, 16(a7)
+  sd zero, 24(a7)
+  vsuxei16.v v2, (a7), v1
+  CHECK_BUF(exp_scatter16, 32)
+  CMP_CASE(252, 0xfe, vmadc.vi v9, v2, -2)
+  TEST_NUMBER(253)
+  vsetivli x0, 4, e32, m1, tu, mu
+  vsbc.vvm v8, v2, v3, v0
+  CHECK_V32(v8, exp_sbc)
+  TEST_NUMBER(254)
+  vsetivli x0, 4, e32, m1, tu, mu
+  vwsub.vv v8, v2, v3
+  CHECK_V64(v8, exp_wsub)
   TEST_PASS
 
   // ---- Without V: vector instructions and CSRs are illegal, even with mstatus.VS set
@@ -854,6 +944,22 @@ exp_mulh16: .half 0x3fff, 0x3fff, 0, 0
   .balign 8
 exp_mul64: .dword 0xfffffffffffffed4, 0xfffffffffffffda8
 exp_paged: .word 0x1111, 0x2222, 0x55555555, 0x55555555
+idx16: .half 4, 28, 0, 12
+  .balign 8
+exp_wmacc: .dword 1010, 1040, 994, 0xc0000000800003e8
+exp_wmaccsu: .dword 1010, 1040, 0x3000003e2, 0x3fffffff800003e8
+exp_wmaccus: .dword 0x1000003e7, 0x2000003e6, 0xfffffffe000003ea, 0x80000000800003e8
+exp_wsub: .dword 0xfffffffffffffff7, 0xffffffffffffffee, 0xfffffffffffffffb, 0xffffffff00000001
+exp_sext8: .dword 0xffffffffffffff80, 0x7f
+exp_nmsub: .word 0xffffffa6, 0xffffff4c, 0xcb, 0x7fffffff
+exp_zext4: .word 0x80, 0x7f, 0xff, 1
+exp_merge_i: .word 0xfffffffd, 20, 0xfffffffd, 0x7fffffff
+exp_slideup2: .word 0x55555555, 0x55555555, 1, 2
+exp_seg3: .byte 0x80, 0x01, 0x7f, 0x10, 0xff, 0x20
+  .balign 4
+exp_gather_mem16: .word 0x22, 0x88, 0x11, 0x44
+exp_scatter16: .word 0xfffffffe, 1, 0, 0x80000000, 0, 0, 0, 2
+exp_sbc: .word 0xfffffff6, 0xffffffee, 0xfffffffa, 1
 exp_add: .word 11, 22, 1, 0xffffffff
 exp_addx: .word 6, 7, 3, 0x80000005
 exp_addi: .word 0xfffffff1, 0xfffffff2, 0xffffffee, 0x7ffffff0
