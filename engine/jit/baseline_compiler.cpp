@@ -1,8 +1,11 @@
 #include "engine/jit/baseline_compiler.h"
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 #include <iterator>
+#include <vector>
 
 #include "engine/hart_state.h"
 #include "engine/ir_eval.h"
@@ -54,9 +57,73 @@ uint64_t body_arg(const IrInsn& i, uint64_t where) {
          where << 32;
 }
 
+bool fits_imm32(int64_t imm) {
+  return imm >= INT32_MIN && imm <= INT32_MAX;
+}
+
 const Stencil& op_stencil(const IrInsn& i) {
   const OpStencils& s = kOpStencils[static_cast<size_t>(i.op)];
-  return i.imm >= INT32_MIN && i.imm <= INT32_MAX ? *s.imm32 : *s.imm64;
+  return fits_imm32(i.imm) ? *s.imm32 : *s.imm64;
+}
+
+// ---- The register cache (stencils.cpp): kCacheRegs host registers hold slots within a
+// block. Register stencils exist per assignment of registers to operands (reg_ops.inc).
+constexpr unsigned kCacheRegs = 3;
+enum class RegShape : uint8_t { None, Binary, Unary, Dest, Load, Store };
+struct RegForm {
+  RegShape shape = RegShape::None;
+  const Stencil* const* variants = nullptr;
+};
+#define TIERVM_RS(name) &stencils::k##name
+#define TIERVM_RB3(op, d, a) TIERVM_RS(r##op##_##d##a##0), TIERVM_RS(r##op##_##d##a##1), \
+                             TIERVM_RS(r##op##_##d##a##2)
+#define TIERVM_RB9(op, d) TIERVM_RB3(op, d, 0), TIERVM_RB3(op, d, 1), TIERVM_RB3(op, d, 2)
+#define TIERVM_R3(op, x) TIERVM_RS(r##op##_##x##0), TIERVM_RS(r##op##_##x##1), \
+                         TIERVM_RS(r##op##_##x##2)
+#define TIERVM_REG_BINARY(op) \
+  constexpr const Stencil* kReg##op[] = {TIERVM_RB9(op, 0), TIERVM_RB9(op, 1), TIERVM_RB9(op, 2)};
+#define TIERVM_REG_UNARY(op) \
+  constexpr const Stencil* kReg##op[] = {TIERVM_R3(op, 0), TIERVM_R3(op, 1), TIERVM_R3(op, 2)};
+#define TIERVM_REG_DEST(op) \
+  constexpr const Stencil* kReg##op[] = {TIERVM_RS(r##op##_0), TIERVM_RS(r##op##_1), \
+                                         TIERVM_RS(r##op##_2)};
+#define TIERVM_REG_LOAD(op, type) TIERVM_REG_UNARY(op)
+#define TIERVM_REG_STORE(op, type) TIERVM_REG_UNARY(op)
+#include "engine/jit/stencils/reg_ops.inc"
+constexpr std::array<RegForm, static_cast<size_t>(IrOp::Count)> kRegForms = [] {
+  std::array<RegForm, static_cast<size_t>(IrOp::Count)> f{};
+#define TIERVM_REG_FORM(op, shape) f[static_cast<size_t>(IrOp::op)] = {RegShape::shape, kReg##op};
+#define TIERVM_REG_BINARY(op) TIERVM_REG_FORM(op, Binary)
+#define TIERVM_REG_UNARY(op) TIERVM_REG_FORM(op, Unary)
+#define TIERVM_REG_DEST(op) TIERVM_REG_FORM(op, Dest)
+#define TIERVM_REG_LOAD(op, type) TIERVM_REG_FORM(op, Load)
+#define TIERVM_REG_STORE(op, type) TIERVM_REG_FORM(op, Store)
+#include "engine/jit/stencils/reg_ops.inc"
+#undef TIERVM_REG_FORM
+  return f;
+}();
+#undef TIERVM_RS
+#undef TIERVM_RB3
+#undef TIERVM_RB9
+#undef TIERVM_R3
+constexpr const Stencil* kFill[kCacheRegs] = {&stencils::kfill_0, &stencils::kfill_1,
+                                              &stencils::kfill_2};
+constexpr const Stencil* kSpill[kCacheRegs] = {&stencils::kspill_0, &stencils::kspill_1,
+                                               &stencils::kspill_2};
+
+// The register form an op runs in, or None (its slot stencil). Float registers are not
+// cached: the FP ops that use them read and write slots (out-of-line bodies), so a cached
+// float register would only add fills and write-backs.
+RegShape reg_shape(const IrInsn& i) {
+  const RegForm& f = kRegForms[static_cast<size_t>(i.op)];
+  if (f.shape == RegShape::None || !fits_imm32(i.imm)) return RegShape::None;
+  auto is_float = [](uint8_t slot) { return slot >= kSlotF0 && slot < kSlotTemp0; };
+  const IrOpInfo& info = ir_op_info(i.op);
+  if ((info.has(kIrDst) && is_float(i.dst)) || (info.has(kIrA) && is_float(i.a)) ||
+      (info.has(kIrB) && is_float(i.b))) {
+    return RegShape::None;
+  }
+  return f.shape;
 }
 
 // Branch exits by how the taken and fallthrough edges leave (chain slot or lookup), for a
@@ -191,6 +258,195 @@ const Stencil& exit_stencil(const IrTerminator& e, bool taken_slot, bool fall_sl
   return stencils::kexit_return;
 }
 
+// One piece of a block's code: an op's stencil, or a cache register's fill or write-back.
+constexpr uint16_t kNoInsn = 0xffff;
+struct Step {
+  const Stencil* stencil;
+  uint16_t insn;  // index in IrBlock::insns, kNoInsn for a fill or write-back
+  uint8_t slot;   // the slot a fill reads or a write-back writes
+};
+
+// When each value an op reads or writes is read next (an index in IrBlock::insns; the
+// number of ops for the block's exit), kNever when it is not read again in the block.
+constexpr uint16_t kNever = 0xffff;
+struct NextReads {
+  uint16_t a, b, c, d;
+};
+
+// The register allocation of a block: straight-line code, so one pass backward finds each
+// value's next read and one pass forward assigns the cache registers, evicting the value
+// read last (Belady). A guest register written in a register is written back before
+// anything that can trap (loads, stores, out-of-line calls: a trap must see the guest state
+// exact) and at the exit; a temporary only when a slot stencil or the exit reads it (they
+// die with their block). Ops without a register stencil run their slot stencil after their
+// cached operands are written back; it keeps the cache registers, but an out-of-line body
+// clobbers them, so the cache is written back and emptied before one.
+void plan_block(const IrBlock& block, size_t ops, bool fused, std::vector<Step>& steps) {
+  thread_local std::vector<NextReads> next;
+  next.resize(ops);
+  const uint16_t end = static_cast<uint16_t>(ops);
+  std::array<uint16_t, kSlotCount> read_at;
+  read_at.fill(kNever);
+  const IrTerminator& e = block.exit;
+  if (fused) {
+    read_at[block.insns[ops].a] = end;
+    read_at[block.insns[ops].b] = end;
+  } else if (e.kind == IrExit::Branch) {
+    read_at[e.cond] = end;
+  } else if (e.kind == IrExit::Indirect) {
+    read_at[e.target] = end;
+  }
+  for (size_t n = ops; n-- > 0;) {
+    const IrInsn& i = block.insns[n];
+    const IrOpInfo& info = ir_op_info(i.op);
+    NextReads& x = next[n];
+    x.d = kNever;
+    if (info.has(kIrDst)) {
+      x.d = read_at[i.dst];
+      read_at[i.dst] = kNever;  // the value before this op is not read after it
+    }
+    x.a = info.has(kIrA) ? read_at[i.a] : kNever;
+    x.b = info.has(kIrB) ? read_at[i.b] : kNever;
+    x.c = info.has(kIrC) ? read_at[i.c] : kNever;
+    const auto here = static_cast<uint16_t>(n);
+    if (info.has(kIrA)) read_at[i.a] = here;
+    if (info.has(kIrB)) read_at[i.b] = here;
+    if (info.has(kIrC)) read_at[i.c] = here;
+  }
+
+  constexpr uint8_t kNoSlot = 0xff;
+  std::array<int8_t, kSlotCount> where;  // the register holding a slot, or -1
+  where.fill(-1);
+  uint8_t held[kCacheRegs] = {kNoSlot, kNoSlot, kNoSlot};
+  bool dirty[kCacheRegs] = {};
+  uint16_t next_read[kCacheRegs] = {};
+  auto guest = [](uint8_t slot) { return slot < kSlotTemp0; };
+  auto spill = [&](unsigned r) {
+    steps.push_back({kSpill[r], kNoInsn, held[r]});
+    dirty[r] = false;
+  };
+  // Whether the slot must get r's value before r is reused.
+  auto needs_store = [&](unsigned r) {
+    return dirty[r] && (guest(held[r]) || next_read[r] != kNever);
+  };
+  auto drop = [&](unsigned r) {
+    if (held[r] == kNoSlot) return;
+    if (needs_store(r)) spill(r);
+    where[held[r]] = -1;
+    held[r] = kNoSlot;
+    dirty[r] = false;
+  };
+  // A register for a new value, not one of `busy`: a free one, else the one whose value
+  // is read last (a clean one among equals).
+  auto pick = [&](unsigned busy) {
+    unsigned best = 0;
+    int best_score = -1;
+    for (unsigned r = 0; r < kCacheRegs; ++r) {
+      if ((busy & (1u << r)) != 0) continue;
+      const int score = held[r] == kNoSlot ? INT_MAX : next_read[r] * 2 + (needs_store(r) ? 0 : 1);
+      if (score > best_score) {
+        best = r;
+        best_score = score;
+      }
+    }
+    return best;
+  };
+  auto operand = [&](uint8_t slot, unsigned& busy) -> unsigned {
+    int r = where[slot];
+    if (r < 0) {
+      r = static_cast<int>(pick(busy));
+      drop(static_cast<unsigned>(r));
+      steps.push_back({kFill[r], kNoInsn, slot});
+      held[r] = slot;
+      where[slot] = static_cast<int8_t>(r);
+    }
+    busy |= 1u << r;
+    return static_cast<unsigned>(r);
+  };
+  auto write_back_guests = [&] {
+    for (unsigned r = 0; r < kCacheRegs; ++r) {
+      if (dirty[r] && guest(held[r])) spill(r);
+    }
+  };
+
+  for (size_t n = 0; n < ops; ++n) {
+    const IrInsn& i = block.insns[n];
+    const NextReads& x = next[n];
+    const auto insn = static_cast<uint16_t>(n);
+    const RegShape shape = reg_shape(i);
+    if (shape == RegShape::None) {
+      const IrOpInfo& info = ir_op_info(i.op);
+      const uint8_t reads[] = {info.has(kIrA) ? i.a : kNoSlot, info.has(kIrB) ? i.b : kNoSlot,
+                               info.has(kIrC) ? i.c : kNoSlot};
+      const uint16_t read_next[] = {x.a, x.b, x.c};
+      for (uint8_t slot : reads) {
+        if (slot != kNoSlot && where[slot] >= 0 && dirty[where[slot]]) spill(where[slot]);
+      }
+      if (body_stencil(i) != nullptr) {
+        write_back_guests();
+        for (unsigned r = 0; r < kCacheRegs; ++r) drop(r);
+      } else {
+        if (ir_op_accesses_memory(i.op)) write_back_guests();
+        for (size_t k = 0; k < 3; ++k) {
+          if (reads[k] != kNoSlot && where[reads[k]] >= 0) next_read[where[reads[k]]] = read_next[k];
+        }
+        if (info.has(kIrDst) && where[i.dst] >= 0) {
+          const auto r = static_cast<unsigned>(where[i.dst]);
+          where[i.dst] = -1;
+          held[r] = kNoSlot;
+          dirty[r] = false;
+        }
+      }
+      steps.push_back({&op_stencil(i), insn, 0});
+      continue;
+    }
+    unsigned busy = 0;
+    unsigned ra = 0;
+    unsigned rb = 0;
+    if (shape != RegShape::Dest) ra = operand(i.a, busy);
+    if (shape == RegShape::Binary || shape == RegShape::Store) rb = operand(i.b, busy);
+    if (shape != RegShape::Dest) next_read[ra] = x.a;
+    if (shape == RegShape::Binary || shape == RegShape::Store) next_read[rb] = x.b;
+    unsigned rd = 0;
+    if (shape != RegShape::Store) {
+      if (where[i.dst] >= 0) {
+        rd = static_cast<unsigned>(where[i.dst]);  // its old value dies here
+      } else {
+        rd = pick(0);
+        drop(rd);
+      }
+    }
+    if (shape == RegShape::Load || shape == RegShape::Store) write_back_guests();
+    const Stencil* const* v = kRegForms[static_cast<size_t>(i.op)].variants;
+    switch (shape) {
+      case RegShape::Binary:
+        steps.push_back({v[rd * 9 + ra * 3 + rb], insn, 0});
+        break;
+      case RegShape::Unary:
+      case RegShape::Load:
+        steps.push_back({v[rd * 3 + ra], insn, 0});
+        break;
+      case RegShape::Dest:
+        steps.push_back({v[rd], insn, 0});
+        break;
+      case RegShape::Store:
+        steps.push_back({v[ra * 3 + rb], insn, 0});
+        break;
+      case RegShape::None:
+        break;
+    }
+    if (shape != RegShape::Store && i.dst != kSlotSink) {
+      held[rd] = i.dst;
+      where[i.dst] = static_cast<int8_t>(rd);
+      dirty[rd] = true;
+      next_read[rd] = x.d;
+    }
+  }
+  for (unsigned r = 0; r < kCacheRegs; ++r) {
+    if (needs_store(r)) spill(r);
+  }
+}
+
 }  // namespace
 
 BaselineCompiler::BaselineCompiler(size_t arena_bytes) : arena_(arena_bytes) {
@@ -232,8 +488,11 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   const Stencil& exit = exit_stencil(block.exit, taken != nullptr, fallthrough != nullptr, fused);
   // The fused compare is the exit's: its op is not copied.
   const size_t ops = block.insns.size() - (fused ? 1 : 0);
+  thread_local std::vector<Step> steps;
+  steps.clear();
+  plan_block(block, ops, fused != nullptr, steps);
   size_t size = exit.size + (counter != nullptr ? stencils::kcount_entry.size : 0);
-  for (size_t n = 0; n < ops; ++n) size += op_stencil(block.insns[n]).size;
+  for (const Step& step : steps) size += step.stencil->size;
   const CodeArena::Span span = arena_.allocate(size);
   if (span.exec == nullptr) return {};
 
@@ -262,8 +521,14 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     x += st.size;
   };
   if (counter != nullptr) put(stencils::kcount_entry);
-  for (size_t n = 0; n < ops; ++n) {
-    const IrInsn& i = block.insns[n];
+  for (const Step& step : steps) {
+    if (step.insn == kNoInsn) {
+      at(v, Hole::A) = slot_offset(step.slot);
+      at(v, Hole::D) = slot_offset(step.slot);
+      put(*step.stencil);
+      continue;
+    }
+    const IrInsn& i = block.insns[step.insn];
     at(v, Hole::D) = slot_offset(i.dst);
     at(v, Hole::A) = slot_offset(i.a);
     at(v, Hole::B) = slot_offset(i.b);
@@ -282,7 +547,7 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
       at(v, Hole::CALL_FN) = body_thunk(*body, reinterpret_cast<uint64_t>(i.helper));
       if (at(v, Hole::CALL_FN) == 0) fits = false;
     }
-    put(op_stencil(i));
+    put(*step.stencil);
   }
   at(v, Hole::A) = slot_offset(e.kind == IrExit::Indirect ? e.target : e.cond);
   if (fused) {

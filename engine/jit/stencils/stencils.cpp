@@ -7,8 +7,14 @@
 // Every stencil has the signature of a compiled block (JitFn: hart, state) and ends by
 // tail-calling _JIT_CONTINUE, which is the next stencil: the generator drops that jump when
 // it is the stencil's last instruction, so a block's stencils run straight through. Guest
-// registers and IR temporaries stay in HartState::slot (x86-64 reads them as memory
-// operands); the holes are extern symbols whose "addresses" the compiler patches in:
+// registers and IR temporaries live in HartState::slot, and within a block also in three
+// host registers, the cache (rdx, r8, r9: arguments of the C convention):
+// the ops' stencils take them as arguments r0, r1, r2 and pass them on to the next one, so
+// clang keeps them in place across every stencil but the out-of-line calls (bodies, which
+// clobber them) and the exits. The register stencils (reg_ops.inc) read their operands from
+// and write their result to the cache; the compiler (baseline_compiler.cpp) decides which
+// slot each register holds and writes dirty ones back. The holes are extern symbols whose
+// "addresses" the compiler patches in:
 //   - slot offsets as displacements from the state pointer (SLOT),
 //   - immediates that fit in 32 bits as 32-bit fields the code sign-extends (the _imm32
 //     variant of an op's stencil; IMM32), the others through `movabs`,
@@ -50,6 +56,21 @@ extern "C" {
     v_;                                             \
   })
 #define CONTINUE [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_CONTINUE)(h, s)
+// A stencil that keeps the cache registers (r0, r1, r2: rdx, r8, r9) and passes them on.
+// rcx, the argument between them, is left free (the stencil passes on whatever it holds,
+// "defined" by an empty asm): variable shifts need it.
+#define TIERVM_CACHED_STENCIL(name)                                                         \
+  extern "C" uint32_t tiervm_stencil_##name(Hart* h, HartState* s, uint64_t r0, uint64_t, \
+                                            uint64_t r1, uint64_t r2)
+#define TIERVM_CONTINUE_WITH(a, b, c)                                                    \
+  {                                                                                      \
+    uint64_t free_;                                                                      \
+    __asm__("" : "=r"(free_));                                                           \
+    [[clang::musttail]] return reinterpret_cast<CachedFn>(_JIT_CONTINUE)(h, s, a, free_, b, \
+                                                                         c);             \
+  }
+#define CONTINUE_CACHED TIERVM_CONTINUE_WITH(r0, r1, r2)
+using CachedFn = uint32_t (*)(Hart*, HartState*, uint64_t, uint64_t, uint64_t, uint64_t);
 
 namespace {
 
@@ -110,59 +131,82 @@ template <bool kImm32>
 
 // The memory slow path is one call to a thunk copied once per access size
 // (tiervm_stencil_thunk_load / _store below, calling tiervm_jit_load_at / _store_at): the
-// virtual address in rax, the value to store in rdx, WHERE in ecx. It returns a host addend
-// in rdx that the stencil uses as on a TLB hit (the slow path has done the access; the
-// addend points the stencil's own access at a buffer), and keeps every other general
-// register, so the fast path saves nothing. When the access traps, the thunk returns from
+// hart and state in rdi and rsi, the virtual address in rax, the value to store in r10,
+// WHERE in r11d. It returns a host addend in r11 that the stencil uses as on a TLB hit (the
+// slow path has done the access; the addend points the stencil's own access at a buffer),
+// and keeps every other general register (the cache registers too), so the fast path saves
+// nothing. When the access traps, the thunk returns from
 // the block itself (kJitTrap, pc and instret placed), so these stencils must not have a
 // stack frame (the unit tests trap from every width). The call is inline assembly, so clang
 // neither aligns the stack for it nor keeps anything in the red zone (-mno-red-zone).
-#define TIERVM_THUNK_CLOBBERS                                                                    \
-  "rcx", "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
-      "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+#define TIERVM_THUNK_CLOBBERS                                                                   \
+  "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", \
+      "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
-template <typename T, bool kImm32>
-[[gnu::always_inline]] inline void load_op(HartState* s) {
-  const uint64_t va = address<kImm32>(s);
-  const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
+// The access's L1 entry, its address in one register: with the cache registers taken, a
+// base and an index register as well would leave the TLB probe one register short.
+// (va is pinned too: clang would rebuild va + size - 1 from the address's parts.)
+[[gnu::always_inline]] inline const TlbEntry& tlb_entry(HartState* s, uint64_t& va) {
+  __asm__("" : "+r"(va));
+  const TlbEntry* e = &s->data_tlb[SoftTlb::l1_index(va)];
+  __asm__("" : "+r"(e));
+  return *e;
+}
+
+template <typename T>
+[[gnu::always_inline]] inline uint64_t load_at(Hart* h, HartState* s, uint64_t va) {
+  const TlbEntry& e = tlb_entry(s, va);
   int64_t addend = e.host_addend;
   __asm__("" : "+r"(addend));  // loaded before the compare: the slow path falls into the hit's code
   if (e.tag_read != last_page<T>(va)) {
+    register int64_t slow __asm__("r11");
     __asm__ volatile(
-        "movl $_JIT_WHERE, %%ecx\n\t"
+        "movl $_JIT_WHERE, %%r11d\n\t"
         "call _JIT_LOAD_FN"
-        : "=d"(addend)
-        : "a"(va)
+        : "=r"(slow)
+        : "a"(va), "D"(h), "S"(s)
         : TIERVM_THUNK_CLOBBERS);
+    addend = slow;
   }
   T t;
   std::memcpy(&t, reinterpret_cast<const void*>(va + static_cast<uint64_t>(addend)), sizeof(T));
   if constexpr (std::is_signed_v<T>) {
-    SLOT(D) = static_cast<uint64_t>(static_cast<int64_t>(t));
+    return static_cast<uint64_t>(static_cast<int64_t>(t));
   } else {
-    SLOT(D) = t;
+    return t;
   }
 }
 
-template <typename T, bool kImm32>
-[[gnu::always_inline]] inline void store_op(HartState* s) {
-  const uint64_t va = address<kImm32>(s);
-  const uint64_t value = SLOT(B);
-  const TlbEntry& e = s->data_tlb[SoftTlb::l1_index(va)];
+// `value()` reads the value to store: a slot stencil reads it from its slot after the TLB
+// compare, when the probe's registers are free again.
+template <typename T, typename Value>
+[[gnu::always_inline]] inline void store_at(Hart* h, HartState* s, uint64_t va, Value value) {
+  const TlbEntry& e = tlb_entry(s, va);
   int64_t addend = e.host_addend;
   __asm__("" : "+r"(addend));
   if (e.tag_write != last_page<T>(va)) {
-    uint64_t v = value;
+    register uint64_t v __asm__("r10") = value();
+    register int64_t slow __asm__("r11");
     __asm__ volatile(
-        "movl $_JIT_WHERE, %%ecx\n\t"
+        "movl $_JIT_WHERE, %%r11d\n\t"
         "call _JIT_STORE_FN"
-        : "+d"(v)
-        : "a"(va)
+        : "=r"(slow)
+        : "a"(va), "r"(v), "D"(h), "S"(s)
         : TIERVM_THUNK_CLOBBERS);
-    addend = static_cast<int64_t>(v);
+    addend = slow;
   }
-  const T t = static_cast<T>(value);
+  const T t = static_cast<T>(value());
   std::memcpy(reinterpret_cast<void*>(va + static_cast<uint64_t>(addend)), &t, sizeof(T));
+}
+
+template <typename T, bool kImm32>
+[[gnu::always_inline]] inline void load_op(Hart* h, HartState* s) {
+  SLOT(D) = load_at<T>(h, s, address<kImm32>(s));
+}
+
+template <typename T, bool kImm32>
+[[gnu::always_inline]] inline void store_op(Hart* h, HartState* s) {
+  store_at<T>(h, s, address<kImm32>(s), [s] { return SLOT(B); });
 }
 
 // Calls out of line: a Call op, and the FP ops, whose whole body (the host-FPU fast path,
@@ -214,6 +258,13 @@ struct BodyResult {
 };
 using BodyFn = BodyResult (*)(Hart*, HartState*, uint64_t, int64_t);
 
+// A register access's virtual address, base register plus the 32-bit immediate: one `lea`.
+[[gnu::always_inline]] inline uint64_t reg_address(uint64_t base) {
+  uint64_t va;
+  __asm__("leaq _JIT_IMM32(%1), %0" : "=r"(va) : "r"(base));
+  return va;
+}
+
 // One IR op that does not call out; it cannot trap.
 template <IrOp op, bool kImm32>
 [[gnu::always_inline]] inline void run_op(HartState* s) {
@@ -226,14 +277,25 @@ template <IrOp op, bool kImm32>
   }
 }
 
+// An out-of-line body clobbers the cache registers: the compiler writes the cache back and
+// empties it before one, and the stencil passes on whatever they hold (an empty asm that
+// "defines" them: no code, nothing kept across the call).
 template <IrOp op, bool kImm32>
-[[gnu::always_inline]] inline void op_stencil(Hart*& h, HartState*& s) {
+[[gnu::always_inline]] inline void op_stencil(Hart*& h, HartState*& s, uint64_t& r0, uint64_t& r1,
+                                              uint64_t& r2) {
   if constexpr (op == IrOp::Call || ir_op_info(op).fp_host) {
     call_body<kImm32>(h, s);
+    __asm__("" : "=r"(r0), "=r"(r1), "=r"(r2));
   } else {
     run_op<op, kImm32>(s);
   }
 }
+
+// The cache registers as an array the register stencils index with constants (clang keeps
+// them in their registers).
+struct Regs {
+  uint64_t v[3];
+};
 
 }  // namespace
 
@@ -286,34 +348,91 @@ template <IrOp op, int64_t kRm>
   }
 
 // ---- Two stencils per IR op (engine/ir_ops.inc): its immediate in 64 bits, and in 32.
-#define TIERVM_IR_OP(name, text, operands) \
-  TIERVM_STENCIL(name) {                   \
-    op_stencil<IrOp::name, false>(h, s);   \
-    CONTINUE;                              \
-  }                                        \
-  TIERVM_STENCIL(name##_imm32) {           \
-    op_stencil<IrOp::name, true>(h, s);    \
-    CONTINUE;                              \
+// They keep the cache registers (all but the out-of-line calls, op_stencil).
+#define TIERVM_IR_OP(name, text, operands)            \
+  TIERVM_CACHED_STENCIL(name) {                       \
+    op_stencil<IrOp::name, false>(h, s, r0, r1, r2);  \
+    CONTINUE_CACHED;                                  \
+  }                                                   \
+  TIERVM_CACHED_STENCIL(name##_imm32) {               \
+    op_stencil<IrOp::name, true>(h, s, r0, r1, r2);   \
+    CONTINUE_CACHED;                                  \
   }
 #define TIERVM_IR_LOAD(name, text, type) \
-  TIERVM_STENCIL(name) {                 \
-    load_op<type, false>(s);             \
-    CONTINUE;                            \
+  TIERVM_CACHED_STENCIL(name) {          \
+    load_op<type, false>(h, s);          \
+    CONTINUE_CACHED;                     \
   }                                      \
-  TIERVM_STENCIL(name##_imm32) {         \
-    load_op<type, true>(s);              \
-    CONTINUE;                            \
+  TIERVM_CACHED_STENCIL(name##_imm32) {  \
+    load_op<type, true>(h, s);           \
+    CONTINUE_CACHED;                     \
   }
 #define TIERVM_IR_STORE(name, text, type) \
-  TIERVM_STENCIL(name) {                  \
-    store_op<type, false>(s);             \
-    CONTINUE;                             \
+  TIERVM_CACHED_STENCIL(name) {           \
+    store_op<type, false>(h, s);          \
+    CONTINUE_CACHED;                      \
   }                                       \
-  TIERVM_STENCIL(name##_imm32) {          \
-    store_op<type, true>(s);              \
-    CONTINUE;                             \
+  TIERVM_CACHED_STENCIL(name##_imm32) {   \
+    store_op<type, true>(h, s);           \
+    CONTINUE_CACHED;                      \
   }
 #include "engine/ir_ops.inc"
+
+// ---- The cache registers: a slot loaded into one (fill_K) and written back (spill_K).
+#define TIERVM_FILL_SPILL(k)        \
+  TIERVM_CACHED_STENCIL(fill_##k) { \
+    Regs r{{r0, r1, r2}};           \
+    r.v[k] = SLOT(A);               \
+    r0 = r.v[0];                    \
+    r1 = r.v[1];                    \
+    r2 = r.v[2];                    \
+    CONTINUE_CACHED;                \
+  }                                 \
+  TIERVM_CACHED_STENCIL(spill_##k) { \
+    SLOT(D) = Regs{{r0, r1, r2}}.v[k]; \
+    CONTINUE_CACHED;                \
+  }
+TIERVM_FILL_SPILL(0)
+TIERVM_FILL_SPILL(1)
+TIERVM_FILL_SPILL(2)
+
+// ---- Register stencils (reg_ops.inc): operands and result in the cache registers, the
+// immediate in the 32-bit field. The digits name the registers (d, a, b order).
+#define TIERVM_REG_STENCIL(name, body)                                               \
+  TIERVM_CACHED_STENCIL(name) {                                                      \
+    Regs r{{r0, r1, r2}};                                                            \
+    body;                                                                            \
+    TIERVM_CONTINUE_WITH(r.v[0], r.v[1], r.v[2])                                     \
+  }
+#define TIERVM_R_BIN(op, d, a, b) \
+  TIERVM_REG_STENCIL(r##op##_##d##a##b, r.v[d] = eval_alu_inline(IrOp::op, r.v[a], r.v[b], 0, 0))
+#define TIERVM_R_BIN3(op, d, a) \
+  TIERVM_R_BIN(op, d, a, 0) TIERVM_R_BIN(op, d, a, 1) TIERVM_R_BIN(op, d, a, 2)
+#define TIERVM_R_BIN9(op, d) \
+  TIERVM_R_BIN3(op, d, 0) TIERVM_R_BIN3(op, d, 1) TIERVM_R_BIN3(op, d, 2)
+#define TIERVM_REG_BINARY(op) TIERVM_R_BIN9(op, 0) TIERVM_R_BIN9(op, 1) TIERVM_R_BIN9(op, 2)
+#define TIERVM_R_UN(op, d, a)                                                             \
+  TIERVM_REG_STENCIL(r##op##_##d##a,                                                      \
+                     r.v[d] = eval_alu_inline(IrOp::op, r.v[a], 0, 0,                     \
+                                              static_cast<int64_t>(imm<true>())))
+#define TIERVM_R_UN3(op, d) TIERVM_R_UN(op, d, 0) TIERVM_R_UN(op, d, 1) TIERVM_R_UN(op, d, 2)
+#define TIERVM_REG_UNARY(op) TIERVM_R_UN3(op, 0) TIERVM_R_UN3(op, 1) TIERVM_R_UN3(op, 2)
+#define TIERVM_R_DEST(op, d)                                                             \
+  TIERVM_REG_STENCIL(r##op##_##d, r.v[d] = (IrOp::op == IrOp::PcRel ? s->pc : 0) + imm<true>())
+#define TIERVM_REG_DEST(op) TIERVM_R_DEST(op, 0) TIERVM_R_DEST(op, 1) TIERVM_R_DEST(op, 2)
+#define TIERVM_R_LOAD(op, type, d, a) \
+  TIERVM_REG_STENCIL(r##op##_##d##a, r.v[d] = load_at<type>(h, s, reg_address(r.v[a])))
+#define TIERVM_R_LOAD3(op, type, d) \
+  TIERVM_R_LOAD(op, type, d, 0) TIERVM_R_LOAD(op, type, d, 1) TIERVM_R_LOAD(op, type, d, 2)
+#define TIERVM_REG_LOAD(op, type) \
+  TIERVM_R_LOAD3(op, type, 0) TIERVM_R_LOAD3(op, type, 1) TIERVM_R_LOAD3(op, type, 2)
+#define TIERVM_R_STORE(op, type, a, b) \
+  TIERVM_REG_STENCIL(r##op##_##a##b, store_at<type>(h, s, reg_address(r.v[a]), [&r] { return r.v[b]; }))
+#define TIERVM_R_STORE3(op, type, a) \
+  TIERVM_R_STORE(op, type, a, 0) TIERVM_R_STORE(op, type, a, 1) TIERVM_R_STORE(op, type, a, 2)
+#define TIERVM_REG_STORE(op, type) \
+  TIERVM_R_STORE3(op, type, 0) TIERVM_R_STORE3(op, type, 1) TIERVM_R_STORE3(op, type, 2)
+#include "engine/jit/stencils/reg_ops.inc"
 
 // ---- Block entry: the entry counter tier 2's policy reads.
 TIERVM_STENCIL(count_entry) {
@@ -453,31 +572,33 @@ TIERVM_STENCIL(exit_trap_pc_tval) {
 // ---- Thunks: copied once per code arena (the memory ones once per access size); TARGET is
 // the C++ function each one calls.
 
-// The memory slow paths (load_op, store_op): va in rax, the value to store in rdx, WHERE in
-// ecx; the host addend back in rdx; every general register but rcx and rdx kept. The stack
-// is realigned for the C++ call. A trap returns kJitTrap from the block: the stencil that
+// The memory slow paths (load_at, store_at): hart and state in rdi and rsi, va in rax, the
+// value to store in r10, WHERE in r11d; the host addend back in r11; every other general
+// register kept (the cache registers among them). The stack is realigned for the C++ call. A trap returns kJitTrap from the block: the stencil that
 // called has no frame, so the block's return address is right above the thunk's.
 #define TIERVM_THUNK_SAVE \
   "push %%rax\n\t"        \
+  "push %%rcx\n\t"        \
+  "push %%rdx\n\t"        \
   "push %%rsi\n\t"        \
   "push %%rdi\n\t"        \
   "push %%r8\n\t"         \
   "push %%r9\n\t"         \
   "push %%r10\n\t"        \
-  "push %%r11\n\t"        \
   "push %%rbp\n\t"        \
   "mov %%rsp, %%rbp\n\t"  \
   "and $-16, %%rsp\n\t"
 #define TIERVM_THUNK_RESTORE_AND_RETURN            \
-  "mov %%rax, %%rdx\n\t"                           \
+  "mov %%rax, %%r11\n\t"                           \
   "mov %%rbp, %%rsp\n\t"                           \
   "pop %%rbp\n\t"                                  \
-  "pop %%r11\n\t"                                  \
   "pop %%r10\n\t"                                  \
   "pop %%r9\n\t"                                   \
   "pop %%r8\n\t"                                   \
   "pop %%rdi\n\t"                                  \
   "pop %%rsi\n\t"                                  \
+  "pop %%rdx\n\t"                                  \
+  "pop %%rcx\n\t"                                  \
   "pop %%rax\n\t"                                  \
   "cmpb $0, %c[trap_pending](%%rsi)\n\t"           \
   "jne 1f\n\t"                                     \
@@ -489,6 +610,7 @@ TIERVM_STENCIL(exit_trap_pc_tval) {
 extern "C" __attribute__((naked)) void tiervm_stencil_thunk_load() {
   // tiervm_jit_load_at(hart, va, SIZE, where)
   __asm__(TIERVM_THUNK_SAVE
+          "mov %%r11d, %%ecx\n\t"
           "mov %%rax, %%rsi\n\t"
           "movl $_JIT_SIZE, %%edx\n\t"
           "movabsq $_JIT_TARGET, %%rax\n\t"
@@ -499,8 +621,9 @@ extern "C" __attribute__((naked)) void tiervm_stencil_thunk_load() {
 extern "C" __attribute__((naked)) void tiervm_stencil_thunk_store() {
   // tiervm_jit_store_at(hart, va, value, SIZE, where)
   __asm__(TIERVM_THUNK_SAVE
-          "mov %%ecx, %%r8d\n\t"
+          "mov %%r11d, %%r8d\n\t"
           "mov %%rax, %%rsi\n\t"
+          "mov %%r10, %%rdx\n\t"
           "movl $_JIT_SIZE, %%ecx\n\t"
           "movabsq $_JIT_TARGET, %%rax\n\t"
           "call *%%rax\n\t" TIERVM_THUNK_RESTORE_AND_RETURN
