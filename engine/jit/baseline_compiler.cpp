@@ -273,6 +273,12 @@ struct NextReads {
   uint16_t a, b, c, d;
 };
 
+// Which slot each cache register holds (kNoSlot: none) where a plan starts or ends, its
+// values clean: equal to their slots.
+constexpr uint8_t kNoSlot = 0xff;
+using CacheState = std::array<uint8_t, kCacheRegs>;
+constexpr CacheState kEmptyCache = {kNoSlot, kNoSlot, kNoSlot};
+
 // The register allocation of a block: straight-line code, so one pass backward finds each
 // value's next read and one pass forward assigns the cache registers, evicting the value
 // read last (Belady). A guest register written in a register is written back before
@@ -281,7 +287,10 @@ struct NextReads {
 // die with their block). Ops without a register stencil run their slot stencil after their
 // cached operands are written back; it keeps the cache registers, but an out-of-line body
 // clobbers them, so the cache is written back and emptied before one.
-void plan_block(const IrBlock& block, size_t ops, bool fused, std::vector<Step>& steps) {
+// `entry`: what the registers hold when the plan starts. Returns what they hold at the
+// exit: the guest registers the block leaves in them (a self-loop can keep those).
+CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheState& entry,
+                      std::vector<Step>& steps) {
   thread_local std::vector<NextReads> next;
   next.resize(ops);
   const uint16_t end = static_cast<uint16_t>(ops);
@@ -314,12 +323,16 @@ void plan_block(const IrBlock& block, size_t ops, bool fused, std::vector<Step>&
     if (info.has(kIrC)) read_at[i.c] = here;
   }
 
-  constexpr uint8_t kNoSlot = 0xff;
   std::array<int8_t, kSlotCount> where;  // the register holding a slot, or -1
   where.fill(-1);
-  uint8_t held[kCacheRegs] = {kNoSlot, kNoSlot, kNoSlot};
+  CacheState held = entry;
   bool dirty[kCacheRegs] = {};
   uint16_t next_read[kCacheRegs] = {};
+  for (unsigned r = 0; r < kCacheRegs; ++r) {
+    if (held[r] == kNoSlot) continue;
+    where[held[r]] = static_cast<int8_t>(r);
+    next_read[r] = read_at[held[r]];  // its first read in the block
+  }
   auto guest = [](uint8_t slot) { return slot < kSlotTemp0; };
   auto spill = [&](unsigned r) {
     steps.push_back({kSpill[r], kNoInsn, held[r]});
@@ -444,7 +457,35 @@ void plan_block(const IrBlock& block, size_t ops, bool fused, std::vector<Step>&
   }
   for (unsigned r = 0; r < kCacheRegs; ++r) {
     if (needs_store(r)) spill(r);
+    if (!guest(held[r])) held[r] = kNoSlot;  // a dead temporary or nothing
   }
+  return held;
+}
+
+// A self-loop keeps guest registers in the cache across its back edge when a plan that
+// starts with them cached ends with the same ones cached (found by planning again from the
+// previous plan's end, twice at most). Then the block loads them (fills) and the loop's
+// head, where the back edge jumps, is behind the fills. Returns the number of fills in
+// front of the loop (`steps` holds them, then the loop's plan), or -1 when `steps` holds a
+// plan from an empty cache.
+int plan_loop(const IrBlock& block, size_t ops, bool fused, std::vector<Step>& steps) {
+  thread_local std::vector<Step> loop;
+  CacheState want = plan_block(block, ops, fused, kEmptyCache, steps);
+  for (int round = 0; round < 2 && want != kEmptyCache; ++round) {
+    loop.clear();
+    const CacheState got = plan_block(block, ops, fused, want, loop);
+    if (got == want) {
+      steps.clear();
+      for (unsigned r = 0; r < kCacheRegs; ++r) {
+        if (want[r] != kNoSlot) steps.push_back({kFill[r], kNoInsn, want[r]});
+      }
+      const int fills = static_cast<int>(steps.size());
+      steps.insert(steps.end(), loop.begin(), loop.end());
+      return fills;
+    }
+    want = got;
+  }
+  return -1;
 }
 
 }  // namespace
@@ -490,7 +531,13 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   const size_t ops = block.insns.size() - (fused ? 1 : 0);
   thread_local std::vector<Step> steps;
   steps.clear();
-  plan_block(block, ops, fused != nullptr, steps);
+  // A self-loop with a chain slot jumps back to its head: past the fills of what it keeps.
+  int loop_fills = -1;
+  if (self_loop(block.exit) && taken != nullptr) {
+    loop_fills = plan_loop(block, ops, fused != nullptr, steps);
+  } else {
+    plan_block(block, ops, fused != nullptr, kEmptyCache, steps);
+  }
   size_t size = exit.size + (counter != nullptr ? stencils::kcount_entry.size : 0);
   for (const Step& step : steps) size += step.stencil->size;
   const CodeArena::Span span = arena_.allocate(size);
@@ -506,7 +553,6 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
   at(v, Hole::FALL) = static_cast<uint64_t>(e.fallthrough_offset);
   at(v, Hole::TAKEN_SLOT) = reinterpret_cast<uint64_t>(taken);
   at(v, Hole::FALL_SLOT) = reinterpret_cast<uint64_t>(fallthrough);
-  at(v, Hole::SELF) = reinterpret_cast<uint64_t>(span.exec);
 
   // Byte offset of guest instruction `index` from the block's start (trap pcs).
   auto guest_offset = [&](uint16_t index) -> uint64_t {
@@ -520,8 +566,15 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
     w += st.size;
     x += st.size;
   };
-  if (counter != nullptr) put(stencils::kcount_entry);
-  for (const Step& step : steps) {
+  // The fills a self-loop's body expects, then its head: the entry counter counts every
+  // iteration.
+  const size_t head = loop_fills < 0 ? 0 : static_cast<size_t>(loop_fills);
+  for (size_t k = 0; k < steps.size(); ++k) {
+    if (k == head) {
+      at(v, Hole::SELF) = reinterpret_cast<uint64_t>(x);
+      if (counter != nullptr) put(stencils::kcount_entry);
+    }
+    const Step& step = steps[k];
     if (step.insn == kNoInsn) {
       at(v, Hole::A) = slot_offset(step.slot);
       at(v, Hole::D) = slot_offset(step.slot);
@@ -548,6 +601,10 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
       if (at(v, Hole::CALL_FN) == 0) fits = false;
     }
     put(*step.stencil);
+  }
+  if (head == steps.size()) {  // no op stencils (an empty block, or a fused compare alone)
+    at(v, Hole::SELF) = reinterpret_cast<uint64_t>(x);
+    if (counter != nullptr) put(stencils::kcount_entry);
   }
   at(v, Hole::A) = slot_offset(e.kind == IrExit::Indirect ? e.target : e.cond);
   if (fused) {

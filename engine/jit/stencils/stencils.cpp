@@ -70,6 +70,12 @@ extern "C" {
                                                                          c);             \
   }
 #define CONTINUE_CACHED TIERVM_CONTINUE_WITH(r0, r1, r2)
+#define CONTINUE_WITH_SELF                                                                 \
+  {                                                                                        \
+    uint64_t free_;                                                                        \
+    __asm__("" : "=r"(free_));                                                             \
+    [[clang::musttail]] return reinterpret_cast<CachedFn>(_JIT_SELF)(h, s, r0, free_, r1, r2); \
+  }
 using CachedFn = uint32_t (*)(Hart*, HartState*, uint64_t, uint64_t, uint64_t, uint64_t);
 
 namespace {
@@ -435,9 +441,11 @@ TIERVM_FILL_SPILL(2)
 #include "engine/jit/stencils/reg_ops.inc"
 
 // ---- Block entry: the entry counter tier 2's policy reads.
-TIERVM_STENCIL(count_entry) {
+// The first stencil of a self-loop's body, which its back edge enters with the cache
+// registers loaded: it keeps them.
+TIERVM_CACHED_STENCIL(count_entry) {
   ++*reinterpret_cast<uint64_t*>(HOLE64(COUNTER));
-  CONTINUE;
+  CONTINUE_CACHED;
 }
 
 // ---- Exits. pc = block pc + offset, instret += guest instructions, then on to the next
@@ -508,19 +516,45 @@ TIERVM_FUSED_BRANCHES(Ltu)
 TIERVM_FUSED_BRANCHES(Geu)
 
 // Self-loops (a taken edge back to the block's own start, pc unchanged): the back edge
-// jumps straight to the block's first byte, with no pc update and no indirect jump. It
-// still reads its chain slot, which invalidation empties: a loop that rewrites its own
-// code leaves for the dispatcher instead of running the stale copy again.
+// jumps straight to the loop's head (SELF), with no pc update and no indirect jump, and
+// with the cache registers kept: the compiler may have the loop's body expect values in
+// them (the head is then behind the fills that load them on entry). It still reads its
+// chain slot, which invalidation empties: a loop that rewrites its own code leaves for the
+// dispatcher instead of running the stale copy again. Its other edges pass nothing on.
 #define TIERVM_SELF_LINKED \
   (reinterpret_cast<ChainSlot*>(HOLE64(TAKEN_SLOT))->fn.load(std::memory_order_relaxed) != nullptr)
-#define TIERVM_SELF_EXIT(name, fall_chains, cond)                                     \
-  TIERVM_STENCIL(name) {                                                              \
-    s->instret += HOLE32(COUNT);                                                      \
-    if (cond) {                                                                       \
-      if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                  \
-      [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_SELF)(h, s);            \
-    }                                                                                 \
-    if (fall_chains) TIERVM_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_EDGE_LOOKUP(FALL) \
+#define TIERVM_TAIL_CALL_EMPTY(f)                                                      \
+  {                                                                                    \
+    uint64_t j0_, j1_, j2_, j3_;                                                       \
+    __asm__("" : "=r"(j0_), "=r"(j1_), "=r"(j2_), "=r"(j3_));                          \
+    [[clang::musttail]] return reinterpret_cast<CachedFn>(reinterpret_cast<uintptr_t>(f))(  \
+        h, s, j0_, j1_, j2_, j3_);                                                        \
+  }
+#define TIERVM_SELF_EDGE_CHAIN(offset, slot)                                              \
+  {                                                                                       \
+    s->pc += HOLE32(offset);                                                              \
+    if (may_chain(s)) {                                                                   \
+      const JitFn f =                                                                     \
+          reinterpret_cast<ChainSlot*>(HOLE64(slot))->fn.load(std::memory_order_relaxed); \
+      if (f != nullptr) TIERVM_TAIL_CALL_EMPTY(f)                                         \
+    }                                                                                     \
+    return kJitContinue;                                                                  \
+  }
+#define TIERVM_SELF_EDGE_LOOKUP(offset)                               \
+  {                                                                   \
+    s->pc += HOLE32(offset);                                          \
+    const JitFn f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h); \
+    if (f != nullptr) TIERVM_TAIL_CALL_EMPTY(f)                       \
+    return kJitContinue;                                              \
+  }
+#define TIERVM_SELF_EXIT(name, fall_chains, cond)                                               \
+  TIERVM_CACHED_STENCIL(name) {                                                                 \
+    s->instret += HOLE32(COUNT);                                                                \
+    if (cond) {                                                                                 \
+      if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                            \
+      CONTINUE_WITH_SELF                                                                        \
+    }                                                                                           \
+    if (fall_chains) TIERVM_SELF_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_SELF_EDGE_LOOKUP(FALL)  \
   }
 #define TIERVM_SELF_EXITS(prefix, cond)     \
   TIERVM_SELF_EXIT(prefix##_sc, true, cond) \
@@ -533,10 +567,10 @@ TIERVM_FUSED_SELF(Lt)
 TIERVM_FUSED_SELF(Ge)
 TIERVM_FUSED_SELF(Ltu)
 TIERVM_FUSED_SELF(Geu)
-TIERVM_STENCIL(exit_jump_self) {
+TIERVM_CACHED_STENCIL(exit_jump_self) {
   s->instret += HOLE32(COUNT);
   if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;
-  [[clang::musttail]] return reinterpret_cast<JitFn>(_JIT_SELF)(h, s);
+  CONTINUE_WITH_SELF;
 }
 
 TIERVM_STENCIL(exit_indirect) {
