@@ -75,16 +75,16 @@ struct RegForm {
   const Stencil* const* variants = nullptr;
 };
 #define TIERVM_RS(name) &stencils::k##name
-#define TIERVM_RB3(op, d, a) TIERVM_RS(r##op##_##d##a##0), TIERVM_RS(r##op##_##d##a##1), \
-                             TIERVM_RS(r##op##_##d##a##2)
+#define TIERVM_RB3(op, d, a) \
+  TIERVM_RS(r##op##_##d##a##0), TIERVM_RS(r##op##_##d##a##1), TIERVM_RS(r##op##_##d##a##2)
 #define TIERVM_RB9(op, d) TIERVM_RB3(op, d, 0), TIERVM_RB3(op, d, 1), TIERVM_RB3(op, d, 2)
-#define TIERVM_R3(op, x) TIERVM_RS(r##op##_##x##0), TIERVM_RS(r##op##_##x##1), \
-                         TIERVM_RS(r##op##_##x##2)
+#define TIERVM_R3(op, x) \
+  TIERVM_RS(r##op##_##x##0), TIERVM_RS(r##op##_##x##1), TIERVM_RS(r##op##_##x##2)
 #define TIERVM_REG_BINARY(op) \
   constexpr const Stencil* kReg##op[] = {TIERVM_RB9(op, 0), TIERVM_RB9(op, 1), TIERVM_RB9(op, 2)};
 #define TIERVM_REG_UNARY(op) \
   constexpr const Stencil* kReg##op[] = {TIERVM_R3(op, 0), TIERVM_R3(op, 1), TIERVM_R3(op, 2)};
-#define TIERVM_REG_DEST(op) \
+#define TIERVM_REG_DEST(op)                                                          \
   constexpr const Stencil* kReg##op[] = {TIERVM_RS(r##op##_0), TIERVM_RS(r##op##_1), \
                                          TIERVM_RS(r##op##_2)};
 #define TIERVM_REG_LOAD(op, type) TIERVM_REG_UNARY(op)
@@ -401,7 +401,8 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
       } else {
         if (ir_op_accesses_memory(i.op)) write_back_guests();
         for (size_t k = 0; k < 3; ++k) {
-          if (reads[k] != kNoSlot && where[reads[k]] >= 0) next_read[where[reads[k]]] = read_next[k];
+          if (reads[k] != kNoSlot && where[reads[k]] >= 0)
+            next_read[where[reads[k]]] = read_next[k];
         }
         if (info.has(kIrDst) && where[i.dst] >= 0) {
           const auto r = static_cast<unsigned>(where[i.dst]);

@@ -59,21 +59,20 @@ extern "C" {
 // A stencil that keeps the cache registers (r0, r1, r2: rdx, r8, r9) and passes them on.
 // rcx, the argument between them, is left free (the stencil passes on whatever it holds,
 // "defined" by an empty asm): variable shifts need it.
-#define TIERVM_CACHED_STENCIL(name)                                                         \
+#define TIERVM_CACHED_STENCIL(name)                                                       \
   extern "C" uint32_t tiervm_stencil_##name(Hart* h, HartState* s, uint64_t r0, uint64_t, \
                                             uint64_t r1, uint64_t r2)
-#define TIERVM_CONTINUE_WITH(a, b, c)                                                    \
-  {                                                                                      \
-    uint64_t free_;                                                                      \
-    __asm__("" : "=r"(free_));                                                           \
-    [[clang::musttail]] return reinterpret_cast<CachedFn>(_JIT_CONTINUE)(h, s, a, free_, b, \
-                                                                         c);             \
+#define TIERVM_CONTINUE_WITH(a, b, c)                                                           \
+  {                                                                                             \
+    uint64_t free_;                                                                             \
+    __asm__("" : "=r"(free_));                                                                  \
+    [[clang::musttail]] return reinterpret_cast<CachedFn>(_JIT_CONTINUE)(h, s, a, free_, b, c); \
   }
 #define CONTINUE_CACHED TIERVM_CONTINUE_WITH(r0, r1, r2)
-#define CONTINUE_WITH_SELF                                                                 \
-  {                                                                                        \
-    uint64_t free_;                                                                        \
-    __asm__("" : "=r"(free_));                                                             \
+#define CONTINUE_WITH_SELF                                                                     \
+  {                                                                                            \
+    uint64_t free_;                                                                            \
+    __asm__("" : "=r"(free_));                                                                 \
     [[clang::musttail]] return reinterpret_cast<CachedFn>(_JIT_SELF)(h, s, r0, free_, r1, r2); \
   }
 using CachedFn = uint32_t (*)(Hart*, HartState*, uint64_t, uint64_t, uint64_t, uint64_t);
@@ -145,7 +144,7 @@ template <bool kImm32>
 // the block itself (kJitTrap, pc and instret placed), so these stencils must not have a
 // stack frame (the unit tests trap from every width). The call is inline assembly, so clang
 // neither aligns the stack for it nor keeps anything in the red zone (-mno-red-zone).
-#define TIERVM_THUNK_CLOBBERS                                                                   \
+#define TIERVM_THUNK_CLOBBERS                                                                     \
   "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", \
       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
@@ -355,14 +354,14 @@ template <IrOp op, int64_t kRm>
 
 // ---- Two stencils per IR op (engine/ir_ops.inc): its immediate in 64 bits, and in 32.
 // They keep the cache registers (all but the out-of-line calls, op_stencil).
-#define TIERVM_IR_OP(name, text, operands)            \
-  TIERVM_CACHED_STENCIL(name) {                       \
-    op_stencil<IrOp::name, false>(h, s, r0, r1, r2);  \
-    CONTINUE_CACHED;                                  \
-  }                                                   \
-  TIERVM_CACHED_STENCIL(name##_imm32) {               \
-    op_stencil<IrOp::name, true>(h, s, r0, r1, r2);   \
-    CONTINUE_CACHED;                                  \
+#define TIERVM_IR_OP(name, text, operands)           \
+  TIERVM_CACHED_STENCIL(name) {                      \
+    op_stencil<IrOp::name, false>(h, s, r0, r1, r2); \
+    CONTINUE_CACHED;                                 \
+  }                                                  \
+  TIERVM_CACHED_STENCIL(name##_imm32) {              \
+    op_stencil<IrOp::name, true>(h, s, r0, r1, r2);  \
+    CONTINUE_CACHED;                                 \
   }
 #define TIERVM_IR_LOAD(name, text, type) \
   TIERVM_CACHED_STENCIL(name) {          \
@@ -385,18 +384,18 @@ template <IrOp op, int64_t kRm>
 #include "engine/ir_ops.inc"
 
 // ---- The cache registers: a slot loaded into one (fill_K) and written back (spill_K).
-#define TIERVM_FILL_SPILL(k)        \
-  TIERVM_CACHED_STENCIL(fill_##k) { \
-    Regs r{{r0, r1, r2}};           \
-    r.v[k] = SLOT(A);               \
-    r0 = r.v[0];                    \
-    r1 = r.v[1];                    \
-    r2 = r.v[2];                    \
-    CONTINUE_CACHED;                \
-  }                                 \
-  TIERVM_CACHED_STENCIL(spill_##k) { \
+#define TIERVM_FILL_SPILL(k)           \
+  TIERVM_CACHED_STENCIL(fill_##k) {    \
+    Regs r{{r0, r1, r2}};              \
+    r.v[k] = SLOT(A);                  \
+    r0 = r.v[0];                       \
+    r1 = r.v[1];                       \
+    r2 = r.v[2];                       \
+    CONTINUE_CACHED;                   \
+  }                                    \
+  TIERVM_CACHED_STENCIL(spill_##k) {   \
     SLOT(D) = Regs{{r0, r1, r2}}.v[k]; \
-    CONTINUE_CACHED;                \
+    CONTINUE_CACHED;                   \
   }
 TIERVM_FILL_SPILL(0)
 TIERVM_FILL_SPILL(1)
@@ -404,26 +403,33 @@ TIERVM_FILL_SPILL(2)
 
 // ---- Register stencils (reg_ops.inc): operands and result in the cache registers, the
 // immediate in the 32-bit field. The digits name the registers (d, a, b order).
-#define TIERVM_REG_STENCIL(name, body)                                               \
-  TIERVM_CACHED_STENCIL(name) {                                                      \
-    Regs r{{r0, r1, r2}};                                                            \
-    body;                                                                            \
-    TIERVM_CONTINUE_WITH(r.v[0], r.v[1], r.v[2])                                     \
+#define TIERVM_REG_STENCIL(name, body)           \
+  TIERVM_CACHED_STENCIL(name) {                  \
+    Regs r{{r0, r1, r2}};                        \
+    body;                                        \
+    TIERVM_CONTINUE_WITH(r.v[0], r.v[1], r.v[2]) \
   }
 #define TIERVM_R_BIN(op, d, a, b) \
   TIERVM_REG_STENCIL(r##op##_##d##a##b, r.v[d] = eval_alu_inline(IrOp::op, r.v[a], r.v[b], 0, 0))
 #define TIERVM_R_BIN3(op, d, a) \
   TIERVM_R_BIN(op, d, a, 0) TIERVM_R_BIN(op, d, a, 1) TIERVM_R_BIN(op, d, a, 2)
-#define TIERVM_R_BIN9(op, d) \
-  TIERVM_R_BIN3(op, d, 0) TIERVM_R_BIN3(op, d, 1) TIERVM_R_BIN3(op, d, 2)
+#define TIERVM_R_BIN9(op, d) TIERVM_R_BIN3(op, d, 0) TIERVM_R_BIN3(op, d, 1) TIERVM_R_BIN3(op, d, 2)
 #define TIERVM_REG_BINARY(op) TIERVM_R_BIN9(op, 0) TIERVM_R_BIN9(op, 1) TIERVM_R_BIN9(op, 2)
-#define TIERVM_R_UN(op, d, a)                                                             \
-  TIERVM_REG_STENCIL(r##op##_##d##a,                                                      \
-                     r.v[d] = eval_alu_inline(IrOp::op, r.v[a], 0, 0,                     \
-                                              static_cast<int64_t>(imm<true>())))
+// addi, the commonest op, is one `lea` (reg_address: a + imm, the op's definition); the
+// others get the immediate in a register first.
+template <IrOp op>
+[[gnu::always_inline]] inline uint64_t reg_unary(uint64_t a) {
+  if constexpr (op == IrOp::AddImm) {
+    return reg_address(a);
+  } else {
+    return eval_alu_inline(op, a, 0, 0, static_cast<int64_t>(imm<true>()));
+  }
+}
+#define TIERVM_R_UN(op, d, a) \
+  TIERVM_REG_STENCIL(r##op##_##d##a, r.v[d] = reg_unary<IrOp::op>(r.v[a]))
 #define TIERVM_R_UN3(op, d) TIERVM_R_UN(op, d, 0) TIERVM_R_UN(op, d, 1) TIERVM_R_UN(op, d, 2)
 #define TIERVM_REG_UNARY(op) TIERVM_R_UN3(op, 0) TIERVM_R_UN3(op, 1) TIERVM_R_UN3(op, 2)
-#define TIERVM_R_DEST(op, d)                                                             \
+#define TIERVM_R_DEST(op, d) \
   TIERVM_REG_STENCIL(r##op##_##d, r.v[d] = (IrOp::op == IrOp::PcRel ? s->pc : 0) + imm<true>())
 #define TIERVM_REG_DEST(op) TIERVM_R_DEST(op, 0) TIERVM_R_DEST(op, 1) TIERVM_R_DEST(op, 2)
 #define TIERVM_R_LOAD(op, type, d, a) \
@@ -433,7 +439,8 @@ TIERVM_FILL_SPILL(2)
 #define TIERVM_REG_LOAD(op, type) \
   TIERVM_R_LOAD3(op, type, 0) TIERVM_R_LOAD3(op, type, 1) TIERVM_R_LOAD3(op, type, 2)
 #define TIERVM_R_STORE(op, type, a, b) \
-  TIERVM_REG_STENCIL(r##op##_##a##b, store_at<type>(h, s, reg_address(r.v[a]), [&r] { return r.v[b]; }))
+  TIERVM_REG_STENCIL(r##op##_##a##b,   \
+                     store_at<type>(h, s, reg_address(r.v[a]), [&r] { return r.v[b]; }))
 #define TIERVM_R_STORE3(op, type, a) \
   TIERVM_R_STORE(op, type, a, 0) TIERVM_R_STORE(op, type, a, 1) TIERVM_R_STORE(op, type, a, 2)
 #define TIERVM_REG_STORE(op, type) \
@@ -523,12 +530,12 @@ TIERVM_FUSED_BRANCHES(Geu)
 // dispatcher instead of running the stale copy again. Its other edges pass nothing on.
 #define TIERVM_SELF_LINKED \
   (reinterpret_cast<ChainSlot*>(HOLE64(TAKEN_SLOT))->fn.load(std::memory_order_relaxed) != nullptr)
-#define TIERVM_TAIL_CALL_EMPTY(f)                                                      \
-  {                                                                                    \
-    uint64_t j0_, j1_, j2_, j3_;                                                       \
-    __asm__("" : "=r"(j0_), "=r"(j1_), "=r"(j2_), "=r"(j3_));                          \
-    [[clang::musttail]] return reinterpret_cast<CachedFn>(reinterpret_cast<uintptr_t>(f))(  \
-        h, s, j0_, j1_, j2_, j3_);                                                        \
+#define TIERVM_TAIL_CALL_EMPTY(f)                                                          \
+  {                                                                                        \
+    uint64_t j0_, j1_, j2_, j3_;                                                           \
+    __asm__("" : "=r"(j0_), "=r"(j1_), "=r"(j2_), "=r"(j3_));                              \
+    [[clang::musttail]] return reinterpret_cast<CachedFn>(reinterpret_cast<uintptr_t>(f))( \
+        h, s, j0_, j1_, j2_, j3_);                                                         \
   }
 #define TIERVM_SELF_EDGE_CHAIN(offset, slot)                                              \
   {                                                                                       \
@@ -554,7 +561,7 @@ TIERVM_FUSED_BRANCHES(Geu)
       if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                            \
       CONTINUE_WITH_SELF                                                                        \
     }                                                                                           \
-    if (fall_chains) TIERVM_SELF_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_SELF_EDGE_LOOKUP(FALL)  \
+    if (fall_chains) TIERVM_SELF_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_SELF_EDGE_LOOKUP(FALL) \
   }
 #define TIERVM_SELF_EXITS(prefix, cond)     \
   TIERVM_SELF_EXIT(prefix##_sc, true, cond) \
@@ -608,8 +615,9 @@ TIERVM_STENCIL(exit_trap_pc_tval) {
 
 // The memory slow paths (load_at, store_at): hart and state in rdi and rsi, va in rax, the
 // value to store in r10, WHERE in r11d; the host addend back in r11; every other general
-// register kept (the cache registers among them). The stack is realigned for the C++ call. A trap returns kJitTrap from the block: the stencil that
-// called has no frame, so the block's return address is right above the thunk's.
+// register kept (the cache registers among them). The stack is realigned for the C++ call. A trap
+// returns kJitTrap from the block: the stencil that called has no frame, so the block's return
+// address is right above the thunk's.
 #define TIERVM_THUNK_SAVE \
   "push %%rax\n\t"        \
   "push %%rcx\n\t"        \
