@@ -323,14 +323,15 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
     if (info.has(kIrC)) read_at[i.c] = here;
   }
 
-  std::array<int8_t, kSlotCount> where;  // the register holding a slot, or -1
-  where.fill(-1);
+  constexpr uint8_t kNoReg = 0xff;
+  std::array<uint8_t, kSlotCount> where;  // the register holding a slot, or kNoReg
+  where.fill(kNoReg);
   CacheState held = entry;
   bool dirty[kCacheRegs] = {};
   uint16_t next_read[kCacheRegs] = {};
   for (unsigned r = 0; r < kCacheRegs; ++r) {
     if (held[r] == kNoSlot) continue;
-    where[held[r]] = static_cast<int8_t>(r);
+    where[held[r]] = static_cast<uint8_t>(r);
     next_read[r] = read_at[held[r]];  // its first read in the block
   }
   auto guest = [](uint8_t slot) { return slot < kSlotTemp0; };
@@ -345,7 +346,7 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
   auto drop = [&](unsigned r) {
     if (held[r] == kNoSlot) return;
     if (needs_store(r)) spill(r);
-    where[held[r]] = -1;
+    where[held[r]] = kNoReg;
     held[r] = kNoSlot;
     dirty[r] = false;
   };
@@ -365,16 +366,16 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
     return best;
   };
   auto operand = [&](uint8_t slot, unsigned& busy) -> unsigned {
-    int r = where[slot];
-    if (r < 0) {
-      r = static_cast<int>(pick(busy));
-      drop(static_cast<unsigned>(r));
+    unsigned r = where[slot];
+    if (r == kNoReg) {
+      r = pick(busy);
+      drop(r);
       steps.push_back({kFill[r], kNoInsn, slot});
       held[r] = slot;
-      where[slot] = static_cast<int8_t>(r);
+      where[slot] = static_cast<uint8_t>(r);
     }
     busy |= 1u << r;
-    return static_cast<unsigned>(r);
+    return r;
   };
   auto write_back_guests = [&] {
     for (unsigned r = 0; r < kCacheRegs; ++r) {
@@ -393,7 +394,7 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
                                info.has(kIrC) ? i.c : kNoSlot};
       const uint16_t read_next[] = {x.a, x.b, x.c};
       for (uint8_t slot : reads) {
-        if (slot != kNoSlot && where[slot] >= 0 && dirty[where[slot]]) spill(where[slot]);
+        if (slot != kNoSlot && where[slot] != kNoReg && dirty[where[slot]]) spill(where[slot]);
       }
       if (body_stencil(i) != nullptr) {
         write_back_guests();
@@ -401,12 +402,12 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
       } else {
         if (ir_op_accesses_memory(i.op)) write_back_guests();
         for (size_t k = 0; k < 3; ++k) {
-          if (reads[k] != kNoSlot && where[reads[k]] >= 0)
+          if (reads[k] != kNoSlot && where[reads[k]] != kNoReg)
             next_read[where[reads[k]]] = read_next[k];
         }
-        if (info.has(kIrDst) && where[i.dst] >= 0) {
-          const auto r = static_cast<unsigned>(where[i.dst]);
-          where[i.dst] = -1;
+        if (info.has(kIrDst) && where[i.dst] != kNoReg) {
+          const unsigned r = where[i.dst];
+          where[i.dst] = kNoReg;
           held[r] = kNoSlot;
           dirty[r] = false;
         }
@@ -423,8 +424,8 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
     if (shape == RegShape::Binary || shape == RegShape::Store) next_read[rb] = x.b;
     unsigned rd = 0;
     if (shape != RegShape::Store) {
-      if (where[i.dst] >= 0) {
-        rd = static_cast<unsigned>(where[i.dst]);  // its old value dies here
+      if (where[i.dst] != kNoReg) {
+        rd = where[i.dst];  // its old value dies here
       } else {
         rd = pick(0);
         drop(rd);
@@ -451,7 +452,7 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
     }
     if (shape != RegShape::Store && i.dst != kSlotSink) {
       held[rd] = i.dst;
-      where[i.dst] = static_cast<int8_t>(rd);
+      where[i.dst] = static_cast<uint8_t>(rd);
       dirty[rd] = true;
       next_read[rd] = x.d;
     }
