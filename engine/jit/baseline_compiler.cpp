@@ -80,8 +80,13 @@ struct RegForm {
 #define TIERVM_RB9(op, d) TIERVM_RB3(op, d, 0), TIERVM_RB3(op, d, 1), TIERVM_RB3(op, d, 2)
 #define TIERVM_R3(op, x) \
   TIERVM_RS(r##op##_##x##0), TIERVM_RS(r##op##_##x##1), TIERVM_RS(r##op##_##x##2)
-#define TIERVM_REG_BINARY(op) \
-  constexpr const Stencil* kReg##op[] = {TIERVM_RB9(op, 0), TIERVM_RB9(op, 1), TIERVM_RB9(op, 2)};
+#define TIERVM_RBS3(op, d) \
+  TIERVM_RS(r##op##_##d##0s), TIERVM_RS(r##op##_##d##1s), TIERVM_RS(r##op##_##d##2s)
+// Binary: d * 9 + a * 3 + b, then b in its slot: 27 + d * 3 + a.
+#define TIERVM_REG_BINARY(op)                                                    \
+  constexpr const Stencil* kReg##op[] = {TIERVM_RB9(op, 0),  TIERVM_RB9(op, 1),  \
+                                         TIERVM_RB9(op, 2),  TIERVM_RBS3(op, 0), \
+                                         TIERVM_RBS3(op, 1), TIERVM_RBS3(op, 2)};
 #define TIERVM_REG_UNARY(op) \
   constexpr const Stencil* kReg##op[] = {TIERVM_R3(op, 0), TIERVM_R3(op, 1), TIERVM_R3(op, 2)};
 #define TIERVM_REG_DEST(op)                                                          \
@@ -105,6 +110,7 @@ constexpr std::array<RegForm, static_cast<size_t>(IrOp::Count)> kRegForms = [] {
 #undef TIERVM_RS
 #undef TIERVM_RB3
 #undef TIERVM_RB9
+#undef TIERVM_RBS3
 #undef TIERVM_R3
 constexpr const Stencil* kFill[kCacheRegs] = {&stencils::kfill_0, &stencils::kfill_1,
                                               &stencils::kfill_2};
@@ -419,9 +425,13 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
     unsigned ra = 0;
     unsigned rb = 0;
     if (shape != RegShape::Dest) ra = operand(i.a, busy);
-    if (shape == RegShape::Binary || shape == RegShape::Store) rb = operand(i.b, busy);
+    // Operand b of a binary op that is not cached and not read again stays in its slot.
+    const bool b_in_slot =
+        shape == RegShape::Binary && where[i.b] == kNoReg && x.b == kNever && i.b != i.a;
+    const bool b_in_reg = (shape == RegShape::Binary && !b_in_slot) || shape == RegShape::Store;
+    if (b_in_reg) rb = operand(i.b, busy);
     if (shape != RegShape::Dest) next_read[ra] = x.a;
-    if (shape == RegShape::Binary || shape == RegShape::Store) next_read[rb] = x.b;
+    if (b_in_reg) next_read[rb] = x.b;
     unsigned rd = 0;
     if (shape != RegShape::Store) {
       if (where[i.dst] != kNoReg) {
@@ -435,7 +445,7 @@ CacheState plan_block(const IrBlock& block, size_t ops, bool fused, const CacheS
     const Stencil* const* v = kRegForms[static_cast<size_t>(i.op)].variants;
     switch (shape) {
       case RegShape::Binary:
-        steps.push_back({v[rd * 9 + ra * 3 + rb], insn, 0});
+        steps.push_back({b_in_slot ? v[27 + rd * 3 + ra] : v[rd * 9 + ra * 3 + rb], insn, 0});
         break;
       case RegShape::Unary:
       case RegShape::Load:

@@ -414,7 +414,16 @@ TIERVM_FILL_SPILL(2)
 #define TIERVM_R_BIN3(op, d, a) \
   TIERVM_R_BIN(op, d, a, 0) TIERVM_R_BIN(op, d, a, 1) TIERVM_R_BIN(op, d, a, 2)
 #define TIERVM_R_BIN9(op, d) TIERVM_R_BIN3(op, d, 0) TIERVM_R_BIN3(op, d, 1) TIERVM_R_BIN3(op, d, 2)
-#define TIERVM_REG_BINARY(op) TIERVM_R_BIN9(op, 0) TIERVM_R_BIN9(op, 1) TIERVM_R_BIN9(op, 2)
+// ... and with operand b read from its slot (r<Op>_<d><a>s): a value the block reads once
+// takes no register.
+#define TIERVM_R_BINS(op, d, a) \
+  TIERVM_REG_STENCIL(r##op##_##d##a##s, r.v[d] = eval_alu_inline(IrOp::op, r.v[a], SLOT(B), 0, 0))
+#define TIERVM_R_BINS3(op, d) \
+  TIERVM_R_BINS(op, d, 0) TIERVM_R_BINS(op, d, 1) TIERVM_R_BINS(op, d, 2)
+#define TIERVM_REG_BINARY(op)                                                           \
+  TIERVM_R_BIN9(op, 0)                                                                  \
+  TIERVM_R_BIN9(op, 1) TIERVM_R_BIN9(op, 2) TIERVM_R_BINS3(op, 0) TIERVM_R_BINS3(op, 1) \
+      TIERVM_R_BINS3(op, 2)
 // addi, the commonest op, is one `lea` (reg_address: a + imm, the op's definition); the
 // others get the immediate in a register first.
 template <IrOp op>
