@@ -1,6 +1,5 @@
 #include "engine/jit/baseline_compiler.h"
 
-#include <algorithm>
 #include <array>
 #include <climits>
 #include <cstring>
