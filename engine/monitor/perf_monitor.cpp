@@ -233,19 +233,19 @@ namespace {
 
 // Adds one hart's JIT counters to a sum (the adaptive thresholds are hart 0's).
 void add_jit_counts(JitStats& sum, const JitStats& x) {
-  for (auto field : {&JitStats::blocks_compiled,     &JitStats::guest_insns_compiled,
-                     &JitStats::compile_batches,     &JitStats::compile_ns,
-                     &JitStats::baseline_blocks,     &JitStats::baseline_guest_insns,
-                     &JitStats::baseline_host_bytes, &JitStats::baseline_compile_ns,
-                     &JitStats::baseline_code_bytes, &JitStats::baseline_failures,
-                     &JitStats::compile_failures,    &JitStats::modules_live,
-                     &JitStats::modules_released,    &JitStats::links_made,
-                     &JitStats::links_broken,        &JitStats::interpreted_runs,
-                     &JitStats::native_runs,         &JitStats::regions_compiled,
-                     &JitStats::region_blocks,       &JitStats::tier2_compile_ns,
-                     &JitStats::regions_reverted,    &JitStats::policy_ticks,
-                     &JitStats::model_labels,        &JitStats::model_correct,
-                     &JitStats::threshold_correct}) {
+  for (auto field : {&JitStats::blocks_compiled,      &JitStats::guest_insns_compiled,
+                     &JitStats::compile_batches,      &JitStats::compile_ns,
+                     &JitStats::baseline_blocks,      &JitStats::baseline_guest_insns,
+                     &JitStats::baseline_host_bytes,  &JitStats::baseline_compile_ns,
+                     &JitStats::baseline_code_bytes,  &JitStats::baseline_failures,
+                     &JitStats::compile_failures,     &JitStats::modules_live,
+                     &JitStats::modules_released,     &JitStats::links_made,
+                     &JitStats::links_broken,         &JitStats::interpreted_runs,
+                     &JitStats::native_runs,          &JitStats::regions_compiled,
+                     &JitStats::region_blocks,        &JitStats::tier2_compile_ns,
+                     &JitStats::tier2_compile_cpu_ns, &JitStats::regions_reverted,
+                     &JitStats::policy_ticks,         &JitStats::model_labels,
+                     &JitStats::model_correct,        &JitStats::threshold_correct}) {
     sum.*field += x.*field;
   }
 }
