@@ -113,6 +113,14 @@ std::vector<std::string> decoder_overlaps();
 // "addi a0, a0, 1"; `pc` resolves branch/jump targets. Illegal words print as
 // "illegal 0x...".
 std::string disassemble(const DecodedInsn& d, uint64_t pc);
+// Whether raw instruction bits are a vector instruction (RVV 1.0 section 5: major opcode
+// OP-V, or LOAD-FP/STORE-FP with a vector width: 0, 5, 6, 7), whatever the hart supports.
+constexpr bool is_vector_insn(uint32_t raw) {
+  const uint32_t opcode = raw & 0x7f;
+  const uint32_t width = (raw >> 12) & 7;
+  if (opcode == 0x57) return true;
+  return (opcode == 0x07 || opcode == 0x27) && (width == 0 || width >= 5);
+}
 std::string disassemble(uint32_t raw, uint64_t pc);
 
 // ABI names: "zero", "ra", ... and "ft0", ...

@@ -23,6 +23,7 @@ enum Column : int {
   kColShare,
   kColSamples,
   kColInsns,
+  kColVector,
   kColHostBytes,
   kColCompile,
   kColCompiled,
@@ -47,6 +48,8 @@ double sort_key(const BlockProfile& b, int column, int hart) {
       return static_cast<double>(samples_of(b, hart));
     case kColInsns:
       return b.guest_insns;
+    case kColVector:
+      return b.vector_insns;
     case kColHostBytes:
       return b.host_bytes;
     case kColCompile:
@@ -152,6 +155,7 @@ void DashboardPanels::draw_hot_blocks(const MonitorSnapshot& s) {
       "samples", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 0,
       kColSamples);
   ImGui::TableSetupColumn("insns", ImGuiTableColumnFlags_PreferSortDescending, 0, kColInsns);
+  ImGui::TableSetupColumn("vec", ImGuiTableColumnFlags_PreferSortDescending, 0, kColVector);
   ImGui::TableSetupColumn("host B", ImGuiTableColumnFlags_PreferSortDescending, 0, kColHostBytes);
   ImGui::TableSetupColumn("compile us", ImGuiTableColumnFlags_PreferSortDescending, 0, kColCompile);
   ImGui::TableSetupColumn("comp", ImGuiTableColumnFlags_PreferSortDescending, 0, kColCompiled);
@@ -202,6 +206,12 @@ void DashboardPanels::draw_hot_blocks(const MonitorSnapshot& s) {
       ImGui::Text("%" PRIu64, samples);
       ImGui::TableSetColumnIndex(kColInsns);
       ImGui::Text("%u", b.guest_insns);
+      ImGui::TableSetColumnIndex(kColVector);
+      if (b.vector_insns) {
+        ImGui::Text("%u", b.vector_insns);
+      } else {
+        ImGui::TextDisabled("-");
+      }
       ImGui::TableSetColumnIndex(kColHostBytes);
       if (b.host_bytes) {
         ImGui::Text("%u", b.host_bytes);

@@ -29,6 +29,7 @@ struct BlockProfile {
   uint64_t compile_ns_last = 0;   // LLVM time of its last compilation (its batch share)
   uint64_t compile_ns_total = 0;  // over every compilation
   uint32_t guest_insns = 0;
+  uint32_t vector_insns = 0;  // of those, vector instructions (is_vector_insn)
   uint32_t guest_bytes = 0;
   uint32_t host_bytes = 0;  // size of its live compiled code (the region's, for a tier-2 entry)
   uint32_t times_compiled = 0;

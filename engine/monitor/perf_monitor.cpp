@@ -7,6 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "engine/decoder.h"
 #include "engine/event_bus.h"
 #include "engine/executor.h"
 #include "engine/hart.h"
@@ -108,6 +109,8 @@ void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc,
   p.live = true;
   p.tier = b.running_tier();
   p.guest_insns = b.ir.guest_count();
+  p.vector_insns = static_cast<uint32_t>(
+      std::count_if(b.ir.guest_words.begin(), b.ir.guest_words.end(), is_vector_insn));
   p.guest_bytes = b.ir.guest_bytes;
   p.tier0_execs = b.exec_count;
   p.host_bytes = b.native ? b.native_bytes : 0;

@@ -40,6 +40,7 @@ nlohmann::json block_json(const MonitorSnapshot& s, const BlockProfile& b) {
           {"tier", tier_index(b.tier)},
           {"live", b.live},
           {"guest_insns", b.guest_insns},
+          {"vector_insns", b.vector_insns},
           {"guest_bytes", b.guest_bytes},
           {"host_bytes", b.host_bytes},
           {"samples", b.samples},

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
+
+#include "tests/engine/asm_util.h"
 
 namespace tiervm {
 namespace {
@@ -120,6 +123,34 @@ TEST(Decoder, IsaStringAndMisaComeFromTheTable) {
     ASSERT_NE(found, nullptr) << name;
     EXPECT_EQ(found->ext, ext) << name;
   }
+}
+
+// Vector instructions by their bits (the monitor counts them per block), encodings from
+// GNU as: OP-V and the vector widths of LOAD-FP/STORE-FP are vector; scalar FP loads and
+// stores and integer instructions are not.
+TEST(Decoder, VectorInstructionsAreRecognizedByTheirBits) {
+  const std::vector<uint32_t> vector = test::assemble({
+      ".option arch, +v",
+      "vadd.vv v1, v2, v3",
+      "vsetvli t0, a0, e32, m1, ta, ma",
+      "vle8.v v1, (a0)",
+      "vse32.v v2, (a1)",
+      "vlse64.v v3, (a2), a3",
+      "vl1re16.v v4, (a0)",
+      "vfadd.vf v1, v2, fa0",
+  });
+  ASSERT_EQ(vector.size(), 7u);
+  for (uint32_t w : vector) EXPECT_TRUE(is_vector_insn(w)) << std::hex << w;
+  const std::vector<uint32_t> scalar = test::assemble({
+      "flw f0, 0(a0)",
+      "fld f1, 8(a1)",
+      "fsw f2, 4(a2)",
+      "fsd f3, 16(a3)",
+      "add a0, a1, a2",
+      "fadd.d f0, f1, f2",
+  });
+  ASSERT_EQ(scalar.size(), 6u);
+  for (uint32_t w : scalar) EXPECT_FALSE(is_vector_insn(w)) << std::hex << w;
 }
 
 }  // namespace
