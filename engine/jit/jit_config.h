@@ -68,6 +68,31 @@ struct JitStats {
   uint64_t model_labels = 0;
   uint64_t model_correct = 0;
   uint64_t threshold_correct = 0;  // the plain threshold policy predicts "pays" for all
+
+  // Adds another hart's counters (the monitor's machine totals). The adaptive thresholds
+  // are not counters: this side's are kept.
+  JitStats& operator+=(const JitStats& x) {
+    for (auto field : {&JitStats::blocks_compiled,      &JitStats::guest_insns_compiled,
+                       &JitStats::compile_batches,      &JitStats::compile_ns,
+                       &JitStats::baseline_blocks,      &JitStats::baseline_guest_insns,
+                       &JitStats::baseline_host_bytes,  &JitStats::baseline_compile_ns,
+                       &JitStats::baseline_code_bytes,  &JitStats::baseline_failures,
+                       &JitStats::compile_failures,     &JitStats::modules_live,
+                       &JitStats::modules_released,     &JitStats::links_made,
+                       &JitStats::links_broken,         &JitStats::interpreted_runs,
+                       &JitStats::native_runs,          &JitStats::regions_compiled,
+                       &JitStats::region_blocks,        &JitStats::tier2_compile_ns,
+                       &JitStats::tier2_compile_cpu_ns, &JitStats::regions_reverted,
+                       &JitStats::policy_ticks,         &JitStats::model_labels,
+                       &JitStats::model_correct,        &JitStats::threshold_correct}) {
+      this->*field += x.*field;
+    }
+    return *this;
+  }
 };
+// 26 counters and the two thresholds: a field added to JitStats must be added to
+// operator+= (or, if it is not a counter, to this count).
+static_assert(sizeof(JitStats) == 26 * sizeof(uint64_t) + sizeof(double) + 8,
+              "JitStats changed: update JitStats::operator+=");
 
 }  // namespace tiervm

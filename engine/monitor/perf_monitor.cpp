@@ -232,29 +232,6 @@ void PerfMonitor::on_event(const Event& e) {
 
 static_assert(kMonitorMaxHarts == MachineConfig::kMaxHarts);
 
-namespace {
-
-// Adds one hart's JIT counters to a sum (the adaptive thresholds are hart 0's).
-void add_jit_counts(JitStats& sum, const JitStats& x) {
-  for (auto field : {&JitStats::blocks_compiled,      &JitStats::guest_insns_compiled,
-                     &JitStats::compile_batches,      &JitStats::compile_ns,
-                     &JitStats::baseline_blocks,      &JitStats::baseline_guest_insns,
-                     &JitStats::baseline_host_bytes,  &JitStats::baseline_compile_ns,
-                     &JitStats::baseline_code_bytes,  &JitStats::baseline_failures,
-                     &JitStats::compile_failures,     &JitStats::modules_live,
-                     &JitStats::modules_released,     &JitStats::links_made,
-                     &JitStats::links_broken,         &JitStats::interpreted_runs,
-                     &JitStats::native_runs,          &JitStats::regions_compiled,
-                     &JitStats::region_blocks,        &JitStats::tier2_compile_ns,
-                     &JitStats::tier2_compile_cpu_ns, &JitStats::regions_reverted,
-                     &JitStats::policy_ticks,         &JitStats::model_labels,
-                     &JitStats::model_correct,        &JitStats::threshold_correct}) {
-    sum.*field += x.*field;
-  }
-}
-
-}  // namespace
-
 MonitorSnapshot PerfMonitor::capture() const {
   MonitorSnapshot s;
   const uint64_t now = now_ns();
@@ -322,7 +299,7 @@ MonitorSnapshot PerfMonitor::capture() const {
         s.jit_enabled = true;
         s.jit = jit->stats();
       } else {
-        add_jit_counts(s.jit, jit->stats());
+        s.jit += jit->stats();
       }
       s.compile_queue += jit->queue_length();
       s.jit_counted_entries += jit->counted_entries();

@@ -2,6 +2,9 @@
 // dashboard's tier switch (which once dropped --jit-threshold and --tier-policy).
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstring>
+
 #include "engine/jit/jit_tier.h"
 #include "engine/machine.h"
 
@@ -56,6 +59,30 @@ TEST(JitConfigFor, ThresholdZeroWithTheBaselineTierKeepsTier2Background) {
   EXPECT_EQ(c.tier1_threshold, 0u);
   EXPECT_FALSE(c.synchronous);
   EXPECT_TRUE(c.tier2);
+}
+
+// Every counter is summed (a field missing from operator+= stays 0 here), the thresholds
+// are the left side's. Filled bytewise so no field list is repeated in the test.
+TEST(JitStatsSum, AddsEveryCounterAndKeepsTheThresholds) {
+  JitStats sum;
+  std::memset(static_cast<void*>(&sum), 0, sizeof sum);
+  sum.tier2_threshold = 7.5;
+  sum.tier1_threshold = 3;
+  JitStats x;
+  std::memset(static_cast<void*>(&x), 0x01, sizeof x);
+  sum += x;
+  sum += x;
+  EXPECT_EQ(sum.tier2_threshold, 7.5);
+  EXPECT_EQ(sum.tier1_threshold, 3u);
+  JitStats twice;
+  std::memset(static_cast<void*>(&twice), 0x02, sizeof twice);
+  const auto same = [&](size_t from, size_t to) {
+    return std::memcmp(reinterpret_cast<const char*>(&sum) + from,
+                       reinterpret_cast<const char*>(&twice) + from, to - from) == 0;
+  };
+  EXPECT_TRUE(same(0, offsetof(JitStats, tier2_threshold)));
+  EXPECT_TRUE(same(offsetof(JitStats, model_labels), sizeof(JitStats)));
+  EXPECT_EQ(sum.model_labels, 0x0202020202020202u);
 }
 
 }  // namespace
