@@ -31,6 +31,11 @@ static void prefix(void) {
 }
 
 int test_main(void) {
+#ifdef BENCH_VECTOR
+  // The kernel was auto-vectorised (tiervm_vector_bench_rom): mstatus.VS = Initial, or
+  // its first vector instruction is illegal.
+  __asm__ volatile("csrs mstatus, %0" ::"r"(1ul << 9));
+#endif
   prefix();
   uart_puts("scale ");
   put_uint(BENCH_SCALE);
