@@ -17,57 +17,12 @@
 #include "engine/hart.h"
 #include "engine/ir.h"
 #include "engine/translate/vector_emit.h"
+#include "engine/translate/vector_run.h"
 #include "engine/vector.h"
 
 namespace tiervm {
 
 namespace {
-
-// Where the second operand comes from: vs1, x[rs1], simm5, or uimm5 (shifts, slides,
-// gathers take the immediate unsigned).
-enum class Src { V, X, I, U };
-
-// The destination group, copied in, changed, written back.
-class Dest {
- public:
-  Dest(HartState& s, unsigned reg, unsigned regs) : s_(s), reg_(reg), bytes_(regs * s.vlenb) {
-    std::memcpy(buf_.data(), vreg_bytes(s, reg), bytes_);
-  }
-  void set(uint64_t index, unsigned bytes, uint64_t value) {
-    std::memcpy(buf_.data() + index * bytes, &value, bytes);
-  }
-  void set_bit(uint64_t index, bool bit) {
-    uint8_t& byte = buf_[index / 8];
-    byte = static_cast<uint8_t>((byte & ~(1u << (index % 8))) | (unsigned{bit} << (index % 8)));
-  }
-  void commit() { std::memcpy(vreg_bytes(s_, reg_), buf_.data(), bytes_); }
-
- private:
-  HartState& s_;
-  unsigned reg_;
-  uint64_t bytes_;
-  std::array<uint8_t, 8 * kMaxVlenb> buf_;
-};
-
-bool active(HartState& s, const VFields& f, uint64_t i) {
-  return f.vm || vmask_bit(s, 0, i);
-}
-
-// The second operand of element i, SEW bits wide.
-template <Src S>
-uint64_t src1(HartState& s, const VFields& f, uint64_t x, uint64_t i, unsigned sew) {
-  switch (S) {
-    case Src::V:
-      return vget(s, f.vs1, i, sew / 8);
-    case Src::X:
-      return trunc_bits(x, sew);
-    case Src::I:
-      return trunc_bits(static_cast<uint64_t>(f.simm5()), sew);
-    case Src::U:
-      return f.vs1;
-  }
-  return 0;
-}
 
 // ---- Element operations: d is vd's old element (multiply-add), a is vs2's, b the second
 // operand's; all SEW bits wide, results truncated by the caller.
@@ -220,111 +175,99 @@ struct Gt {
 // Single-width: vd[i] = Op(vd[i], vs2[i], src1) for active i in [vstart, vl).
 template <class Op, Src S>
 uint64_t h_binary(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  if (!vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) ||
-      (S == Src::V && !vgroup_ok(f.vs1, emul)) || (!f.vm && f.vd == 0)) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes();
-  Dest out(s, f.vd, vgroup_regs(emul));
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    const uint64_t r =
-        Op::op(vget(s, f.vd, i, bytes), vget(s, f.vs2, i, bytes), src1<S>(s, f, x, i, sew), sew);
-    out.set(i, bytes, trunc_bits(r, sew));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    if (!vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) ||
+        (S == Src::V && !vgroup_ok(f.vs1, emul)) || (!f.vm && f.vd == 0)) {
+      return kVectorIllegal;
+    }
+    const unsigned sew = t.sew, bytes = t.sew_bytes();
+    Dest out(s, f.vd, vgroup_regs(emul));
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      const uint64_t r =
+          Op::op(vget(s, f.vd, i, bytes), vget(s, f.vs2, i, bytes), src1<S>(s, f, x, i, sew), sew);
+      out.set(i, bytes, trunc_bits(r, sew));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // Compares: mask bit i of vd = Cmp(vs2[i], src1).
 template <class Cmp, Src S>
 uint64_t h_compare(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  const unsigned n = vgroup_regs(emul);
-  // The one-register destination may be a source's first register, else not overlap it.
-  if (!vgroup_ok(f.vs2, emul) || (S == Src::V && !vgroup_ok(f.vs1, emul)) ||
-      (f.vd != f.vs2 && voverlap(f.vd, 1, f.vs2, n)) ||
-      (S == Src::V && f.vd != f.vs1 && voverlap(f.vd, 1, f.vs1, n))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes();
-  Dest out(s, f.vd, 1);
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    out.set_bit(i, Cmp::op(vget(s, f.vs2, i, bytes), src1<S>(s, f, x, i, sew), sew));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    const unsigned n = vgroup_regs(emul);
+    // The one-register destination may be a source's first register, else not overlap it.
+    if (!vgroup_ok(f.vs2, emul) || (S == Src::V && !vgroup_ok(f.vs1, emul)) ||
+        (f.vd != f.vs2 && voverlap(f.vd, 1, f.vs2, n)) ||
+        (S == Src::V && f.vd != f.vs1 && voverlap(f.vd, 1, f.vs1, n))) {
+      return kVectorIllegal;
+    }
+    const unsigned sew = t.sew, bytes = t.sew_bytes();
+    Dest out(s, f.vd, 1);
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      out.set_bit(i, Cmp::op(vget(s, f.vs2, i, bytes), src1<S>(s, f, x, i, sew), sew));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vadc/vsbc (vm = 0: carry/borrow in from v0) and vmadc/vmsbc (carry/borrow out into a
 // mask; vm = 0 with carry in, vm = 1 without), section 11.4.
 template <bool Subtract, bool MaskOut, Src S>
 uint64_t h_carry(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  const unsigned n = vgroup_regs(emul);
-  bool ok = vgroup_ok(f.vs2, emul) && (S != Src::V || vgroup_ok(f.vs1, emul));
-  if (MaskOut) {
-    ok = ok && (f.vd == f.vs2 || !voverlap(f.vd, 1, f.vs2, n)) &&
-         (S != Src::V || f.vd == f.vs1 || !voverlap(f.vd, 1, f.vs1, n));
-  } else {
-    ok = ok && vgroup_ok(f.vd, emul) && f.vd != 0;
-  }
-  if (!ok) return vector_illegal(hart, f.word);
-  const unsigned sew = t.sew, bytes = t.sew_bytes();
-  Dest out(s, f.vd, MaskOut ? 1 : n);
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    const uint64_t a = vget(s, f.vs2, i, bytes), b = src1<S>(s, f, x, i, sew);
-    const uint64_t c = f.vm ? 0 : vmask_bit(s, 0, i);
-    const unsigned __int128 wide = Subtract ? static_cast<unsigned __int128>(a) - b - c
-                                            : static_cast<unsigned __int128>(a) + b + c;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    const unsigned n = vgroup_regs(emul);
+    bool ok = vgroup_ok(f.vs2, emul) && (S != Src::V || vgroup_ok(f.vs1, emul));
     if (MaskOut) {
-      out.set_bit(i, ((wide >> sew) & 1) != 0);
+      ok = ok && (f.vd == f.vs2 || !voverlap(f.vd, 1, f.vs2, n)) &&
+           (S != Src::V || f.vd == f.vs1 || !voverlap(f.vd, 1, f.vs1, n));
     } else {
-      out.set(i, bytes, trunc_bits(static_cast<uint64_t>(wide), sew));
+      ok = ok && vgroup_ok(f.vd, emul) && f.vd != 0;
     }
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+    if (!ok) return kVectorIllegal;
+    const unsigned sew = t.sew, bytes = t.sew_bytes();
+    Dest out(s, f.vd, MaskOut ? 1 : n);
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      const uint64_t a = vget(s, f.vs2, i, bytes), b = src1<S>(s, f, x, i, sew);
+      const uint64_t c = f.vm ? 0 : vmask_bit(s, 0, i);
+      const unsigned __int128 wide = Subtract ? static_cast<unsigned __int128>(a) - b - c
+                                              : static_cast<unsigned __int128>(a) + b + c;
+      if (MaskOut) {
+        out.set_bit(i, ((wide >> sew) & 1) != 0);
+      } else {
+        out.set(i, bytes, trunc_bits(static_cast<uint64_t>(wide), sew));
+      }
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vmerge (vm = 0): vd[i] = v0[i] ? src1 : vs2[i]; vmv.v.* (vm = 1, vs2 = 0): vd[i] = src1.
 template <Src S>
 uint64_t h_merge(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  if (!vgroup_ok(f.vd, emul) || (!f.vm && (f.vd == 0 || !vgroup_ok(f.vs2, emul))) ||
-      (S == Src::V && !vgroup_ok(f.vs1, emul))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes();
-  Dest out(s, f.vd, vgroup_regs(emul));
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    const bool take = f.vm || vmask_bit(s, 0, i);
-    out.set(i, bytes, take ? src1<S>(s, f, x, i, sew) : vget(s, f.vs2, i, bytes));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    if (!vgroup_ok(f.vd, emul) || (!f.vm && (f.vd == 0 || !vgroup_ok(f.vs2, emul))) ||
+        (S == Src::V && !vgroup_ok(f.vs1, emul))) {
+      return kVectorIllegal;
+    }
+    const unsigned sew = t.sew, bytes = t.sew_bytes();
+    Dest out(s, f.vd, vgroup_regs(emul));
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      const bool take = f.vm || vmask_bit(s, 0, i);
+      out.set(i, bytes, take ? src1<S>(s, f, x, i, sew) : vget(s, f.vs2, i, bytes));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // ---- Widening (section 11.2, 11.12, 11.14): vd has 2*SEW bits; vs2 has 2*SEW bits for
@@ -343,115 +286,100 @@ struct WMacc {
   static uint64_t op(uint64_t d, uint64_t a, uint64_t b) { return a * b + d; }
 };
 
-uint64_t extend(uint64_t v, unsigned bits, bool is_signed) {
-  return is_signed ? static_cast<uint64_t>(sext_bits(v, bits)) : trunc_bits(v, bits);
-}
-
 template <class Op, Src S, bool SignedA, bool SignedB, bool WideA>
 uint64_t h_widen(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2, wemul = emul + 1;
-  if (t.sew > 32 || wemul > 3 || !vgroup_ok(f.vd, wemul) ||
-      !vgroup_ok(f.vs2, WideA ? wemul : emul) || (!f.vm && f.vd == 0) ||
-      (!WideA && !vdest_may_overlap(f.vd, wemul, f.vs2, emul)) ||
-      (S == Src::V && (!vgroup_ok(f.vs1, emul) || !vdest_may_overlap(f.vd, wemul, f.vs1, emul)))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes(), wsew = 2 * sew;
-  Dest out(s, f.vd, vgroup_regs(wemul));
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    const uint64_t a =
-        WideA ? vget(s, f.vs2, i, 2 * bytes) : extend(vget(s, f.vs2, i, bytes), sew, SignedA);
-    const uint64_t b = extend(src1<S>(s, f, x, i, sew), sew, SignedB);
-    out.set(i, 2 * bytes, trunc_bits(Op::op(vget(s, f.vd, i, 2 * bytes), a, b), wsew));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2, wemul = emul + 1;
+    if (t.sew > 32 || wemul > 3 || !vgroup_ok(f.vd, wemul) ||
+        !vgroup_ok(f.vs2, WideA ? wemul : emul) || (!f.vm && f.vd == 0) ||
+        (!WideA && !vdest_may_overlap(f.vd, wemul, f.vs2, emul)) ||
+        (S == Src::V &&
+         (!vgroup_ok(f.vs1, emul) || !vdest_may_overlap(f.vd, wemul, f.vs1, emul)))) {
+      return kVectorIllegal;
+    }
+    const unsigned sew = t.sew, bytes = t.sew_bytes(), wsew = 2 * sew;
+    Dest out(s, f.vd, vgroup_regs(wemul));
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      const uint64_t a =
+          WideA ? vget(s, f.vs2, i, 2 * bytes) : extend(vget(s, f.vs2, i, bytes), sew, SignedA);
+      const uint64_t b = extend(src1<S>(s, f, x, i, sew), sew, SignedB);
+      out.set(i, 2 * bytes, trunc_bits(Op::op(vget(s, f.vd, i, 2 * bytes), a, b), wsew));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vnsrl/vnsra (section 11.7): vd[i] = (vs2[i] of 2*SEW bits >> (src1 & (2*SEW - 1))),
 // truncated to SEW.
 template <bool Arith, Src S>
 uint64_t h_narrow_shift(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2, wemul = emul + 1;
-  if (t.sew > 32 || wemul > 3 || !vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, wemul) ||
-      (S == Src::V && !vgroup_ok(f.vs1, emul)) || (!f.vm && f.vd == 0) ||
-      (f.vd != f.vs2 && voverlap(f.vd, vgroup_regs(emul), f.vs2, vgroup_regs(wemul)))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes(), wsew = 2 * sew;
-  Dest out(s, f.vd, vgroup_regs(emul));
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    const uint64_t a = vget(s, f.vs2, i, 2 * bytes);
-    const unsigned sh = static_cast<unsigned>(src1<S>(s, f, x, i, sew) & (wsew - 1));
-    const uint64_t r = Arith ? static_cast<uint64_t>(sext_bits(a, wsew) >> sh) : a >> sh;
-    out.set(i, bytes, trunc_bits(r, sew));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2, wemul = emul + 1;
+    if (t.sew > 32 || wemul > 3 || !vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, wemul) ||
+        (S == Src::V && !vgroup_ok(f.vs1, emul)) || (!f.vm && f.vd == 0) ||
+        (f.vd != f.vs2 && voverlap(f.vd, vgroup_regs(emul), f.vs2, vgroup_regs(wemul)))) {
+      return kVectorIllegal;
+    }
+    const unsigned sew = t.sew, bytes = t.sew_bytes(), wsew = 2 * sew;
+    Dest out(s, f.vd, vgroup_regs(emul));
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      const uint64_t a = vget(s, f.vs2, i, 2 * bytes);
+      const unsigned sh = static_cast<unsigned>(src1<S>(s, f, x, i, sew) & (wsew - 1));
+      const uint64_t r = Arith ? static_cast<uint64_t>(sext_bits(a, wsew) >> sh) : a >> sh;
+      out.set(i, bytes, trunc_bits(r, sew));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vzext/vsext.vf2/4/8 (section 11.3): vd[i] = extend(vs2[i] of SEW / Factor bits).
 template <unsigned Factor, bool Signed>
 uint64_t h_extend(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  const int src_emul = emul - (Factor == 2 ? 1 : Factor == 4 ? 2 : 3);
-  if (t.sew / Factor < 8 || src_emul < -3 || !vgroup_ok(f.vd, emul) ||
-      !vgroup_ok(f.vs2, src_emul) || (!f.vm && f.vd == 0) ||
-      !vdest_may_overlap(f.vd, emul, f.vs2, src_emul)) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned bytes = t.sew_bytes(), nbits = t.sew / Factor;
-  Dest out(s, f.vd, vgroup_regs(emul));
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    out.set(i, bytes, trunc_bits(extend(vget(s, f.vs2, i, nbits / 8), nbits, Signed), t.sew));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    const int src_emul = emul - (Factor == 2 ? 1 : Factor == 4 ? 2 : 3);
+    if (t.sew / Factor < 8 || src_emul < -3 || !vgroup_ok(f.vd, emul) ||
+        !vgroup_ok(f.vs2, src_emul) || (!f.vm && f.vd == 0) ||
+        !vdest_may_overlap(f.vd, emul, f.vs2, src_emul)) {
+      return kVectorIllegal;
+    }
+    const unsigned bytes = t.sew_bytes(), nbits = t.sew / Factor;
+    Dest out(s, f.vd, vgroup_regs(emul));
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      out.set(i, bytes, trunc_bits(extend(vget(s, f.vs2, i, nbits / 8), nbits, Signed), t.sew));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // ---- Reductions (section 14): vd[0] = Op over vs1[0] and the active vs2[i], i < vl.
 // Widening sums (Wide) read SEW-bit elements extended to 2*SEW. vstart must be 0.
 template <class Op, bool Wide, bool Signed>
 uint64_t h_reduce(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  if (s.vstart != 0 || !vgroup_ok(f.vs2, t.lmul_log2) || (Wide && t.sew > 32)) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes();
-  const unsigned rsew = Wide ? 2 * sew : sew;
-  if (s.vl != 0) {
-    uint64_t acc = vget(s, f.vs1, 0, rsew / 8);
-    for (uint64_t i = 0; i < s.vl; ++i) {
-      if (!active(s, f, i)) continue;
-      uint64_t e = vget(s, f.vs2, i, bytes);
-      if (Wide) e = trunc_bits(extend(e, sew, Signed), rsew);
-      acc = trunc_bits(Op::op(0, acc, e, rsew), rsew);
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    if (s.vstart != 0 || !vgroup_ok(f.vs2, t.lmul_log2) || (Wide && t.sew > 32)) {
+      return kVectorIllegal;
     }
-    vset(s, f.vd, 0, rsew / 8, acc);
-  }
-  vector_end(s);
-  return 0;
+    const unsigned sew = t.sew, bytes = t.sew_bytes();
+    const unsigned rsew = Wide ? 2 * sew : sew;
+    if (s.vl != 0) {
+      uint64_t acc = vget(s, f.vs1, 0, rsew / 8);
+      for (uint64_t i = 0; i < s.vl; ++i) {
+        if (!active(s, f, i)) continue;
+        uint64_t e = vget(s, f.vs2, i, bytes);
+        if (Wide) e = trunc_bits(extend(e, sew, Signed), rsew);
+        acc = trunc_bits(Op::op(0, acc, e, rsew), rsew);
+      }
+      vset(s, f.vd, 0, rsew / 8, acc);
+    }
+    return 0;
+  });
 }
 
 // ---- Mask instructions (section 15).
@@ -459,67 +387,60 @@ enum class MaskOp { AndN, And, Or, Xor, OrN, Nand, Nor, Xnor };
 
 template <MaskOp Op>
 uint64_t h_mask_logic(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  Dest out(s, f.vd, 1);
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    const bool a = vmask_bit(s, f.vs2, i), b = vmask_bit(s, f.vs1, i);
-    bool r = false;
-    switch (Op) {
-      case MaskOp::AndN:
-        r = a && !b;
-        break;
-      case MaskOp::And:
-        r = a && b;
-        break;
-      case MaskOp::Or:
-        r = a || b;
-        break;
-      case MaskOp::Xor:
-        r = a != b;
-        break;
-      case MaskOp::OrN:
-        r = a || !b;
-        break;
-      case MaskOp::Nand:
-        r = !(a && b);
-        break;
-      case MaskOp::Nor:
-        r = !(a || b);
-        break;
-      case MaskOp::Xnor:
-        r = a == b;
-        break;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType&) -> VResult {
+    Dest out(s, f.vd, 1);
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      const bool a = vmask_bit(s, f.vs2, i), b = vmask_bit(s, f.vs1, i);
+      bool r = false;
+      switch (Op) {
+        case MaskOp::AndN:
+          r = a && !b;
+          break;
+        case MaskOp::And:
+          r = a && b;
+          break;
+        case MaskOp::Or:
+          r = a || b;
+          break;
+        case MaskOp::Xor:
+          r = a != b;
+          break;
+        case MaskOp::OrN:
+          r = a || !b;
+          break;
+        case MaskOp::Nand:
+          r = !(a && b);
+          break;
+        case MaskOp::Nor:
+          r = !(a || b);
+          break;
+        case MaskOp::Xnor:
+          r = a == b;
+          break;
+      }
+      out.set_bit(i, r);
     }
-    out.set_bit(i, r);
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+    out.commit();
+    return 0;
+  });
 }
 
 // vcpop.m (First = false): active set bits of vs2 below vl; vfirst.m: the lowest such
 // index, or -1. Both need vstart = 0.
 template <bool First>
 uint64_t h_mask_count(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  if (s.vstart != 0) return vector_illegal(hart, f.word);
-  uint64_t count = 0;
-  for (uint64_t i = 0; i < s.vl; ++i) {
-    if (!active(s, f, i) || !vmask_bit(s, f.vs2, i)) continue;
-    if (First) {
-      vector_end(s);
-      return i;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType&) -> VResult {
+    if (s.vstart != 0) return kVectorIllegal;
+    uint64_t count = 0;
+    for (uint64_t i = 0; i < s.vl; ++i) {
+      if (!active(s, f, i) || !vmask_bit(s, f.vs2, i)) continue;
+      if (First) {
+        return i;
+      }
+      ++count;
     }
-    ++count;
-  }
-  vector_end(s);
-  return First ? ~uint64_t{0} : count;
+    return First ? ~uint64_t{0} : count;
+  });
 }
 
 // vmsbf/vmsif/vmsof.m: set-before-first, set-including-first, set-only-first over the
@@ -528,83 +449,71 @@ enum class SetFirst { Before, Including, Only };
 
 template <SetFirst Kind>
 uint64_t h_set_first(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  if (s.vstart != 0 || f.vd == f.vs2 || (!f.vm && f.vd == 0)) return vector_illegal(hart, f.word);
-  Dest out(s, f.vd, 1);
-  bool found = false;
-  for (uint64_t i = 0; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    const bool bit = vmask_bit(s, f.vs2, i);
-    bool r = false;
-    switch (Kind) {
-      case SetFirst::Before:
-        r = !found && !bit;
-        break;
-      case SetFirst::Including:
-        r = !found;
-        break;
-      case SetFirst::Only:
-        r = !found && bit;
-        break;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType&) -> VResult {
+    if (s.vstart != 0 || f.vd == f.vs2 || (!f.vm && f.vd == 0)) return kVectorIllegal;
+    Dest out(s, f.vd, 1);
+    bool found = false;
+    for (uint64_t i = 0; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      const bool bit = vmask_bit(s, f.vs2, i);
+      bool r = false;
+      switch (Kind) {
+        case SetFirst::Before:
+          r = !found && !bit;
+          break;
+        case SetFirst::Including:
+          r = !found;
+          break;
+        case SetFirst::Only:
+          r = !found && bit;
+          break;
+      }
+      found = found || bit;
+      out.set_bit(i, r);
     }
-    found = found || bit;
-    out.set_bit(i, r);
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+    out.commit();
+    return 0;
+  });
 }
 
 // viota.m: vd[i] = the number of active set bits of vs2 below i (section 15.8); vid.v:
 // vd[i] = i (15.9).
 template <bool Iota>
 uint64_t h_iota(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  if (!vgroup_ok(f.vd, emul) || (!f.vm && f.vd == 0) ||
-      (Iota && (s.vstart != 0 || voverlap(f.vd, vgroup_regs(emul), f.vs2, 1)))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned bytes = t.sew_bytes();
-  Dest out(s, f.vd, vgroup_regs(emul));
-  uint64_t sum = 0;
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    out.set(i, bytes, trunc_bits(Iota ? sum : i, t.sew));
-    if (Iota && vmask_bit(s, f.vs2, i)) ++sum;
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    if (!vgroup_ok(f.vd, emul) || (!f.vm && f.vd == 0) ||
+        (Iota && (s.vstart != 0 || voverlap(f.vd, vgroup_regs(emul), f.vs2, 1)))) {
+      return kVectorIllegal;
+    }
+    const unsigned bytes = t.sew_bytes();
+    Dest out(s, f.vd, vgroup_regs(emul));
+    uint64_t sum = 0;
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      out.set(i, bytes, trunc_bits(Iota ? sum : i, t.sew));
+      if (Iota && vmask_bit(s, f.vs2, i)) ++sum;
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // ---- Permutations (section 16).
 // vmv.x.s: x[rd] = vs2[0] sign-extended from SEW, whatever vl and vstart are.
 uint64_t h_vmv_x_s(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const uint64_t v = static_cast<uint64_t>(sext_bits(vget(s, f.vs2, 0, t.sew_bytes()), t.sew));
-  vector_end(s);
-  return v;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const uint64_t v = static_cast<uint64_t>(sext_bits(vget(s, f.vs2, 0, t.sew_bytes()), t.sew));
+    return v;
+  });
 }
 
 // vmv.s.x: vd[0] = x[rs1] when vstart < vl.
 uint64_t h_vmv_s_x(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  if (s.vstart < s.vl) vset(s, f.vd, 0, t.sew_bytes(), trunc_bits(x, t.sew));
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    if (s.vstart < s.vl) vset(s, f.vd, 0, t.sew_bytes(), trunc_bits(x, t.sew));
+    return 0;
+  });
 }
 
 enum class Slide { Up, Down, Up1, Down1 };
@@ -612,118 +521,106 @@ enum class Slide { Up, Down, Up1, Down1 };
 // vslideup/vslidedown by x[rs1] or uimm5, vslide1up/vslide1down with x[rs1] (16.3).
 template <Slide Kind, Src S>
 uint64_t h_slide(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  const unsigned n = vgroup_regs(emul);
-  const bool up = Kind == Slide::Up || Kind == Slide::Up1;
-  if (!vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) || (!f.vm && f.vd == 0) ||
-      (up && voverlap(f.vd, n, f.vs2, n))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned sew = t.sew, bytes = t.sew_bytes();
-  const uint64_t vlmax = t.vlmax(s.vlenb);
-  const uint64_t offset =
-      Kind == Slide::Up1 || Kind == Slide::Down1 ? 1 : (S == Src::X ? x : f.vs1);
-  Dest out(s, f.vd, n);
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    switch (Kind) {
-      case Slide::Up:
-        if (i >= offset) out.set(i, bytes, vget(s, f.vs2, i - offset, bytes));
-        break;
-      case Slide::Up1:
-        out.set(i, bytes, i == 0 ? trunc_bits(x, sew) : vget(s, f.vs2, i - 1, bytes));
-        break;
-      case Slide::Down:
-        out.set(i, bytes,
-                offset < vlmax && i + offset < vlmax ? vget(s, f.vs2, i + offset, bytes) : 0);
-        break;
-      case Slide::Down1:
-        out.set(i, bytes, i + 1 == s.vl ? trunc_bits(x, sew) : vget(s, f.vs2, i + 1, bytes));
-        break;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    const unsigned n = vgroup_regs(emul);
+    const bool up = Kind == Slide::Up || Kind == Slide::Up1;
+    if (!vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) || (!f.vm && f.vd == 0) ||
+        (up && voverlap(f.vd, n, f.vs2, n))) {
+      return kVectorIllegal;
     }
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+    const unsigned sew = t.sew, bytes = t.sew_bytes();
+    const uint64_t vlmax = t.vlmax(s.vlenb);
+    const uint64_t offset =
+        Kind == Slide::Up1 || Kind == Slide::Down1 ? 1 : (S == Src::X ? x : f.vs1);
+    Dest out(s, f.vd, n);
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      switch (Kind) {
+        case Slide::Up:
+          if (i >= offset) out.set(i, bytes, vget(s, f.vs2, i - offset, bytes));
+          break;
+        case Slide::Up1:
+          out.set(i, bytes, i == 0 ? trunc_bits(x, sew) : vget(s, f.vs2, i - 1, bytes));
+          break;
+        case Slide::Down:
+          out.set(i, bytes,
+                  offset < vlmax && i + offset < vlmax ? vget(s, f.vs2, i + offset, bytes) : 0);
+          break;
+        case Slide::Down1:
+          out.set(i, bytes, i + 1 == s.vl ? trunc_bits(x, sew) : vget(s, f.vs2, i + 1, bytes));
+          break;
+      }
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vrgather.vv/vx/vi: vd[i] = index < VLMAX ? vs2[index] : 0; vrgatherei16.vv (Ei16) takes
 // 16-bit indices from vs1 (16.4).
 template <Src S, bool Ei16>
 uint64_t h_gather(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  const unsigned n = vgroup_regs(emul);
-  int idx_emul = emul;
-  if (Ei16) idx_emul = emul + 4 - (t.sew == 8 ? 3 : t.sew == 16 ? 4 : t.sew == 32 ? 5 : 6);
-  if (idx_emul < -3 || idx_emul > 3 || !vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) ||
-      (S == Src::V && !vgroup_ok(f.vs1, idx_emul)) || (!f.vm && f.vd == 0) ||
-      voverlap(f.vd, n, f.vs2, n) ||
-      (S == Src::V && voverlap(f.vd, n, f.vs1, vgroup_regs(idx_emul)))) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned bytes = t.sew_bytes();
-  const uint64_t vlmax = t.vlmax(s.vlenb);
-  Dest out(s, f.vd, n);
-  for (uint64_t i = s.vstart; i < s.vl; ++i) {
-    if (!active(s, f, i)) continue;
-    const uint64_t index =
-        S == Src::V ? vget(s, f.vs1, i, Ei16 ? 2 : bytes) : (S == Src::X ? x : f.vs1);
-    out.set(i, bytes, index < vlmax ? vget(s, f.vs2, index, bytes) : 0);
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    const unsigned n = vgroup_regs(emul);
+    int idx_emul = emul;
+    if (Ei16) idx_emul = emul + 4 - (t.sew == 8 ? 3 : t.sew == 16 ? 4 : t.sew == 32 ? 5 : 6);
+    if (idx_emul < -3 || idx_emul > 3 || !vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) ||
+        (S == Src::V && !vgroup_ok(f.vs1, idx_emul)) || (!f.vm && f.vd == 0) ||
+        voverlap(f.vd, n, f.vs2, n) ||
+        (S == Src::V && voverlap(f.vd, n, f.vs1, vgroup_regs(idx_emul)))) {
+      return kVectorIllegal;
+    }
+    const unsigned bytes = t.sew_bytes();
+    const uint64_t vlmax = t.vlmax(s.vlenb);
+    Dest out(s, f.vd, n);
+    for (uint64_t i = s.vstart; i < s.vl; ++i) {
+      if (!active(s, f, i)) continue;
+      const uint64_t index =
+          S == Src::V ? vget(s, f.vs1, i, Ei16 ? 2 : bytes) : (S == Src::X ? x : f.vs1);
+      out.set(i, bytes, index < vlmax ? vget(s, f.vs2, index, bytes) : 0);
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vcompress.vm: the vs2[i] whose vs1 mask bit is set, i < vl, packed into vd from
 // element 0 (16.5). vstart must be 0; vd overlaps neither source.
 uint64_t h_compress(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  VType t;
-  if (!vector_begin(hart, f, t)) return 0;
-  const int emul = t.lmul_log2;
-  const unsigned n = vgroup_regs(emul);
-  if (s.vstart != 0 || !vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) ||
-      voverlap(f.vd, n, f.vs2, n) || voverlap(f.vd, n, f.vs1, 1)) {
-    return vector_illegal(hart, f.word);
-  }
-  const unsigned bytes = t.sew_bytes();
-  Dest out(s, f.vd, n);
-  uint64_t next = 0;
-  for (uint64_t i = 0; i < s.vl; ++i) {
-    if (vmask_bit(s, f.vs1, i)) out.set(next++, bytes, vget(s, f.vs2, i, bytes));
-  }
-  out.commit();
-  vector_end(s);
-  return 0;
+  return vector_run(hart, imm, [&](HartState& s, const VFields& f, const VType& t) -> VResult {
+    const int emul = t.lmul_log2;
+    const unsigned n = vgroup_regs(emul);
+    if (s.vstart != 0 || !vgroup_ok(f.vd, emul) || !vgroup_ok(f.vs2, emul) ||
+        voverlap(f.vd, n, f.vs2, n) || voverlap(f.vd, n, f.vs1, 1)) {
+      return kVectorIllegal;
+    }
+    const unsigned bytes = t.sew_bytes();
+    Dest out(s, f.vd, n);
+    uint64_t next = 0;
+    for (uint64_t i = 0; i < s.vl; ++i) {
+      if (vmask_bit(s, f.vs1, i)) out.set(next++, bytes, vget(s, f.vs2, i, bytes));
+    }
+    out.commit();
+    return 0;
+  });
 }
 
 // vmv<nr>r.v: copies nr = simm5 + 1 (1, 2, 4, 8) whole registers, whatever vtype and vl
 // are (16.6); elements from vstart, of SEW bits when vtype is legal, else bytes.
 uint64_t h_move_whole(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
-  HartState& s = hart.s;
-  const VFields f(imm);
-  if (!vector_enabled(s)) return vector_illegal(hart, f.word);
-  const unsigned nr = f.vs1 + 1;
-  if ((nr & (nr - 1)) != 0 || f.vd % nr != 0 || f.vs2 % nr != 0)
-    return vector_illegal(hart, f.word);
-  VType t;
-  const unsigned bytes = decode_vtype(s.vtype, t) ? t.sew_bytes() : 1;
-  const uint64_t from = s.vstart * bytes, total = nr * s.vlenb;
-  if (from < total && f.vd != f.vs2) {
-    std::memmove(vreg_bytes(s, f.vd) + from, vreg_bytes(s, f.vs2) + from, total - from);
-  }
-  vector_end(s);
-  return 0;
+  return vector_run_any_vtype(hart, imm, [&](HartState& s, const VFields& f) -> VResult {
+    const unsigned nr = f.vs1 + 1;
+    if ((nr & (nr - 1)) != 0 || f.vd % nr != 0 || f.vs2 % nr != 0) return kVectorIllegal;
+    VType t;
+    const unsigned bytes = decode_vtype(s.vtype, t) ? t.sew_bytes() : 1;
+    const uint64_t from = s.vstart * bytes, total = nr * s.vlenb;
+    if (from < total && f.vd != f.vs2) {
+      std::memmove(vreg_bytes(s, f.vd) + from, vreg_bytes(s, f.vs2) + from, total - from);
+    }
+    return 0;
+  });
 }
 
 using emit::vector_call;
