@@ -139,6 +139,12 @@ const DisasmCase kDisasmCases[] = {
     {0xc22284d7, "vwredsumu.vs v9,v2,v5"},
     {0xdaa1a457, "vwsubu.wv v8,v10,v3"},
     {0x4ac32457, "vzext.vf2 v8,v12"},
+    // Stage 2: fixed point (GNU as/objdump 2.40).
+    {0x86218257, "vsadd.vv v4,v2,v3"},
+    {0xba21b257, "vnclipu.wi v4,v2,3"},
+    {0x2a25e257, "vasubu.vx v4,v2,a1"},
+    {0xae20b257, "vssra.vi v4,v2,1"},
+    {0x9e218257, "vsmul.vv v4,v2,v3"},
 };
 
 std::string without_spaces(std::string s) {
@@ -161,8 +167,9 @@ TEST(Vector, RowsAreWellFormed) {
     EXPECT_EQ(decode(pattern_bits(row->pattern).match).def, row) << row->name;
   }
   // 3 configuration rows; 310 memory rows: 4 widths x nf 1..8 x (5 load + 4 store
-  // kinds), 16 whole-register loads, 4 whole-register stores, vlm, vsm; 181 others.
-  EXPECT_EQ(rows, 3u + 310u + 181u);
+  // kinds), 16 whole-register loads, 4 whole-register stores, vlm, vsm; 181 integer,
+  // mask and permutation rows; 32 fixed-point rows (12 instructions in their forms).
+  EXPECT_EQ(rows, 3u + 310u + 181u + 32u);
   EXPECT_TRUE(decoder_overlaps().empty());
   // Reserved encodings stay illegal: mew = 1 (EEW > 64), a vector width with nf = 3
   // whole-register load (only 1, 2, 4, 8 exist), vsetvl with bit 25 set.
