@@ -192,9 +192,9 @@ using emit::vector_call;
 #define OPMVX "110"
 
 #define FIXED(f6, f3, name, args, op, src) \
-  { Ext::V, TIERVM_OPV(f6, f3), name, args, vector_call<h_fixed<op, src>> }
+  { Ext::V, TIERVM_OPV(f6, f3), name, args, vector_call<h_fixed<op, (src)>> }
 #define CLIP(f6, f3, name, args, sgn, src) \
-  { Ext::V, TIERVM_OPV(f6, f3), name, args, vector_call<h_clip<sgn, src>> }
+  { Ext::V, TIERVM_OPV(f6, f3), name, args, vector_call<h_clip<(sgn), (src)>> }
 
 const InsnDef kRows[] = {
     FIXED("100000", OPIVV, "vsaddu.vv", "vd,vs2,vs1,vm", Saddu, Src::V),
