@@ -124,7 +124,7 @@ const Table& table() {
     for (auto part :
          {alu_insns(), mem_insns(), branch_insns(), muldiv_insns(), atomic_insns(), fp_insns(),
           csr_insns(), system_insns(), bitmanip_insns(), vector_config_insns(), vector_mem_insns(),
-          vector_int_insns(), vector_fixed_insns()}) {
+          vector_int_insns(), vector_fixed_insns(), vector_fp_insns()}) {
       for (const InsnDef& d : part) t.rows.push_back(&d);
     }
     // More specific rows first: a row that fixes more bits shadows the general one.

@@ -81,6 +81,7 @@ std::span<const InsnDef> vector_config_insns();
 std::span<const InsnDef> vector_mem_insns();
 std::span<const InsnDef> vector_int_insns();
 std::span<const InsnDef> vector_fixed_insns();
+std::span<const InsnDef> vector_fp_insns();
 
 // Expands a 16-bit RVC instruction to its 32-bit equivalent (unprivileged spec, chapter
 // 16), or returns 0 when the encoding is reserved/illegal (including the all-zero word).

@@ -21,6 +21,19 @@ void vector_call_x(IrBuilder& b, const DecodedInsn& d) {
   b.call(H, IrBuilder::xw(d.rd), IrBuilder::xr(d.rs1), IrBuilder::xr(d.rs2), 0, d.word);
 }
 
+// A .vf form or vfmv.s.f/vfmv.v.f: the helper gets f[rs1] (raw, NaN-boxed or not) as its
+// first operand.
+template <IrHelper H>
+void vector_call_f(IrBuilder& b, const DecodedInsn& d) {
+  b.call(H, kSlotSink, IrBuilder::fr(d.rs1), IrBuilder::xr(d.rs2), 0, d.word);
+}
+
+// vfmv.f.s: the helper's result is f[rd].
+template <IrHelper H>
+void vector_call_fw(IrBuilder& b, const DecodedInsn& d) {
+  b.call(H, IrBuilder::fr(d.rd), IrBuilder::xr(d.rs1), IrBuilder::xr(d.rs2), 0, d.word);
+}
+
 }  // namespace tiervm::emit
 
 // Row patterns of the OP-V major opcode: funct6 | vm | vs2 | vs1/rs1/imm | funct3 | vd.

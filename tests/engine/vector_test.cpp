@@ -14,6 +14,7 @@
 #include "devices/state_stream.h"
 #include "engine/csr_table.h"
 #include "engine/decoder.h"
+#include "engine/fp/ieee754.h"
 #include "engine/hart.h"
 #include "engine/vector.h"
 #include "tests/common/tiers.h"
@@ -139,12 +140,26 @@ const DisasmCase kDisasmCases[] = {
     {0xc22284d7, "vwredsumu.vs v9,v2,v5"},
     {0xdaa1a457, "vwsubu.wv v8,v10,v3"},
     {0x4ac32457, "vzext.vf2 v8,v12"},
-    // Stage 2: fixed point (GNU as/objdump 2.40).
+    // Stage 2: fixed point and floating point (GNU as/objdump 2.40).
     {0x86218257, "vsadd.vv v4,v2,v3"},
     {0xba21b257, "vnclipu.wi v4,v2,3"},
     {0x2a25e257, "vasubu.vx v4,v2,a1"},
     {0xae20b257, "vssra.vi v4,v2,1"},
     {0x9e218257, "vsmul.vv v4,v2,v3"},
+    {0x02219257, "vfadd.vv v4,v2,v3"},
+    {0x42201657, "vfmv.f.s fa2,v2"},
+    {0x02255257, "vfadd.vf v4,v2,fa0"},
+    {0xf2255257, "vfwmacc.vf v4,fa0,v2"},
+    {0x4a2a9257, "vfncvt.rod.f.f.w v4,v2"},
+    {0x0c219257, "vfredosum.vs v4,v2,v3,v0.t"},
+    {0x5c255257, "vfmerge.vfm v4,v2,fa0,v0"},
+    {0x5e05d257, "vfmv.v.f v4,fa1"},
+    {0x7e255257, "vmfge.vf v4,v2,fa0"},
+    {0x4e221257, "vfrsqrt7.v v4,v2"},
+    {0x4a279257, "vfwcvt.rtz.x.f.v v4,v2"},
+    {0x3e25d257, "vfslide1down.vf v4,v2,fa1"},
+    {0xae219257, "vfnmsub.vv v4,v3,v2"},
+    {0x4e281257, "vfclass.v v4,v2"},
 };
 
 std::string without_spaces(std::string s) {
@@ -168,8 +183,9 @@ TEST(Vector, RowsAreWellFormed) {
   }
   // 3 configuration rows; 310 memory rows: 4 widths x nf 1..8 x (5 load + 4 store
   // kinds), 16 whole-register loads, 4 whole-register stores, vlm, vsm; 181 integer,
-  // mask and permutation rows; 32 fixed-point rows (12 instructions in their forms).
-  EXPECT_EQ(rows, 3u + 310u + 181u + 32u);
+  // mask and permutation rows; 32 fixed-point rows (12 instructions in their forms); 101
+  // floating-point rows.
+  EXPECT_EQ(rows, 3u + 310u + 181u + 32u + 101u);
   EXPECT_TRUE(decoder_overlaps().empty());
   // Reserved encodings stay illegal: mew = 1 (EEW > 64), a vector width with nf = 3
   // whole-register load (only 1, 2, 4, 8 exist), vsetvl with bit 25 set.
@@ -288,6 +304,58 @@ TEST(Vector, FaultOnlyFirst) {
         EXPECT_EQ(m.hart.s.vl, 3u) << "tier " << tier;
       }
       EXPECT_EQ(m.hart.s.vstart, 0u);
+    }
+  }
+}
+
+constexpr uint32_t kVsetivli4E32 = 0xc1027057;  // vsetivli x0, 4, e32, m1, tu, mu
+constexpr uint32_t kVfaddVv = 0x02219257;       // vfadd.vv v4, v2, v3
+constexpr uint32_t kVfmvFS = 0x42201657;        // vfmv.f.s fa2, v2
+constexpr uint64_t kFsField = uint64_t{3} << 13;
+constexpr uint64_t kFsInitial = uint64_t{1} << 13;
+
+// Vector FP instructions follow the scalar rules (RVV 1.0 section 13.1, priv spec 3.1.6.6):
+// illegal with mstatus.FS = Off; flags accrue into fflags and make FS Dirty; vfmv.f.s
+// writes f[rd] NaN-boxed and makes FS Dirty; an operation that raises nothing leaves FS.
+TEST(Vector, FloatingPointFollowsFsAndAccruesFlags) {
+  for (unsigned tier = 0; tier < kTestTiers; ++tier) {
+    for (int step = 0; step < 4; ++step) {
+      TestMachine m(tier);
+      m.hart.set_vlen(128);
+      m.hart.reset(test::kRamBase);
+      trap_to_loop(m);
+      uint64_t ms = (m.hart.s.mstatus & ~kFsField) | kVsInitial | (step == 0 ? 0 : kFsInitial);
+      ASSERT_TRUE(m.hart.csr_write(0x300, ms));
+      // v2 = {1.0f, 2^127, ...}, v3 = {2^-30, 2^127, ...}: 1 + 2^-30 is inexact, 2^128
+      // overflows. Step 2 adds exact values (no flag).
+      const uint32_t b0 = step == 2 ? 0x3f800000u : 0x30800000u;
+      const uint32_t b1 = step == 2 ? 0x3f800000u : 0x7f000000u;
+      vset(m.hart.s, 2, 0, 4, 0x3f800000u);
+      vset(m.hart.s, 2, 1, 4, step == 2 ? 0x3f800000u : 0x7f000000u);
+      vset(m.hart.s, 3, 0, 4, b0);
+      vset(m.hart.s, 3, 1, 4, b1);
+      m.put({kVsetivli4E32, step == 3 ? kVfmvFS : kVfaddVv, kJumpSelf});
+      m.run(2);
+      const uint64_t fs = (m.hart.s.mstatus & kFsField) >> 13;
+      if (step == 0) {
+        EXPECT_EQ(m.hart.s.mcause, static_cast<uint64_t>(Cause::IllegalInsn)) << "tier " << tier;
+        EXPECT_EQ(m.hart.s.mtval, kVfaddVv) << "tier " << tier;
+        continue;
+      }
+      EXPECT_EQ(m.hart.s.mcause, 0u) << "tier " << tier << " step " << step;
+      if (step == 1) {
+        EXPECT_EQ(m.hart.s.fflags, fp::fflag::NX | fp::fflag::OF) << "tier " << tier;
+        EXPECT_EQ(vget(m.hart.s, 4, 0, 4), 0x3f800000u);  // 1 + 2^-30 rounds to 1
+        EXPECT_EQ(vget(m.hart.s, 4, 1, 4), 0x7f800000u);  // +inf
+        EXPECT_EQ(fs, 3u) << "tier " << tier;
+      } else if (step == 2) {
+        EXPECT_EQ(m.hart.s.fflags, 0u) << "tier " << tier;
+        EXPECT_EQ(vget(m.hart.s, 4, 0, 4), 0x40000000u);  // 1 + 1 = 2
+        EXPECT_EQ(fs, 1u) << "tier " << tier;
+      } else {
+        EXPECT_EQ(m.hart.s.f(12), 0xffffffff3f800000u) << "tier " << tier;
+        EXPECT_EQ(fs, 3u) << "tier " << tier;
+      }
     }
   }
 }

@@ -107,6 +107,9 @@ const RomCase kRoms[] = {
     // Stage 2: fixed-point (vxrm rounding, vxsat), expected values from QEMU.
     {"rvv_fixed128", "roms/isa/rvv_fixed.elf", 0, {}, {"--vlen", "128"}},
     {"rvv_fixed256", "roms/isa/rvv_fixed.elf", 0, {}, {"--vlen", "256"}},
+    // Stage 2: floating point (frm, fflags, NaN-boxing, FS), expected values from QEMU.
+    {"rvv_fp128", "roms/isa/rvv_fp.elf", 0, {}, {"--vlen", "128"}},
+    {"rvv_fp256", "roms/isa/rvv_fp.elf", 0, {}, {"--vlen", "256"}},
     // Multi-hart litmus checks (LR/SC, AMOs, a lock, message passing, store buffering,
     // IPIs); on one hart the rom fails with 1.
     {"smp4", "roms/isa/smp.elf", 0, {"smp: 4 harts", "smp: all checks passed"}, {"--smp", "4"}},
