@@ -91,7 +91,8 @@ bool interpret_block(Hart& hart, const IrBlock& block, const TlbEntry* l1) {
 #define TIERVM_IR_FP(name, text, operands)                                       \
   case IrOp::name: {                                                             \
     uint64_t v;                                                                  \
-    if (eval_fp_host(IrOp::name, a, b, i.imm, s.fflags, s.frm, v)) {             \
+    if (eval_fp_host(IrOp::name, a, b, r[i.c], i.imm, s.fflags, s.frm,           \
+                     (s.mstatus & mstatus::FS) == mstatus::FS, v)) {             \
       if (ir_fp_writes_freg(IrOp::name)) s.mstatus |= mstatus::FS | mstatus::SD; \
     } else {                                                                     \
       v = i.helper(hart, a, b, r[i.c], i.imm);                                   \

@@ -90,8 +90,8 @@ void IrBuilder::call(IrHelper h, uint8_t dst, uint8_t a, uint8_t b, uint8_t c, i
   block_.insns.back().helper = h;
 }
 
-void IrBuilder::fp(IrOp o, IrHelper h, uint8_t dst, uint8_t a, uint8_t b, int64_t imm) {
-  op(o, dst, a, b, imm);
+void IrBuilder::fp(IrOp o, IrHelper h, uint8_t dst, uint8_t a, uint8_t b, int64_t imm, uint8_t c) {
+  op(o, dst, a, b, imm, c);
   block_.insns.back().helper = h;
 }
 

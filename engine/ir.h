@@ -188,7 +188,8 @@ class IrBuilder {
   void mov_imm(uint8_t dst, int64_t imm) { op(IrOp::MovImm, dst, 0, 0, imm); }
   void call(IrHelper h, uint8_t dst, uint8_t a = 0, uint8_t b = 0, uint8_t c = 0, int64_t imm = 0);
   // A TIERVM_IR_FP op whose exact definition (and slow path) is `h`.
-  void fp(IrOp o, IrHelper h, uint8_t dst, uint8_t a, uint8_t b = 0, int64_t imm = 0);
+  void fp(IrOp o, IrHelper h, uint8_t dst, uint8_t a, uint8_t b = 0, int64_t imm = 0,
+          uint8_t c = 0);
 
   // Terminators end the block.
   void jump(int64_t offset);

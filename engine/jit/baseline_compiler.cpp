@@ -31,7 +31,8 @@ constexpr OpStencils kOpStencils[] = {
 static_assert(std::size(kOpStencils) == static_cast<size_t>(IrOp::Count));
 
 // The out-of-line body of a Call or FP op (stencils.cpp, call_body), or nullptr. An FP op
-// has one per rounding mode the host FPU can follow (RNE, dynamic); with any other the
+// has one per rounding mode the host fast path can follow (RNE, RTZ for the conversions
+// to integers, dynamic); with any other the
 // helper (the Call body) does the whole op.
 const Stencil* body_stencil(const IrInsn& i) {
   const uint64_t rm = static_cast<uint64_t>(i.imm) & 7;
@@ -39,9 +40,10 @@ const Stencil* body_stencil(const IrInsn& i) {
     case IrOp::Call:
       return &stencils::kbody_call;
 #define TIERVM_IR_OP(name, text, operands)
-#define TIERVM_IR_FP(name, text, operands)                                         \
-  case IrOp::name:                                                                 \
-    if (!ir_fp_writes_freg(IrOp::name) || rm == 0) return &stencils::kbody_##name; \
+#define TIERVM_IR_FP(name, text, operands)                                     \
+  case IrOp::name:                                                             \
+    if (!ir_fp_uses_rm(IrOp::name) || rm == 0) return &stencils::kbody_##name; \
+    if (rm == 1) return &stencils::kbody_##name##_rtz;                         \
     return rm == 7 ? &stencils::kbody_##name##_dyn : &stencils::kbody_call;
 #include "engine/ir_ops.inc"
     default:

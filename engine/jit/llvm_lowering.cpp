@@ -12,6 +12,7 @@
 
 #include <array>
 #include <climits>
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <type_traits>
@@ -364,6 +365,7 @@ class BlockLowering {
   }
 
   void lower_call(const IrInsn& i) {
+    forget_fp_env();  // a helper may write fflags, frm or mstatus (csrw)
     sync_instret();
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
     Value* v =
@@ -373,8 +375,46 @@ class BlockLowering {
     write(i.dst, v);
   }
 
+  // The FP environment in which a rounding op may take the host's result (engine/ir_eval.h,
+  // host_rounding_ok): fflags.NX already set, FS already Dirty (so the fast path stores
+  // nothing), and for dynamic-rounding ops frm = RNE. Loaded once per member block and
+  // kept until the next Call: only a Call (csrw fflags/frm/fcsr/mstatus) clears these bits;
+  // an FP op's own helper can only set NX and FS. Cached per member, so the value
+  // dominates every later use in the member (its diamonds all rejoin).
+  Value* fp_env_ok(bool dynamic) {
+    Value*& cached = dynamic ? fp_env_dyn_ : fp_env_static_;
+    if (cached != nullptr) return cached;
+    if (fp_env_static_ == nullptr) {
+      Value* fflags = load_state(i32_, offsetof(HartState, fflags));
+      Value* nx = b_.CreateICmpNE(b_.CreateAnd(fflags, b_.getInt32(1)), b_.getInt32(0));
+      fp_env_static_ = b_.CreateAnd(nx, fs_dirty());
+    }
+    if (!dynamic) return fp_env_static_;
+    fp_env_dyn_ = b_.CreateAnd(fp_env_static_, b_.CreateICmpEQ(frm(), b_.getInt32(0)));
+    return fp_env_dyn_;
+  }
+  // mstatus.FS Dirty (with SD), and frm, cached as fp_env_ok's values are.
+  Value* fs_dirty() {
+    if (fs_dirty_ != nullptr) return fs_dirty_;
+    constexpr uint64_t kDirty = mstatus::FS | mstatus::SD;
+    fs_dirty_ = b_.CreateICmpEQ(b_.CreateAnd(load64(offsetof(HartState, mstatus)), c64(kDirty)),
+                                c64(kDirty));
+    return fs_dirty_;
+  }
+  Value* frm() {
+    if (frm_ == nullptr) frm_ = load_state(i32_, offsetof(HartState, frm));
+    return frm_;
+  }
+  void forget_fp_env() { fp_env_static_ = fp_env_dyn_ = fs_dirty_ = frm_ = nullptr; }
+
   // A TIERVM_IR_FP op: engine/ir_eval.h's eval_fp_host in IR (the guard and the host
   // operation, straight-line), then the op's helper when the guard fails.
+  //
+  // The guard of a rounding op looks only at the result (engine/ir_eval.h, fp_host): in
+  // RNE with NX already set, an IEEE host gives the soft-float bits and no new flag
+  // whenever the result is finite and normal, or a zero that is exact. A NaN or infinite
+  // operand gives a NaN or an infinity (refused), a subnormal operand is computed exactly
+  // (the host does not flush them), and a tiny or overflowing result is refused.
   void lower_fp(const IrInsn& i) {
     enum class K { Add, Sub, Mul, Div, Sqrt, Eq, Lt, Le };
     K k = K::Add;
@@ -399,7 +439,7 @@ class BlockLowering {
       case IrOp::FLeS: k = K::Le; dbl = false; break;
       // clang-format on
       default:
-        lower_call(i);
+        lower_fp_more(i);
         return;
     }
     const bool arith = ir_fp_writes_freg(i.op);
@@ -410,22 +450,13 @@ class BlockLowering {
     }
     llvm::Type* it = dbl ? i64_ : i32_;
     llvm::Type* ft = dbl ? b_.getDoubleTy() : b_.getFloatTy();
-    const unsigned width = dbl ? 64 : 32;
     auto ci = [&](uint64_t v) { return llvm::ConstantInt::get(it, v); };
     const uint64_t exp_shifted = dbl ? uint64_t{0x7ff} << 53 : uint64_t{0xff} << 24;
     const uint64_t min_shifted = dbl ? uint64_t{1} << 53 : uint64_t{1} << 24;
     Value* a = read(i.a);
     Value* bv = read(i.b);
     Value* cv = read(i.c);  // here: a read in the slow path would not dominate later uses
-    Value* ok = b_.getTrue();
-    if (arith) {
-      Value* fflags = load_state(i32_, offsetof(HartState, fflags));
-      ok = b_.CreateICmpNE(b_.CreateAnd(fflags, b_.getInt32(1)), b_.getInt32(0));
-      if (rm == 7) {
-        Value* frm = load_state(i32_, offsetof(HartState, frm));
-        ok = b_.CreateAnd(ok, b_.CreateICmpEQ(frm, b_.getInt32(0)));
-      }
-    }
+    Value* ok = arith ? fp_env_ok(rm == 7) : b_.getTrue();
     auto unbox = [&](Value* reg) {
       if (dbl) return reg;
       ok = b_.CreateAnd(ok, b_.CreateICmpEQ(b_.CreateLShr(reg, c64(32)), c64(0xffffffffu)));
@@ -433,66 +464,56 @@ class BlockLowering {
     };
     Value* xb = unbox(a);
     Value* yb = k == K::Sqrt ? xb : unbox(bv);
-    Value* xm = b_.CreateShl(xb, ci(1));
-    Value* ym = b_.CreateShl(yb, ci(1));
-    auto zero_or_normal = [&](Value* m) {
-      return b_.CreateOr(
-          b_.CreateICmpEQ(m, ci(0)),
-          b_.CreateICmpULT(b_.CreateSub(m, ci(min_shifted)), ci(exp_shifted - min_shifted)));
-    };
     Value* x = b_.CreateBitCast(xb, ft);
     Value* y = b_.CreateBitCast(yb, ft);
     Value* result = nullptr;
     if (!arith) {
-      ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateICmpULE(xm, ci(exp_shifted)),
-                                         b_.CreateICmpULE(ym, ci(exp_shifted))));
+      // Neither operand a NaN (an ordered compare is false exactly when one is).
+      ok = b_.CreateAnd(ok, b_.CreateFCmpORD(x, y));
       Value* c = k == K::Eq   ? b_.CreateFCmpOEQ(x, y)
                  : k == K::Lt ? b_.CreateFCmpOLT(x, y)
                               : b_.CreateFCmpOLE(x, y);
       result = bool64(c);
     } else {
-      Value* x_zero = b_.CreateICmpEQ(xm, ci(0));
-      Value* y_zero = b_.CreateICmpEQ(ym, ci(0));
       Value* r = nullptr;
-      Value* zero_exact = b_.getTrue();  // a zero result is exact for add and sub
-      if (k == K::Sqrt) {
-        Value* positive = b_.CreateICmpEQ(b_.CreateLShr(xb, ci(width - 1)), ci(0));
-        ok = b_.CreateAnd(ok, b_.CreateAnd(zero_or_normal(xm), b_.CreateOr(x_zero, positive)));
-        r = b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
-        zero_exact = x_zero;
-      } else {
-        ok = b_.CreateAnd(ok, b_.CreateAnd(zero_or_normal(xm), zero_or_normal(ym)));
-        if (k == K::Add) r = b_.CreateFAdd(x, y);
-        if (k == K::Sub) r = b_.CreateFSub(x, y);
-        if (k == K::Mul) {
-          r = b_.CreateFMul(x, y);
-          zero_exact = b_.CreateOr(x_zero, y_zero);
-        }
-        if (k == K::Div) {
-          ok = b_.CreateAnd(ok, b_.CreateNot(y_zero));
-          r = b_.CreateFDiv(x, y);
-          zero_exact = x_zero;
-        }
+      // When a zero result is exact: always for add and sub (a sum of two floats that
+      // rounds to zero is zero), and for sqrt (only sqrt(+-0) is zero); for mul and div
+      // only with a zero operand (the dividend: x / inf is left to the helper).
+      Value* zero_exact = b_.getTrue();
+      if (k == K::Sqrt) r = b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
+      if (k == K::Add) r = b_.CreateFAdd(x, y);
+      if (k == K::Sub) r = b_.CreateFSub(x, y);
+      if (k == K::Mul) {
+        r = b_.CreateFMul(x, y);
+        zero_exact = b_.CreateOr(b_.CreateICmpEQ(b_.CreateShl(xb, ci(1)), ci(0)),
+                                 b_.CreateICmpEQ(b_.CreateShl(yb, ci(1)), ci(0)));
+      }
+      if (k == K::Div) {
+        r = b_.CreateFDiv(x, y);
+        zero_exact = b_.CreateICmpEQ(b_.CreateShl(xb, ci(1)), ci(0));
       }
       Value* rb = b_.CreateBitCast(r, it);
       Value* rm_bits = b_.CreateShl(rb, ci(1));
-      Value* normal = b_.CreateAnd(b_.CreateICmpUGT(rm_bits, ci(min_shifted)),
-                                   b_.CreateICmpULT(rm_bits, ci(exp_shifted)));
-      Value* exact_zero = b_.CreateAnd(b_.CreateICmpEQ(rm_bits, ci(0)), zero_exact);
+      // Finite and above the smallest normal (ir_eval.h, normal_above_min: the smallest
+      // normal may be a tiny result rounded up, with UF): one unsigned compare.
+      Value* normal = b_.CreateICmpULT(b_.CreateSub(rm_bits, ci(min_shifted + 1)),
+                                       ci(exp_shifted - min_shifted - 1));
+      Value* exact_zero = b_.CreateICmpEQ(rm_bits, ci(0));
+      if (k == K::Mul || k == K::Div) exact_zero = b_.CreateAnd(exact_zero, zero_exact);
       ok = b_.CreateAnd(ok, b_.CreateOr(normal, exact_zero));
       result = dbl ? rb : b_.CreateOr(b_.CreateZExt(rb, i64_), c64(0xffffffff00000000ull));
     }
+    fp_diamond(i, ok, result, a, bv, cv);
+  }
+
+  // if (ok) dst = result else dst = helper(a, b, c, imm), the helper's trap checked.
+  void fp_diamond(const IrInsn& i, Value* ok, Value* result, Value* a, Value* bv, Value* cv) {
     BasicBlock* fast = BasicBlock::Create(ctx_, "fp_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "fp_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "fp_join", fn_);
     b_.CreateCondBr(ok, fast, slow, llvm::MDBuilder(ctx_).createBranchWeights(1000, 1));
     b_.SetInsertPoint(fast);
-    if (arith) {
-      const size_t off = offsetof(HartState, mstatus);
-      store64(off, b_.CreateOr(load64(off), c64(mstatus::FS | mstatus::SD)));
-    }
     b_.CreateBr(join);
-    BasicBlock* fast_end = b_.GetInsertBlock();
     b_.SetInsertPoint(slow);
     sync_instret();
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
@@ -503,9 +524,207 @@ class BlockLowering {
     BasicBlock* slow_end = b_.GetInsertBlock();
     b_.SetInsertPoint(join);
     auto* phi = b_.CreatePHI(i64_, 2);
-    phi->addIncoming(result, fast_end);
+    phi->addIncoming(result, fast);
     phi->addIncoming(slow_v, slow_end);
     write(i.dst, phi);
+  }
+
+  // The FP ops beyond add/sub/mul/div/sqrt and the compares: engine/ir_eval.h's
+  // eval_fp_host for them, in IR (fused multiply-adds, conversions, min/max, sign
+  // injection of singles), with the same guards: a result the helper would give too, and
+  // no flag the helper would raise but an NX already set. FS already Dirty for every op
+  // that writes an f register or may raise a flag, so the fast path stores nothing.
+  void lower_fp_more(const IrInsn& i) {
+    const unsigned rm = static_cast<unsigned>(i.imm) & 7;
+    Value* a = read(i.a);
+    Value* bv = read(i.b);
+    Value* cv = read(i.c);
+    llvm::Type* f32 = b_.getFloatTy();
+    llvm::Type* f64 = b_.getDoubleTy();
+    // A single's bits if the register holds a properly boxed one (`ok` gains the test).
+    auto unbox = [&](Value* reg, Value*& ok) {
+      ok = b_.CreateAnd(ok, b_.CreateICmpEQ(b_.CreateLShr(reg, c64(32)), c64(0xffffffffu)));
+      return b_.CreateTrunc(reg, i32_);
+    };
+    auto box = [&](Value* bits32) {
+      return b_.CreateOr(b_.CreateZExt(bits32, i64_), c64(0xffffffff00000000ull));
+    };
+    // Above the smallest normal and finite (ir_eval.h, normal_above_min), and zero.
+    auto normal = [&](Value* bits, bool dbl) {
+      llvm::Type* it = dbl ? i64_ : i32_;
+      const uint64_t exp_shifted = dbl ? uint64_t{0x7ff} << 53 : uint64_t{0xff} << 24;
+      const uint64_t min_shifted = dbl ? uint64_t{1} << 53 : uint64_t{1} << 24;
+      Value* m = b_.CreateShl(bits, llvm::ConstantInt::get(it, 1));
+      return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(it, min_shifted + 1)),
+                              llvm::ConstantInt::get(it, exp_shifted - min_shifted - 1));
+    };
+    auto is_zero = [&](Value* bits) {
+      return b_.CreateICmpEQ(b_.CreateShl(bits, llvm::ConstantInt::get(bits->getType(), 1)),
+                             llvm::ConstantInt::get(bits->getType(), 0));
+    };
+    // A valid rounding mode for an exact op: static, or frm <= RMM.
+    auto rm_valid = [&]() -> Value* {
+      if (rm != 7) return b_.getTrue();
+      return b_.CreateICmpULE(frm(), b_.getInt32(4));
+    };
+    const bool rounding_ok = rm == 0 || rm == 7;  // RNE, or frm when it is RNE
+    Value* ok = nullptr;
+    Value* result = nullptr;
+    switch (i.op) {
+      case IrOp::FMAddD:
+      case IrOp::FMSubD:
+      case IrOp::FNMSubD:
+      case IrOp::FNMAddD:
+      case IrOp::FMAddS:
+      case IrOp::FMSubS:
+      case IrOp::FNMSubS:
+      case IrOp::FNMAddS: {
+        if (!rounding_ok) break;
+        const bool dbl = i.op == IrOp::FMAddD || i.op == IrOp::FMSubD || i.op == IrOp::FNMSubD ||
+                         i.op == IrOp::FNMAddD;
+        const bool neg_product = i.op == IrOp::FNMSubD || i.op == IrOp::FNMAddD ||
+                                 i.op == IrOp::FNMSubS || i.op == IrOp::FNMAddS;
+        const bool neg_addend = i.op == IrOp::FMSubD || i.op == IrOp::FNMAddD ||
+                                i.op == IrOp::FMSubS || i.op == IrOp::FNMAddS;
+        ok = fp_env_ok(rm == 7);
+        Value* xb = dbl ? a : unbox(a, ok);
+        Value* yb = dbl ? bv : unbox(bv, ok);
+        Value* zb = dbl ? cv : unbox(cv, ok);
+        llvm::Type* it = dbl ? i64_ : i32_;
+        Value* sign = llvm::ConstantInt::get(it, dbl ? uint64_t{1} << 63 : uint64_t{1} << 31);
+        if (neg_product) xb = b_.CreateXor(xb, sign);
+        if (neg_addend) zb = b_.CreateXor(zb, sign);
+        llvm::Type* ft = dbl ? f64 : f32;
+        Value* r = b_.CreateIntrinsic(
+            llvm::Intrinsic::fma, {ft},
+            {b_.CreateBitCast(xb, ft), b_.CreateBitCast(yb, ft), b_.CreateBitCast(zb, ft)});
+        Value* rb = b_.CreateBitCast(r, it);
+        Value* zero_factor = b_.CreateOr(is_zero(xb), is_zero(yb));
+        ok = b_.CreateAnd(ok, b_.CreateOr(normal(rb, dbl), b_.CreateAnd(is_zero(rb), zero_factor)));
+        result = dbl ? rb : box(rb);
+        break;
+      }
+      case IrOp::FCvtDW:
+      case IrOp::FCvtDWU:
+        // Exact: FS Dirty and a valid rounding mode are all it needs.
+        ok = b_.CreateAnd(fs_dirty(), rm_valid());
+        result =
+            b_.CreateBitCast(i.op == IrOp::FCvtDW ? b_.CreateSIToFP(b_.CreateTrunc(a, i32_), f64)
+                                                  : b_.CreateUIToFP(b_.CreateTrunc(a, i32_), f64),
+                             i64_);
+        break;
+      case IrOp::FCvtDL:
+      case IrOp::FCvtDLU:
+      case IrOp::FCvtSW:
+      case IrOp::FCvtSWU:
+      case IrOp::FCvtSL:
+      case IrOp::FCvtSLU: {
+        if (!rounding_ok) break;
+        ok = fp_env_ok(rm == 7);
+        const bool to_double = i.op == IrOp::FCvtDL || i.op == IrOp::FCvtDLU;
+        const bool is_signed = i.op == IrOp::FCvtDL || i.op == IrOp::FCvtSW || i.op == IrOp::FCvtSL;
+        const bool word = i.op == IrOp::FCvtSW || i.op == IrOp::FCvtSWU;
+        Value* v = word ? b_.CreateTrunc(a, i32_) : a;
+        llvm::Type* ft = to_double ? f64 : f32;
+        Value* r = is_signed ? b_.CreateSIToFP(v, ft) : b_.CreateUIToFP(v, ft);
+        result = to_double ? b_.CreateBitCast(r, i64_) : box(b_.CreateBitCast(r, i32_));
+        break;
+      }
+      case IrOp::FCvtWD:
+      case IrOp::FCvtWUD:
+      case IrOp::FCvtLD:
+      case IrOp::FCvtLUD:
+      case IrOp::FCvtWS:
+      case IrOp::FCvtWUS:
+      case IrOp::FCvtLS:
+      case IrOp::FCvtLUS: {
+        // Round to an integral value (trunc for RTZ, rint for RNE: the host's mode), then
+        // convert it exactly when it is in range. NX already set, FS already Dirty.
+        if (rm != 0 && rm != 1 && rm != 7) break;
+        const bool dbl = i.op == IrOp::FCvtWD || i.op == IrOp::FCvtWUD || i.op == IrOp::FCvtLD ||
+                         i.op == IrOp::FCvtLUD;
+        const bool is_signed = i.op == IrOp::FCvtWD || i.op == IrOp::FCvtLD ||
+                               i.op == IrOp::FCvtWS || i.op == IrOp::FCvtLS;
+        const bool word = i.op == IrOp::FCvtWD || i.op == IrOp::FCvtWUD || i.op == IrOp::FCvtWS ||
+                          i.op == IrOp::FCvtWUS;
+        ok = fp_env_ok(rm == 7);  // dynamic: frm = RNE
+        Value* xb = dbl ? a : unbox(a, ok);
+        llvm::Type* ft = dbl ? f64 : f32;
+        Value* x = b_.CreateBitCast(xb, ft);
+        Value* r =
+            b_.CreateUnaryIntrinsic(rm == 1 ? llvm::Intrinsic::trunc : llvm::Intrinsic::rint, x);
+        const unsigned bits = word ? 32 : 64;
+        const double high = is_signed ? std::ldexp(1.0, static_cast<int>(bits) - 1)
+                                      : std::ldexp(1.0, static_cast<int>(bits));
+        const double low = is_signed ? -high : 0.0;
+        // Ordered compares: a NaN fails. -0 >= 0 holds (it converts to 0, as the helper).
+        ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateFCmpOGE(r, llvm::ConstantFP::get(ft, low)),
+                                           b_.CreateFCmpOLT(r, llvm::ConstantFP::get(ft, high))));
+        llvm::Type* int_ty = word ? i32_ : i64_;
+        Value* v = is_signed ? b_.CreateFPToSI(r, int_ty) : b_.CreateFPToUI(r, int_ty);
+        // fptosi/fptoui are poison outside the range: freeze, as the fast value is only
+        // used when the guard holds.
+        v = b_.CreateFreeze(v);
+        result = word ? b_.CreateSExt(v, i64_) : v;
+        break;
+      }
+      case IrOp::FCvtSD: {
+        if (!rounding_ok) break;
+        ok = fp_env_ok(rm == 7);
+        Value* r = b_.CreateBitCast(b_.CreateFPTrunc(b_.CreateBitCast(a, f64), f32), i32_);
+        ok = b_.CreateAnd(ok, b_.CreateOr(normal(r, false), b_.CreateAnd(is_zero(r), is_zero(a))));
+        result = box(r);
+        break;
+      }
+      case IrOp::FCvtDS: {
+        ok = b_.CreateAnd(fs_dirty(), rm_valid());
+        Value* x = b_.CreateBitCast(unbox(a, ok), f32);
+        ok = b_.CreateAnd(ok, b_.CreateFCmpORD(x, x));
+        result = b_.CreateBitCast(b_.CreateFPExt(x, f64), i64_);
+        break;
+      }
+      case IrOp::FMinD:
+      case IrOp::FMaxD:
+      case IrOp::FMinS:
+      case IrOp::FMaxS: {
+        const bool dbl = i.op == IrOp::FMinD || i.op == IrOp::FMaxD;
+        const bool is_max = i.op == IrOp::FMaxD || i.op == IrOp::FMaxS;
+        ok = fs_dirty();
+        Value* xb = dbl ? a : unbox(a, ok);
+        Value* yb = dbl ? bv : unbox(bv, ok);
+        llvm::Type* ft = dbl ? f64 : f32;
+        Value* x = b_.CreateBitCast(xb, ft);
+        Value* y = b_.CreateBitCast(yb, ft);
+        ok = b_.CreateAnd(ok, b_.CreateFCmpORD(x, y));
+        Value* pick_x = is_max ? b_.CreateFCmpOGT(x, y) : b_.CreateFCmpOLT(x, y);
+        Value* both_zero = b_.CreateAnd(is_zero(xb), is_zero(yb));
+        // Both zeros: -0 is below +0 (a set sign bit), so min ors and max ands the bits.
+        Value* zeros = is_max ? b_.CreateAnd(xb, yb) : b_.CreateOr(xb, yb);
+        Value* r = b_.CreateSelect(both_zero, zeros, b_.CreateSelect(pick_x, xb, yb));
+        result = dbl ? r : box(r);
+        break;
+      }
+      case IrOp::FSgnjS:
+      case IrOp::FSgnjnS:
+      case IrOp::FSgnjxS: {
+        ok = fs_dirty();
+        Value* xb = unbox(a, ok);
+        Value* yb = unbox(bv, ok);
+        Value* sign_bit = b_.getInt32(0x80000000u);
+        Value* sign = b_.CreateAnd(yb, sign_bit);
+        if (i.op == IrOp::FSgnjnS) sign = b_.CreateXor(sign, sign_bit);
+        if (i.op == IrOp::FSgnjxS) sign = b_.CreateXor(sign, b_.CreateAnd(xb, sign_bit));
+        result = box(b_.CreateOr(b_.CreateAnd(xb, b_.getInt32(0x7fffffffu)), sign));
+        break;
+      }
+      default:
+        break;
+    }
+    if (ok == nullptr) {  // a rounding mode the host cannot follow here: always the helper
+      lower_call(i);
+      return;
+    }
+    fp_diamond(i, ok, result, a, bv, cv);
   }
 
   // Ops without an inline lowering call eval_alu: one definition of their semantics.
@@ -836,6 +1055,7 @@ class BlockLowering {
 
   void lower_member(size_t n) {
     member_ = &job_.members[n];
+    forget_fp_env();
     for (const IrInsn& i : member_->block->insns) lower_insn(i);
     lower_exit();
   }
@@ -996,6 +1216,10 @@ class BlockLowering {
   Value* code_marks_ = nullptr;
   llvm::MDNode* tbaa_marks_ = nullptr;
   const JitMember* member_ = nullptr;
+  Value* fp_env_static_ = nullptr;  // fp_env_ok's values in the current member
+  Value* fp_env_dyn_ = nullptr;
+  Value* fs_dirty_ = nullptr;
+  Value* frm_ = nullptr;
   Value* entry_pc_ = nullptr;
   Value* instret_slot_ = nullptr;
   std::vector<BasicBlock*> member_bb_;

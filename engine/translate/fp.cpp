@@ -119,35 +119,14 @@ uint64_t h_sqrt(Hart& h, uint64_t a, uint64_t, uint64_t, int64_t imm) {
   return F::out(r);
 }
 
-// The host's fused multiply-add when its result is exactly the soft-float one, by the
-// rule of the other ops' fast path (engine/ir_eval.h, eval_fp_host): NX already set, RNE,
-// operands normal or zero, a normal result (one rounding on both sides, so the same bits,
-// and no flag but NX). Singles arrive unboxed (a bad box is the canonical NaN: refused).
-template <class F>
-bool fma_host(Hart& h, int64_t imm, typename F::T x, typename F::T y, typename F::T z,
-              uint64_t& out) {
-  using Host = std::conditional_t<sizeof(typename F::T) == 4, float, double>;
-  if (!ir_eval_detail::host_rounding_ok(imm, h.s.fflags, h.s.frm)) return false;
-  if (!ir_eval_detail::zero_or_normal<Host>(x) || !ir_eval_detail::zero_or_normal<Host>(y) ||
-      !ir_eval_detail::zero_or_normal<Host>(z)) {
-    return false;
-  }
-  const Host r = std::fma(std::bit_cast<Host>(x), std::bit_cast<Host>(y), std::bit_cast<Host>(z));
-  const auto bits = std::bit_cast<typename F::T>(r);
-  if (!ir_eval_detail::normal_above_min<Host>(bits)) return false;
-  h.set_fs_dirty();
-  out = F::out(bits);
-  return true;
-}
-
 // fmadd (+a*b + c), fmsub (+a*b - c), fnmsub (-a*b + c), fnmadd (-a*b - c). Negating an
-// operand is exact, and the NaN cases do not depend on signs.
+// operand is exact, and the NaN cases do not depend on signs. The definition of the FMA
+// ops (engine/ir_eval.h, fma_host, gives their host fast path).
 template <class F, typename F::T (*Fma)(typename F::T, typename F::T, typename F::T, fp::Env&),
           bool kNegProduct, bool kNegAddend>
 uint64_t h_fma(Hart& h, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
   const typename F::T x = F::in(a) ^ (kNegProduct ? F::kSign : 0);
   const typename F::T z = F::in(c) ^ (kNegAddend ? F::kSign : 0);
-  if (uint64_t fast = 0; fma_host<F>(h, imm, x, F::in(b), z, fast)) return fast;
   fp::Env env;
   if (!resolve_rm(h, imm, env)) return 0;
   const auto r = Fma(x, F::in(b), z, env);
@@ -234,30 +213,25 @@ void emit_fp_x_ff(IrBuilder& b, const DecodedInsn& d) {
   if (fp_legal(b, d, false)) b.fp(kOp, H, B::xw(d.rd), B::fr(d.rs1), B::fr(d.rs2));
 }
 // fd, fs1, fs2, fs3, rm
-template <IrHelper H>
-void emit_f_fff_rm(IrBuilder& b, const DecodedInsn& d) {
+template <IrOp kOp, IrHelper H>
+void emit_fp_fff_rm(IrBuilder& b, const DecodedInsn& d) {
   if (!fp_legal(b, d, true)) return;
-  b.call(H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2), B::fr(d.rs3), helper_imm(d));
-}
-// fd, fs1, rm
-template <IrHelper H>
-void emit_f_f_rm(IrBuilder& b, const DecodedInsn& d) {
-  if (fp_legal(b, d, true)) b.call(H, B::fr(d.rd), B::fr(d.rs1), 0, 0, helper_imm(d));
+  b.fp(kOp, H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2), helper_imm(d), B::fr(d.rs3));
 }
 // rd, fs1, rm
-template <IrHelper H>
-void emit_x_f_rm(IrBuilder& b, const DecodedInsn& d) {
-  if (fp_legal(b, d, true)) b.call(H, B::xw(d.rd), B::fr(d.rs1), 0, 0, helper_imm(d));
+template <IrOp kOp, IrHelper H>
+void emit_fp_x_f_rm(IrBuilder& b, const DecodedInsn& d) {
+  if (fp_legal(b, d, true)) b.fp(kOp, H, B::xw(d.rd), B::fr(d.rs1), 0, helper_imm(d));
 }
 // fd, rs1, rm
-template <IrHelper H>
-void emit_f_x_rm(IrBuilder& b, const DecodedInsn& d) {
-  if (fp_legal(b, d, true)) b.call(H, B::fr(d.rd), B::xr(d.rs1), 0, 0, helper_imm(d));
+template <IrOp kOp, IrHelper H>
+void emit_fp_f_x_rm(IrBuilder& b, const DecodedInsn& d) {
+  if (fp_legal(b, d, true)) b.fp(kOp, H, B::fr(d.rd), B::xr(d.rs1), 0, helper_imm(d));
 }
-// fd, fs1, fs2
-template <IrHelper H>
-void emit_f_ff(IrBuilder& b, const DecodedInsn& d) {
-  if (fp_legal(b, d, false)) b.call(H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2));
+// fd, fs1, fs2 (no rounding)
+template <IrOp kOp, IrHelper H>
+void emit_fp_ff(IrBuilder& b, const DecodedInsn& d) {
+  if (fp_legal(b, d, false)) b.fp(kOp, H, B::fr(d.rd), B::fr(d.rs1), B::fr(d.rs2));
 }
 // rd, fs1
 template <IrHelper H>
@@ -345,21 +319,21 @@ constexpr InsnDef kFpInsns[] = {
     {Ext::D, "-----------------011-----0100111", "fsd", "fs2,imm_s(rs1)", &emit_fsd},
 
     {Ext::F, "-----00------------------1000011", "fmadd.s", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<S, &fp::f32_fma, false, false>>},
+     &emit_fp_fff_rm<IrOp::FMAddS, &h_fma<S, &fp::f32_fma, false, false>>},
     {Ext::F, "-----00------------------1000111", "fmsub.s", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<S, &fp::f32_fma, false, true>>},
+     &emit_fp_fff_rm<IrOp::FMSubS, &h_fma<S, &fp::f32_fma, false, true>>},
     {Ext::F, "-----00------------------1001011", "fnmsub.s", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<S, &fp::f32_fma, true, false>>},
+     &emit_fp_fff_rm<IrOp::FNMSubS, &h_fma<S, &fp::f32_fma, true, false>>},
     {Ext::F, "-----00------------------1001111", "fnmadd.s", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<S, &fp::f32_fma, true, true>>},
+     &emit_fp_fff_rm<IrOp::FNMAddS, &h_fma<S, &fp::f32_fma, true, true>>},
     {Ext::D, "-----01------------------1000011", "fmadd.d", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<D, &fp::f64_fma, false, false>>},
+     &emit_fp_fff_rm<IrOp::FMAddD, &h_fma<D, &fp::f64_fma, false, false>>},
     {Ext::D, "-----01------------------1000111", "fmsub.d", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<D, &fp::f64_fma, false, true>>},
+     &emit_fp_fff_rm<IrOp::FMSubD, &h_fma<D, &fp::f64_fma, false, true>>},
     {Ext::D, "-----01------------------1001011", "fnmsub.d", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<D, &fp::f64_fma, true, false>>},
+     &emit_fp_fff_rm<IrOp::FNMSubD, &h_fma<D, &fp::f64_fma, true, false>>},
     {Ext::D, "-----01------------------1001111", "fnmadd.d", "fd,fs1,fs2,fs3,rm",
-     &emit_f_fff_rm<&h_fma<D, &fp::f64_fma, true, true>>},
+     &emit_fp_fff_rm<IrOp::FNMAddD, &h_fma<D, &fp::f64_fma, true, true>>},
 
     {Ext::F, "0000000------------------1010011", "fadd.s", "fd,fs1,fs2,rm",
      &emit_fp_ff_rm<IrOp::FAddS, &h_binary<S, &fp::f32_add>>},
@@ -383,11 +357,11 @@ constexpr InsnDef kFpInsns[] = {
      &emit_fp_f_rm<IrOp::FSqrtD, &h_sqrt<D, &fp::f64_sqrt>>},
 
     {Ext::F, "0010000----------000-----1010011", "fsgnj.s", "fd,fs1,fs2",
-     &emit_f_ff<&h_sgnj<S, Sgnj::Copy>>},
+     &emit_fp_ff<IrOp::FSgnjS, &h_sgnj<S, Sgnj::Copy>>},
     {Ext::F, "0010000----------001-----1010011", "fsgnjn.s", "fd,fs1,fs2",
-     &emit_f_ff<&h_sgnj<S, Sgnj::Negate>>},
+     &emit_fp_ff<IrOp::FSgnjnS, &h_sgnj<S, Sgnj::Negate>>},
     {Ext::F, "0010000----------010-----1010011", "fsgnjx.s", "fd,fs1,fs2",
-     &emit_f_ff<&h_sgnj<S, Sgnj::Xor>>},
+     &emit_fp_ff<IrOp::FSgnjxS, &h_sgnj<S, Sgnj::Xor>>},
     {Ext::D, "0010001----------000-----1010011", "fsgnj.d", "fd,fs1,fs2",
      &emit_fsgnj_d<Sgnj::Copy>},
     {Ext::D, "0010001----------001-----1010011", "fsgnjn.d", "fd,fs1,fs2",
@@ -395,50 +369,50 @@ constexpr InsnDef kFpInsns[] = {
     {Ext::D, "0010001----------010-----1010011", "fsgnjx.d", "fd,fs1,fs2",
      &emit_fsgnj_d<Sgnj::Xor>},
     {Ext::F, "0010100----------000-----1010011", "fmin.s", "fd,fs1,fs2",
-     &emit_f_ff<&h_min_max<S, &fp::f32_min>>},
+     &emit_fp_ff<IrOp::FMinS, &h_min_max<S, &fp::f32_min>>},
     {Ext::F, "0010100----------001-----1010011", "fmax.s", "fd,fs1,fs2",
-     &emit_f_ff<&h_min_max<S, &fp::f32_max>>},
+     &emit_fp_ff<IrOp::FMaxS, &h_min_max<S, &fp::f32_max>>},
     {Ext::D, "0010101----------000-----1010011", "fmin.d", "fd,fs1,fs2",
-     &emit_f_ff<&h_min_max<D, &fp::f64_min>>},
+     &emit_fp_ff<IrOp::FMinD, &h_min_max<D, &fp::f64_min>>},
     {Ext::D, "0010101----------001-----1010011", "fmax.d", "fd,fs1,fs2",
-     &emit_f_ff<&h_min_max<D, &fp::f64_max>>},
+     &emit_fp_ff<IrOp::FMaxD, &h_min_max<D, &fp::f64_max>>},
 
     {Ext::F, "110000000000-------------1010011", "fcvt.w.s", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<S, I32, &fp::f32_to_i32>>},
+     &emit_fp_x_f_rm<IrOp::FCvtWS, &h_unary<S, I32, &fp::f32_to_i32>>},
     {Ext::F, "110000000001-------------1010011", "fcvt.wu.s", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<S, U32, &fp::f32_to_u32>>},
+     &emit_fp_x_f_rm<IrOp::FCvtWUS, &h_unary<S, U32, &fp::f32_to_u32>>},
     {Ext::F, "110000000010-------------1010011", "fcvt.l.s", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<S, I64, &fp::f32_to_i64>>},
+     &emit_fp_x_f_rm<IrOp::FCvtLS, &h_unary<S, I64, &fp::f32_to_i64>>},
     {Ext::F, "110000000011-------------1010011", "fcvt.lu.s", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<S, U64, &fp::f32_to_u64>>},
+     &emit_fp_x_f_rm<IrOp::FCvtLUS, &h_unary<S, U64, &fp::f32_to_u64>>},
     {Ext::D, "110000100000-------------1010011", "fcvt.w.d", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<D, I32, &fp::f64_to_i32>>},
+     &emit_fp_x_f_rm<IrOp::FCvtWD, &h_unary<D, I32, &fp::f64_to_i32>>},
     {Ext::D, "110000100001-------------1010011", "fcvt.wu.d", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<D, U32, &fp::f64_to_u32>>},
+     &emit_fp_x_f_rm<IrOp::FCvtWUD, &h_unary<D, U32, &fp::f64_to_u32>>},
     {Ext::D, "110000100010-------------1010011", "fcvt.l.d", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<D, I64, &fp::f64_to_i64>>},
+     &emit_fp_x_f_rm<IrOp::FCvtLD, &h_unary<D, I64, &fp::f64_to_i64>>},
     {Ext::D, "110000100011-------------1010011", "fcvt.lu.d", "rd,fs1,rm",
-     &emit_x_f_rm<&h_unary<D, U64, &fp::f64_to_u64>>},
+     &emit_fp_x_f_rm<IrOp::FCvtLUD, &h_unary<D, U64, &fp::f64_to_u64>>},
     {Ext::F, "110100000000-------------1010011", "fcvt.s.w", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<I32, S, &fp::i32_to_f32>>},
+     &emit_fp_f_x_rm<IrOp::FCvtSW, &h_unary<I32, S, &fp::i32_to_f32>>},
     {Ext::F, "110100000001-------------1010011", "fcvt.s.wu", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<U32, S, &fp::u32_to_f32>>},
+     &emit_fp_f_x_rm<IrOp::FCvtSWU, &h_unary<U32, S, &fp::u32_to_f32>>},
     {Ext::F, "110100000010-------------1010011", "fcvt.s.l", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<I64, S, &fp::i64_to_f32>>},
+     &emit_fp_f_x_rm<IrOp::FCvtSL, &h_unary<I64, S, &fp::i64_to_f32>>},
     {Ext::F, "110100000011-------------1010011", "fcvt.s.lu", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<U64, S, &fp::u64_to_f32>>},
+     &emit_fp_f_x_rm<IrOp::FCvtSLU, &h_unary<U64, S, &fp::u64_to_f32>>},
     {Ext::D, "110100100000-------------1010011", "fcvt.d.w", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<I32, D, &fp::i32_to_f64>>},
+     &emit_fp_f_x_rm<IrOp::FCvtDW, &h_unary<I32, D, &fp::i32_to_f64>>},
     {Ext::D, "110100100001-------------1010011", "fcvt.d.wu", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<U32, D, &fp::u32_to_f64>>},
+     &emit_fp_f_x_rm<IrOp::FCvtDWU, &h_unary<U32, D, &fp::u32_to_f64>>},
     {Ext::D, "110100100010-------------1010011", "fcvt.d.l", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<I64, D, &fp::i64_to_f64>>},
+     &emit_fp_f_x_rm<IrOp::FCvtDL, &h_unary<I64, D, &fp::i64_to_f64>>},
     {Ext::D, "110100100011-------------1010011", "fcvt.d.lu", "fd,rs1,rm",
-     &emit_f_x_rm<&h_unary<U64, D, &fp::u64_to_f64>>},
+     &emit_fp_f_x_rm<IrOp::FCvtDLU, &h_unary<U64, D, &fp::u64_to_f64>>},
     {Ext::D, "010000000001-------------1010011", "fcvt.s.d", "fd,fs1,rm",
-     &emit_f_f_rm<&h_unary<D, S, &fp::f64_to_f32>>},
+     &emit_fp_f_rm<IrOp::FCvtSD, &h_unary<D, S, &fp::f64_to_f32>>},
     {Ext::D, "010000100000-------------1010011", "fcvt.d.s", "fd,fs1,rm",
-     &emit_f_f_rm<&h_unary<S, D, &fp::f32_to_f64>>},
+     &emit_fp_f_rm<IrOp::FCvtDS, &h_unary<S, D, &fp::f32_to_f64>>},
 
     {Ext::F, "111000000000-----000-----1010011", "fmv.x.w", "rd,fs1", &emit_fmv_x_w},
     {Ext::F, "111100000000-----000-----1010011", "fmv.w.x", "fd,rs1", &emit_fmv_w_x},

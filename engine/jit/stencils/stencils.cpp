@@ -321,13 +321,14 @@ extern "C" __attribute__((force_align_arg_pointer)) BodyResult tiervm_stencil_bo
   slot_at(s, arg, 0) = v;
   return {s, h};
 }
-// kRm: the op's rounding-mode field (0: RNE, 7: dynamic), which the baseline compiler chose
+// kRm: the op's rounding-mode field (0: RNE, 1: RTZ, 7: dynamic), which the baseline compiler chose
 // this copy by; any other goes straight to the helper (body_call). Only the fast path's
 // guard reads it (engine/ir_eval.h, host_rounding_ok); the helper gets the whole immediate.
 template <IrOp op, int64_t kRm>
 [[gnu::always_inline]] inline BodyResult fp_body(Hart* h, HartState* s, uint64_t arg, int64_t imm) {
   uint64_t v;
-  if (eval_fp_host(op, slot_at(s, arg, 1), slot_at(s, arg, 2), kRm, s->fflags, s->frm, v))
+  if (eval_fp_host<false>(op, slot_at(s, arg, 1), slot_at(s, arg, 2), slot_at(s, arg, 3), kRm,
+                          s->fflags, s->frm, (s->mstatus & mstatus::FS) == mstatus::FS, v))
       [[likely]] {
     if constexpr (ir_fp_writes_freg(op)) {
       // FS = Dirty. Tested first: FP code runs with it set, and a read-modify-write of
@@ -350,6 +351,10 @@ template <IrOp op, int64_t kRm>
   extern "C" BodyResult tiervm_stencil_body_##name##_dyn(Hart* h, HartState* s, uint64_t arg, \
                                                          int64_t imm) {                       \
     return fp_body<IrOp::name, 7>(h, s, arg, imm);                                            \
+  }                                                                                           \
+  extern "C" BodyResult tiervm_stencil_body_##name##_rtz(Hart* h, HartState* s, uint64_t arg, \
+                                                         int64_t imm) {                       \
+    return fp_body<IrOp::name, 1>(h, s, arg, imm);                                            \
   }
 
 // ---- Two stencils per IR op (engine/ir_ops.inc): its immediate in 64 bits, and in 32.
@@ -420,10 +425,10 @@ TIERVM_FILL_SPILL(2)
   TIERVM_REG_STENCIL(r##op##_##d##a##s, r.v[d] = eval_alu_inline(IrOp::op, r.v[a], SLOT(B), 0, 0))
 #define TIERVM_R_BINS3(op, d) \
   TIERVM_R_BINS(op, d, 0) TIERVM_R_BINS(op, d, 1) TIERVM_R_BINS(op, d, 2)
-#define TIERVM_REG_BINARY(op)                                                           \
-  TIERVM_R_BIN9(op, 0)                                                                  \
-  TIERVM_R_BIN9(op, 1) TIERVM_R_BIN9(op, 2) TIERVM_R_BINS3(op, 0) TIERVM_R_BINS3(op, 1) \
-      TIERVM_R_BINS3(op, 2)
+#define TIERVM_REG_BINARY(op) \
+  TIERVM_R_BIN9(op, 0)        \
+  TIERVM_R_BIN9(op, 1)        \
+  TIERVM_R_BIN9(op, 2) TIERVM_R_BINS3(op, 0) TIERVM_R_BINS3(op, 1) TIERVM_R_BINS3(op, 2)
 // addi, the commonest op, is one `lea` (reg_address: a + imm, the op's definition); the
 // others get the immediate in a register first.
 template <IrOp op>
