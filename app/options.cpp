@@ -182,8 +182,8 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("smp", po::value<std::string>(),
        "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); they take turns on one thread")
       ("vlen", po::value<std::string>(),
-       "vector extension (RVV 1.0, partly: docs/vector.md) with VLEN = 128, 256, 512 or 1024 "
-       "bits; 0 = no V (default)")
+       "vector extension (RVV 1.0, docs/vector.md) with VLEN = 128 (default), 256, 512 or "
+       "1024 bits; 0 = no V")
       ("headless", "no dashboard window: console on stdin/stdout")
       ("screenshot", po::value<std::string>(),
        "dashboard: write the window to FILE.png after --exit-after SECONDS (default 5), then exit")
