@@ -104,6 +104,8 @@ const RomCase kRoms[] = {
     // LMUL 4, 8 and fractional, 4- and 8-register whole accesses, 8-field segments.
     {"rvv2_128", "roms/isa/rvv2.elf", 0, {}, {"--vlen", "128"}},
     {"rvv2_256", "roms/isa/rvv2.elf", 0, {}, {"--vlen", "256"}},
+    // V is on by default (--vlen 128); rvv2 fails with 1 without V.
+    {"rvv2_default", "roms/isa/rvv2.elf", 0, {}},
     // Stage 2: fixed-point (vxrm rounding, vxsat), expected values from QEMU.
     {"rvv_fixed128", "roms/isa/rvv_fixed.elf", 0, {}, {"--vlen", "128"}},
     {"rvv_fixed256", "roms/isa/rvv_fixed.elf", 0, {}, {"--vlen", "256"}},
