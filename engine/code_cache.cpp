@@ -40,6 +40,11 @@ void verify_or_abort(const IrBlock& block) {
 
 }  // namespace
 
+bool exits_may_probe(const IrBlock& block) {
+  return std::none_of(block.insns.begin(), block.insns.end(),
+                      [](const IrInsn& i) { return i.op == IrOp::Call; });
+}
+
 bool CodeCache::straddle_maps(uint64_t pc, const CachedBlock& block) {
   const uint64_t next_page = (pc & ~kPageMask) + kPageSize;
   uint64_t paddr = 0;
@@ -91,6 +96,7 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
 }
 
 void CodeCache::flush_jump_cache() {
+  invalidate_exits();
   if (++jump_generation_ == 0) {  // wrapped: old entries could match again
     jump_.fill(JumpEntry{});
     jump_generation_ = 1;
@@ -115,6 +121,8 @@ bool CodeCache::drop_jump_block(const CachedBlock& block) {
 }
 
 void CodeCache::drop_jump_page(uint64_t vpage) {
+  // The exit cache has no per-page index: a page's new mapping ends every entry.
+  invalidate_exits();
   vpage &= ~kPageMask;
   uint16_t& live = jump_pages_[jump_page_bucket(vpage)];
   // Pcs are 2-byte aligned: the page's pcs index these slots (others hash elsewhere).
@@ -179,6 +187,8 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
 
 void CodeCache::retire(std::unique_ptr<CachedBlock> block) {
   if (drop_hook_) drop_hook_(*block);
+  // Exit-cache entries may name its code (or a region the hook reverted).
+  invalidate_exits();
   retired_.push_back(std::move(block));
 }
 

@@ -53,6 +53,11 @@ struct CachedBlock {
   }
 };
 
+// Whether a block's exits may probe the exit cache: not when it calls a helper, which may
+// change the fetch key (sret, mret: a Call and an Indirect exit) under the tag compiled code
+// compares with; its exits call the lookup, which sets the tag again.
+bool exits_may_probe(const IrBlock& block);
+
 // Translated blocks keyed by guest-physical address plus the translation-relevant state
 // (TranslateFlags), so sfence.vma and satp writes only flush the TLB and the jump cache,
 // never the code (RVVM's approach). A store to a page holding code (reported by the bus's
@@ -111,8 +116,28 @@ class CodeCache {
     if (pc != block->ir.start_pc) block->jump_aliased = true;
     e = {pc, jump_generation_, fetch, block, block->key.paddr()};
   }
-  // A TLB flush: every entry becomes stale (jump_revalidate).
+  // A TLB flush: every entry becomes stale (jump_revalidate), and the exit cache is emptied.
   void flush_jump_cache();
+
+  // The exit cache compiled code probes in line (jit_abi.h); it lives as long as the cache.
+  const ExitCache* exit_cache() const { return exit_cache_.get(); }
+  // Before compiled code runs, and in every lookup from compiled code: entries made under
+  // `fetch` (and this generation) hold from now on.
+  void set_exit_fetch(FetchKey fetch) {
+    exit_cache_->tag = exit_generation_ << kExitFetchBits | exit_fetch_bits(fetch);
+  }
+  // After the dispatcher's lookup found compiled code for `pc` under the current fetch key
+  // (set_exit_fetch) and generation.
+  void exit_insert(uint64_t pc, JitFn fn) {
+    exit_cache_->entries[ExitCache::index(pc)] = {pc, exit_cache_->tag, fn, 0};
+  }
+  // Starts a new generation: no entry holds any more. Called whenever code is dropped or a
+  // block's code is replaced (JitTier), and on TLB flushes of any kind.
+  void invalidate_exits() {
+    ++exit_generation_;
+    exit_cache_->tag = exit_generation_ << kExitFetchBits | (exit_cache_->tag & kExitFetchMask);
+  }
+  uint64_t exit_generation() const { return exit_generation_; }
   // Drops the jump-cache entries whose pc lies in the virtual page at `vpage` (the TLB's
   // page-flush hook).
   void drop_jump_page(uint64_t vpage);
@@ -189,8 +214,16 @@ class CodeCache {
   void drop_jump_code();
   void evict_cold();
 
+  static constexpr unsigned kExitFetchBits = 3;
+  static constexpr uint64_t kExitFetchMask = (uint64_t{1} << kExitFetchBits) - 1;
+  static uint64_t exit_fetch_bits(FetchKey fetch) {
+    return static_cast<uint64_t>(fetch.mode) | (fetch.flags.fp_enabled ? 4u : 0u);
+  }
+
   Hart& hart_;
   size_t max_blocks_;
+  std::unique_ptr<ExitCache> exit_cache_ = std::make_unique<ExitCache>();
+  uint64_t exit_generation_ = 1;
   unsigned watcher_;  // this cache's code-page marks on the bus
   uint64_t evicted_ = 0;
   uint64_t capacity_flushes_ = 0;

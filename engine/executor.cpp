@@ -24,6 +24,7 @@ Executor::~Executor() {
 
 JitFn Executor::lookup_compiled() {
   HartState& s = hart_.s;
+  ++code_lookups_;
   // Everything the dispatcher loop would do before entering the next block must be a
   // no-op: no stop or interrupt request (devices set exit_request), limit not reached,
   // no dropped blocks to free, no TLB flush to apply to the jump cache.
@@ -31,9 +32,15 @@ JitFn Executor::lookup_compiled() {
       trace_ || cache_.has_retired() || hart_.tlb.flushes != tlb_generation_) {
     return nullptr;
   }
-  CachedBlock* block = cache_.jump_lookup(s.pc, hart_.fetch_key());
+  // The block that called may have changed the fetch key (sret, mret): entries of the
+  // exit cache hold for the key from now on.
+  const FetchKey fetch = hart_.fetch_key();
+  cache_.set_exit_fetch(fetch);
+  CachedBlock* block = cache_.jump_lookup(s.pc, fetch);
   if (block == nullptr || block->native == nullptr) return nullptr;
   block->last_run = ++blocks_executed_;
+  // The next exit to this pc finds the code in line.
+  cache_.exit_insert(s.pc, block->native);
   return block->native;
 }
 
@@ -218,6 +225,7 @@ RunStop Executor::run(uint64_t instret_limit) {
     }
     if (block->native != nullptr) {
       if (jit_) ++jit_->stats().native_runs;
+      cache_.set_exit_fetch(fetch);
       if (block->native(&hart_, &s) == kJitTrap) take_trap();
       continue;
     }

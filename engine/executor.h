@@ -60,7 +60,10 @@ class Executor {
   // disabled (mstatus.xIE) wakes at once (a firmware polling loop).
   void set_yield_hints(bool on) { yield_hints_ = on; }
   // Prints each executed instruction (pc, bits, disassembly) to stderr.
-  void set_trace(bool on) { trace_ = on; }
+  void set_trace(bool on) {
+    trace_ = on;
+    cache_.invalidate_exits();  // compiled code's exits would not trace
+  }
   // Attaches a debugger's breakpoints and watchpoints (nullptr detaches). With none
   // attached the only cost is one test of a pointer per dispatcher iteration.
   void set_debug(DebugControl* debug);
@@ -71,8 +74,11 @@ class Executor {
   // Runs exactly one guest instruction in the interpreter, taking the trap it raises (the
   // hart then stands at the handler), no interrupts (QEMU's default for gdb's step).
   void step_instruction();
-  // tiervm_jit_lookup: the dispatcher's fast path, called from compiled code.
+  // tiervm_jit_lookup: the dispatcher's fast path, called from compiled code when the
+  // exit cache (CodeCache::exit_cache) did not hold the target.
   JitFn lookup_compiled();
+  // Calls of lookup_compiled() so far (exits the exit cache did not serve).
+  uint64_t code_lookups() const { return code_lookups_; }
 
  private:
   void take_trap();
@@ -89,6 +95,7 @@ class Executor {
   bool trace_ = false;
   bool yield_hints_ = false;
   uint64_t blocks_executed_ = 0;
+  uint64_t code_lookups_ = 0;
   uint64_t traps_ = 0;
   uint64_t interrupts_ = 0;
   uint64_t tlb_generation_ = 0;

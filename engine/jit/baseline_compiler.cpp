@@ -6,6 +6,7 @@
 #include <iterator>
 #include <vector>
 
+#include "engine/code_cache.h"
 #include "engine/hart_state.h"
 #include "engine/ir_eval.h"
 #include "engine/jit/stencil.h"
@@ -558,6 +559,9 @@ BaselineCompiler::Code BaselineCompiler::compile(const IrBlock& block, ChainSlot
 
   HoleValues v{};
   at(v, Hole::LOOKUP_FN) = thunk_lookup_;
+  static const ExitCache kNoExits;  // never filled: every probe misses
+  at(v, Hole::EXIT_CACHE) = reinterpret_cast<uint64_t>(
+      exit_cache_ != nullptr && exits_may_probe(block) ? exit_cache_ : &kNoExits);
   at(v, Hole::TRAP_FN) = thunk_trap_;
   at(v, Hole::COUNTER) = reinterpret_cast<uint64_t>(counter);
   at(v, Hole::COUNT) = block.guest_count();

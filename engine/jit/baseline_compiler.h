@@ -43,6 +43,9 @@ class BaselineCompiler {
   // nullptr.
   Code compile(const IrBlock& block, ChainSlot* taken, ChainSlot* fallthrough, uint64_t* counter);
   void release(Code code);
+  // The exit cache the code's lookup exits probe in line (CodeCache::exit_cache()); without
+  // one (or in blocks that may change the fetch key) they probe an empty one.
+  void set_exit_cache(const ExitCache* cache) { exit_cache_ = cache; }
 
   const CodeArena& arena() const { return arena_; }
 
@@ -56,6 +59,7 @@ class BaselineCompiler {
   uint64_t thunk_load_[kMemThunks] = {};
   uint64_t thunk_store_[kMemThunks] = {};
   uint64_t thunk_lookup_ = 0;
+  const ExitCache* exit_cache_ = nullptr;
   uint64_t thunk_trap_ = 0;
   // The out-of-line bodies of Call and FP ops, copied on first use per body and helper:
   // their address, 0 when code memory is full. They live as long as the compiler (a code

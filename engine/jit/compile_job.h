@@ -28,8 +28,9 @@ struct CompileJob {
   std::vector<CompileMember> members;
   uint64_t* counter = nullptr;  // entry counter the code increments (tier-2 profiling)
   Tier tier = Tier::Fast;
-  bool bare_memory = false;  // JitJob::bare_memory
-  JitFn fallback = nullptr;  // JitJob::fallback
+  bool bare_memory = false;               // JitJob::bare_memory
+  JitFn fallback = nullptr;               // JitJob::fallback
+  const ExitCache* exit_cache = nullptr;  // JitJob::exit_cache
 };
 
 // What the compiler hands back for one job, to be installed on the hart's thread.

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace tiervm {
@@ -22,6 +24,30 @@ using JitFn = uint32_t (*)(Hart* hart, HartState* state);
 // slot by its target so a block can be unlinked when its page is written.
 struct ChainSlot {
   std::atomic<JitFn> fn{nullptr};
+};
+
+// The exit cache: virtual pc -> compiled code, probed inline by compiled code's exits whose
+// target is only known at run time (jalr, jumps to another page), so that the common case
+// does not call the dispatcher's lookup (QEMU's lookup_and_goto_ptr does call a helper;
+// this is its jump cache probed in line). An entry holds when its pc and tag match and
+// neither the instruction limit nor an exit request stops the chain. The tag is the
+// cache's generation and the fetch key the entry was made under: the owner (CodeCache)
+// starts a new generation whenever an entry might name code that is gone or no longer
+// what the pc maps to (code dropped or replaced, TLB flushes), and sets `tag` to the
+// current generation and fetch key before compiled code runs and in every lookup.
+struct ExitCacheEntry {
+  uint64_t pc = 1;  // odd: matches no pc
+  uint64_t tag = 0;
+  JitFn fn = nullptr;
+  uint64_t unused = 0;  // 32-byte entries: the index is a shift
+};
+struct ExitCache {
+  static constexpr unsigned kBits = 12;
+  static constexpr size_t index(uint64_t pc) {
+    return ((pc >> 1) ^ (pc >> (1 + kBits))) & ((size_t{1} << kBits) - 1);
+  }
+  uint64_t tag = 0;  // the current generation and fetch key
+  alignas(64) std::array<ExitCacheEntry, size_t{1} << kBits> entries{};
 };
 
 // Slow paths called from compiled code (C ABI, addresses baked in as constants).

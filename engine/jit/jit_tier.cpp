@@ -61,6 +61,7 @@ JitTier::JitTier(CodeCache& cache, JitConfig config)
   }
   // LLVM (and its start-up cost) only when a tier uses it.
   if (config_.tier1 == Tier::Fast || config_.tier2) backend_ = std::make_unique<LlvmBackend>();
+  if (baseline_) baseline_->set_exit_cache(cache_.exit_cache());
   cache_.set_drop_hook([this](CachedBlock& b) { on_drop(b); });
   if (!config_.synchronous && backend_) {
     worker_ = std::make_unique<CompileWorker>(
@@ -115,6 +116,7 @@ void JitTier::note_execution(CachedBlock& block) {
   job.members.push_back(make_member(block));
   job.counter = config_.tier2 ? new_counter() : nullptr;
   job.tier = Tier::Fast;
+  job.exit_cache = cache_.exit_cache();
   submit(std::move(job));
 }
 
@@ -180,6 +182,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
     jj.region = j.tier == Tier::Optimized;
     jj.bare_memory = j.bare_memory;
     jj.fallback = j.fallback;
+    jj.exit_cache = j.exit_cache;
     batch.push_back(std::move(jj));
   }
   const Tier tier = jobs.front().tier;
@@ -302,6 +305,9 @@ bool JitTier::install(const CompileResult& d) {
 
 void JitTier::start_running(CachedBlock& block, const NewCode& code,
                             const std::vector<std::pair<BlockKey, ChainSlot*>>& exits) {
+  // Code it replaces (a region over its tier-1 code) may be named by the exit cache; a
+  // first compile cannot be (entries are made from CachedBlock::native).
+  if (block.native != nullptr) cache_.invalidate_exits();
   block.native = code.fn;
   block.native_bytes = code.bytes;
   if (code_hook_) {
@@ -375,6 +381,7 @@ void JitTier::promote(BlockKey key) {
   job.bare_memory = cache_.hart().s.bare_limit != 0;
   // Lives as long as the region: both go when the entry block is dropped.
   job.fallback = entry->native;
+  job.exit_cache = cache_.exit_cache();
   for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
     job.members.push_back(make_member(*m));
   }

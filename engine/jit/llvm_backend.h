@@ -40,6 +40,8 @@ struct JitJob {
   // fallback the flag is ignored.
   bool bare_memory = false;
   JitFn fallback = nullptr;
+  // The exit cache the lookup exits probe in line (CodeCache::exit_cache), or null.
+  const ExitCache* exit_cache = nullptr;
 
   const IrBlock& entry() const { return *members.front().block; }
 };

@@ -10,6 +10,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/code_cache.h"
 #include "engine/hart_state.h"
 #include "engine/ir_eval.h"
 #include "engine/jit/llvm_backend.h"
@@ -51,7 +53,11 @@ class BlockLowering {
         job_(job),
         b_(ctx_),
         region_(job.region),
-        bare_(job.region && job.bare_memory && job.fallback != nullptr) {
+        bare_(job.region && job.bare_memory && job.fallback != nullptr),
+        exit_cache_(std::all_of(job.members.begin(), job.members.end(),
+                                [](const JitMember& m) { return exits_may_probe(*m.block); })
+                        ? job.exit_cache
+                        : nullptr) {
     i8_ = b_.getInt8Ty();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -1009,10 +1015,43 @@ class BlockLowering {
   // instruction limit nor an exit request stops us (one load and branch each).
   // Returns to the dispatcher, or goes straight on to the compiled block at s.pc when
   // tiervm_jit_lookup finds one (s.pc and s.instret are stored).
+  // The exit cache is probed first (jit_abi.h): its entry for s.pc, when it holds and the
+  // chain may go on, is entered without the call.
   void dynamic_exit() {
+    if (exit_cache_ != nullptr) probe_exit_cache();
     auto* ty = llvm::FunctionType::get(ptr_, {ptr_}, false);
     Value* target = b_.CreateCall(ty, fn_ptr(&tiervm_jit_lookup), {hart_});
     enter_or_return(b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_)), target);
+  }
+
+  // Tail-calls the exit cache's code for s.pc when the entry holds, else falls through (the
+  // insert point is then on the miss path).
+  void probe_exit_cache() {
+    const auto base = reinterpret_cast<uint64_t>(exit_cache_);
+    Value* pc = load64(kOffPc);
+    Value* index =
+        b_.CreateAnd(b_.CreateXor(b_.CreateLShr(pc, 1), b_.CreateLShr(pc, 1 + ExitCache::kBits)),
+                     c64((uint64_t{1} << ExitCache::kBits) - 1));
+    Value* entry = b_.CreateAdd(c64(base + offsetof(ExitCache, entries)),
+                                b_.CreateMul(index, c64(sizeof(ExitCacheEntry))));
+    auto field_at = [&](Value* addr, uint64_t offset) {
+      return b_.CreateIntToPtr(b_.CreateAdd(addr, c64(offset)), ptr_);
+    };
+    Value* entry_pc = b_.CreateLoad(i64_, field_at(entry, offsetof(ExitCacheEntry, pc)));
+    Value* entry_tag = b_.CreateLoad(i64_, field_at(entry, offsetof(ExitCacheEntry, tag)));
+    Value* tag = b_.CreateLoad(i64_, field_at(c64(base), offsetof(ExitCache, tag)));
+    Value* fn = b_.CreateLoad(ptr_, field_at(entry, offsetof(ExitCacheEntry, fn)));
+    Value* holds = b_.CreateAnd(b_.CreateICmpEQ(entry_pc, pc), b_.CreateICmpEQ(entry_tag, tag));
+    Value* may_chain = b_.CreateAnd(b_.CreateICmpULT(load64(kOffInstret), load64(kOffInstretLimit)),
+                                    b_.CreateICmpEQ(exit_request(), b_.getInt32(0)));
+    BasicBlock* enter = BasicBlock::Create(ctx_, "exit_cache_hit", fn_);
+    BasicBlock* miss = BasicBlock::Create(ctx_, "exit_cache_miss", fn_);
+    b_.CreateCondBr(b_.CreateAnd(holds, may_chain), enter, miss);
+    b_.SetInsertPoint(enter);
+    auto* call = b_.CreateCall(fn_type_, fn, {hart_, state_});
+    call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    b_.CreateRet(call);
+    b_.SetInsertPoint(miss);
   }
 
   // if (go) tail-call target(hart, state) (no stack growth however long the chain), else
@@ -1209,6 +1248,9 @@ class BlockLowering {
   llvm::IRBuilder<> b_;
   bool region_ = false;
   bool bare_ = false;  // region compiled for bare data accesses (JitJob::bare_memory)
+  // The exit cache the lookup exits probe (JitJob::exit_cache); null when there is none or
+  // a member calls a helper (exits_may_probe).
+  const ExitCache* exit_cache_ = nullptr;
   Value* instret_limit_ = nullptr;
   Value* bare_base_ = nullptr;
   Value* bare_limit_ = nullptr;

@@ -483,13 +483,23 @@ TIERVM_CACHED_STENCIL(count_entry) {
     }                                                                                     \
     return kJitContinue;                                                                  \
   }
-#define TIERVM_EDGE_LOOKUP(offset)                                    \
-  {                                                                   \
-    s->pc += HOLE32(offset);                                          \
-    const JitFn f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h); \
-    if (f != nullptr) [[clang::musttail]]                             \
-      return f(h, s);                                                 \
-    return kJitContinue;                                              \
+// The exit cache's entry for s->pc, probed in line: its code when it holds and the chain may
+// go on, else the dispatcher's lookup (which fills the entry), as one function pointer.
+[[gnu::always_inline]] inline JitFn lookup_next(Hart* h, HartState* s) {
+  const uint64_t pc = s->pc;
+  const auto* cache = reinterpret_cast<const ExitCache*>(HOLE64(EXIT_CACHE));
+  const ExitCacheEntry& e = cache->entries[ExitCache::index(pc)];
+  if (e.pc == pc && e.tag == cache->tag && may_chain(s)) [[likely]]
+    return e.fn;
+  return reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);
+}
+#define TIERVM_EDGE_LOOKUP(offset)        \
+  {                                       \
+    s->pc += HOLE32(offset);              \
+    const JitFn f = lookup_next(h, s);    \
+    if (f != nullptr) [[clang::musttail]] \
+      return f(h, s);                     \
+    return kJitContinue;                  \
   }
 
 TIERVM_STENCIL(exit_jump_chain) {
@@ -513,7 +523,7 @@ TIERVM_STENCIL(exit_jump_lookup) {
       f = reinterpret_cast<ChainSlot*>(taken ? HOLE64(TAKEN_SLOT) : HOLE64(FALL_SLOT)) \
               ->fn.load(std::memory_order_relaxed);                                    \
     } else {                                                                           \
-      f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);                            \
+      f = lookup_next(h, s);                                                           \
     }                                                                                  \
     if (f != nullptr) [[clang::musttail]]                                              \
       return f(h, s);                                                                  \
@@ -561,12 +571,12 @@ TIERVM_FUSED_BRANCHES(Geu)
     }                                                                                     \
     return kJitContinue;                                                                  \
   }
-#define TIERVM_SELF_EDGE_LOOKUP(offset)                               \
-  {                                                                   \
-    s->pc += HOLE32(offset);                                          \
-    const JitFn f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h); \
-    if (f != nullptr) TIERVM_TAIL_CALL_EMPTY(f)                       \
-    return kJitContinue;                                              \
+#define TIERVM_SELF_EDGE_LOOKUP(offset)         \
+  {                                             \
+    s->pc += HOLE32(offset);                    \
+    const JitFn f = lookup_next(h, s);          \
+    if (f != nullptr) TIERVM_TAIL_CALL_EMPTY(f) \
+    return kJitContinue;                        \
   }
 #define TIERVM_SELF_EXIT(name, fall_chains, cond)                                               \
   TIERVM_CACHED_STENCIL(name) {                                                                 \
@@ -597,7 +607,7 @@ TIERVM_CACHED_STENCIL(exit_jump_self) {
 TIERVM_STENCIL(exit_indirect) {
   s->instret += HOLE32(COUNT);
   s->pc = SLOT(A);
-  const JitFn f = reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);
+  const JitFn f = lookup_next(h, s);
   if (f != nullptr) [[clang::musttail]]
     return f(h, s);
   return kJitContinue;
