@@ -180,7 +180,11 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("snapshot", "write disk changes to a throw-away overlay, never to the image files")
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
       ("smp", po::value<std::string>(),
-       "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); they take turns on one thread")
+       "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); a host thread each unless "
+       "--hart-threads off, --deterministic, --trace or --gdb")
+      ("hart-threads", po::value<std::string>(),
+       "on (default): with --smp N > 1 every hart runs on a host thread of its own (QEMU's "
+       "MTTCG); off: the harts take turns on one thread")
       ("vlen", po::value<std::string>(),
        "vector extension (RVV 1.0, docs/vector.md) with VLEN = 128 (default), 256, 512 or "
        "1024 bits; 0 = no V")
@@ -297,6 +301,14 @@ ParseResult parse_options(int argc, const char* const* argv) {
   o.headless = vm.count("headless") > 0;
   o.trace = vm.count("trace") > 0;
   o.deterministic = vm.count("deterministic") > 0;
+  if (vm.count("hart-threads")) {
+    const std::string v = vm["hart-threads"].as<std::string>();
+    if (v != "on" && v != "off") {
+      result.error = "--hart-threads: '" + v + "' is not on or off";
+      return result;
+    }
+    o.hart_threads = v == "on";
+  }
   o.no_reboot = vm.count("no-reboot") > 0;
   if (vm.count("netdev")) {
     const auto& netdevs = vm["netdev"].as<std::vector<std::string>>();

@@ -46,8 +46,9 @@ struct Options {
   std::vector<DriveOption> drives;
   bool snapshot = false;
   uint64_t memory_bytes = 256ull << 20;
-  unsigned harts = 1;   // --smp
-  unsigned vlen = 128;  // --vlen: VLEN in bits, 0 = no vector extension
+  unsigned harts = 1;         // --smp
+  bool hart_threads = false;  // --hart-threads
+  unsigned vlen = 128;        // --vlen: VLEN in bits, 0 = no vector extension
   bool headless = false;
   JitMode jit = JitMode::Tiered;
   bool learned_policy = false;  // --tier-policy learned

@@ -48,6 +48,8 @@ MachineConfig machine_config(const Options& o) {
   MachineConfig c;
   c.ram_size = o.memory_bytes;
   c.harts = o.harts;
+  // gdb stops and steps harts one by one: they take turns on the machine's thread.
+  c.hart_threads = o.hart_threads && o.gdb_port == 0;
   c.vlen = o.vlen;
   c.image = o.image;
   c.kernel = o.kernel;

@@ -25,7 +25,7 @@ Clint::Clint(Clock& clock, const std::vector<ClintHartLines>& harts) : clock_(cl
 }
 
 uint64_t Clint::mtime() {
-  return clock_.now_ticks() + mtime_offset_;
+  return clock_.now_ticks() + mtime_offset_.load(std::memory_order_relaxed);
 }
 
 void Clint::reset() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -71,7 +72,8 @@ class Clint final : public MmioDevice {
 
   Clock& clock_;
   std::vector<HartTimer> harts_;
-  uint64_t mtime_offset_ = 0;
+  // Read by hart threads (the time CSR) without the device lock.
+  std::atomic<uint64_t> mtime_offset_{0};
 };
 
 }  // namespace tiervm

@@ -68,6 +68,12 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
     evict_cold();  // the dropped blocks stay alive until collect(): the caller may be in one
     ++capacity_flushes_;
   }
+  if (hart_.bus.threaded() && !page_blocks_.contains(paddr & ~kPageMask)) {
+    // Another hart may write the page while this one reads it: the mark goes first, so
+    // a write after it reaches this cache (Bus::notify_code_write) and one before it is
+    // in the bytes read.
+    hart_.bus.mark_code_page(paddr & ~kPageMask, watcher_);
+  }
   auto block = std::make_unique<CachedBlock>();
   block->ir = std::move(*translate_block(hart_, pc, paddr, flags));
   if (ir_verification()) verify_or_abort(block->ir);

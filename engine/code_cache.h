@@ -163,6 +163,8 @@ class CodeCache {
   uint64_t translations() const { return translations_; }
   // get() calls: the dispatcher's jump-cache misses (each costs a hash-map lookup).
   uint64_t lookups() const { return lookups_; }
+  // This cache's code watcher on the bus (Bus::set_thread_watcher).
+  unsigned watcher() const { return watcher_; }
   // Stale jump-cache entries jump_revalidate() made current again (no hash-map lookup).
   uint64_t revalidations() const { return revalidations_; }
   uint64_t invalidations() const { return invalidations_; }

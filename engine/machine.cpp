@@ -10,6 +10,7 @@
 #include "devices/virt_board.h"
 #include "engine/decoder.h"
 #include "engine/event_bus.h"
+#include "engine/exclusive_gate.h"
 #include "engine/executor.h"
 #include "engine/hart.h"
 #include "engine/hart_irq.h"
@@ -27,6 +28,9 @@ constexpr uint64_t kSliceInstructions = 20'000;
 // rest of its turn (Linux 6.1's riscv spinlocks spin without a pause hint): shorter turns.
 // A 4-hart Linux boot ran 198 M instructions with 20 000, 152 M with 5 000, 144 M with 2 000.
 constexpr uint64_t kSmpSliceInstructions = 5'000;
+// With a thread per hart, a slice only bounds how often a hart reports its progress (the
+// instruction limit) and calls the slice hook.
+constexpr uint64_t kThreadSliceInstructions = 200'000;
 // In --deterministic mode time advances one 10 MHz tick per 10 instructions (a nominal
 // 100 MIPS hart), and idle time in wfi is skipped.
 constexpr uint64_t kInstructionsPerTick = 10;
@@ -127,6 +131,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
         {*irq_lines_[l], *irq_lines_[l + 1], *irq_lines_[l + 2], *irq_lines_[l + 3]});
   }
   deterministic_ = config.deterministic;
+  threaded_ = config.harts > 1 && config.hart_threads && !config.deterministic && !config.trace;
   if (deterministic_) {
     // All harts' instructions drive time, so a run is the same whatever the hart order.
     clock_ = std::make_unique<FunctionClock>(
@@ -253,10 +258,22 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
     auto& ex = executors_.emplace_back(std::make_unique<Executor>(*hart));
     ex->set_event_bus(events_.get());
     ex->set_trace(config.trace);
-    ex->set_yield_hints(config.harts > 1);
+    // Turn-taking harts give their turn away when they spin; threads just spin.
+    ex->set_yield_hints(config.harts > 1 && !threaded_);
     if (config.max_tier >= 1 && !config.trace) {
       ex->enable_jit(jit_config_for(config, config.max_tier));
     }
+  }
+  if (threaded_) {
+    gate_ = std::make_unique<ExclusiveGate>([this](unsigned i) { kick(i); });
+    gate_->set_harts(config.harts);
+    bus_->set_threads({[this](const std::function<void()>& fn) { gate_->exclusive(fn); },
+                       [this] { lock_devices(); }, [this] { unlock_devices(); },
+                       [this](unsigned w) {
+                         for (unsigned i = 0; i < harts_.size(); ++i) {
+                           if (executors_[i]->code_cache().watcher() == w) kick(i);
+                         }
+                       }});
   }
   return true;
 }
@@ -376,6 +393,7 @@ void Machine::poll_devices() {
 }
 
 MachineExit Machine::run(const RunLimits& limits) {
+  if (threaded_) return run_threaded(limits);
   using Clock = std::chrono::steady_clock;
   const auto deadline =
       limits.timeout_seconds > 0
@@ -476,6 +494,182 @@ MachineExit Machine::run(const RunLimits& limits) {
       return {MachineExit::Kind::UserQuit, 0};
     }
   }
+}
+
+// ---- Harts on host threads (docs/smp.md).
+
+void Machine::kick(unsigned i) {
+  executors_[i]->request_stop();
+  HartState& s = harts_[i]->s;
+  s.exit_request.store(1, std::memory_order_release);
+  s.exit_request.notify_all();
+}
+
+void Machine::lock_devices() {
+  if (devices_mutex_.try_lock()) return;
+  // The holder may be waiting for an exclusive section that waits for this thread.
+  while (!devices_mutex_.try_lock()) {
+    gate_->yield_to_exclusive();
+    std::this_thread::yield();
+  }
+}
+
+void Machine::hart_thread(unsigned i, uint64_t max_progress) {
+  using Clock = std::chrono::steady_clock;
+  Executor& ex = *executors_[i];
+  Hart& hart = *harts_[i];
+  HartState& s = hart.s;
+  Bus::set_thread_watcher(ex.code_cache().watcher());
+  while (!quit_threads_.load(std::memory_order_acquire)) {
+    ex.clear_stop();
+    gate_->enter(i);
+    // Between enter() and leave() this thread owns the hart; outside, exclusive sections
+    // (commands, reboot, another hart's code writes) may change it.
+    if (quit_threads_.load(std::memory_order_acquire)) {
+      gate_->leave();
+      break;
+    }
+    const uint64_t done = progress_.load(std::memory_order_relaxed);
+    const uint64_t slice =
+        done >= max_progress ? 0 : std::min(kThreadSliceInstructions, max_progress - done);
+    RunStop why = RunStop::Limit;
+    if (slice != 0) {
+      const uint64_t instret = s.instret;
+      const uint64_t traps = ex.traps_taken();
+      const auto t0 = slice_hook_ ? Clock::now() : Clock::time_point{};
+      bus_->apply_pending(ex.code_cache().watcher());
+      why = ex.run(s.instret + slice);
+      bus_->apply_pending(ex.code_cache().watcher());
+      progress_.fetch_add((s.instret - instret) + (ex.traps_taken() - traps),
+                          std::memory_order_relaxed);
+      if (slice_hook_) {
+        const auto t1 = Clock::now();
+        std::lock_guard<std::mutex> lock(slice_mutex_);
+        slice_hook_({why,
+                     static_cast<uint64_t>(
+                         std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()),
+                     s.instret - instret, i});
+      }
+    }
+    if (why == RunStop::Waiting || slice == 0) {
+      // wfi (or the instruction limit, which the machine thread ends): sleep until an
+      // interrupt line, a kick or an exclusive section wakes the thread.
+      while (!quit_threads_.load(std::memory_order_acquire) && !gate_->pending() &&
+             !gate_->closed() && (slice == 0 || hart.pending_interrupts() == 0)) {
+        if (s.exit_request.load(std::memory_order_acquire) != 0) {
+          s.exit_request.store(0, std::memory_order_relaxed);
+          continue;
+        }
+        s.exit_request.wait(0, std::memory_order_acquire);
+      }
+    }
+    gate_->leave();
+  }
+}
+
+MachineExit Machine::run_threaded(const RunLimits& limits) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline =
+      limits.timeout_seconds > 0
+          ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(limits.timeout_seconds))
+          : Clock::time_point::max();
+  // No hart thread runs yet: the counters are the machine thread's to read.
+  progress_.store(instructions() + traps_taken(), std::memory_order_relaxed);
+  const uint64_t max_progress =
+      limits.max_instructions ? progress_.load(std::memory_order_relaxed) + limits.max_instructions
+                              : ~uint64_t{0};
+  const bool input_to_hvc = last_console(config_.append).starts_with("hvc");
+  auto deliver = [this, input_to_hvc](uint8_t byte) {
+    lock_devices();
+    const bool taken =
+        input_to_hvc ? board_->console().push_input(byte) : board_->uart().push_input(byte);
+    unlock_devices();
+    return taken;
+  };
+  // Devices first, then the harts: the device lock is never taken inside a section.
+  auto exclusive = [this](const std::function<void()>& fn) {
+    lock_devices();
+    gate_->exclusive(fn);
+    unlock_devices();
+  };
+
+  bool paused = paused_.load(std::memory_order_relaxed);
+  gate_->set_closed(paused);
+  quit_threads_.store(false, std::memory_order_relaxed);
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < harts_.size(); ++i) {
+    threads.emplace_back([this, i, max_progress] { hart_thread(i, max_progress); });
+  }
+
+  MachineExit result{};
+  while (true) {
+    const int stop = stop_kind_.load(std::memory_order_relaxed);
+    if (stop >= 0) {
+      const auto kind = static_cast<MachineExit::Kind>(stop);
+      result = {kind, kind == MachineExit::Kind::Timeout ? 124 : 0};
+      break;
+    }
+    lock_devices();
+    const MachineExit device_exit = device_exit_;
+    unlock_devices();
+    if (device_exit.kind == MachineExit::Kind::Reset && !config_.no_reboot) {
+      exclusive([this] { reboot(); });
+      continue;
+    }
+    if (device_exit.kind != MachineExit::Kind::Running) {
+      result = device_exit;
+      break;
+    }
+    if (progress_.load(std::memory_order_relaxed) >= max_progress) {
+      result = {MachineExit::Kind::InstructionLimit, 124};
+      break;
+    }
+    if (Clock::now() >= deadline) {
+      result = {MachineExit::Kind::Timeout, 124};
+      break;
+    }
+    if (commands_pending_.load(std::memory_order_acquire)) exclusive([this] { run_commands(); });
+    if (paused_.load(std::memory_order_relaxed) != paused) {
+      paused = !paused;
+      gate_->set_closed(paused);
+    }
+    lock_devices();
+    poll_devices();
+    const uint64_t ticks = board_->next_deadline_ticks();
+    unlock_devices();
+    events_->drain();
+    // Timers are the machine thread's: it wakes for the next deadline (10 MHz: 100 ns per
+    // tick), at least every millisecond (limits, commands, host input), at most every
+    // 50 us (a timer already due stays due until the guest moves mtimecmp, and that write
+    // updates the line itself).
+    const uint64_t sleep_ns = std::clamp<uint64_t>(ticks, 500, 10'000) * 100;
+    if (poll_input_ && !poll_input_(sleep_ns >= 1'000'000 ? 1 : 0, deliver)) {
+      result = {MachineExit::Kind::UserQuit, 0};
+      break;
+    }
+    if (!poll_input_ || sleep_ns < 1'000'000) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(sleep_ns));
+    }
+  }
+
+  quit_threads_.store(true, std::memory_order_release);
+  gate_->set_closed(false);
+  for (unsigned i = 0; i < harts_.size(); ++i) kick(i);
+  for (std::thread& t : threads) t.join();
+  for (auto& e : executors_) e->clear_stop();
+  events_->drain();
+  if (result.kind == MachineExit::Kind::Poweroff || result.kind == MachineExit::Kind::GuestFail) {
+    if (events_->active()) {
+      Event e;
+      e.kind = EventKind::GuestExit;
+      e.pc = harts_[0]->s.pc;
+      e.exit_code = result.code;
+      events_->publish(e);
+      events_->drain();
+    }
+  }
+  return result;
 }
 
 }  // namespace tiervm

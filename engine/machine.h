@@ -36,9 +36,12 @@ struct MachineDrive {
 // directly.
 struct MachineConfig {
   uint64_t ram_size = 256ull << 20;
-  // Harts (--smp, 1 to kMaxHarts). They run in turns on the machine's thread, a slice of
+  // Harts (--smp, 1 to kMaxHarts). With more than one and `hart_threads`, each runs on a
+  // host thread of its own (QEMU's MTTCG, docs/smp.md); else (one hart, --deterministic,
+  // --trace, a debugger) they run in turns on the machine's thread, a slice of
   // instructions each (QEMU's single-threaded TCG).
   unsigned harts = 1;
+  bool hart_threads = true;
   static constexpr unsigned kMaxHarts = 8;
   // VLEN of the vector extension in bits (--vlen): 0 = no V, else a power of two from 128
   // to 1024. Off by default while only part of RVV is implemented (docs/vector.md).
@@ -190,6 +193,15 @@ class Machine {
   // Traps taken by all harts (a fault loop retires nothing but must reach the limits).
   uint64_t traps_taken() const;
   void request_stop_all();
+  // ---- Harts on host threads (threaded_).
+  MachineExit run_threaded(const RunLimits& limits);
+  void hart_thread(unsigned i, uint64_t max_progress);
+  // Makes hart i's thread leave guest code soon (and wakes it from wfi).
+  void kick(unsigned i);
+  // The device lock: any thread; a hart thread steps aside for a pending exclusive section
+  // while it waits.
+  void lock_devices();
+  void unlock_devices() { devices_mutex_.unlock(); }
 
   std::unique_ptr<Bus> bus_;
   std::vector<std::unique_ptr<Hart>> harts_;
@@ -214,6 +226,13 @@ class Machine {
   std::atomic<bool> commands_pending_{false};
   std::atomic<bool> paused_{false};
   bool deterministic_ = false;
+  bool threaded_ = false;
+  std::unique_ptr<class ExclusiveGate> gate_;
+  std::mutex devices_mutex_;
+  std::mutex slice_mutex_;  // the slice hook, called from hart threads
+  std::atomic<bool> quit_threads_{false};
+  // Instructions retired plus traps taken by all harts, as the hart threads report them.
+  std::atomic<uint64_t> progress_{0};
   // What boot() put in RAM, for reboot(): images (parsed again by the loader) and raw
   // blobs (initrd, device tree).
   struct BootBlob {

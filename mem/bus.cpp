@@ -135,6 +135,7 @@ void Bus::map_ram(uint64_t base, uint64_t size) {
   ram_size_ = size;
   ram_data_ = r->data;
   code_pages_.assign((size >> kPageBits) + ((size & kPageMask) != 0 ? 1 : 0), 0);
+  reserved_stores_.assign(code_pages_.size(), 0);
 }
 
 void Bus::map_rom(uint64_t base, std::vector<uint8_t> bytes, std::string name) {
@@ -182,6 +183,30 @@ unsigned device_piece(unsigned sizes, unsigned size) {
 
 }  // namespace
 
+bool Bus::device_read(const Region& r, uint64_t offset, unsigned size, uint64_t& value) {
+  unsigned piece = device_piece(r.device->access_sizes(), size);
+  if (piece == 0) return false;
+  uint64_t result = 0;
+  for (unsigned done = 0; done < size; done += piece) {
+    uint64_t part = 0;
+    if (!r.device->read(offset + done, piece, part)) return false;
+    if (piece < 8) part &= (uint64_t{1} << (piece * 8)) - 1;
+    result |= part << (done * 8);
+  }
+  value = result;
+  return true;
+}
+
+bool Bus::device_write(const Region& r, uint64_t offset, unsigned size, uint64_t value) {
+  unsigned piece = device_piece(r.device->access_sizes(), size);
+  if (piece == 0) return false;
+  for (unsigned done = 0; done < size; done += piece) {
+    uint64_t part = piece < 8 ? (value >> (done * 8)) & ((uint64_t{1} << (piece * 8)) - 1) : value;
+    if (!r.device->write(offset + done, piece, part)) return false;
+  }
+  return true;
+}
+
 bool Bus::read(uint64_t paddr, unsigned size, uint64_t& value) {
   if (!valid_size(size)) return false;
   const Region* r = find(paddr);
@@ -192,17 +217,11 @@ bool Bus::read(uint64_t paddr, unsigned size, uint64_t& value) {
     std::memcpy(&value, r->data + offset, size);
     return true;
   }
-  unsigned piece = device_piece(r->device->access_sizes(), size);
-  if (piece == 0) return false;
-  uint64_t result = 0;
-  for (unsigned done = 0; done < size; done += piece) {
-    uint64_t part = 0;
-    if (!r->device->read(offset + done, piece, part)) return false;
-    if (piece < 8) part &= (uint64_t{1} << (piece * 8)) - 1;
-    result |= part << (done * 8);
-  }
-  value = result;
-  return true;
+  if (!threaded_) return device_read(*r, offset, size, value);
+  hooks_.lock_devices();
+  const bool ok = device_read(*r, offset, size, value);
+  hooks_.unlock_devices();
+  return ok;
 }
 
 bool Bus::write(uint64_t paddr, unsigned size, uint64_t value) {
@@ -213,20 +232,38 @@ bool Bus::write(uint64_t paddr, unsigned size, uint64_t value) {
   switch (r->kind) {
     case RegionKind::Rom:
       return false;
-    case RegionKind::Ram:
+    case RegionKind::Ram: {
+      if (!threaded_) {
+        notify_code_write(paddr, size);
+        std::memcpy(r->data + offset, &value, size);
+        return true;
+      }
+      // Threads: the bytes first, then the other harts are told (they drop the code on
+      // their own thread and translate it again from the new bytes).
+      if ((range_marks(paddr, size) & kReservedPage) != 0) {
+        // Clearing the reservations and writing are one step for LR/SC on other harts.
+        lock_reservations();
+        break_reservations(paddr, size);
+        std::memcpy(r->data + offset, &value, size);
+        note_reserved_store(paddr);
+        unlock_reservations();
+      } else {
+        std::memcpy(r->data + offset, &value, size);
+      }
+      // The store before the load of the marks (notify_code_write): a hart that marks the
+      // page (a locked RMW) and then reads its bytes sees this store or is told of it.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
       notify_code_write(paddr, size);
-      std::memcpy(r->data + offset, &value, size);
       return true;
+    }
     case RegionKind::Device:
       break;
   }
-  unsigned piece = device_piece(r->device->access_sizes(), size);
-  if (piece == 0) return false;
-  for (unsigned done = 0; done < size; done += piece) {
-    uint64_t part = piece < 8 ? (value >> (done * 8)) & ((uint64_t{1} << (piece * 8)) - 1) : value;
-    if (!r->device->write(offset + done, piece, part)) return false;
-  }
-  return true;
+  if (!threaded_) return device_write(*r, offset, size, value);
+  hooks_.lock_devices();
+  const bool ok = device_write(*r, offset, size, value);
+  hooks_.unlock_devices();
+  return ok;
 }
 
 bool Bus::dma_read(uint64_t paddr, std::span<uint8_t> out) {
@@ -243,8 +280,19 @@ bool Bus::dma_write(uint64_t paddr, std::span<const uint8_t> in) {
   if (in.empty()) return true;
   const Region* r = find(paddr);
   if (r == nullptr || r->kind != RegionKind::Ram || !r->contains(paddr, in.size())) return false;
-  notify_code_write(paddr, in.size());
+  if (!threaded_) {
+    notify_code_write(paddr, in.size());
+    std::memcpy(r->data + (paddr - r->base), in.data(), in.size());
+    return true;
+  }
+  // A device's write breaks the harts' reservations on it (before the bytes land: an LR
+  // racing a DMA transfer into the same bytes is the guest's race).
+  lock_reservations();
+  break_reservations(paddr, in.size());
+  unlock_reservations();
   std::memcpy(r->data + (paddr - r->base), in.data(), in.size());
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  notify_code_write(paddr, in.size());
   return true;
 }
 
@@ -278,21 +326,81 @@ void Bus::remove_code_watcher(unsigned id) {
   if (id != 0) watchers_used_ &= static_cast<uint16_t>(~bit);
 }
 
+namespace {
+thread_local unsigned thread_watcher = Bus::kMaxCodeWatchers;
+}  // namespace
+
 void Bus::mark_code_page(uint64_t paddr, unsigned watcher) {
   if (!in_ram(paddr)) return;
-  uint16_t& page = code_pages_[(paddr - ram_base_) >> kPageBits];
-  const bool was_code = page != 0;
-  page |= static_cast<uint16_t>(1u << watcher);
-  if (was_code) return;
-  for (const CodeWatcher& w : watchers_) {
-    if (w.on_mark) w.on_mark(paddr & ~kPageMask);
+  const uint16_t before =
+      marks_ref(paddr).fetch_or(static_cast<uint16_t>(1u << watcher), std::memory_order_acq_rel);
+  if (before != 0) return;
+  const uint64_t page = paddr & ~kPageMask;
+  if (!threaded_) {
+    for (const CodeWatcher& w : watchers_) {
+      if (w.on_mark) w.on_mark(page);
+    }
+    return;
+  }
+  // The caller is inside its code cache: it must not stop here for another hart's
+  // exclusive section (that could drop the very blocks it is adding). The other harts
+  // revoke their write fast paths when they next leave guest code, which a kick makes soon
+  // (docs/smp.md: until then a store of theirs does not drop this code).
+  for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+    if (!watchers_[w].on_mark) continue;
+    if (w == thread_watcher) {
+      watchers_[w].on_mark(page);
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(pending_mutex_);
+      pending_marks_[w].push_back(page);
+      has_pending_[w].store(true, std::memory_order_relaxed);
+    }
+    if (hooks_.kick_watcher) hooks_.kick_watcher(w);
+  }
+}
+
+void Bus::apply_pending(unsigned watcher) {
+  if (!has_pending_[watcher].load(std::memory_order_relaxed)) return;
+  std::vector<uint64_t> pages;
+  std::vector<std::pair<uint64_t, uint64_t>> writes;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    pages.swap(pending_marks_[watcher]);
+    writes.swap(pending_writes_[watcher]);
+    has_pending_[watcher].store(false, std::memory_order_relaxed);
+  }
+  const CodeWatcher& w = watchers_[watcher];
+  for (uint64_t page : pages) {
+    if (w.on_mark) w.on_mark(page);
+  }
+  for (const auto& [addr, len] : writes) {
+    if (w.on_write) w.on_write(addr, len);
   }
 }
 
 void Bus::clear_code_page(uint64_t paddr, unsigned watcher) {
   if (in_ram(paddr)) {
-    code_pages_[(paddr - ram_base_) >> kPageBits] &= static_cast<uint16_t>(~(1u << watcher));
+    marks_ref(paddr).fetch_and(static_cast<uint16_t>(~(1u << watcher)), std::memory_order_relaxed);
   }
+}
+
+uint16_t Bus::range_marks(uint64_t paddr, uint64_t len) const {
+  uint16_t marks = page_marks(paddr);
+  const uint64_t last = paddr + len - 1;
+  if (((last ^ paddr) >> kPageBits) != 0 && in_ram(last)) marks |= page_marks(last);
+  return marks;
+}
+
+void Bus::set_thread_watcher(unsigned watcher) {
+  thread_watcher = watcher;
+}
+
+void Bus::set_threads(ThreadHooks hooks) {
+  threaded_ = static_cast<bool>(hooks.exclusive);
+  hooks_ = std::move(hooks);
+  for (auto& r : reservations_) r.store(0, std::memory_order_relaxed);
 }
 
 void Bus::notify_code_write(uint64_t paddr, uint64_t len) {
@@ -307,15 +415,150 @@ void Bus::notify_code_write(uint64_t paddr, uint64_t len) {
   uint64_t end_page = (last - ram_base_) >> kPageBits;
   for (uint64_t page = (first - ram_base_) >> kPageBits; page <= end_page; ++page) {
     // The hooks may clear the marks (that is the engines' job), so test them per page.
-    const uint16_t marks = code_pages_[page];
-    if (marks == 0) continue;
     const uint64_t page_base = ram_base_ + (page << kPageBits);
+    const uint16_t marks = page_marks(page_base) & static_cast<uint16_t>(~kReservedPage);
+    if (marks == 0) continue;
     const uint64_t lo = std::max(first, page_base);
     const uint64_t hi = std::min(last, page_base + kPageMask);
     for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
-      if ((marks >> w & 1) != 0 && watchers_[w].on_write) watchers_[w].on_write(lo, hi - lo + 1);
+      if ((marks >> w & 1) == 0 || !watchers_[w].on_write) continue;
+      if (!threaded_ || w == thread_watcher) {
+        watchers_[w].on_write(lo, hi - lo + 1);
+        continue;
+      }
+      // Another hart's code: only its own thread may drop it (it may be running it). It
+      // does so when it next leaves guest code (the kick) or at its fence.i.
+      {
+        std::lock_guard<std::mutex> lock(pending_mutex_);
+        auto& writes = pending_writes_[w];
+        if (writes.empty() || writes.back().first != lo || writes.back().second != hi - lo + 1) {
+          writes.emplace_back(lo, hi - lo + 1);
+        }
+        has_pending_[w].store(true, std::memory_order_relaxed);
+      }
+      if (hooks_.kick_watcher) hooks_.kick_watcher(w);
     }
   }
+}
+
+// ---- LR/SC and AMOs with harts on threads.
+
+void Bus::lock_reservations() {
+  while (reservation_lock_.test_and_set(std::memory_order_acquire)) {
+    __builtin_ia32_pause();
+  }
+}
+
+void Bus::break_reservations(uint64_t paddr, uint64_t len) {
+  const uint64_t first = paddr & ~uint64_t{7};
+  const uint64_t last = (paddr + len - 1) & ~uint64_t{7};
+  for (auto& slot : reservations_) {
+    const uint64_t held = slot.load(std::memory_order_relaxed);
+    const uint64_t granule = held & ~uint64_t{1};
+    if (held != 0 && granule >= first && granule <= last) {
+      slot.store(0, std::memory_order_relaxed);
+    }
+  }
+}
+
+namespace {
+
+uint64_t atomic_load(uint8_t* p, unsigned size) {
+  if (size == 4) return std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(p)).load();
+  return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(p)).load();
+}
+
+void atomic_store(uint8_t* p, unsigned size, uint64_t value) {
+  if (size == 4) {
+    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(p)).store(static_cast<uint32_t>(value));
+  } else {
+    std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(p)).store(value);
+  }
+}
+
+template <typename T>
+uint64_t atomic_combine(uint8_t* p, uint64_t src, Bus::AmoCombine combine) {
+  std::atomic_ref<T> ref(*reinterpret_cast<T*>(p));
+  T old = ref.load(std::memory_order_relaxed);
+  while (!ref.compare_exchange_weak(old, static_cast<T>(combine(old, src)))) {
+  }
+  return old;
+}
+
+}  // namespace
+
+void Bus::note_reserved_store(uint64_t paddr) {
+  // A page where LR is rare but stores are many (a lock word beside hot data) would send
+  // every store to the slow path for good: after kReservedDecayStores stores without an LR
+  // and with no hart holding a reservation in it, the mark goes (the TLBs give the write
+  // fast path back on their next fill); the next LR marks it again.
+  constexpr uint16_t kReservedDecayStores = 4096;
+  const uint64_t page = (paddr - ram_base_) >> kPageBits;
+  if (++reserved_stores_[page] < kReservedDecayStores) return;
+  reserved_stores_[page] = 0;
+  for (const auto& slot : reservations_) {
+    const uint64_t held = slot.load(std::memory_order_relaxed);
+    if (held != 0 && ((held - ram_base_) >> kPageBits) == page) return;
+  }
+  marks_ref(paddr).fetch_and(static_cast<uint16_t>(~kReservedPage), std::memory_order_relaxed);
+}
+
+uint64_t Bus::load_reserved(unsigned slot, uint64_t paddr, unsigned size) {
+  // The mark first (its exclusive section takes the page's write fast paths from every
+  // TLB), then the reservation: from here on every other store to the page breaks it.
+  if ((page_marks(paddr) & kReservedPage) == 0) {
+    const uint16_t before = marks_ref(paddr).fetch_or(kReservedPage, std::memory_order_acq_rel);
+    if (before == 0) {
+      const uint64_t page = paddr & ~kPageMask;
+      hooks_.exclusive([this, page] {
+        for (const CodeWatcher& w : watchers_) {
+          if (w.on_mark) w.on_mark(page);
+        }
+      });
+    }
+  }
+  uint8_t* p = ram_data_ + (paddr - ram_base_);
+  lock_reservations();
+  reserved_stores_[(paddr - ram_base_) >> kPageBits] = 0;
+  const uint64_t value = atomic_load(p, size);
+  reservations_[slot].store((paddr & ~uint64_t{7}) | 1, std::memory_order_relaxed);
+  unlock_reservations();
+  return value;
+}
+
+bool Bus::store_conditional(unsigned slot, uint64_t paddr, unsigned size, uint64_t value) {
+  if (reservations_[slot].load(std::memory_order_relaxed) != ((paddr & ~uint64_t{7}) | 1)) {
+    reservations_[slot].store(0, std::memory_order_relaxed);
+    return false;
+  }
+  uint8_t* p = ram_data_ + (paddr - ram_base_);
+  lock_reservations();
+  const bool ok =
+      reservations_[slot].load(std::memory_order_relaxed) == ((paddr & ~uint64_t{7}) | 1);
+  if (ok) {
+    break_reservations(paddr, size);
+    atomic_store(p, size, value);
+  }
+  reservations_[slot].store(0, std::memory_order_relaxed);
+  unlock_reservations();
+  if (ok) notify_code_write(paddr, size);
+  return ok;
+}
+
+uint64_t Bus::amo(uint64_t paddr, unsigned size, uint64_t src, AmoCombine combine) {
+  const uint16_t marks = page_marks(paddr);
+  uint8_t* p = ram_data_ + (paddr - ram_base_);
+  const bool reserved = (marks & kReservedPage) != 0;
+  if (reserved) {
+    lock_reservations();
+    break_reservations(paddr, size);
+    note_reserved_store(paddr);
+  }
+  const uint64_t old = size == 4 ? atomic_combine<uint32_t>(p, src, combine)
+                                 : atomic_combine<uint64_t>(p, src, combine);
+  if (reserved) unlock_reservations();
+  if ((marks & ~kReservedPage) != 0) notify_code_write(paddr, size);
+  return old;
 }
 
 }  // namespace tiervm

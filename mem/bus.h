@@ -1,11 +1,14 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mem/mmio_device.h"
@@ -74,9 +77,7 @@ class Bus {
   void remove_code_watcher(unsigned id);
   void mark_code_page(uint64_t paddr, unsigned watcher = 0);
   void clear_code_page(uint64_t paddr, unsigned watcher = 0);
-  bool is_code_page(uint64_t paddr) const {
-    return in_ram(paddr) && code_pages_[(paddr - ram_base_) >> kPageBits] != 0;
-  }
+  bool is_code_page(uint64_t paddr) const { return in_ram(paddr) && page_marks(paddr) != 0; }
   // One entry per RAM page, non-zero while any watcher holds code on it (what
   // is_code_page() reads): the fast path of a compiled store checks it without a call.
   // Stable from map_ram() on.
@@ -88,10 +89,67 @@ class Bus {
   // Called by the slow store path before writing to a RAM page marked as code.
   void notify_code_write(uint64_t paddr, uint64_t len);
 
+  // ---- Harts on host threads of their own (docs/smp.md). Off (the default) the bus
+  // assumes one thread runs every hart, as before; set_threads() is called before the
+  // hart threads start and while none runs.
+  struct ThreadHooks {
+    // Runs `fn` while no other hart executes guest code (QEMU's start_exclusive): for
+    // the first LR on a page (every TLB loses its write fast paths to it at once).
+    std::function<void(const std::function<void()>&)> exclusive;
+    // The device lock (QEMU's BQL), taken around every MMIO access.
+    std::function<void()> lock_devices;
+    std::function<void()> unlock_devices;
+    // Makes the hart that owns code watcher w call apply_pending(w) soon.
+    std::function<void(unsigned w)> kick_watcher;
+  };
+  void set_threads(ThreadHooks hooks);
+  bool threaded() const { return threaded_; }
+  // The code watcher of the hart the calling thread runs (its own code needs no exclusive
+  // section); kMaxCodeWatchers for threads that run no hart.
+  static void set_thread_watcher(unsigned watcher);
+  // The owner of code watcher `watcher`, on its own thread: runs the on_mark and on_write
+  // hooks that other threads' mark_code_page() and writes queued for it.
+  void apply_pending(unsigned watcher);
+
+  // LR/SC and AMOs when harts run on several threads, on RAM at a naturally aligned
+  // address (Hart::translate_atomic has checked). A reservation is one slot per hart
+  // holding its 8-byte granule; LR marks the page with kReservedPage, so that every
+  // store to the page by another hart leaves the inline fast paths (like a code page) and
+  // reaches write()/dma_write(), which clear every slot holding the granule under the
+  // reservation lock before writing. An SC succeeds only if its slot still holds the
+  // granule: a store of the same value in between fails it (no ABA).
+  static constexpr uint16_t kReservedPage = uint16_t{1} << 15;
+  static constexpr unsigned kReservationSlots = 8;
+  uint64_t load_reserved(unsigned slot, uint64_t paddr, unsigned size);
+  bool store_conditional(unsigned slot, uint64_t paddr, unsigned size, uint64_t value);
+  // Atomically mem = combine(mem, src); returns the old value.
+  using AmoCombine = uint64_t (*)(uint64_t mem, uint64_t src);
+  uint64_t amo(uint64_t paddr, unsigned size, uint64_t src, AmoCombine combine);
+  bool has_reservation(unsigned slot) const {
+    return reservations_[slot].load(std::memory_order_relaxed) != 0;
+  }
+  // Drops the reservation of `slot` (trap return, context switch in deterministic mode).
+  void clear_reservation(unsigned slot) { reservations_[slot].store(0, std::memory_order_relaxed); }
+
  private:
   struct Region;
   const Region* find(uint64_t paddr) const;
   void insert(std::unique_ptr<Region> region);
+  uint16_t page_marks(uint64_t paddr) const {
+    return std::atomic_ref<const uint16_t>(code_pages_[(paddr - ram_base_) >> kPageBits])
+        .load(std::memory_order_relaxed);
+  }
+  std::atomic_ref<uint16_t> marks_ref(uint64_t paddr) {
+    return std::atomic_ref<uint16_t>(code_pages_[(paddr - ram_base_) >> kPageBits]);
+  }
+  // Marks of the pages [paddr, paddr + len) touches (RAM only, len <= a page).
+  uint16_t range_marks(uint64_t paddr, uint64_t len) const;
+  void break_reservations(uint64_t paddr, uint64_t len);
+  void note_reserved_store(uint64_t paddr);  // reservation lock held
+  void lock_reservations();
+  void unlock_reservations() { reservation_lock_.clear(std::memory_order_release); }
+  bool device_read(const Region& r, uint64_t offset, unsigned size, uint64_t& value);
+  bool device_write(const Region& r, uint64_t offset, unsigned size, uint64_t value);
 
   std::vector<std::unique_ptr<Region>> regions_;  // sorted by base
   uint64_t ram_base_ = 0;
@@ -100,6 +158,17 @@ class Bus {
   std::vector<uint16_t> code_pages_;  // bit w: watcher w holds code on the page
   std::array<CodeWatcher, kMaxCodeWatchers> watchers_;
   uint16_t watchers_used_ = 1;  // watcher 0 is the default (set_code_write_hook)
+  bool threaded_ = false;
+  ThreadHooks hooks_;
+  std::mutex pending_mutex_;
+  std::array<std::vector<uint64_t>, kMaxCodeWatchers> pending_marks_;
+  std::array<std::vector<std::pair<uint64_t, uint64_t>>, kMaxCodeWatchers> pending_writes_;
+  std::array<std::atomic<bool>, kMaxCodeWatchers> has_pending_{};
+  std::atomic_flag reservation_lock_;
+  // Stores to each reserved page since its last LR (under the reservation lock).
+  std::vector<uint16_t> reserved_stores_;
+  // Granule address | 1 per hart, 0 = no reservation.
+  std::array<std::atomic<uint64_t>, kReservationSlots> reservations_{};
 };
 
 }  // namespace tiervm

@@ -2,7 +2,9 @@
 // IR Call to a helper that translates the address once (for a store: AMOs and SC write),
 // then reads and writes physical memory. The aq/rl bits are don't-care: a helper runs to
 // completion before the hart executes anything else, which is at least as strong as any
-// ordering they ask for.
+// ordering they ask for. With harts on host threads (Bus::threaded) RAM atomics are host
+// atomics (lock cmpxchg: a full barrier on x86) and LR/SC use the bus's reservation slots,
+// which any other hart's store to the granule clears (docs/smp.md).
 
 #include <cstdint>
 #include <span>
@@ -32,6 +34,11 @@ uint64_t to_reg(uint64_t v) {
 void raise_access_fault(Hart& hart, uint64_t vaddr, bool is_load_reserved) {
   if (hart.s.trap_pending) return;
   hart.s.raise(make_trap(is_load_reserved ? Cause::LoadAccess : Cause::StoreAccess, vaddr));
+}
+
+// The bus's reservation slot of this hart.
+unsigned hart_slot(const Hart& hart) {
+  return static_cast<unsigned>(hart.s.mhartid % Bus::kReservationSlots);
 }
 
 template <unsigned Size, AmoOp Op>
@@ -68,6 +75,9 @@ template <unsigned Size, AmoOp Op>
 uint64_t amo_helper(Hart& hart, uint64_t addr, uint64_t src, uint64_t, int64_t) {
   uint64_t paddr = 0, old = 0;
   if (!hart.translate_atomic(addr, Size, false, paddr)) return 0;
+  if (hart.bus.threaded() && hart.bus.in_ram(paddr, Size)) {
+    return to_reg<Size>(hart.bus.amo(paddr, Size, src, amo_combine<Size, Op>));
+  }
   if (!hart.phys_read(paddr, Size, old) ||
       !hart.phys_write(paddr, Size, amo_combine<Size, Op>(old, src))) {
     raise_access_fault(hart, addr, false);
@@ -82,6 +92,9 @@ template <unsigned Size>
 uint64_t lr_helper(Hart& hart, uint64_t addr, uint64_t, uint64_t, int64_t) {
   uint64_t paddr = 0, value = 0;
   if (!hart.translate_atomic(addr, Size, true, paddr)) return 0;
+  if (hart.bus.threaded() && hart.bus.in_ram(paddr, Size)) {
+    return to_reg<Size>(hart.bus.load_reserved(hart_slot(hart), paddr, Size));
+  }
   if (!hart.phys_read(paddr, Size, value)) {
     raise_access_fault(hart, addr, true);
     return 0;
@@ -99,6 +112,14 @@ uint64_t lr_helper(Hart& hart, uint64_t addr, uint64_t, uint64_t, int64_t) {
 template <unsigned Size>
 uint64_t sc_helper(Hart& hart, uint64_t addr, uint64_t src, uint64_t, int64_t) {
   HartState& s = hart.s;
+  if (hart.bus.threaded()) {
+    if (!hart.bus.has_reservation(hart_slot(hart))) return 1;
+    uint64_t paddr = 0;
+    if (!hart.translate_atomic(addr, Size, false, paddr)) return 0;
+    // LR only reserves RAM, so an SC elsewhere finds no reservation.
+    if (!hart.bus.in_ram(paddr, Size)) return 1;
+    return hart.bus.store_conditional(hart_slot(hart), paddr, Size, src) ? 0 : 1;
+  }
   if (!s.reservation_valid) return 1;
   uint64_t paddr = 0;
   if (!hart.translate_atomic(addr, Size, false, paddr)) return 0;

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "engine/decoder.h"
+#include "engine/executor.h"
 #include "engine/hart.h"
 #include "engine/ir.h"
 #include "engine/translate/emit_util.h"
@@ -80,10 +81,21 @@ uint64_t sfence_helper(Hart& hart, uint64_t vaddr, uint64_t, uint64_t, int64_t i
   return 0;
 }
 
-// Harts may run on separate host threads: a full host barrier covers every pred/succ
-// combination of fence (and fence.tso, and reserved fm values, which act as fence).
-uint64_t fence_helper(Hart&, uint64_t, uint64_t, uint64_t, int64_t) {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+// Harts may run on separate host threads. x86 is TSO: it keeps loads in order, stores in
+// order and loads before later stores, so the one ordering a fence can need from the host
+// is an earlier store (or device output) before a later load (or device input): mfence.
+// fence.tso (fm = 1000) never orders stores before loads. The call itself, which ends the
+// block, keeps the compiler from moving guest accesses across the fence.
+uint64_t fence_helper(Hart&, uint64_t, uint64_t, uint64_t, int64_t word) {
+  constexpr uint64_t kPredWO = 0x5;  // pred bits PO (2) and PW (0)
+  constexpr uint64_t kSuccRI = 0xa;  // succ bits SI (3) and SR (1)
+  const auto w = static_cast<uint64_t>(word);
+  const uint64_t fm = (w >> 28) & 0xf, pred = (w >> 24) & 0xf, succ = (w >> 20) & 0xf;
+  if (fm != 0x8 && (pred & kPredWO) != 0 && (succ & kSuccRI) != 0) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  } else {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  }
   return 0;
 }
 
@@ -131,7 +143,7 @@ void pause(IrBuilder& b, const DecodedInsn& d) {
 }
 
 void fence(IrBuilder& b, const DecodedInsn& d) {
-  b.call(fence_helper, kSlotSink);
+  b.call(fence_helper, kSlotSink, 0, 0, 0, d.word);
   b.ret(emit::next_offset(b, d));
 }
 
@@ -139,8 +151,18 @@ void fence(IrBuilder& b, const DecodedInsn& d) {
 // write to a page holding translated code already drops exactly the blocks it overlaps
 // (the bus's code-write hook, CodeCache::invalidate_range), so there is no stale code to
 // flush: fence.i only ends the block. Flushing the whole cache here cost Linux ~100k
-// retranslations per boot (it issues fence.i on every exec).
+// retranslations per boot (it issues fence.i on every exec). With harts on threads, another
+// hart's write to this hart's code is queued to this hart (Bus::apply_pending): fence.i
+// applies the queue, so code written before it (and seen by this hart) is not run stale.
+uint64_t fence_i_helper(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t) {
+  if (hart.bus.threaded() && hart.executor != nullptr) {
+    hart.bus.apply_pending(hart.executor->code_cache().watcher());
+  }
+  return 0;
+}
+
 void fence_i(IrBuilder& b, const DecodedInsn& d) {
+  b.call(fence_i_helper, kSlotSink);
   b.ret(emit::next_offset(b, d));
 }
 

@@ -4,14 +4,17 @@
 // number of the first failing check.
 //
 //   1. every secondary hart starts (its msip IPI arrives) and clears its own msip;
-//   2. an LR/SC counter: each hart adds 1 kRounds times with an lr.d/sc.d retry loop;
-//   3. an AMO counter: each hart adds 1 kRounds times with amoadd.w;
+//   2. an LR/SC counter: each hart adds 1 kAtomicRounds times with an lr.d/sc.d retry loop;
+//   3. an AMO counter: each hart adds 1 kAtomicRounds times with amoadd.w;
 //   4. a spinlock (amoswap.w.aq / sw.rl) around a plain read-modify-write of a counter;
 //   5. message passing: hart 0 writes a payload, then (fence w,w) a sequence number; a
 //      reader that sees the number (then fence r,r) must see that payload;
 //   6. store buffering with fence rw,rw between each hart's store and load: in every
 //      round at least one of two harts sees the other's store;
-//   7. IPIs: hart 0 raises each hart's msip, the hart answers by clearing it and counting.
+//   7. IPIs: hart 0 raises each hart's msip, the hart answers by clearing it and counting;
+//   8. cross-modifying code: hart 0 rewrites a function (li a0, r; ret) round after round,
+//      then (fence w,w) publishes r; hart 1 runs the function all along, and once it sees
+//      r (then fence r,r; fence.i) the function must return r or later.
 #include <stdint.h>
 
 void uart_puts(const char* s);
@@ -20,8 +23,15 @@ void uart_putdec(uint64_t v);
 extern void (*volatile smp_entry)(uint64_t hartid);
 
 #define CLINT_MSIP ((volatile uint32_t*)0x2000000)
+#define CLINT_MTIME ((volatile uint64_t*)0x200bff8)
+// 10 MHz timebase. Bounds are guest time, not spin counts: with a host thread per hart a
+// secondary may take a while (host scheduling, compiling its code) to start.
+#define kTicksPerMs 10000
 #define kMaxHarts 8
 #define kRounds 2000
+// The atomic counters run longer: enough overlap between harts on host threads that a
+// non-atomic read-modify-write loses updates.
+#define kAtomicRounds 50000
 // Store-buffering rounds start with a rendezvous of two harts, which costs a hart switch
 // each when the harts take turns on one host thread.
 #define kSbRounds 200
@@ -30,7 +40,12 @@ static volatile uint32_t started;     // harts that entered smp_entry
 static volatile uint32_t phase;       // test phase hart 0 releases
 static volatile uint32_t arrived[4];  // barrier counts, one per barrier(n) of the tests
 static volatile uint64_t lrsc_counter;
-static volatile uint32_t amo_counter;
+// Alone on its page: no LR there, so the AMOs on it are not serialized by LR/SC's lock.
+static volatile struct {
+  uint32_t counter;
+  uint32_t rest[1023];
+} amo_page __attribute__((aligned(4096)));
+#define amo_counter (amo_page.counter)
 static volatile uint32_t lock;
 static volatile uint64_t locked_counter;
 static volatile uint64_t mp_payload, mp_seq;
@@ -39,6 +54,21 @@ static volatile uint64_t sb_turn[2];
 static volatile uint64_t sb_x[kSbRounds], sb_y[kSbRounds], sb_r0[kSbRounds], sb_r1[kSbRounds];
 static volatile uint32_t ipi_acks;
 static volatile uint32_t harts;
+// The function hart 0 rewrites, alone on its page (hart 1's code cache marks the page).
+#define kCodeRounds 1000
+static volatile uint32_t code_fn[1024] __attribute__((aligned(4096))) = {0x00000513, 0x00008067};
+static volatile uint64_t code_seq;
+static volatile uint32_t code_errors;
+static volatile uint32_t code_done;
+
+static uint32_t li_a0(uint32_t imm) {
+  return (imm << 20) | (10u << 7) | 0x13;  // addi a0, zero, imm
+}
+
+static uint64_t call_code_fn(void) {
+  uint64_t (*fn)(void) = (uint64_t (*)(void))(uintptr_t)code_fn;
+  return fn();
+}
 
 static uint32_t amoadd_w(volatile uint32_t* p, uint32_t v) {
   uint32_t old;
@@ -79,8 +109,8 @@ static void barrier(unsigned n) {
 
 static void run_tests(uint64_t hartid) {
   barrier(0);
-  for (int i = 0; i < kRounds; ++i) lrsc_add(&lrsc_counter, 1);
-  for (int i = 0; i < kRounds; ++i) amoadd_w(&amo_counter, 1);
+  for (int i = 0; i < kAtomicRounds; ++i) lrsc_add(&lrsc_counter, 1);
+  for (int i = 0; i < kAtomicRounds; ++i) amoadd_w(&amo_counter, 1);
   for (int i = 0; i < kRounds; ++i) {
     spin_lock();
     locked_counter = locked_counter + 1;
@@ -128,11 +158,33 @@ static void run_tests(uint64_t hartid) {
   }
 }
 
+static void code_writer(void) {
+  for (uint32_t r = 1; r <= kCodeRounds; ++r) {
+    code_fn[0] = li_a0(r);
+    __asm__ volatile("fence w, w" ::: "memory");
+    code_seq = r;
+  }
+  while (code_done == 0) {
+  }
+}
+
+static void code_runner(void) {
+  uint64_t seq = 0;
+  while (seq < kCodeRounds) {
+    call_code_fn();  // while hart 0 may be rewriting it
+    seq = code_seq;
+    __asm__ volatile("fence r, r\n fence.i" ::: "memory");
+    if (call_code_fn() < seq) amoadd_w(&code_errors, 1);
+  }
+  code_done = 1;
+}
+
 static void secondary(uint64_t hartid) {
   amoadd_w(&started, 1);
   while (phase == 0) {
   }
   run_tests(hartid);
+  if (hartid == 1) code_runner();
   barrier(3);
   // IPI test: sleep in wfi until hart 0 raises our msip, acknowledge by clearing it.
   while (CLINT_MSIP[hartid] == 0) {
@@ -148,7 +200,8 @@ int test_main(void) {
   __asm__ volatile("fence rw, rw" ::: "memory");
   for (unsigned h = 1; h < kMaxHarts; ++h) CLINT_MSIP[h] = 1;
   // Harts that exist start within a bounded time; count them.
-  for (volatile uint32_t spin = 0; spin < 300000 && started < kMaxHarts - 1; ++spin) {
+  const uint64_t start_by = *CLINT_MTIME + 500 * kTicksPerMs;
+  while (*CLINT_MTIME < start_by && started < kMaxHarts - 1) {
   }
   harts = started + 1;
   uart_puts("smp: ");
@@ -160,18 +213,21 @@ int test_main(void) {
   }
   phase = 1;
   run_tests(0);
+  code_writer();
   barrier(3);
-  if (lrsc_counter != (uint64_t)harts * kRounds) return 2;
-  if (amo_counter != harts * kRounds) return 3;
+  if (lrsc_counter != (uint64_t)harts * kAtomicRounds) return 2;
+  if (amo_counter != harts * kAtomicRounds) return 3;
   if (locked_counter != (uint64_t)harts * kRounds) return 4;
   if (mp_errors != 0) return 5;
   for (int r = 0; r < kSbRounds; ++r) {
     if (sb_r0[r] == 0 && sb_r1[r] == 0) return 6;
   }
   for (unsigned h = 1; h < harts; ++h) CLINT_MSIP[h] = 1;
-  for (volatile uint32_t spin = 0; spin < 20000000 && ipi_acks != harts - 1; ++spin) {
+  const uint64_t ack_by = *CLINT_MTIME + 5000 * kTicksPerMs;
+  while (*CLINT_MTIME < ack_by && ipi_acks != harts - 1) {
   }
   if (ipi_acks != harts - 1) return 7;
+  if (code_errors != 0) return 8;
   uart_puts("smp: all checks passed\n");
   return 0;
 }

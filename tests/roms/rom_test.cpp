@@ -113,10 +113,22 @@ const RomCase kRoms[] = {
     {"rvv_fp128", "roms/isa/rvv_fp.elf", 0, {}, {"--vlen", "128"}},
     {"rvv_fp256", "roms/isa/rvv_fp.elf", 0, {}, {"--vlen", "256"}},
     // Multi-hart litmus checks (LR/SC, AMOs, a lock, message passing, store buffering,
-    // IPIs); on one hart the rom fails with 1.
+    // IPIs, cross-modifying code), a host thread per hart; on one hart the rom fails with 1.
+    {"smp2", "roms/isa/smp.elf", 0, {"smp: 2 harts", "smp: all checks passed"}, {"--smp", "2"}},
     {"smp4", "roms/isa/smp.elf", 0, {"smp: 4 harts", "smp: all checks passed"}, {"--smp", "4"}},
     {"smp8", "roms/isa/smp.elf", 0, {"smp: 8 harts", "smp: all checks passed"}, {"--smp", "8"}},
     {"smp1", "roms/isa/smp.elf", 1, {"smp: 1 harts"}},
+    // The same harts taking turns on one thread, and in the reproducible mode.
+    {"smp4_turns",
+     "roms/isa/smp.elf",
+     0,
+     {"smp: 4 harts", "smp: all checks passed"},
+     {"--smp", "4", "--hart-threads", "off"}},
+    {"smp2_deterministic",
+     "roms/isa/smp.elf",
+     0,
+     {"smp: 2 harts", "smp: all checks passed"},
+     {"--smp", "2", "--deterministic"}},
     // The failing roms check that the guest's code reaches the exit status.
     {"syscon_fail", "roms/isa/syscon_fail.elf", 7, {"FAIL: test 7"}},
     {"htif", "roms/isa/htif.elf", 0, {}},
