@@ -598,6 +598,7 @@ MachineExit Machine::run_threaded(const RunLimits& limits) {
   gate_->set_closed(paused);
   quit_threads_.store(false, std::memory_order_relaxed);
   std::vector<std::thread> threads;
+  threads.reserve(harts_.size());
   for (unsigned i = 0; i < harts_.size(); ++i) {
     threads.emplace_back([this, i, max_progress] { hart_thread(i, max_progress); });
   }
