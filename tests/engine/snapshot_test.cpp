@@ -86,7 +86,8 @@ TEST(Snapshot, EveryHartIsSavedAndRestored) {
   ASSERT_NE(a.machine, nullptr);
   attach_console(a);
   // Save once the harts are counted and testing (the rom prints the count first).
-  for (int i = 0; i < 100 && a.console.find("smp: 4 harts") == std::string::npos; ++i) {
+  // The rom waits up to 0.5 s of guest time (mtime) for harts to start.
+  for (int i = 0; i < 5000 && a.console.find("smp: 4 harts") == std::string::npos; ++i) {
     ASSERT_EQ(a.machine->run({.max_instructions = 200'000}).kind,
               MachineExit::Kind::InstructionLimit);
   }
