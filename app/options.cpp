@@ -180,11 +180,12 @@ ParseResult parse_options(int argc, const char* const* argv) {
       ("snapshot", "write disk changes to a throw-away overlay, never to the image files")
       ("memory,m", po::value<std::string>(&memory), "guest RAM size, e.g. 256M, 1G (default 256M)")
       ("smp", po::value<std::string>(),
-       "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); a host thread each unless "
-       "--hart-threads off, --deterministic, --trace or --gdb")
+       "harts: N or cpus=N, 1 to 8 (default 1; as QEMU's -smp); they take turns on one "
+       "host thread unless --hart-threads on")
       ("hart-threads", po::value<std::string>(),
-       "on (default): with --smp N > 1 every hart runs on a host thread of its own (QEMU's "
-       "MTTCG); off: the harts take turns on one thread")
+       "off (default): the harts take turns on one host thread (QEMU's thread=single); "
+       "on: with --smp N > 1 every hart runs on a host thread of its own (QEMU's MTTCG; "
+       "experimental, docs/smp.md), except with --deterministic, --trace or --gdb")
       ("vlen", po::value<std::string>(),
        "vector extension (RVV 1.0, docs/vector.md) with VLEN = 128 (default), 256, 512 or "
        "1024 bits; 0 = no V")

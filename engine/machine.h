@@ -37,11 +37,13 @@ struct MachineDrive {
 struct MachineConfig {
   uint64_t ram_size = 256ull << 20;
   // Harts (--smp, 1 to kMaxHarts). With more than one and `hart_threads`, each runs on a
-  // host thread of its own (QEMU's MTTCG, docs/smp.md); else (one hart, --deterministic,
-  // --trace, a debugger) they run in turns on the machine's thread, a slice of
-  // instructions each (QEMU's single-threaded TCG).
+  // host thread of its own (QEMU's MTTCG, docs/smp.md); else (the default, one hart,
+  // --deterministic, --trace, a debugger) they run in turns on the machine's thread, a
+  // slice of instructions each (QEMU's single-threaded TCG). Threads are opt-in until
+  // ThreadSanitizer has checked them and the threaded boot is not slower than the turns
+  // (docs/smp.md, "Status").
   unsigned harts = 1;
-  bool hart_threads = true;
+  bool hart_threads = false;
   static constexpr unsigned kMaxHarts = 8;
   // VLEN of the vector extension in bits (--vlen): 0 = no V, else a power of two from 128
   // to 1024. Off by default while only part of RVV is implemented (docs/vector.md).
