@@ -30,10 +30,15 @@ bool parse_gdb_spec(const std::string& spec, std::string& host, int& port, std::
     host = rest.substr(0, colon);
     rest = rest.substr(colon + 1);
   }
+  const std::string bad = "--gdb: bad port in '" + spec + "' (expected tcp::PORT, PORT 1-65535)";
+  if (rest.empty()) {
+    error = bad;
+    return false;
+  }
   char* end = nullptr;
-  const long p = rest.empty() ? -1 : std::strtol(rest.c_str(), &end, 10);
-  if (rest.empty() || *end != '\0' || p < 1 || p > 65535) {
-    error = "--gdb: bad port in '" + spec + "' (expected tcp::PORT, PORT 1-65535)";
+  const long p = std::strtol(rest.c_str(), &end, 10);
+  if (*end != '\0' || p < 1 || p > 65535) {
+    error = bad;
     return false;
   }
   port = static_cast<int>(p);

@@ -5,6 +5,7 @@
 // are helpers (engine/translate/vector_*.cpp) that run element by element; every tier
 // calls them. Tail and mask policy: undisturbed, whatever vta/vma say (docs/vector.md).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -133,6 +134,7 @@ bool vector_begin(Hart& hart, const VFields& f, VType& t);
 // its size and within v0..v31 (RVV 1.0 section 3.4.2).
 inline bool vgroup_ok(unsigned reg, int emul_log2) {
   if (emul_log2 <= 0) return true;
+  if (emul_log2 > 5) return false;  // more than 32 registers (and no shift past the width)
   const unsigned size = 1u << emul_log2;
   return reg % size == 0 && reg + size <= 32;
 }
@@ -142,7 +144,7 @@ inline bool voverlap(unsigned a, unsigned an, unsigned b, unsigned bn) {
 }
 // The registers a group of EMUL 2^emul_log2 covers (fractional groups use one).
 inline unsigned vgroup_regs(int emul_log2) {
-  return emul_log2 <= 0 ? 1u : 1u << emul_log2;
+  return emul_log2 <= 0 ? 1u : 1u << std::min(emul_log2, 31);
 }
 // A destination of wider EEW than a source may overlap it only in the source's
 // highest-numbered part (section 5.2), and only when the source group is whole registers.
