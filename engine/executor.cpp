@@ -111,6 +111,11 @@ void Executor::step_instruction() {
   if (!ok) take_trap();
 }
 
+void Executor::request_code_sync() {
+  code_sync_ = true;
+  hart_.s.exit_request.store(1, std::memory_order_relaxed);
+}
+
 void Executor::request_stop() {
   stop_.store(true, std::memory_order_relaxed);
   hart_.s.exit_request.store(1, std::memory_order_relaxed);
@@ -157,6 +162,11 @@ RunStop Executor::run(uint64_t instret_limit) {
       if (yield_hints_) return RunStop::Yield;
     }
     if (jit_) jit_->poll();
+    if (code_sync_) [[unlikely]] {
+      code_sync_ = false;
+      hart_.bus.apply_pending(cache_.watcher());
+      hart_.bus.sync_code(cache_.watcher());
+    }
     if (cache_.has_retired()) cache_.collect();
     if (hart_.tlb.flushes != tlb_generation_) {
       // Virtual-pc lookups are only valid for the mappings they were made under.

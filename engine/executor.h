@@ -38,6 +38,10 @@ class Executor {
   RunStop run(uint64_t instret_limit);
   void request_stop();
   void clear_stop() { stop_.store(false, std::memory_order_relaxed); }
+  // fence.i with harts on threads: the block ends in the dispatcher, which then runs the
+  // code changes other harts queued for this one and Bus::sync_code (dropping code from
+  // inside a helper could drop the very block that called it).
+  void request_code_sync();
 
   CodeCache& code_cache() { return cache_; }
   // Turns on tier 1 (LLVM) for warm blocks; without it every block runs on tier 0.
@@ -92,6 +96,7 @@ class Executor {
   EventBus* events_ = nullptr;
   JitTier::CodeHook code_hook_;
   std::atomic<bool> stop_{false};
+  bool code_sync_ = false;  // request_code_sync()
   bool trace_ = false;
   bool yield_hints_ = false;
   uint64_t blocks_executed_ = 0;

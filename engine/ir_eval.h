@@ -322,9 +322,11 @@ template <typename F, FpKind kKind>
 // fma(+-x, y, +-z): the host's fused multiply-add gives the soft-float bits for a result
 // above the smallest normal (one rounding on both sides) or a zero with a zero factor
 // (then the result is the addend's zero, exactly). A cancellation to zero or a tiny
-// result is left to the helper.
-template <typename F, bool kNegProduct, bool kNegAddend>
+// result is left to the helper, and so is every case when kInline is false (code built
+// without the host's FMA instructions, where the builtin would be a library call).
+template <typename F, bool kNegProduct, bool kNegAddend, bool kInline>
 [[gnu::always_inline]] inline bool fma_host(uint64_t a, uint64_t b, uint64_t c, uint64_t& out) {
+  if constexpr (!kInline) return false;
   using B = FpBits<F>;
   typename B::U xb;
   typename B::U yb;
@@ -561,29 +563,21 @@ template <bool kInlineFma = true>
     case IrOp::FSqrtS:
       return fp_host<float, FpKind::Sqrt>(a, a, out);
     case IrOp::FMAddD:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<double, false, false>(a, b, c, out);
+      return fma_host<double, false, false, kInlineFma>(a, b, c, out);
     case IrOp::FMSubD:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<double, false, true>(a, b, c, out);
+      return fma_host<double, false, true, kInlineFma>(a, b, c, out);
     case IrOp::FNMSubD:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<double, true, false>(a, b, c, out);
+      return fma_host<double, true, false, kInlineFma>(a, b, c, out);
     case IrOp::FNMAddD:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<double, true, true>(a, b, c, out);
+      return fma_host<double, true, true, kInlineFma>(a, b, c, out);
     case IrOp::FMAddS:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<float, false, false>(a, b, c, out);
+      return fma_host<float, false, false, kInlineFma>(a, b, c, out);
     case IrOp::FMSubS:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<float, false, true>(a, b, c, out);
+      return fma_host<float, false, true, kInlineFma>(a, b, c, out);
     case IrOp::FNMSubS:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<float, true, false>(a, b, c, out);
+      return fma_host<float, true, false, kInlineFma>(a, b, c, out);
     case IrOp::FNMAddS:
-      if constexpr (!kInlineFma) return false;
-      return fma_host<float, true, true>(a, b, c, out);
+      return fma_host<float, true, true, kInlineFma>(a, b, c, out);
     case IrOp::FCvtDL:
       out = int_to_fp<double, int64_t>(a);
       return true;

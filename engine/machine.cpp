@@ -558,6 +558,9 @@ void Machine::hart_thread(unsigned i, uint64_t max_progress) {
              !gate_->closed() && (slice == 0 || hart.pending_interrupts() == 0)) {
         if (s.exit_request.load(std::memory_order_acquire) != 0) {
           s.exit_request.store(0, std::memory_order_relaxed);
+          // A kick from another hart's code: revoke at once, so that hart's sync_code
+          // need not wait for this one to wake.
+          bus_->apply_pending(ex.code_cache().watcher());
           continue;
         }
         s.exit_request.wait(0, std::memory_order_acquire);

@@ -136,6 +136,7 @@ void Bus::map_ram(uint64_t base, uint64_t size) {
   ram_data_ = r->data;
   code_pages_.assign((size >> kPageBits) + ((size & kPageMask) != 0 ? 1 : 0), 0);
   reserved_stores_.assign(code_pages_.size(), 0);
+  page_epochs_.assign(code_pages_.size(), 0);
 }
 
 void Bus::map_rom(uint64_t base, std::vector<uint8_t> bytes, std::string name) {
@@ -323,6 +324,7 @@ void Bus::remove_code_watcher(unsigned id) {
   const auto bit = static_cast<uint16_t>(1u << id);
   for (uint16_t& page : code_pages_) page &= static_cast<uint16_t>(~bit);
   watchers_[id] = {};
+  unsynced_[id].clear();
   if (id != 0) watchers_used_ &= static_cast<uint16_t>(~bit);
 }
 
@@ -332,51 +334,96 @@ thread_local unsigned thread_watcher = Bus::kMaxCodeWatchers;
 
 void Bus::mark_code_page(uint64_t paddr, unsigned watcher) {
   if (!in_ram(paddr)) return;
-  const uint16_t before =
-      marks_ref(paddr).fetch_or(static_cast<uint16_t>(1u << watcher), std::memory_order_acq_rel);
-  if (before != 0) return;
+  const auto bit = static_cast<uint16_t>(1u << watcher);
   const uint64_t page = paddr & ~kPageMask;
   if (!threaded_) {
+    if (marks_ref(paddr).fetch_or(bit, std::memory_order_acq_rel) != 0) return;
     for (const CodeWatcher& w : watchers_) {
       if (w.on_mark) w.on_mark(page);
     }
     return;
   }
+  // Only this watcher's thread sets or clears its bit.
+  if ((page_marks(paddr) & bit) != 0) return;
   // The caller is inside its code cache: it must not stop here for another hart's
   // exclusive section (that could drop the very blocks it is adding). The other harts
-  // revoke their write fast paths when they next leave guest code, which a kick makes soon
-  // (docs/smp.md: until then a store of theirs does not drop this code).
-  for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
-    if (!watchers_[w].on_mark) continue;
-    if (w == thread_watcher) {
-      watchers_[w].on_mark(page);
-      continue;
+  // revoke their write fast paths when they next leave guest code, which a kick makes soon;
+  // until then a store of theirs reaches no watcher, which sync_code() makes up for.
+  bool first = false;
+  uint64_t tag = 0;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    const uint16_t before = marks_ref(paddr).fetch_or(bit, std::memory_order_acq_rel);
+    const uint64_t index = (page - ram_base_) >> kPageBits;
+    first = before == 0;
+    if (first) {
+      tag = ++mark_epoch_ << 4 | watcher;
+      page_epochs_[index] = tag;
+      for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+        if (w == watcher || !watchers_[w].on_mark) continue;
+        pending_marks_[w].push_back(page);
+        has_pending_[w].store(true, std::memory_order_relaxed);
+      }
+    } else {
+      // Already code for another watcher (whose marking may not be revoked everywhere
+      // yet), or reserved by an LR (revoked everywhere at once).
+      tag = page_epochs_[index];
     }
-    {
-      std::lock_guard<std::mutex> lock(pending_mutex_);
-      pending_marks_[w].push_back(page);
-      has_pending_[w].store(true, std::memory_order_relaxed);
-    }
-    if (hooks_.kick_watcher) hooks_.kick_watcher(w);
   }
+  // Our own fast paths go at once, also when another watcher marked the page first (its
+  // on_mark for us may still be queued): our stores to the page must reach our code.
+  if (watchers_[watcher].on_mark) watchers_[watcher].on_mark(page);
+  if (first) {
+    for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+      if (w != watcher && watchers_[w].on_mark && hooks_.kick_watcher) hooks_.kick_watcher(w);
+    }
+  }
+  if (!revoked_everywhere(tag, watcher)) unsynced_[watcher][page] = tag;
+}
+
+bool Bus::revoked_everywhere(uint64_t epoch_tag, unsigned watcher) const {
+  const uint64_t epoch = epoch_tag >> 4;
+  const auto marker = static_cast<unsigned>(epoch_tag & 15);
+  for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+    if (w == watcher || w == marker || !watchers_[w].on_mark) continue;
+    if (applied_epoch_[w].load(std::memory_order_acquire) < epoch) return false;
+  }
+  return true;
 }
 
 void Bus::apply_pending(unsigned watcher) {
   if (!has_pending_[watcher].load(std::memory_order_relaxed)) return;
   std::vector<uint64_t> pages;
   std::vector<std::pair<uint64_t, uint64_t>> writes;
+  uint64_t epoch = 0;
   {
     std::lock_guard<std::mutex> lock(pending_mutex_);
     pages.swap(pending_marks_[watcher]);
     writes.swap(pending_writes_[watcher]);
+    epoch = mark_epoch_;
     has_pending_[watcher].store(false, std::memory_order_relaxed);
   }
   const CodeWatcher& w = watchers_[watcher];
   for (uint64_t page : pages) {
     if (w.on_mark) w.on_mark(page);
   }
+  // Every marking numbered up to `epoch` by another watcher was in the queue just run.
+  applied_epoch_[watcher].store(epoch, std::memory_order_release);
   for (const auto& [addr, len] : writes) {
     if (w.on_write) w.on_write(addr, len);
+  }
+}
+
+void Bus::sync_code(unsigned watcher) {
+  auto& pages = unsynced_[watcher];
+  const CodeWatcher& w = watchers_[watcher];
+  for (auto it = pages.begin(); it != pages.end();) {
+    // Revoked everywhere now: every store that missed the watchers is in memory already,
+    // and the ones after this reach them. So after this drop, the page is done.
+    const bool done = revoked_everywhere(it->second, watcher);
+    const uint64_t page = it->first;
+    it = done ? pages.erase(it) : std::next(it);
+    if (w.on_write) w.on_write(page, kPageSize);
   }
 }
 

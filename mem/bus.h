@@ -8,6 +8,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -110,6 +111,13 @@ class Bus {
   // The owner of code watcher `watcher`, on its own thread: runs the on_mark and on_write
   // hooks that other threads' mark_code_page() and writes queued for it.
   void apply_pending(unsigned watcher);
+  // The owner of `watcher`, at its fence.i (after apply_pending): drops its code (on_write
+  // over the page) on every page it marked while another hart could still store to it
+  // through a write fast path, that is before every other hart had run the page's queued
+  // on_mark. Such a store reaches no watcher, so the code may predate it; the drop makes
+  // the next translation read it. A page stays listed (and is dropped at each fence.i)
+  // until every other hart has revoked its fast paths; later stores reach the watchers.
+  void sync_code(unsigned watcher);
 
   // LR/SC and AMOs when harts run on several threads, on RAM at a naturally aligned
   // address (Hart::translate_atomic has checked). A reservation is one slot per hart
@@ -164,6 +172,16 @@ class Bus {
   std::array<std::vector<uint64_t>, kMaxCodeWatchers> pending_marks_;
   std::array<std::vector<std::pair<uint64_t, uint64_t>>, kMaxCodeWatchers> pending_writes_;
   std::array<std::atomic<bool>, kMaxCodeWatchers> has_pending_{};
+  // With threads: pages becoming code are numbered (under pending_mutex_). Per RAM page,
+  // the number of its last marking << 4 | the watcher that marked it first (whose own
+  // on_mark ran at once); per watcher, the number up to which it has run queued on_marks.
+  uint64_t mark_epoch_ = 0;
+  std::vector<uint64_t> page_epochs_;
+  std::array<std::atomic<uint64_t>, kMaxCodeWatchers> applied_epoch_{};
+  // Per watcher (its own thread only): pages it marked, with their page_epochs_ value, that
+  // some other hart had not revoked yet (sync_code).
+  std::array<std::unordered_map<uint64_t, uint64_t>, kMaxCodeWatchers> unsynced_;
+  bool revoked_everywhere(uint64_t epoch_tag, unsigned watcher) const;
   std::atomic_flag reservation_lock_;
   // Stores to each reserved page since its last LR (under the reservation lock).
   std::vector<uint16_t> reserved_stores_;

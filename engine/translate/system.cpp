@@ -152,12 +152,12 @@ void fence(IrBuilder& b, const DecodedInsn& d) {
 // (the bus's code-write hook, CodeCache::invalidate_range), so there is no stale code to
 // flush: fence.i only ends the block. Flushing the whole cache here cost Linux ~100k
 // retranslations per boot (it issues fence.i on every exec). With harts on threads, another
-// hart's write to this hart's code is queued to this hart (Bus::apply_pending): fence.i
-// applies the queue, so code written before it (and seen by this hart) is not run stale.
+// hart's write to this hart's code is queued to this hart (Bus::apply_pending): after
+// fence.i, before the next block, the dispatcher applies the queue, so code written before
+// it (and seen by this hart) is not run stale, and drops the code of pages other harts
+// could still write without the queue (Bus::sync_code).
 uint64_t fence_i_helper(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t) {
-  if (hart.bus.threaded() && hart.executor != nullptr) {
-    hart.bus.apply_pending(hart.executor->code_cache().watcher());
-  }
+  if (hart.bus.threaded() && hart.executor != nullptr) hart.executor->request_code_sync();
   return 0;
 }
 
