@@ -8,6 +8,8 @@
 #   gdb_remote.sh linux TIERVM Image   [tiervm options...]
 #   gdb_remote.sh smp   TIERVM smp.elf [tiervm options...]   (give --smp 4)
 set -u
+# gdb-multiarch has crashed here (a 56 MB core once got committed): no core files.
+ulimit -c 0
 mode=$1 tiervm=$2 image=$3
 shift 3
 work=$(mktemp -d)
