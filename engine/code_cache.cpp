@@ -59,7 +59,7 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   const BlockKey key(paddr, flags);
   ++lookups_;
   if (CachedBlock* cached = blocks_.find(key)) {
-    if (cached->ir.straddle_paddr == 0 || straddle_maps(pc, *cached)) return cached;
+    if (!cached->straddles() || straddle_maps(pc, *cached)) return cached;
     // A straddling instruction whose next page maps elsewhere now (or not at all).
     ++invalidations_;
     retire(blocks_.take(key));
@@ -89,7 +89,7 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
   }
   // The bus revokes every hart's write fast path to a page when it becomes code. A
   // straddling instruction is code of both its pages.
-  const bool straddles = raw->ir.straddle_paddr != 0;
+  const bool straddles = raw->straddles();
   const uint64_t pages[] = {paddr & ~kPageMask, raw->ir.straddle_paddr & ~kPageMask};
   for (size_t n = 0; n < (straddles ? 2u : 1u); ++n) {
     const uint64_t page = pages[n];

@@ -48,6 +48,10 @@ struct CachedBlock {
     return (ir.exit.kind == IrExit::Jump || ir.exit.kind == IrExit::Branch) &&
            key.same_page(ir.exit.taken_offset);
   }
+  // Of one instruction that straddles a page boundary: checked against the next page's
+  // mapping on every run (CodeCache::get), so never entered through the jump cache and
+  // kept on tier 0 (compiled code would chain to it unchecked).
+  bool straddles() const { return ir.straddle_paddr != 0; }
   bool fallthrough_chainable() const {
     return ir.exit.kind == IrExit::Branch && key.same_page(ir.exit.fallthrough_offset);
   }
@@ -184,7 +188,9 @@ class CodeCache {
     uint32_t generation = 0;
     FetchKey fetch;
     CachedBlock* block = nullptr;
-    uint64_t paddr = 0;  // where pc mapped when the entry was made
+    // Where pc mapped when the entry was made: block->key.paddr(), copied so that
+    // jump_revalidate() compares it within the entry, without loading the block.
+    uint64_t paddr = 0;
   };
   // Entries of the current generation are valid. A TLB flush is one increment (Linux
   // flushes the TLB thousands of times per second); entries from jump_live_from_ on still

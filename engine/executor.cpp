@@ -220,17 +220,12 @@ RunStop Executor::run(uint64_t instret_limit) {
       block = cache_.jump_revalidate(pc, fetch, paddr);
       if (block == nullptr) {
         block = cache_.get(pc, paddr, fetch.flags);
-        // A straddling instruction's block is checked against the next page's mapping on
-        // every run (get()): never entered through the jump cache.
-        if (block->ir.cacheable && block->ir.straddle_paddr == 0) {
-          cache_.jump_insert(pc, fetch, block);
-        }
+        if (block->ir.cacheable && !block->straddles()) cache_.jump_insert(pc, fetch, block);
       }
     }
     if (trace_) trace_block(block->ir, pc);
     block->last_run = ++blocks_executed_;
-    // Straddling instructions stay on tier 0: compiled code would chain to them unchecked.
-    if (block->native == nullptr && jit_ && block->ir.straddle_paddr == 0) {
+    if (block->native == nullptr && jit_ && !block->straddles()) {
       jit_->note_execution(*block);
     }
     if (block->native != nullptr) {

@@ -125,7 +125,10 @@ class Bus {
   // store to the page by another hart leaves the inline fast paths (like a code page) and
   // reaches write()/dma_write(), which clear every slot holding the granule under the
   // reservation lock before writing. An SC succeeds only if its slot still holds the
-  // granule: a store of the same value in between fails it (no ABA).
+  // granule: a store of the same value in between fails it (no ABA). The other harts
+  // revoke their fast paths to a newly marked page when they next leave guest code (a
+  // queued on_mark, as for code pages; no exclusive section): an LR made before all of
+  // them have is tentative and its SC fails, so the guest's retry loop waits for them.
   static constexpr uint16_t kReservedPage = uint16_t{1} << 15;
   static constexpr unsigned kReservationSlots = 8;
   uint64_t load_reserved(unsigned slot, uint64_t paddr, unsigned size);
@@ -133,6 +136,10 @@ class Bus {
   // Atomically mem = combine(mem, src); returns the old value.
   using AmoCombine = uint64_t (*)(uint64_t mem, uint64_t src);
   uint64_t amo(uint64_t paddr, unsigned size, uint64_t src, AmoCombine combine);
+  // LRs whose reservation was tentative (another hart had not revoked yet).
+  uint64_t tentative_reservations() const {
+    return tentative_reservations_.load(std::memory_order_relaxed);
+  }
   bool has_reservation(unsigned slot) const {
     return reservations_[slot].load(std::memory_order_relaxed) != 0;
   }
@@ -182,10 +189,16 @@ class Bus {
   // some other hart had not revoked yet (sync_code).
   std::array<std::unordered_map<uint64_t, uint64_t>, kMaxCodeWatchers> unsynced_;
   bool revoked_everywhere(uint64_t epoch_tag, unsigned watcher) const;
+  // Sets `bit` in the page's marks. A page no one had marked gets a new number and an
+  // on_mark queued for every watcher but `self` (first is then true). Returns the page's
+  // tag (page_epochs_).
+  uint64_t mark_page(uint64_t paddr, uint16_t bit, unsigned self, bool& first);
+  void kick_others(unsigned self);  // kick_watcher for every watcher but `self`
   std::atomic_flag reservation_lock_;
   // Stores to each reserved page since its last LR (under the reservation lock).
   std::vector<uint16_t> reserved_stores_;
-  // Granule address | 1 per hart, 0 = no reservation.
+  std::atomic<uint64_t> tentative_reservations_{0};
+  // Granule address | 1 per hart (| 3 while tentative: no SC matches), 0 = no reservation.
   std::array<std::atomic<uint64_t>, kReservationSlots> reservations_{};
 };
 

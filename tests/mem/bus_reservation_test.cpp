@@ -16,19 +16,23 @@ namespace {
 constexpr uint64_t kBase = 0x8000'0000;
 constexpr uint64_t kWord = kBase + 0x1000;
 
+// One hart's code watcher, run by the test's thread (so its on_marks run at once).
 struct ThreadedBus {
   Bus bus;
   int exclusive_sections = 0;
   std::vector<uint64_t> revoked;  // pages the code watcher was told to revoke
+  unsigned watcher = 0;
   ThreadedBus() {
     bus.map_ram(kBase, 1 << 20);
-    bus.add_code_watcher({nullptr, [this](uint64_t page) { revoked.push_back(page); }});
+    watcher = bus.add_code_watcher({nullptr, [this](uint64_t page) { revoked.push_back(page); }});
     bus.set_threads({[this](const std::function<void()>& fn) {
                        ++exclusive_sections;
                        fn();
                      },
                      [] {}, [] {}, nullptr});
+    Bus::set_thread_watcher(watcher);
   }
+  ~ThreadedBus() { Bus::set_thread_watcher(Bus::kMaxCodeWatchers); }
 };
 
 uint64_t add(uint64_t mem, uint64_t src) {
@@ -124,11 +128,57 @@ TEST(BusReservation, LrTakesThePageOffTheFastPathsOnce) {
   EXPECT_FALSE(t.bus.is_code_page(kWord));
   t.bus.load_reserved(0, kWord, 8);
   EXPECT_TRUE(t.bus.is_code_page(kWord));  // stores to it now reach Bus::write
-  EXPECT_EQ(t.exclusive_sections, 1);
   EXPECT_EQ(t.revoked, std::vector<uint64_t>{kWord & ~kPageMask});
   t.bus.store_conditional(0, kWord, 8, 1);
   t.bus.load_reserved(0, kWord + 16, 8);
-  EXPECT_EQ(t.exclusive_sections, 1);
+  EXPECT_EQ(t.revoked.size(), 1u);
+  // No hart is stopped for it: the others revoke when they next leave guest code.
+  EXPECT_EQ(t.exclusive_sections, 0);
+}
+
+// Two harts: the test's thread is hart a (slot 0); hart b has not left guest code yet.
+struct TwoHartBus : ThreadedBus {
+  std::vector<uint64_t> b_revoked;
+  std::vector<unsigned> kicks;
+  unsigned b = 0;
+  TwoHartBus() {
+    b = bus.add_code_watcher({nullptr, [this](uint64_t page) { b_revoked.push_back(page); }});
+    bus.set_threads({[](const std::function<void()>& fn) { fn(); }, [] {}, [] {},
+                     [this](unsigned w) { kicks.push_back(w); }});
+  }
+};
+
+TEST(BusReservation, AnLrBeforeEveryHartRevokedFailsItsSc) {
+  TwoHartBus t;
+  ASSERT_TRUE(t.bus.write(kWord, 8, 5));
+  EXPECT_EQ(t.bus.load_reserved(0, kWord, 8), 5u);
+  EXPECT_EQ(t.kicks, std::vector<unsigned>{t.b});
+  EXPECT_TRUE(t.b_revoked.empty());
+  // Hart b may still store to the word through its fast path, unseen: the SC must fail.
+  EXPECT_FALSE(t.bus.store_conditional(0, kWord, 8, 6));
+  EXPECT_EQ(t.bus.tentative_reservations(), 1u);
+  // Still tentative on the retry until b has run its queued revocation.
+  t.bus.load_reserved(0, kWord, 8);
+  EXPECT_FALSE(t.bus.store_conditional(0, kWord, 8, 6));
+  t.bus.apply_pending(t.b);
+  EXPECT_EQ(t.b_revoked, std::vector<uint64_t>{kWord & ~kPageMask});
+  t.bus.load_reserved(0, kWord, 8);
+  EXPECT_TRUE(t.bus.store_conditional(0, kWord, 8, 6));
+  uint64_t v = 0;
+  ASSERT_TRUE(t.bus.read(kWord, 8, v));
+  EXPECT_EQ(v, 6u);
+  EXPECT_EQ(t.bus.tentative_reservations(), 2u);
+}
+
+TEST(BusReservation, AnLrOnACodePageRevokedEverywhereIsNotTentative) {
+  TwoHartBus t;
+  Bus::set_thread_watcher(t.b);
+  t.bus.mark_code_page(kWord, t.b);  // b's code: a's revocation is queued
+  Bus::set_thread_watcher(t.watcher);
+  t.bus.apply_pending(t.watcher);
+  t.bus.load_reserved(0, kWord, 8);
+  EXPECT_TRUE(t.bus.store_conditional(0, kWord, 8, 1));
+  EXPECT_EQ(t.bus.tentative_reservations(), 0u);
 }
 
 TEST(BusReservation, AReservedPageWithoutLrsGetsItsFastPathBack) {
