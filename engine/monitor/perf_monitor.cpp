@@ -130,6 +130,7 @@ void PerfMonitor::note_block(BlockProfile& p, const CachedBlock& b, uint64_t pc,
 }
 
 void PerfMonitor::on_slice(const SliceInfo& slice) {
+  std::lock_guard<std::recursive_mutex> lock(state_mutex_);
   ++samples_;
   run_ns_ += slice.run_ns;
   const unsigned hart = slice.hart < kMonitorMaxHarts ? slice.hart : 0;
@@ -198,6 +199,7 @@ void PerfMonitor::tick(uint64_t now) {
 }
 
 void PerfMonitor::on_event(const Event& e) {
+  std::lock_guard<std::recursive_mutex> lock(state_mutex_);
   switch (e.kind) {
     case EventKind::BlockCompiled: {
       BlockProfile& p = profile(e.paddr);
@@ -233,6 +235,7 @@ void PerfMonitor::on_event(const Event& e) {
 static_assert(kMonitorMaxHarts == MachineConfig::kMaxHarts);
 
 MonitorSnapshot PerfMonitor::capture() const {
+  std::lock_guard<std::recursive_mutex> lock(state_mutex_);
   MonitorSnapshot s;
   const uint64_t now = now_ns();
   s.sequence = sequence_;

@@ -106,6 +106,10 @@ class PerfMonitor {
   std::deque<CompileRecord> compiles_;
   std::array<std::array<uint64_t, kCompileHistogramBins>, kTierCount> histogram_{};
 
+  // The state above: with harts on threads, on_slice runs on the hart threads and on_event
+  // on the thread that drains the event bus (recursive: on_slice publishes, which
+  // captures).
+  mutable std::recursive_mutex state_mutex_;
   mutable std::mutex latest_mutex_;
   std::shared_ptr<const MonitorSnapshot> latest_;
 };
