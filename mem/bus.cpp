@@ -349,40 +349,40 @@ void Bus::mark_code_page(uint64_t paddr, unsigned watcher) {
   // exclusive section (that could drop the very blocks it is adding). The other harts
   // revoke their write fast paths when they next leave guest code, which a kick makes soon;
   // until then a store of theirs reaches no watcher, which sync_code() makes up for.
-  bool first = false;
-  const uint64_t tag = mark_page(paddr, bit, watcher, first);
-  // Our own fast paths go at once, also when another watcher marked the page first (its
-  // on_mark for us may still be queued): our stores to the page must reach our code.
-  if (watchers_[watcher].on_mark) watchers_[watcher].on_mark(page);
-  if (first) kick_others(watcher);
+  const uint64_t tag = mark_page(paddr, bit, watcher);
   if (!revoked_everywhere(tag, watcher)) unsynced_[watcher][page] = tag;
 }
 
-uint64_t Bus::mark_page(uint64_t paddr, uint16_t bit, unsigned self, bool& first) {
+uint64_t Bus::mark_page(uint64_t paddr, uint16_t bit, unsigned self) {
   const uint64_t page = paddr & ~kPageMask;
-  const std::atomic_ref<uint64_t> tag_ref(page_epochs_[(page - ram_base_) >> kPageBits]);
-  std::lock_guard<std::mutex> lock(pending_mutex_);
-  first = marks_ref(paddr).fetch_or(bit, std::memory_order_acq_rel) == 0;
-  if (!first) {
-    // Already marked (code of another watcher, or reserved): its number, whose
-    // revocations may not have run everywhere yet.
-    return tag_ref.load(std::memory_order_relaxed);
+  bool first = false;
+  uint64_t tag = 0;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    first = marks_ref(paddr).fetch_or(bit, std::memory_order_acq_rel) == 0;
+    if (first) {
+      tag = ++mark_epoch_ << 4 | (self & 15);
+      page_tag(paddr).store(tag, std::memory_order_relaxed);
+      for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+        if (w == self || !watchers_[w].on_mark) continue;
+        pending_marks_[w].push_back(page);
+        has_pending_[w].store(true, std::memory_order_relaxed);
+      }
+    } else {
+      // Already marked (code of another watcher, or reserved): its number, whose
+      // revocations may not have run everywhere yet.
+      tag = page_tag(paddr).load(std::memory_order_relaxed);
+    }
   }
-  const uint64_t tag = ++mark_epoch_ << 4 | (self & 15);
-  tag_ref.store(tag, std::memory_order_relaxed);
-  for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
-    if (w == self || !watchers_[w].on_mark) continue;
-    pending_marks_[w].push_back(page);
-    has_pending_[w].store(true, std::memory_order_relaxed);
+  // Our own fast paths go at once, also when another watcher marked the page first (its
+  // on_mark for us may still be queued): our stores to the page must reach our code.
+  if (self < kMaxCodeWatchers && watchers_[self].on_mark) watchers_[self].on_mark(page);
+  if (first && hooks_.kick_watcher) {
+    for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
+      if (w != self && watchers_[w].on_mark) hooks_.kick_watcher(w);
+    }
   }
   return tag;
-}
-
-void Bus::kick_others(unsigned self) {
-  if (!hooks_.kick_watcher) return;
-  for (unsigned w = 0; w < kMaxCodeWatchers; ++w) {
-    if (w != self && watchers_[w].on_mark) hooks_.kick_watcher(w);
-  }
 }
 
 bool Bus::revoked_everywhere(uint64_t epoch_tag, unsigned watcher) const {
@@ -560,24 +560,13 @@ uint64_t Bus::load_reserved(unsigned slot, uint64_t paddr, unsigned size) {
   // each of them has revoked them (the mark's on_mark, queued like a code page's): a
   // reservation taken before that is tentative, and its SC fails (the guest retries).
   const unsigned self = thread_watcher;
-  const uint64_t index = (paddr - ram_base_) >> kPageBits;
-  uint64_t tag = 0;
-  if ((page_marks(paddr) & kReservedPage) == 0) {
-    bool first = false;
-    tag = mark_page(paddr, kReservedPage, self, first);
-    if (first) {
-      if (self < kMaxCodeWatchers && watchers_[self].on_mark) {
-        watchers_[self].on_mark(paddr & ~kPageMask);
-      }
-      kick_others(self);
-    }
-  } else {
-    tag = std::atomic_ref<uint64_t>(page_epochs_[index]).load(std::memory_order_relaxed);
-  }
+  const uint64_t tag = (page_marks(paddr) & kReservedPage) == 0
+                           ? mark_page(paddr, kReservedPage, self)
+                           : page_tag(paddr).load(std::memory_order_relaxed);
   const bool revoked = revoked_everywhere(tag, self);
   uint8_t* p = ram_data_ + (paddr - ram_base_);
   lock_reservations();
-  reserved_stores_[index] = 0;
+  reserved_stores_[(paddr - ram_base_) >> kPageBits] = 0;
   const uint64_t value = atomic_load(p, size);
   reservations_[slot].store((paddr & ~uint64_t{7}) | (revoked ? 1 : 3), std::memory_order_relaxed);
   unlock_reservations();

@@ -189,11 +189,13 @@ class Bus {
   // some other hart had not revoked yet (sync_code).
   std::array<std::unordered_map<uint64_t, uint64_t>, kMaxCodeWatchers> unsynced_;
   bool revoked_everywhere(uint64_t epoch_tag, unsigned watcher) const;
-  // Sets `bit` in the page's marks. A page no one had marked gets a new number and an
-  // on_mark queued for every watcher but `self` (first is then true). Returns the page's
-  // tag (page_epochs_).
-  uint64_t mark_page(uint64_t paddr, uint16_t bit, unsigned self, bool& first);
-  void kick_others(unsigned self);  // kick_watcher for every watcher but `self`
+  // Sets `bit` in the page's marks and runs `self`'s on_mark. A page no one had marked
+  // gets a new number and an on_mark queued (and kicked) for every other watcher. Returns
+  // the page's tag (page_epochs_).
+  uint64_t mark_page(uint64_t paddr, uint16_t bit, unsigned self);
+  std::atomic_ref<uint64_t> page_tag(uint64_t paddr) {
+    return std::atomic_ref<uint64_t>(page_epochs_[(paddr - ram_base_) >> kPageBits]);
+  }
   std::atomic_flag reservation_lock_;
   // Stores to each reserved page since its last LR (under the reservation lock).
   std::vector<uint16_t> reserved_stores_;

@@ -23,15 +23,17 @@ struct Watcher {
   std::vector<std::pair<uint64_t, uint64_t>> dropped;  // on_write ranges
 };
 
+// Two harts' code watchers on one bus, threaded unless told otherwise.
 struct TwoHarts {
   Bus bus;
   Watcher a;
   Watcher b;
   std::vector<unsigned> kicks;
-  TwoHarts() {
+  explicit TwoHarts(bool threads = true) {
     bus.map_ram(kBase, 1 << 20);
     a.id = add(a);
     b.id = add(b);
+    if (!threads) return;
     bus.set_threads({[](const std::function<void()>& fn) { fn(); }, [] {}, [] {},
                      [this](unsigned w) { kicks.push_back(w); }});
   }
@@ -119,15 +121,10 @@ TEST(BusCodeSync, AStoreToAnotherHartsCodeIsQueuedToIt) {
 }
 
 TEST(BusCodeSync, WithoutThreadsEveryWatcherRevokesAtOnce) {
-  Bus bus;
-  bus.map_ram(kBase, 1 << 20);
-  std::vector<uint64_t> a_revoked;
-  std::vector<uint64_t> b_revoked;
-  const unsigned a = bus.add_code_watcher({nullptr, [&](uint64_t p) { a_revoked.push_back(p); }});
-  bus.add_code_watcher({nullptr, [&](uint64_t p) { b_revoked.push_back(p); }});
-  bus.mark_code_page(kPage, a);
-  EXPECT_EQ(a_revoked, std::vector<uint64_t>{kPage});
-  EXPECT_EQ(b_revoked, std::vector<uint64_t>{kPage});
+  TwoHarts t(false);
+  t.bus.mark_code_page(kPage, t.a.id);
+  EXPECT_EQ(t.a.revoked, std::vector<uint64_t>{kPage});
+  EXPECT_EQ(t.b.revoked, std::vector<uint64_t>{kPage});
 }
 
 }  // namespace
