@@ -75,7 +75,7 @@ CachedBlock* CodeCache::get(uint64_t pc, uint64_t paddr, TranslateFlags flags) {
     hart_.bus.mark_code_page(paddr & ~kPageMask, watcher_);
   }
   auto block = std::make_unique<CachedBlock>();
-  block->ir = std::move(*translate_block(hart_, pc, paddr, flags));
+  translate_block_into(block->ir, hart_, pc, paddr, flags);
   if (ir_verification()) verify_or_abort(block->ir);
   block->id = next_id_++;
   block->key = key;

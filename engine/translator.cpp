@@ -24,6 +24,26 @@ bool read_parcel(Hart& hart, uint64_t paddr, uint16_t& out) {
 std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr,
                                          TranslateFlags flags, bool single_step) {
   auto block = std::make_unique<IrBlock>();
+  translate_block_into(*block, hart, pc, paddr, flags, single_step);
+  return block;
+}
+
+void translate_block_into(IrBlock& out, Hart& hart, uint64_t pc, uint64_t paddr,
+                          TranslateFlags flags, bool single_step) {
+  // A fresh block that keeps the scratch vectors' capacity (moved out and back: a moved-from
+  // vector is empty and owns nothing).
+  thread_local IrBlock scratch;
+  std::vector<IrInsn> insns = std::move(scratch.insns);
+  std::vector<uint16_t> offsets = std::move(scratch.guest_offsets);
+  std::vector<uint32_t> words = std::move(scratch.guest_words);
+  insns.clear();
+  offsets.clear();
+  words.clear();
+  scratch = IrBlock{};
+  scratch.insns = std::move(insns);
+  scratch.guest_offsets = std::move(offsets);
+  scratch.guest_words = std::move(words);
+  IrBlock* const block = &scratch;
   block->start_pc = pc;
   block->start_paddr = paddr;
   IrBuilder b(*block, flags);
@@ -116,7 +136,9 @@ std::unique_ptr<IrBlock> translate_block(Hart& hart, uint64_t pc, uint64_t paddr
     offset += d.length;
     block->guest_bytes = static_cast<uint32_t>(offset);
   }
-  return block;
+  // Copy assignment allocates each vector at its size, not at the scratch's capacity.
+  out = IrBlock{};
+  out = scratch;
 }
 
 }  // namespace tiervm
