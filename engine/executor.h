@@ -48,6 +48,10 @@ class Executor {
   void enable_jit(const JitConfig& config);
   // Back to tier 0 only (drops all translated code). Call between blocks.
   void disable_jit();
+  // Joins the JIT's compile worker, if any (Machine::leak_code_on_destruction).
+  void stop_background_work() {
+    if (jit_) jit_->stop_worker();
+  }
   JitTier* jit() { return jit_.get(); }
   const JitTier* jit() const { return jit_.get(); }
   uint64_t blocks_executed() const { return blocks_executed_; }

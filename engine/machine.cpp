@@ -71,6 +71,13 @@ std::string last_console(const std::string& cmdline) {
 Machine::Machine() = default;
 
 Machine::~Machine() {
+  if (leak_code_) {
+    // Nothing runs guest code any more: stopped workers are all the leaked tiers need.
+    for (auto& e : executors_) {
+      e->stop_background_work();
+      static_cast<void>(e.release());
+    }
+  }
   // The executors' code caches unhook themselves from the bus; devices go before the bus.
   executors_.clear();
   htif_.reset();

@@ -40,6 +40,8 @@ class JitTier {
  public:
   JitTier(CodeCache& cache, JitConfig config);
   ~JitTier();
+  // Joins the compile worker (the destructor does too); nothing is compiled after it.
+  void stop_worker() { worker_.reset(); }
   JitTier(const JitTier&) = delete;
   JitTier& operator=(const JitTier&) = delete;
 
