@@ -70,35 +70,64 @@ bool has_token(const char* operands, const char* tok) {
   return std::strstr(operands, tok) != nullptr;
 }
 
-void extract_fields(DecodedInsn& d) {
+// Which immediate an instruction's operand list names: found once per decoder row (a
+// strstr per candidate on every decode was 1 % of a Linux boot).
+enum class ImmKind : uint8_t { None, I, S, B, U, J, Shamt6, Shamt5, Zimm, Simm5, Vtypei };
+
+ImmKind imm_kind(const char* ops) {
+  static constexpr std::pair<const char*, ImmKind> kTokens[] = {
+      {"imm_i", ImmKind::I},       {"imm_s", ImmKind::S},   {"imm_b", ImmKind::B},
+      {"imm_u", ImmKind::U},       {"imm_j", ImmKind::J},   {"shamt6", ImmKind::Shamt6},
+      {"shamt5", ImmKind::Shamt5}, {"zimm", ImmKind::Zimm}, {"simm5", ImmKind::Simm5},
+      {"vtypei", ImmKind::Vtypei}};
+  for (const auto& [tok, kind] : kTokens) {
+    if (has_token(ops, tok)) return kind;
+  }
+  return ImmKind::None;
+}
+
+void extract_fields(DecodedInsn& d, ImmKind kind) {
   const uint32_t w = d.word;
-  const char* ops = d.def->operands;
   d.rd = static_cast<uint8_t>(bits(w, 11, 7));
   d.rs1 = static_cast<uint8_t>(bits(w, 19, 15));
   d.rs2 = static_cast<uint8_t>(bits(w, 24, 20));
   d.rs3 = static_cast<uint8_t>(bits(w, 31, 27));
   d.rm = static_cast<uint8_t>(bits(w, 14, 12));
   d.csr = static_cast<uint16_t>(bits(w, 31, 20));
-  if (has_token(ops, "imm_i"))
-    d.imm = imm_i(w);
-  else if (has_token(ops, "imm_s"))
-    d.imm = imm_s(w);
-  else if (has_token(ops, "imm_b"))
-    d.imm = imm_b(w);
-  else if (has_token(ops, "imm_u"))
-    d.imm = imm_u(w);
-  else if (has_token(ops, "imm_j"))
-    d.imm = imm_j(w);
-  else if (has_token(ops, "shamt6"))
-    d.imm = bits(w, 25, 20);
-  else if (has_token(ops, "shamt5"))
-    d.imm = bits(w, 24, 20);
-  else if (has_token(ops, "zimm"))
-    d.imm = bits(w, 19, 15);
-  else if (has_token(ops, "simm5"))
-    d.imm = sext(bits(w, 19, 15), 5);
-  else if (has_token(ops, "vtypei"))
-    d.imm = bits(w, 31, 31) == 0 ? bits(w, 30, 20) : bits(w, 29, 20);
+  switch (kind) {
+    case ImmKind::None:
+      break;
+    case ImmKind::I:
+      d.imm = imm_i(w);
+      break;
+    case ImmKind::S:
+      d.imm = imm_s(w);
+      break;
+    case ImmKind::B:
+      d.imm = imm_b(w);
+      break;
+    case ImmKind::U:
+      d.imm = imm_u(w);
+      break;
+    case ImmKind::J:
+      d.imm = imm_j(w);
+      break;
+    case ImmKind::Shamt6:
+      d.imm = bits(w, 25, 20);
+      break;
+    case ImmKind::Shamt5:
+      d.imm = bits(w, 24, 20);
+      break;
+    case ImmKind::Zimm:
+      d.imm = bits(w, 19, 15);
+      break;
+    case ImmKind::Simm5:
+      d.imm = sext(bits(w, 19, 15), 5);
+      break;
+    case ImmKind::Vtypei:
+      d.imm = bits(w, 31, 31) == 0 ? bits(w, 30, 20) : bits(w, 29, 20);
+      break;
+  }
 }
 
 // "e32, m1, ta, ma" (the assembler's syntax for vtype), or the number when it has bits
@@ -114,7 +143,12 @@ std::string format_vtype(uint64_t v) {
 struct Table {
   std::vector<const InsnDef*> rows;  // match order
   // By major opcode bits [6:0], with each row's mask/match parsed once.
-  std::array<std::vector<std::pair<PatternBits, const InsnDef*>>, 128> buckets;
+  struct Candidate {
+    PatternBits bits;
+    const InsnDef* def;
+    ImmKind imm;
+  };
+  std::array<std::vector<Candidate>, 128> buckets;
   std::vector<PatternBits> bits_of;  // parallel to rows
 };
 
@@ -135,7 +169,7 @@ const Table& table() {
     for (const InsnDef* d : t.rows) {
       PatternBits pb = pattern_bits(d->pattern);
       t.bits_of.push_back(pb);
-      t.buckets[pb.match & 0x7f].emplace_back(pb, d);
+      t.buckets[pb.match & 0x7f].push_back({pb, d, imm_kind(d->operands)});
     }
     return t;
   }();
@@ -235,10 +269,10 @@ DecodedInsn decode(uint32_t raw) {
   } else {
     d.word = raw;
   }
-  for (const auto& [pb, row] : table().buckets[d.word & 0x7f]) {
+  for (const auto& [pb, row, imm] : table().buckets[d.word & 0x7f]) {
     if ((d.word & pb.mask) == pb.match) {
       d.def = row;
-      extract_fields(d);
+      extract_fields(d, imm);
       return d;
     }
   }
