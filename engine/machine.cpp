@@ -75,7 +75,8 @@ Machine::~Machine() {
     // Nothing runs guest code any more: stopped workers are all the leaked tiers need.
     for (auto& e : executors_) {
       e->stop_background_work();
-      static_cast<void>(e.release());
+      // The pointer is dropped on purpose: the process exit reclaims the executor.
+      static_cast<void>(e.release());  // NOLINT(bugprone-unused-return-value)
     }
   }
   // The executors' code caches unhook themselves from the bus; devices go before the bus.
