@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "app/sanitizers.h"
 #include "app/tiervm_main.h"
 
 namespace {
@@ -37,20 +38,8 @@ void prepare_heap() {
 
 }  // namespace
 
-// The sanitizers bring their own allocator: nothing to prepare there.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kOwnAllocator = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kOwnAllocator = true;
-#else
-constexpr bool kOwnAllocator = false;
-#endif
-#else
-constexpr bool kOwnAllocator = false;
-#endif
-
 int main(int argc, char** argv) {
-  if (!kOwnAllocator) prepare_heap();
+  // The sanitizers bring their own allocator: nothing to prepare there.
+  if (!tiervm::kAddressSanitizer && !tiervm::kThreadSanitizer) prepare_heap();
   return tiervm::tiervm_main(argc, argv);
 }

@@ -13,6 +13,7 @@
 #include "app/gdb_server.h"
 #include "app/options.h"
 #include "app/perf_report.h"
+#include "app/sanitizers.h"
 #include "engine/executor.h"
 #include "engine/machine.h"
 #include "engine/monitor/chrome_trace.h"
@@ -116,20 +117,6 @@ bool load_symbols(const Options& o, bool named, std::shared_ptr<const SymbolTabl
   out = std::make_shared<const SymbolTable>(std::move(*table));
   return true;
 }
-
-// A build whose leak checker would report the code caches that a finished run leaves to the
-// process exit (Machine::leak_code_on_destruction).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kLeakChecked = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kLeakChecked = true;
-#else
-constexpr bool kLeakChecked = false;
-#endif
-#else
-constexpr bool kLeakChecked = false;
-#endif
 
 bool has_display() {
   const char* x = std::getenv("DISPLAY");
@@ -307,7 +294,8 @@ int tiervm_main(int argc, const char* const* argv) {
     tracer->close();
   }
   if (monitor) write_reports(o, monitor->capture(), exit, seconds);
-  if (!kLeakChecked) machine->leak_code_on_destruction();
+  // Not where a leak checker (ASan's) would report the code caches left to the exit.
+  if (!kAddressSanitizer) machine->leak_code_on_destruction();
   return finish(o, exit);
 }
 
