@@ -186,6 +186,28 @@ test_main:
   FP(107, RNE, e64, 2, A64, B64, FD64(0x4024000000000000); vfslide1down.vf v4, v2, fa1)
   FP(108, RNE, e32, 4, A32, B32, FS32(0x41200000); vfslide1down.vf v4, v2, fa0, v0.t)
   FP(109, RNE, e32, 4, A32, B32, vsetivli x0, 2, e32, mf2, tu, mu; vfadd.vv v4, v2, v3)
+  // The other form (.vv or .vf) of each op that a case above runs in one form only.
+  FP(130, RUP, e32, 4, A32, B32, FS32(0x3dcccccd); vfsub.vf v4, v2, fa0)
+  FP(131, RNE, e32, 4, C32, B32, FS32(0x7fc00000); vfmin.vf v4, v2, fa0)
+  FP(132, RNE, e64, 2, C64, A64, vfmax.vv v4, v2, v3, v0.t)
+  FP(133, RNE, e64, 2, A64, B64, FD64(0x8000000000000001); vfsgnj.vf v4, v2, fa1)
+  FP(134, RNE, e32, 4, A32, C32, vfsgnjn.vv v4, v2, v3)
+  FP(135, RNE, e32, 4, C32, A32, FS32(0xbf800000); vfsgnjx.vf v4, v2, fa0)
+  FP(136, RDN, e32, 4, A32, B32, FS32(0x3dcccccd); vfmacc.vf v4, fa0, v2)
+  FP(137, RNE, e64, 2, A64, B64, vfnmacc.vv v4, v3, v2, v0.t)
+  FP(138, RUP, e64, 2, A64, B64, FD64(0x3fb999999999999a); vfmsac.vf v4, fa1, v2)
+  FP(139, RTZ, e32, 4, D32, B32, vfnmsac.vv v4, v3, v2)
+  FP(140, RMM, e32, 4, A32, B32, FS32(0x40400000); vfmadd.vf v4, fa0, v2)
+  FP(141, RNE, e32, 4, A32, D32, vfnmadd.vv v4, v3, v2)
+  FP(142, RDN, e64, 2, A64, B64, FD64(0xbff0000000000000); vfmsub.vf v4, fa1, v2)
+  FP(143, RNE, e32, 4, C32, B32, vfnmsub.vv v4, v3, v2, v0.t)
+  FP(144, RNE, e32, 4, C32, B32, FS32(0x7f800000); vmfeq.vf v4, v2, fa0)
+  FP(145, RNE, e32, 4, C32, B32, vmfne.vv v4, v2, v3)
+  FP(146, RNE, e64, 2, C64, B64, FD64(0x0000000000000000); vmflt.vf v4, v2, fa1)
+  FP(147, RUP, e32, 2, A32, B32, FS32(0x3dcccccd); vfwmacc.vf v4, fa0, v2)
+  FP(148, RNE, e32, 2, D32, B32, vfwnmacc.vv v4, v3, v2, v0.t)
+  FP(149, RDN, e32, 2, A32, B32, FS32(0xc0400000); vfwmsac.vf v4, fa0, v2)
+  FP(150, RNE, e32, 2, B32, A32, vfwnmsac.vv v4, v3, v2)
 
   // Illegal: FP at SEW 8 and 16, a reserved frm, mstatus.FS = Off.
   vsetivli x0, 4, e8, m1, tu, mu
