@@ -16,7 +16,8 @@ namespace tiervm::test {
 // must be a single real instruction (no pseudo-instruction that expands to two).
 // With `compressed`, lines are c.* instructions and each yields a 16-bit parcel.
 inline std::vector<uint32_t> assemble(const std::vector<std::string>& lines,
-                                      bool compressed = false) {
+                                      bool compressed = false,
+                                      const std::string& march = "rv64gc_zba_zbb") {
   char dir_template[] = "/tmp/tiervm-asm-XXXXXX";
   const char* dir = mkdtemp(dir_template);
   if (dir == nullptr) return {};
@@ -26,7 +27,7 @@ inline std::vector<uint32_t> assemble(const std::vector<std::string>& lines,
     src << (compressed ? ".option rvc\n" : ".option norvc\n");
     for (const auto& l : lines) src << l << "\n";
   }
-  const std::string cmd = "riscv64-unknown-elf-as -march=rv64gc_zba_zbb -o " + base + "/a.o " +
+  const std::string cmd = "riscv64-unknown-elf-as -march=" + march + " -o " + base + "/a.o " +
                           base + "/a.s && riscv64-unknown-elf-objcopy -O binary -j .text " + base +
                           "/a.o " + base + "/a.bin";
   std::vector<uint32_t> words;

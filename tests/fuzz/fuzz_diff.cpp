@@ -2,7 +2,8 @@
 // lockstep slice (low 6 bits) and the tier to compare with (bits 6-7, modulo 3: test tier 1
 // LLVM fast, 2 O2 regions, 3 the baseline tier; tests/common/tiers.h). It runs on tier 0
 // and on that tier (every block compiled before its first run) in lockstep, and
-// any difference in registers, CSRs, trap state or RAM is a crash. F and D are enabled.
+// any difference in registers, CSRs, trap state or RAM is a crash. F, D and V (VLEN 128,
+// vector state compared too) are enabled.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -58,6 +59,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static lockstep::Lockstep* pairs[3] = {new lockstep::Lockstep(kRamBase, kRamSize, 1),
                                          new lockstep::Lockstep(kRamBase, kRamSize, 2),
                                          new lockstep::Lockstep(kRamBase, kRamSize, 3)};
+  static const bool vector_on = [] {
+    for (lockstep::Lockstep* p : pairs) {
+      p->interp().hart.set_vlen(128);  // kept by every later reset
+      p->jit().hart.set_vlen(128);
+    }
+    return true;
+  }();
+  static_cast<void>(vector_on);
   lockstep::Lockstep& pair = *pairs[tier - 1];
   pair.reset();
   pair.setup([&](lockstep::Rig& r) {
@@ -71,6 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // F and D enabled (FS = Initial), with NX set for odd-sized inputs: the host-FPU fast
     // path runs only once NX is set.
     r.hart.s.mstatus |= 1ull << 13;
+    r.hart.s.mstatus |= 1ull << 9;  // V enabled: VS = Initial
     r.hart.s.fflags = static_cast<uint32_t>(size & 1);
     r.hart.s.set_x(2, kHandler);
     r.hart.s.set_x(10, kRamBase);

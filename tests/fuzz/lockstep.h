@@ -145,6 +145,15 @@ class Lockstep {
     field("fflags", a.fflags, b.fflags);
     field("frm", a.frm, b.frm);
     field("reservation_valid", a.reservation_valid, b.reservation_valid);
+    field("vl", a.vl, b.vl);
+    field("vtype", a.vtype, b.vtype);
+    field("vstart", a.vstart, b.vstart);
+    field("vxsat", a.vxsat, b.vxsat);
+    field("vxrm", a.vxrm, b.vxrm);
+    for (uint64_t i = 0; i < 32 * a.vlenb / 8; ++i) {
+      field("v" + std::to_string(i * 8 / a.vlenb) + "[" + std::to_string(i % (a.vlenb / 8)) + "]",
+            a.vreg[i], b.vreg[i]);
+    }
     field("waiting", a.waiting, b.waiting);
     // Not the executors' trap counters: in a loop of traps that retire nothing (a trap
     // vector that itself faults), where run() gives up depends on how many blocks each

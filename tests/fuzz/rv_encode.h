@@ -74,6 +74,42 @@ inline uint32_t csr(uint32_t f3, uint32_t rd, uint32_t csr_num, uint32_t rs1_or_
 inline constexpr uint32_t kEcall = 0x00000073, kEbreak = 0x00100073, kMret = 0x30200073,
                           kWfi = 0x10500073, kFenceI = 0x0000100f, kJumpSelf = 0x0000006f;
 
+// ---- The vector extension (RVV 1.0 sections 6, 7 and 10).
+inline constexpr uint32_t kOpV = 0x57, kOpLoadFp = 0x07, kOpStoreFp = 0x27;
+// funct3 of OP-V: the operand kinds.
+inline constexpr uint32_t kOpIvv = 0, kOpFvv = 1, kOpMvv = 2, kOpIvi = 3, kOpIvx = 4, kOpFvf = 5,
+                          kOpMvx = 6;
+// vtype immediate: LMUL code (0 m1, 1 m2, 2 m4, 3 m8, 5 mf8, 6 mf4, 7 mf2), SEW code (0 e8
+// .. 3 e64), tail and mask agnostic.
+inline uint32_t vtypei(uint32_t lmul, uint32_t sew, bool ta, bool ma) {
+  return lmul | sew << 3 | (ta ? 1u : 0u) << 6 | (ma ? 1u : 0u) << 7;
+}
+inline uint32_t vsetvli(uint32_t rd, uint32_t rs1, uint32_t vtype) {
+  return bits(vtype, 10, 0) << 20 | rs1 << 15 | 7u << 12 | rd << 7 | kOpV;
+}
+inline uint32_t vsetivli(uint32_t rd, uint32_t avl, uint32_t vtype) {
+  return 3u << 30 | bits(vtype, 9, 0) << 20 | bits(avl, 4, 0) << 15 | 7u << 12 | rd << 7 | kOpV;
+}
+// An OP-V arithmetic instruction: `src1` is vs1, rs1 or the 5-bit immediate as `f3` says;
+// `masked` clears vm (the op runs under v0.t).
+inline uint32_t v_op(uint32_t f6, bool masked, uint32_t vs2, uint32_t src1, uint32_t f3,
+                     uint32_t vd) {
+  return f6 << 26 | (masked ? 0u : 1u) << 25 | vs2 << 20 | bits(src1, 4, 0) << 15 | f3 << 12 |
+         vd << 7 | kOpV;
+}
+// Unit-stride (mop 0) and strided (mop 2, stride in rs2) loads and stores; `width` is the
+// element width code (0 e8, 5 e16, 6 e32, 7 e64).
+inline uint32_t v_load(uint32_t width, uint32_t mop, bool masked, uint32_t rs2, uint32_t rs1,
+                       uint32_t vd) {
+  return mop << 26 | (masked ? 0u : 1u) << 25 | rs2 << 20 | rs1 << 15 | width << 12 | vd << 7 |
+         kOpLoadFp;
+}
+inline uint32_t v_store(uint32_t width, uint32_t mop, bool masked, uint32_t rs2, uint32_t rs1,
+                        uint32_t vs3) {
+  return mop << 26 | (masked ? 0u : 1u) << 25 | rs2 << 20 | rs1 << 15 | width << 12 | vs3 << 7 |
+         kOpStoreFp;
+}
+
 // ---- Compressed (RVC). `rdp`/`rs1p`/`rs2p` are x8..x15 given as full register numbers.
 inline uint16_t c_reg(uint32_t r) {
   return static_cast<uint16_t>(r - 8);
