@@ -24,7 +24,8 @@ std::string reg_xml(const GdbRegister& r, const char* type) {
 
 }  // namespace
 
-GdbRegisterMap::GdbRegisterMap(const std::vector<std::pair<std::string, uint16_t>>& csrs) {
+GdbRegisterMap::GdbRegisterMap(const std::vector<std::pair<std::string, uint16_t>>& csrs,
+                               unsigned vlenb) {
   using K = GdbRegister::Kind;
   std::string cpu, fpu, csr, virt;
   for (unsigned i = 0; i < 32; ++i) {
@@ -49,6 +50,26 @@ GdbRegisterMap::GdbRegisterMap(const std::vector<std::pair<std::string, uint16_t
   }
   regs_.push_back({kGdbPrivRegno, "priv", 64, K::Priv, 0});
   virt += reg_xml(regs_.back(), "int");
+  // The vector registers as QEMU describes them (gdb-xml from riscv_gen_dynamic_vector_xml):
+  // a union of the register as bytes, halfwords, words, doublewords and quadwords.
+  std::string vector;
+  if (vlenb != 0) {
+    const std::string n = std::to_string(vlenb);
+    vector =
+        "  <vector id=\"bytes\" type=\"uint8\" count=\"" + n + "\"/>\n" +
+        "  <vector id=\"shorts\" type=\"uint16\" count=\"" + std::to_string(vlenb / 2) + "\"/>\n" +
+        "  <vector id=\"words\" type=\"uint32\" count=\"" + std::to_string(vlenb / 4) + "\"/>\n" +
+        "  <vector id=\"longs\" type=\"uint64\" count=\"" + std::to_string(vlenb / 8) + "\"/>\n" +
+        "  <vector id=\"quads\" type=\"uint128\" count=\"" + std::to_string(vlenb / 16) + "\"/>\n" +
+        "  <union id=\"riscv_vector\">\n    <field name=\"b\" type=\"bytes\"/>\n"
+        "    <field name=\"s\" type=\"shorts\"/>\n    <field name=\"w\" type=\"words\"/>\n"
+        "    <field name=\"l\" type=\"longs\"/>\n    <field name=\"q\" type=\"quads\"/>\n"
+        "  </union>\n";
+    for (unsigned i = 0; i < 32; ++i) {
+      regs_.push_back({kGdbV0Regno + i, "v" + std::to_string(i), vlenb * 8, K::V, i});
+      vector += reg_xml(regs_.back(), "riscv_vector");
+    }
+  }
   std::sort(regs_.begin(), regs_.end(),
             [](const GdbRegister& a, const GdbRegister& b) { return a.regno < b.regno; });
 
@@ -58,8 +79,10 @@ GdbRegisterMap::GdbRegisterMap(const std::vector<std::pair<std::string, uint16_t
       "<feature name=\"org.gnu.gdb.riscv.cpu\">\n" +
       cpu + "</feature>\n<feature name=\"org.gnu.gdb.riscv.fpu\">\n" + fpu +
       "</feature>\n<feature name=\"org.gnu.gdb.riscv.csr\">\n" + csr +
-      "</feature>\n<feature name=\"org.gnu.gdb.riscv.virtual\">\n" + virt +
-      "</feature>\n</target>\n";
+      "</feature>\n<feature name=\"org.gnu.gdb.riscv.virtual\">\n" + virt + "</feature>\n" +
+      (vector.empty() ? ""
+                      : "<feature name=\"org.gnu.gdb.riscv.vector\">\n" + vector + "</feature>\n") +
+      "</target>\n";
 }
 
 const GdbRegister* GdbRegisterMap::find(unsigned regno) const {

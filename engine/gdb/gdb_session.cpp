@@ -194,6 +194,11 @@ std::string GdbSession::read_register(std::string_view args) {
   auto n = rsp_parse_hex(args);
   const GdbRegister* r = n ? regs_.find(static_cast<unsigned>(*n)) : nullptr;
   if (r == nullptr) return kError;
+  if (r->kind == GdbRegister::Kind::V) {
+    std::vector<uint8_t> bytes;
+    if (!target_.read_vector(r->index, bytes) || bytes.size() * 8 != r->bits) return kError;
+    return rsp_hex(bytes.data(), bytes.size());
+  }
   uint64_t v = 0;
   if (!target_.read_register(*r, v)) return kError;
   return reg_hex(v, r->bits);
@@ -205,6 +210,12 @@ std::string GdbSession::write_register(std::string_view args) {
   auto n = rsp_parse_hex(args.substr(0, eq));
   const GdbRegister* r = n ? regs_.find(static_cast<unsigned>(*n)) : nullptr;
   if (r == nullptr) return kError;
+  if (r->kind == GdbRegister::Kind::V) {
+    const std::string_view hex = args.substr(eq + 1);
+    const auto bytes = rsp_unhex(hex);
+    if (hex.size() * 4 != r->bits || !bytes) return kError;
+    return target_.write_vector(r->index, *bytes) ? "OK" : kError;
+  }
   auto v = reg_value(args.substr(eq + 1), r->bits);
   if (!v || !target_.write_register(*r, *v)) return kError;
   return "OK";

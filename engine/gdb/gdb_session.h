@@ -33,6 +33,18 @@ class GdbTarget {
   virtual ~GdbTarget() = default;
   virtual bool read_register(const GdbRegister& reg, uint64_t& value) = 0;
   virtual bool write_register(const GdbRegister& reg, uint64_t value) = 0;
+  // Vector register `index` as its VLEN / 8 bytes, little-endian (GdbRegister::Kind::V).
+  // A target without the vector extension keeps these defaults.
+  virtual bool read_vector(unsigned index, std::vector<uint8_t>& bytes) {
+    static_cast<void>(index);
+    static_cast<void>(bytes);
+    return false;
+  }
+  virtual bool write_vector(unsigned index, const std::vector<uint8_t>& bytes) {
+    static_cast<void>(index);
+    static_cast<void>(bytes);
+    return false;
+  }
   // Virtual addresses through the MMU of the hart's current mode.
   virtual bool read_memory(uint64_t addr, size_t len, std::vector<uint8_t>& out) = 0;
   virtual bool write_memory(uint64_t addr, const std::vector<uint8_t>& data) = 0;

@@ -15,11 +15,18 @@ namespace tiervm {
 namespace {
 
 // CSR reads and writes as M-mode sees them (a debugger is not limited by the guest's
-// privilege), without the FP CSRs (kept in HartState directly).
+// privilege), without the FP CSRs (kept in HartState directly). The vector CSRs answer
+// whether or not the guest has turned the vector unit on (mstatus.VS, restored after).
 bool csr_as_m(Hart& hart, uint16_t csr, uint64_t* read, const uint64_t* write) {
   const Priv priv = hart.s.priv;
+  const uint64_t mstatus = hart.s.mstatus;
+  // vstart, vxsat, vxrm, vcsr; vl, vtype, vlenb.
+  const bool vector_csr =
+      (csr >= 0x008 && csr <= 0x00a) || csr == 0x00f || (csr >= 0xc20 && csr <= 0xc22);
   hart.s.priv = Priv::M;
+  if (vector_csr && hart.s.vlenb != 0) hart.s.mstatus |= mstatus::VS;
   const bool ok = write ? hart.csr_write(csr, *write) : hart.csr_read(csr, *read);
+  if (vector_csr) hart.s.mstatus = mstatus;
   hart.s.priv = priv;
   hart.update_modes();
   return ok;
@@ -61,7 +68,9 @@ bool debug_translate(Hart& hart, uint64_t vaddr, uint64_t& paddr) {
 }  // namespace
 
 MachineGdbTarget::MachineGdbTarget(Machine& machine, std::function<void()> on_stop)
-    : machine_(machine), on_stop_(std::move(on_stop)), regs_(readable_csrs(machine.hart())) {
+    : machine_(machine),
+      on_stop_(std::move(on_stop)),
+      regs_(readable_csrs(machine.hart()), static_cast<unsigned>(machine.hart().s.vlenb)) {
   machine_.set_debug_stop_hook([this](unsigned hart) {
     GdbStop stop;
     stop.hart = hart;
@@ -169,6 +178,9 @@ bool MachineGdbTarget::read_register(const GdbRegister& reg, uint64_t& value) {
       case GdbRegister::Kind::Priv:
         value = static_cast<uint64_t>(h.s.priv);
         break;
+      case GdbRegister::Kind::V:  // as bytes: read_vector
+        ok = false;
+        break;
       case GdbRegister::Kind::Csr:
         if (reg.index == 1) {
           value = h.s.fflags;
@@ -207,6 +219,9 @@ bool MachineGdbTarget::write_register(const GdbRegister& reg, uint64_t value) {
           h.update_modes();
         }
         break;
+      case GdbRegister::Kind::V:  // as bytes: write_vector
+        ok = false;
+        break;
       case GdbRegister::Kind::Csr:
         if (reg.index == 1) {
           h.s.fflags = static_cast<uint32_t>(value & 0x1f);
@@ -220,6 +235,30 @@ bool MachineGdbTarget::write_register(const GdbRegister& reg, uint64_t value) {
         }
         break;
     }
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::read_vector(unsigned index, std::vector<uint8_t>& bytes) {
+  bool ok = false;
+  on_machine([&] {
+    const HartState& s = hart().s;
+    if (index >= 32 || s.vlenb == 0) return;
+    const auto* file = reinterpret_cast<const uint8_t*>(s.vreg.data());
+    bytes.assign(file + index * s.vlenb, file + (index + 1) * s.vlenb);
+    ok = true;
+  });
+  return ok;
+}
+
+bool MachineGdbTarget::write_vector(unsigned index, const std::vector<uint8_t>& bytes) {
+  bool ok = false;
+  on_machine([&] {
+    HartState& s = hart().s;
+    if (index >= 32 || bytes.size() != s.vlenb) return;
+    std::copy(bytes.begin(), bytes.end(),
+              reinterpret_cast<uint8_t*>(s.vreg.data()) + index * s.vlenb);
+    ok = true;
   });
   return ok;
 }

@@ -38,6 +38,8 @@ class MachineGdbTarget : public GdbTarget {
 
   bool read_register(const GdbRegister& reg, uint64_t& value) override;
   bool write_register(const GdbRegister& reg, uint64_t value) override;
+  bool read_vector(unsigned index, std::vector<uint8_t>& bytes) override;
+  bool write_vector(unsigned index, const std::vector<uint8_t>& bytes) override;
   bool read_memory(uint64_t addr, size_t len, std::vector<uint8_t>& out) override;
   bool write_memory(uint64_t addr, const std::vector<uint8_t>& data) override;
   bool set_breakpoint(bool insert, uint64_t addr) override;

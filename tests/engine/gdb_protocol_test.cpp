@@ -94,6 +94,25 @@ TEST(GdbRegisters, TargetXmlHasTheFourRiscvFeatures) {
   EXPECT_NE(xml.find("<reg name=\"mstatus\" bitsize=\"64\" regnum=\"833\""), std::string::npos);
 }
 
+TEST(GdbRegisters, VectorRegistersFollowPrivWithTheirOwnFeature) {
+  const GdbRegisterMap none({{"mstatus", 0x300}});
+  EXPECT_EQ(none.find(4162), nullptr);
+  EXPECT_EQ(none.target_xml().find("org.gnu.gdb.riscv.vector"), std::string::npos);
+  const GdbRegisterMap regs({{"mstatus", 0x300}}, 32);  // VLEN 256
+  EXPECT_EQ(regs.find(4161)->name, "priv");
+  ASSERT_NE(regs.find(4162), nullptr);
+  EXPECT_EQ(regs.find(4162)->name, "v0");
+  EXPECT_EQ(regs.find(4162 + 31)->name, "v31");
+  EXPECT_EQ(regs.find(4162 + 31)->bits, 256u);
+  EXPECT_EQ(regs.find(4162 + 32), nullptr);
+  const std::string& xml = regs.target_xml();
+  EXPECT_NE(xml.find("<feature name=\"org.gnu.gdb.riscv.vector\">"), std::string::npos);
+  EXPECT_NE(xml.find("<vector id=\"bytes\" type=\"uint8\" count=\"32\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<vector id=\"quads\" type=\"uint128\" count=\"2\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<reg name=\"v7\" bitsize=\"256\" regnum=\"4169\" type=\"riscv_vector\"/>"),
+            std::string::npos);
+}
+
 // A target with 34 registers' worth of state and 64 KiB of memory at 0x80000000.
 class FakeTarget : public GdbTarget {
  public:
@@ -107,6 +126,15 @@ class FakeTarget : public GdbTarget {
   }
   bool write_register(const GdbRegister& r, uint64_t v) override {
     regs[r.regno] = v;
+    return true;
+  }
+  std::map<unsigned, std::vector<uint8_t>> vregs;  // by vector register number
+  bool read_vector(unsigned index, std::vector<uint8_t>& bytes) override {
+    bytes = vregs[index];
+    return true;
+  }
+  bool write_vector(unsigned index, const std::vector<uint8_t>& bytes) override {
+    vregs[index] = bytes;
     return true;
   }
   bool read_memory(uint64_t addr, size_t len, std::vector<uint8_t>& out) override {
@@ -170,6 +198,23 @@ TEST_F(GdbSessionTest, RegistersAreLittleEndianHex) {
   EXPECT_EQ(target.regs[833], 0xdeadbeefu);
   EXPECT_EQ(reply("G" + std::string(33 * 16, '1')), "OK");
   EXPECT_EQ(target.regs[5], 0x1111111111111111u);
+}
+
+TEST(GdbSession, VectorRegistersAreTheirBytesInHex) {
+  FakeTarget target;
+  const GdbRegisterMap regs({{"mstatus", 0x300}}, 16);  // VLEN 128
+  GdbSession session(target, regs);
+  auto reply = [&](std::string_view p) { return session.handle(p).value_or("<none>"); };
+  target.vregs[2] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+                     0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10};
+  EXPECT_EQ(reply("p1044"), "0102030405060708090a0b0c0d0e0f10");  // 0x1044 = 4164 = v2
+  EXPECT_EQ(reply("P1045=ffeeddccbbaa99887766554433221100"), "OK");
+  EXPECT_EQ(target.vregs[3],
+            (std::vector<uint8_t>{0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55,
+                                  0x44, 0x33, 0x22, 0x11, 0x00}));
+  EXPECT_EQ(reply("P1045=ffee"), "E01");  // not 16 bytes
+  target.vregs[4] = {0x01};               // a target answering with the wrong size
+  EXPECT_EQ(reply("p1046"), "E01");
 }
 
 TEST_F(GdbSessionTest, Memory) {

@@ -67,6 +67,8 @@ stepi
 printf "AFTER-STEP pc=%#lx a6=%#lx\n", \$pc, \$a6
 set \$t6 = 0x1122334455667788
 printf "T6=%#lx\n", \$t6
+set \$v3.l[1] = 0x0102030405060708
+printf "V3=%#lx %#x VSIZE=%d VLENB=%d\n", \$v3.l[1], \$v3.b[9], sizeof(\$v3), \$vlenb
 printf "PRIV=%d MISA-MXL=%d\n", \$priv, (unsigned long)\$misa >> 62
 x/wx _start
 set {char}&bench_name = 'X'
@@ -87,6 +89,9 @@ GDB
   expect "AT-BREAK pc=0x0*${run#00000000}\b" "pc at the breakpoint"
   expect "AFTER-STEP pc=$next a6=$auipc\b" "stepi runs exactly the auipc"
   expect "T6=0x1122334455667788" "register write and read"
+  # The default VLEN is 128 (docs/vector.md): 16-byte vector registers, written through
+  # gdb's vector feature (the union's doubleword view) and read back byte-wise.
+  expect "V3=0x102030405060708 0x7 VSIZE=16 VLENB=16" "vector register write and read"
   expect "PRIV=3 MISA-MXL=2" "priv (M) and misa.MXL (64-bit) from the csr/virtual features"
   expect "<_start>:[[:space:]]+$word\b" "memory read equals the ELF"
   expect "NAME=Xrc32" "memory write"
