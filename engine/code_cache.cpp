@@ -193,6 +193,9 @@ void CodeCache::invalidate_range(uint64_t paddr, uint64_t len) {
 
 void CodeCache::retire(std::unique_ptr<CachedBlock> block) {
   if (drop_hook_) drop_hook_(*block);
+  native_bytes_.store(native_bytes_.load(std::memory_order_relaxed) - block->counted_bytes,
+                      std::memory_order_relaxed);
+  block->counted_bytes = 0;
   // Exit-cache entries may name its code (or a region the hook reverted).
   invalidate_exits();
   retired_.push_back(std::move(block));

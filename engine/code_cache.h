@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,8 +32,10 @@ struct CachedBlock {
   uint32_t times_compiled = 0;
   // Compiled code of this block, or nullptr, and its size in bytes (the whole region's
   // function when the block is a tier-2 region entry).
+  // Set through CodeCache::set_native, which keeps the cache's sum of them.
   JitFn native = nullptr;
   uint32_t native_bytes = 0;
+  uint32_t counted_bytes = 0;  // what this block adds to CodeCache::native_bytes()
   // Dispatcher entries so far when the dispatcher last entered it: the code cache evicts
   // the blocks with the oldest stamps first.
   uint64_t last_run = 0;
@@ -175,11 +178,20 @@ class CodeCache {
   uint64_t capacity_flushes() const { return capacity_flushes_; }  // evictions of half
   uint64_t evicted() const { return evicted_; }
   size_t max_blocks() const { return max_blocks_; }
-  // Bytes of compiled code the cached blocks use (walks the cache: for monitors).
-  uint64_t native_bytes() const {
-    uint64_t sum = 0;
-    blocks_.for_each([&](BlockKey, const CachedBlock& b) { sum += b.native ? b.native_bytes : 0; });
-    return sum;
+  // Bytes of compiled code the cached blocks use. A running sum (set_native, retire), so a
+  // monitor on another thread reads one word instead of walking a table the hart's thread
+  // may be changing.
+  uint64_t native_bytes() const { return native_bytes_.load(std::memory_order_relaxed); }
+  // Installs (or replaces) `block`'s compiled code: `bytes` of host code at `fn`.
+  void set_native(CachedBlock& block, JitFn fn, uint32_t bytes) {
+    block.native = fn;
+    block.native_bytes = bytes;
+    // Only blocks of the table count (a ROM block translated per use never enters it).
+    const uint32_t counted = fn != nullptr && blocks_.find(block.key) == &block ? bytes : 0;
+    native_bytes_.store(
+        native_bytes_.load(std::memory_order_relaxed) + counted - block.counted_bytes,
+        std::memory_order_relaxed);
+    block.counted_bytes = counted;
   }
 
  private:
@@ -243,6 +255,8 @@ class CodeCache {
   std::vector<std::unique_ptr<CachedBlock>> retired_;
   std::array<JumpEntry, 1u << kJumpBits> jump_{};
   std::array<uint16_t, 1u << kJumpPageBits> jump_pages_{};
+  // Written by the hart's thread only; read by monitors on others.
+  std::atomic<uint64_t> native_bytes_{0};
   uint64_t translations_ = 0;
   uint64_t lookups_ = 0;
   uint64_t revalidations_ = 0;

@@ -308,8 +308,7 @@ void JitTier::start_running(CachedBlock& block, const NewCode& code,
   // Code it replaces (a region over its tier-1 code) may be named by the exit cache; a
   // first compile cannot be (entries are made from CachedBlock::native).
   if (block.native != nullptr) cache_.invalidate_exits();
-  block.native = code.fn;
-  block.native_bytes = code.bytes;
+  cache_.set_native(block, code.fn, code.bytes);
   if (code_hook_) {
     code_hook_(block.ir.start_pc, reinterpret_cast<const void*>(code.fn), code.bytes, code.tier);
   }
@@ -358,8 +357,7 @@ void JitTier::on_drop(CachedBlock& block) {
     if (entry == nullptr || entry->tier != Tier::Optimized) continue;
     const std::optional<TierUpPolicy::Fallback> tier1 = tier_up_.revert(it->second);
     if (!tier1) continue;
-    entry->native = tier1->fn;
-    entry->native_bytes = tier1->bytes;
+    cache_.set_native(*entry, tier1->fn, tier1->bytes);
     entry->tier = Tier::Fast;
     if (auto c = code_.find(it->second); c != code_.end()) {
       modules_.unref(c->second.region);

@@ -144,5 +144,32 @@ TEST(CodeCache, AWriteDropsOnlyTheBlocksItOverlaps) {
   EXPECT_FALSE(m.bus.is_code_page(kRamBase));  // no code left: fast writes again
 }
 
+// native_bytes() is a running sum (monitors on other threads read it): installs and
+// replacements add, drops subtract, and a block outside the table (translated per use)
+// counts nothing.
+TEST(CodeCache, NativeBytesFollowInstallsReplacementsAndDrops) {
+  TestMachine m;
+  put_blocks(m, 2);
+  CodeCache cache(m.hart);
+  static uint8_t code[4];
+  const auto fn = reinterpret_cast<JitFn>(code);
+  CachedBlock* a = cache.get(kRamBase, kRamBase, {true});
+  CachedBlock* b = cache.get(kRamBase + 0x100, kRamBase + 0x100, {true});
+  EXPECT_EQ(cache.native_bytes(), 0u);
+  cache.set_native(*a, fn, 100);
+  cache.set_native(*b, fn, 40);
+  EXPECT_EQ(cache.native_bytes(), 140u);
+  cache.set_native(*a, fn, 300);  // a region replaces a's tier-1 code
+  EXPECT_EQ(cache.native_bytes(), 340u);
+  m.bus.write(kRamBase + 0x104, 4, kNop);  // drops b
+  EXPECT_EQ(cache.native_bytes(), 300u);
+  CachedBlock outside;
+  outside.key = BlockKey(kRamBase + 0x200, {true});
+  cache.set_native(outside, fn, 1000);
+  EXPECT_EQ(cache.native_bytes(), 300u);
+  cache.flush();
+  EXPECT_EQ(cache.native_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace tiervm::test
