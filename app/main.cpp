@@ -14,8 +14,8 @@ namespace {
 // about 40 MiB (translated blocks, their tables) in small pieces, and each first touch of
 // a 4 KiB page is a page fault: 7 000 of a boot's 10 000 faults, about a tenth of its time
 // on a virtual machine where a fault costs microseconds; with 2 MiB pages the boot takes
-// 2 600 faults in all. glibc does this
-// itself with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which only the environment can set.
+// 2 600 faults in all. glibc does this itself with GLIBC_TUNABLES=glibc.malloc.hugetlb=1,
+// which only the environment can set.
 // The heap grows by kHeapStep at a time and keeps what it got; one allocation that does
 // not fit in the free top of the heap makes it grow now, and the new part is advised.
 // Advice only: a kernel without THP (or with it off) just ignores it.
