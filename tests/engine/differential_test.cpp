@@ -971,8 +971,10 @@ TEST_P(DifferentialVectorSeeds, TiersAgree) {
   EXPECT_GT(compiled, seeds.size());
   EXPECT_GT(traps, 0u);
   // The vector instructions ran (they are not all illegal-instruction traps): most programs
-  // leave a vector register changed.
-  EXPECT_GT(changed * 2, seeds.size()) << changed << " of " << seeds.size();
+  // leave a vector register changed (a statement about many seeds, not one).
+  if (seeds.size() > 1) {
+    EXPECT_GT(changed * 2, seeds.size()) << changed << " of " << seeds.size();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(VectorShards, DifferentialVectorSeeds,
