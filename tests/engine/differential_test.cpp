@@ -914,18 +914,24 @@ void PrintTo(const Shard& s, std::ostream* os) {
   *os << "tier " << s.tier << ", shard " << s.index;
 }
 
+// The shard's seeds (`per_shard` of them), or the one TIERVM_DIFF_SEED names in shard 0
+// (none in the other shards).
+std::vector<uint64_t> shard_seeds(const Shard& shard, unsigned per_shard) {
+  std::vector<uint64_t> seeds;
+  if (const char* one = std::getenv("TIERVM_DIFF_SEED")) {
+    if (shard.index == 0) seeds.push_back(std::strtoull(one, nullptr, 0));
+  } else {
+    for (unsigned i = 0; i < per_shard; ++i) seeds.push_back(shard.index * per_shard + i);
+  }
+  return seeds;
+}
+
 class DifferentialSeeds : public ::testing::TestWithParam<Shard> {};
 
 TEST_P(DifferentialSeeds, TiersAgree) {
   const Shard shard = GetParam();
-  std::vector<uint64_t> seeds;
-  if (const char* one = std::getenv("TIERVM_DIFF_SEED")) {
-    if (shard.index != 0) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
-    seeds.push_back(std::strtoull(one, nullptr, 0));
-  } else {
-    const unsigned n = seeds_per_shard(shard.tier);
-    for (unsigned i = 0; i < n; ++i) seeds.push_back(shard.index * n + i);
-  }
+  const std::vector<uint64_t> seeds = shard_seeds(shard, seeds_per_shard(shard.tier));
+  if (seeds.empty()) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
   uint64_t traps = 0, compiled = 0;
   for (uint64_t seed : seeds) {
     const SeedResult r = run_seed(seed, shard.tier);
@@ -952,14 +958,8 @@ class DifferentialVectorSeeds : public ::testing::TestWithParam<Shard> {};
 
 TEST_P(DifferentialVectorSeeds, TiersAgree) {
   const Shard shard = GetParam();
-  std::vector<uint64_t> seeds;
-  if (const char* one = std::getenv("TIERVM_DIFF_SEED")) {
-    if (shard.index != 0) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
-    seeds.push_back(std::strtoull(one, nullptr, 0));
-  } else {
-    const unsigned n = shard.tier == 2 ? 8 : 40;
-    for (unsigned i = 0; i < n; ++i) seeds.push_back(shard.index * n + i);
-  }
+  const std::vector<uint64_t> seeds = shard_seeds(shard, shard.tier == 2 ? 8 : 40);
+  if (seeds.empty()) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
   uint64_t traps = 0, compiled = 0, changed = 0;
   for (uint64_t seed : seeds) {
     const SeedResult r = run_seed(seed, shard.tier, true);
