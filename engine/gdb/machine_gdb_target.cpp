@@ -20,9 +20,8 @@ namespace {
 bool csr_as_m(Hart& hart, uint16_t csr, uint64_t* read, const uint64_t* write) {
   const Priv priv = hart.s.priv;
   const uint64_t mstatus = hart.s.mstatus;
-  // vstart, vxsat, vxrm, vcsr; vl, vtype, vlenb.
-  const bool vector_csr =
-      (csr >= 0x008 && csr <= 0x00a) || csr == 0x00f || (csr >= 0xc20 && csr <= 0xc22);
+  const CsrRow* row = find_csr(csr);
+  const bool vector_csr = row != nullptr && row->gate == CsrGate::Vs;
   hart.s.priv = Priv::M;
   if (vector_csr && hart.s.vlenb != 0) hart.s.mstatus |= mstatus::VS;
   const bool ok = write ? hart.csr_write(csr, *write) : hart.csr_read(csr, *read);
