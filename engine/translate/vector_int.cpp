@@ -181,15 +181,17 @@ uint64_t h_binary(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
         (S == Src::V && !vgroup_ok(f.vs1, emul)) || (!f.vm && f.vd == 0)) {
       return kVectorIllegal;
     }
-    const unsigned sew = t.sew, bytes = t.sew_bytes();
-    Dest out(s, f.vd, vgroup_regs(emul));
-    for (uint64_t i = s.vstart; i < s.vl; ++i) {
-      if (!active(s, f, i)) continue;
-      const uint64_t r =
-          Op::op(vget(s, f.vd, i, bytes), vget(s, f.vs2, i, bytes), src1<S>(s, f, x, i, sew), sew);
-      out.set(i, bytes, trunc_bits(r, sew));
-    }
-    out.commit();
+    // In place: vd, vs2 and vs1 are groups of one size and alignment, so each pair is the
+    // same group or disjoint, and element i reads only elements i.
+    with_elem_bytes(t.sew_bytes(), [&](auto kBytes) {
+      constexpr unsigned kSew = 8 * kBytes;
+      for (uint64_t i = s.vstart; i < s.vl; ++i) {
+        if (!active(s, f, i)) continue;
+        const uint64_t r = Op::op(vget(s, f.vd, i, kBytes), vget(s, f.vs2, i, kBytes),
+                                  src1<S>(s, f, x, i, kSew), kSew);
+        vset(s, f.vd, i, kBytes, trunc_bits(r, kSew));
+      }
+    });
     return 0;
   });
 }
@@ -259,13 +261,14 @@ uint64_t h_merge(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
         (S == Src::V && !vgroup_ok(f.vs1, emul))) {
       return kVectorIllegal;
     }
-    const unsigned sew = t.sew, bytes = t.sew_bytes();
-    Dest out(s, f.vd, vgroup_regs(emul));
-    for (uint64_t i = s.vstart; i < s.vl; ++i) {
-      const bool take = f.vm || vmask_bit(s, 0, i);
-      out.set(i, bytes, take ? src1<S>(s, f, x, i, sew) : vget(s, f.vs2, i, bytes));
-    }
-    out.commit();
+    // In place, as h_binary (vd is not v0 when v0 is read).
+    with_elem_bytes(t.sew_bytes(), [&](auto kBytes) {
+      for (uint64_t i = s.vstart; i < s.vl; ++i) {
+        const bool take = f.vm || vmask_bit(s, 0, i);
+        vset(s, f.vd, i, kBytes,
+             take ? src1<S>(s, f, x, i, 8 * kBytes) : vget(s, f.vs2, i, kBytes));
+      }
+    });
     return 0;
   });
 }
@@ -297,16 +300,21 @@ uint64_t h_widen(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm) {
          (!vgroup_ok(f.vs1, emul) || !vdest_may_overlap(f.vd, wemul, f.vs1, emul)))) {
       return kVectorIllegal;
     }
-    const unsigned sew = t.sew, bytes = t.sew_bytes(), wsew = 2 * sew;
-    Dest out(s, f.vd, vgroup_regs(wemul));
-    for (uint64_t i = s.vstart; i < s.vl; ++i) {
-      if (!active(s, f, i)) continue;
-      const uint64_t a =
-          WideA ? vget(s, f.vs2, i, 2 * bytes) : extend(vget(s, f.vs2, i, bytes), sew, SignedA);
-      const uint64_t b = extend(src1<S>(s, f, x, i, sew), sew, SignedB);
-      out.set(i, 2 * bytes, trunc_bits(Op::op(vget(s, f.vd, i, 2 * bytes), a, b), wsew));
-    }
-    out.commit();
+    // In place, in element order: a narrow source may only overlap the upper half of vd's
+    // group (checked above), whose element j lies past every element < j of vd, so no
+    // source element is overwritten before it is read.
+    with_elem_bytes(t.sew_bytes(), [&](auto kBytes) {
+      if constexpr (kBytes <= 4) {  // SEW 64 was refused above
+        constexpr unsigned kSew = 8 * kBytes, kWide = 2 * kBytes;
+        for (uint64_t i = s.vstart; i < s.vl; ++i) {
+          if (!active(s, f, i)) continue;
+          const uint64_t a =
+              WideA ? vget(s, f.vs2, i, kWide) : extend(vget(s, f.vs2, i, kBytes), kSew, SignedA);
+          const uint64_t b = extend(src1<S>(s, f, x, i, kSew), kSew, SignedB);
+          vset(s, f.vd, i, kWide, trunc_bits(Op::op(vget(s, f.vd, i, kWide), a, b), 2 * kSew));
+        }
+      }
+    });
     return 0;
   });
 }
@@ -322,16 +330,20 @@ uint64_t h_narrow_shift(Hart& hart, uint64_t x, uint64_t, uint64_t, int64_t imm)
         (f.vd != f.vs2 && voverlap(f.vd, vgroup_regs(emul), f.vs2, vgroup_regs(wemul)))) {
       return kVectorIllegal;
     }
-    const unsigned sew = t.sew, bytes = t.sew_bytes(), wsew = 2 * sew;
-    Dest out(s, f.vd, vgroup_regs(emul));
-    for (uint64_t i = s.vstart; i < s.vl; ++i) {
-      if (!active(s, f, i)) continue;
-      const uint64_t a = vget(s, f.vs2, i, 2 * bytes);
-      const unsigned sh = static_cast<unsigned>(src1<S>(s, f, x, i, sew) & (wsew - 1));
-      const uint64_t r = Arith ? static_cast<uint64_t>(sext_bits(a, wsew) >> sh) : a >> sh;
-      out.set(i, bytes, trunc_bits(r, sew));
-    }
-    out.commit();
+    // In place, in element order: vd may only be vs2's first register, where element i of
+    // vd lies before vs2's element i + 1 and later ones.
+    with_elem_bytes(t.sew_bytes(), [&](auto kBytes) {
+      if constexpr (kBytes <= 4) {  // SEW 64 was refused above
+        constexpr unsigned kSew = 8 * kBytes, kWsew = 2 * kSew;
+        for (uint64_t i = s.vstart; i < s.vl; ++i) {
+          if (!active(s, f, i)) continue;
+          const uint64_t a = vget(s, f.vs2, i, 2 * kBytes);
+          const unsigned sh = static_cast<unsigned>(src1<S>(s, f, x, i, kSew) & (kWsew - 1));
+          const uint64_t r = Arith ? static_cast<uint64_t>(sext_bits(a, kWsew) >> sh) : a >> sh;
+          vset(s, f.vd, i, kBytes, trunc_bits(r, kSew));
+        }
+      }
+    });
     return 0;
   });
 }
@@ -347,13 +359,18 @@ uint64_t h_extend(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
         !vdest_may_overlap(f.vd, emul, f.vs2, src_emul)) {
       return kVectorIllegal;
     }
-    const unsigned bytes = t.sew_bytes(), nbits = t.sew / Factor;
-    Dest out(s, f.vd, vgroup_regs(emul));
-    for (uint64_t i = s.vstart; i < s.vl; ++i) {
-      if (!active(s, f, i)) continue;
-      out.set(i, bytes, trunc_bits(extend(vget(s, f.vs2, i, nbits / 8), nbits, Signed), t.sew));
-    }
-    out.commit();
+    // In place, in element order, as h_widen: the source may only overlap the upper part
+    // of vd's group.
+    with_elem_bytes(t.sew_bytes(), [&](auto kBytes) {
+      if constexpr (kBytes >= Factor) {
+        constexpr unsigned kSew = 8 * kBytes, kBits = kSew / Factor;
+        for (uint64_t i = s.vstart; i < s.vl; ++i) {
+          if (!active(s, f, i)) continue;
+          vset(s, f.vd, i, kBytes,
+               trunc_bits(extend(vget(s, f.vs2, i, kBits / 8), kBits, Signed), kSew));
+        }
+      }
+    });
     return 0;
   });
 }
@@ -366,18 +383,20 @@ uint64_t h_reduce(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t imm) {
     if (s.vstart != 0 || !vgroup_ok(f.vs2, t.lmul_log2) || (Wide && t.sew > 32)) {
       return kVectorIllegal;
     }
-    const unsigned sew = t.sew, bytes = t.sew_bytes();
-    const unsigned rsew = Wide ? 2 * sew : sew;
-    if (s.vl != 0) {
-      uint64_t acc = vget(s, f.vs1, 0, rsew / 8);
-      for (uint64_t i = 0; i < s.vl; ++i) {
-        if (!active(s, f, i)) continue;
-        uint64_t e = vget(s, f.vs2, i, bytes);
-        if (Wide) e = trunc_bits(extend(e, sew, Signed), rsew);
-        acc = trunc_bits(Op::op(0, acc, e, rsew), rsew);
+    if (s.vl == 0) return 0;
+    with_elem_bytes(t.sew_bytes(), [&](auto kBytes) {
+      if constexpr (!Wide || kBytes <= 4) {
+        constexpr unsigned kSew = 8 * kBytes, kRsew = Wide ? 2 * kSew : kSew;
+        uint64_t acc = vget(s, f.vs1, 0, kRsew / 8);
+        for (uint64_t i = 0; i < s.vl; ++i) {
+          if (!active(s, f, i)) continue;
+          uint64_t e = vget(s, f.vs2, i, kBytes);
+          if (Wide) e = trunc_bits(extend(e, kSew, Signed), kRsew);
+          acc = trunc_bits(Op::op(0, acc, e, kRsew), kRsew);
+        }
+        vset(s, f.vd, 0, kRsew / 8, acc);
       }
-      vset(s, f.vd, 0, rsew / 8, acc);
-    }
+    });
     return 0;
   });
 }

@@ -5,7 +5,9 @@
 // before it done (section 7.7), and the trap's tval the faulting address. Indexed
 // accesses are always done in element order, which is one order "unordered" allows.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <span>
 #include <string>
@@ -82,8 +84,10 @@ uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64
     }
   }
 
-  for (uint64_t i = s.vstart; i < evl; ++i) {
-    if (masked && !vmask_bit(s, 0, i)) continue;
+  // Element i, or false when it trapped (or, fault-only-first, trimmed vl): the helper
+  // then returns with vstart (or vl) saying where it stopped.
+  const auto element = [&](uint64_t i) -> bool {
+    if (masked && !vmask_bit(s, 0, i)) return true;
     for (unsigned field = 0; field < nf && Kind != MemKind::Whole; ++field) {
       uint64_t addr = 0;
       switch (Kind) {
@@ -106,7 +110,7 @@ uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64
       if constexpr (Store) {
         if (!hart.store(addr, data_bytes, vget(s, reg, i, data_bytes))) {
           s.vstart = i;
-          return 0;
+          return false;
         }
       } else {
         uint64_t value = 0;
@@ -116,11 +120,11 @@ uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64
             s.trap_pending = false;
             s.vl = i;
             vector_end(s);
-            return 0;
+            return false;
           }
           s.vstart = i;
           set_vs_dirty(s);
-          return 0;
+          return false;
         }
         vset(s, reg, i, data_bytes, value);
       }
@@ -131,18 +135,63 @@ uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64
       if constexpr (Store) {
         if (!hart.store(addr, data_bytes, vget(s, f.vd, i, data_bytes))) {
           s.vstart = i;
-          return 0;
+          return false;
         }
       } else {
         uint64_t value = 0;
         if (!hart.load(addr, data_bytes, value)) {
           s.vstart = i;
           set_vs_dirty(s);
-          return 0;
+          return false;
         }
         vset(s, f.vd, i, data_bytes, value);
       }
     }
+    return true;
+  };
+
+  uint64_t i = s.vstart;
+  // Contiguous accesses (one field: element i at base + i * EEW/8 in memory and at that
+  // offset from vd in the register group) move a page's worth of elements at a time when
+  // the L1 soft TLB maps the page; the element path above fills the TLB (or traps) for
+  // the element where that fails, and the next run goes on from there.
+  constexpr bool kContiguous = Kind == MemKind::Unit || Kind == MemKind::FaultFirst ||
+                               Kind == MemKind::Whole || Kind == MemKind::Mask;
+  if (kContiguous && (nf == 1 || Kind == MemKind::Whole)) {
+    uint8_t* const regs = vreg_bytes(s, f.vd);
+    while (i < evl) {
+      const uint64_t addr = base + i * data_bytes;
+      const uint64_t n = std::min(evl - i, (kPageSize - (addr & kPageMask)) / data_bytes);
+      uint8_t* host =
+          n == 0 ? nullptr
+                 : hart.host_range(addr, n * data_bytes, Store ? Access::Write : Access::Read);
+      if (host == nullptr) {
+        if (!element(i)) return 0;
+        ++i;
+        continue;
+      }
+      uint8_t* reg = regs + i * data_bytes;
+      if (!masked) {
+        if constexpr (Store) {
+          std::memcpy(host, reg, n * data_bytes);
+        } else {
+          std::memcpy(reg, host, n * data_bytes);
+        }
+      } else {
+        for (uint64_t k = 0; k < n; ++k, host += data_bytes, reg += data_bytes) {
+          if (!vmask_bit(s, 0, i + k)) continue;
+          if constexpr (Store) {
+            std::memcpy(host, reg, data_bytes);
+          } else {
+            std::memcpy(reg, host, data_bytes);
+          }
+        }
+      }
+      i += n;
+    }
+  }
+  for (; i < evl; ++i) {
+    if (!element(i)) return 0;
   }
   vector_end(s);
   return 0;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <type_traits>
 
 #include "engine/hart.h"
 #include "engine/vector.h"
@@ -44,6 +45,23 @@ uint64_t vector_run_any_vtype(Hart& hart, int64_t imm, Body&& body) {
   if (!r) return vector_illegal(hart, f.word);
   vector_end(hart.s);
   return *r;
+}
+
+// Calls body(std::integral_constant<unsigned, B>{}) with B = `bytes` (1, 2, 4 or 8, an
+// element's size), so that the element loop in the body accesses elements of a constant
+// size: one host load or store each instead of a memcpy call.
+template <class Body>
+decltype(auto) with_elem_bytes(unsigned bytes, Body&& body) {
+  switch (bytes) {
+    case 1:
+      return body(std::integral_constant<unsigned, 1>{});
+    case 2:
+      return body(std::integral_constant<unsigned, 2>{});
+    case 4:
+      return body(std::integral_constant<unsigned, 4>{});
+    default:
+      return body(std::integral_constant<unsigned, 8>{});
+  }
 }
 
 // Where the second operand comes from: vs1, x[rs1], simm5, or uimm5 (shifts, slides,

@@ -395,5 +395,67 @@ TEST(Vector, SnapshotsKeepTheVectorState) {
   }
 }
 
+// Destinations that overlap a source where RVV 1.0 section 5.2 allows it (a widening or
+// extending destination over a narrow source in its upper half, a narrowing destination
+// in its wide source's first register), and masked unit-stride accesses that cross a
+// page: the helpers write in place and move a page's elements at once, and must still
+// read every source element before it is overwritten and leave masked-off elements alone.
+TEST(Vector, OverlappingGroupsAndMaskedAccessesAcrossPages) {
+  constexpr uint32_t kVwadduV2V3V1 = 0xc230a157;          // vwaddu.vv v2, v3, v1
+  constexpr uint32_t kVsetivli8E32M2 = 0xc1147057;        // vsetivli x0, 8, e32, m2, tu, mu
+  constexpr uint32_t kVzextVf2V4V5 = 0x4a532257;          // vzext.vf2 v4, v5
+  constexpr uint32_t kVsetivli8E16 = 0xc0847057;          // vsetivli x0, 8, e16, m1, tu, mu
+  constexpr uint32_t kVnsrlV6V6By8 = 0xb2643357;          // vnsrl.wi v6, v6, 8
+  constexpr uint32_t kVsetivli16E8 = 0xc0087057;          // vsetivli x0, 16, e8, m1, tu, mu
+  constexpr uint32_t kVle8MaskedV8 = 0x00058407;          // vle8.v v8, (a1), v0.t
+  constexpr uint32_t kVse8MaskedV8 = 0x00060427;          // vse8.v v8, (a2), v0.t
+  constexpr uint32_t kVle8V9 = 0x02058487;                // vle8.v v9, (a1)
+  constexpr uint64_t kSrc = test::kRamBase + 0x2000 - 5;  // 5 bytes before a page boundary
+  constexpr uint64_t kDst = test::kRamBase + 0x3000 - 7;
+  for (unsigned tier = 0; tier < kTestTiers; ++tier) {
+    TestMachine m(tier);
+    m.hart.set_vlen(128);
+    m.hart.reset(test::kRamBase);
+    trap_to_loop(m);
+    ASSERT_TRUE(m.hart.csr_write(0x300, m.hart.s.mstatus | kVsInitial));
+    HartState& s = m.hart.s;
+    for (unsigned i = 0; i < 4; ++i) {
+      vset(s, 1, i, 4, 0xffffffffu - i);
+      vset(s, 3, i, 4, 0x80000000u + i * 0x10000001u);
+    }
+    for (unsigned i = 0; i < 8; ++i) vset(s, 5, i, 2, 0x8000u + 0x1111u * i);
+    for (unsigned i = 0; i < 8; ++i) vset(s, 6, i, 4, 0x01020304u * (i + 1));  // v6-v7
+    for (unsigned k = 0; k < 16; ++k) {
+      m.bus.write(kSrc + k, 1, 0x40 + k);
+      m.bus.write(kDst + k, 1, 0x11);
+      vset(s, 8, k, 1, 0xee);
+    }
+    vset(s, 0, 0, 2, 0xaaaa);  // odd elements active
+    m.set_x(11, kSrc);
+    m.set_x(12, kDst);
+    m.put({0xc1027057 /* vsetivli x0, 4, e32, m1 */, kVwadduV2V3V1, kVsetivli8E32M2, kVzextVf2V4V5,
+           kVsetivli8E16, kVnsrlV6V6By8, kVsetivli16E8, kVle8MaskedV8, kVse8MaskedV8, kVle8V9,
+           kJumpSelf});
+    m.run(11);
+    ASSERT_EQ(s.mcause, 0u) << "tier " << tier;
+    for (unsigned i = 0; i < 4; ++i) {
+      const uint64_t want = uint64_t{0x80000000u + i * 0x10000001u} + (0xffffffffu - i);
+      EXPECT_EQ(vget(s, 2, i, 8), want) << "vwaddu element " << i << " tier " << tier;
+    }
+    for (unsigned i = 0; i < 8; ++i) {
+      EXPECT_EQ(vget(s, 4, i, 4), 0x8000u + 0x1111u * i) << "vzext element " << i;
+      EXPECT_EQ(vget(s, 6, i, 2), ((0x01020304u * (i + 1)) >> 8) & 0xffff) << "vnsrl " << i;
+    }
+    for (unsigned k = 0; k < 16; ++k) {
+      const bool on = (k & 1) != 0;
+      EXPECT_EQ(vget(s, 8, k, 1), on ? 0x40 + k : 0xeeu) << "vle8 masked byte " << k;
+      EXPECT_EQ(vget(s, 9, k, 1), 0x40 + k) << "vle8 byte " << k << " tier " << tier;
+      uint64_t stored = 0;
+      m.bus.read(kDst + k, 1, stored);
+      EXPECT_EQ(stored, on ? 0x40 + k : 0x11u) << "vse8 masked byte " << k << " tier " << tier;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tiervm
