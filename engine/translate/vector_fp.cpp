@@ -9,13 +9,16 @@
 // NaN unless it is NaN-boxed. Each row is a helper run by vector_run
 // (engine/translate/vector_run.h); tail and masked-off elements are left undisturbed.
 
+#include <bit>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "engine/decoder.h"
 #include "engine/fp/ieee754.h"
 #include "engine/hart.h"
 #include "engine/ir.h"
+#include "engine/ir_eval.h"
 #include "engine/translate/vector_emit.h"
 #include "engine/translate/vector_run.h"
 #include "engine/vector.h"
@@ -154,6 +157,103 @@ TIERVM_FMA(FMsub, b, d, static_cast<typename F::T>(a ^ n));
 TIERVM_FMA(FNmsub, static_cast<typename F::T>(b ^ n), d, a);
 #undef TIERVM_FMA
 
+// ---- The host FPU's fast path (engine/ir_eval.h, as the scalar instructions use it): when
+// the rounding mode is RNE and NX has already accrued (in fflags or from an earlier
+// element), a result the host computes finite and normal has the soft-float's bits and
+// raises no flag that is not already set. HostFp<Op>::run gives it, or false for the
+// soft-float path.
+template <class F>
+using HostFloat = std::conditional_t<F::kBits == 32, float, double>;
+// The element as an f register holds it (singles NaN-boxed), as ir_eval.h takes it.
+template <class F>
+uint64_t host_reg(typename F::T v) {
+  if constexpr (F::kBits == 32) return uint64_t{v} | 0xffffffff00000000ull;
+  return v;
+}
+
+template <class Op>
+struct HostFp {
+  static constexpr bool kHas = false;
+  template <class F>
+  static bool run(typename F::T, typename F::T, typename F::T, typename F::T&) {
+    return false;
+  }
+};
+#define TIERVM_HOST_FOP(name, kind, x, y)                                                \
+  template <>                                                                            \
+  struct HostFp<name> {                                                                  \
+    static constexpr bool kHas = true;                                                   \
+    template <class F>                                                                   \
+    static bool run(typename F::T, typename F::T a, typename F::T b, typename F::T& r) { \
+      uint64_t out = 0;                                                                  \
+      if (!ir_eval_detail::fp_host<HostFloat<F>, ir_eval_detail::FpKind::kind>(          \
+              host_reg<F>(x), host_reg<F>(y), out)) {                                    \
+        return false;                                                                    \
+      }                                                                                  \
+      r = static_cast<typename F::T>(out);                                               \
+      return true;                                                                       \
+    }                                                                                    \
+  }
+TIERVM_HOST_FOP(FAdd, Add, a, b);
+TIERVM_HOST_FOP(FSub, Sub, a, b);
+TIERVM_HOST_FOP(FRsub, Sub, b, a);
+TIERVM_HOST_FOP(FMul, Mul, a, b);
+TIERVM_HOST_FOP(FDiv, Div, a, b);
+TIERVM_HOST_FOP(FRdiv, Div, b, a);
+#undef TIERVM_HOST_FOP
+// fma_host<F, negate the product, negate the addend>(x, y, z) = (+-x) * y + (+-z), with the
+// operands in the order the TIERVM_FMA rows above give F::fma.
+#define TIERVM_HOST_FMA(name, neg_product, neg_addend, x, y, z)                            \
+  template <>                                                                              \
+  struct HostFp<name> {                                                                    \
+    static constexpr bool kHas = true;                                                     \
+    template <class F>                                                                     \
+    static bool run(typename F::T d, typename F::T a, typename F::T b, typename F::T& r) { \
+      uint64_t out = 0;                                                                    \
+      if (!ir_eval_detail::fma_host<HostFloat<F>, neg_product, neg_addend, true>(          \
+              host_reg<F>(x), host_reg<F>(y), host_reg<F>(z), out)) {                      \
+        return false;                                                                      \
+      }                                                                                    \
+      r = static_cast<typename F::T>(out);                                                 \
+      return true;                                                                         \
+    }                                                                                      \
+  }
+TIERVM_HOST_FMA(FMacc, false, false, b, a, d);
+TIERVM_HOST_FMA(FNmacc, true, true, b, a, d);
+TIERVM_HOST_FMA(FMsac, false, true, b, a, d);
+TIERVM_HOST_FMA(FNmsac, true, false, b, a, d);
+TIERVM_HOST_FMA(FMadd, false, false, b, d, a);
+TIERVM_HOST_FMA(FNmadd, true, true, b, d, a);
+TIERVM_HOST_FMA(FMsub, false, true, b, d, a);
+TIERVM_HOST_FMA(FNmsub, true, false, b, d, a);
+#undef TIERVM_HOST_FMA
+
+// One element of Op: the host's result when HostFp gives it, else the soft-float's. d is
+// vd's element (multiply-adds), a vs2's, b the second operand.
+template <class F, class Op, bool Fma>
+typename F::T fp_element(const HartState& s, typename F::T d, typename F::T a, typename F::T b,
+                         Env& env) {
+  if constexpr (HostFp<Op>::kHas) {
+    if (env.rm == fp::Rm::RNE && ((s.fflags | env.flags) & fp::fflag::NX) != 0) {
+      typename F::T r;
+      if (HostFp<Op>::template run<F>(d, a, b, r)) return r;
+    }
+  }
+  if constexpr (Fma) {
+    return Op::template op<F>(d, a, b, env);
+  } else {
+    return Op::template op<F>(a, b, env);
+  }
+}
+
+// A single widened to a double, exactly: the host converts any non-NaN (subnormals too:
+// DAZ is off) without a flag; NaNs go to the soft-float (canonical NaN, NV for a signaling
+// one).
+inline uint64_t widen_f32(uint32_t x, Env& env) {
+  if ((x & 0x7fffffffu) > 0x7f800000u) return fp::f32_to_f64(x, env);
+  return std::bit_cast<uint64_t>(static_cast<double>(std::bit_cast<float>(x)));
+}
+
 // Compares (13.13): vmfeq and vmfne are quiet, the others signaling.
 struct FEq {
   template <class F>
@@ -196,21 +296,16 @@ struct FGe {
 template <class F, class Op, Src S, bool Fma>
 void fbinary_elems(HartState& s, const VFields& f, const VType& t, uint64_t freg, Env& env) {
   using T = typename F::T;
-  const unsigned bytes = F::kBits / 8;
-  Dest out(s, f.vd, vgroup_regs(t.lmul_log2));
+  constexpr unsigned kBytes = F::kBits / 8;
+  (void)t;
+  // In place: single-width groups are the same group or disjoint (as h_binary's).
   for (uint64_t i = s.vstart; i < s.vl; ++i) {
     if (!active(s, f, i)) continue;
-    const T a = static_cast<T>(vget(s, f.vs2, i, bytes));
+    const T a = static_cast<T>(vget(s, f.vs2, i, kBytes));
     const T b = fsrc1<F, S>(s, f, freg, i);
-    T r;
-    if constexpr (Fma) {
-      r = Op::template op<F>(static_cast<T>(vget(s, f.vd, i, bytes)), a, b, env);
-    } else {
-      r = Op::template op<F>(a, b, env);
-    }
-    out.set(i, bytes, r);
+    const T d = Fma ? static_cast<T>(vget(s, f.vd, i, kBytes)) : T{0};
+    vset(s, f.vd, i, kBytes, fp_element<F, Op, Fma>(s, d, a, b, env));
   }
-  out.commit();
 }
 
 template <class Op, Src S, bool Fma, bool Rounds = true>
@@ -588,22 +683,15 @@ uint64_t h_fwiden(Hart& hart, uint64_t freg, uint64_t, uint64_t, int64_t imm) {
              (!vgroup_ok(f.vs1, emul) || !vdest_may_overlap(f.vd, wemul, f.vs1, emul)))) {
           return kVectorIllegal;
         }
-        Dest out(s, f.vd, vgroup_regs(wemul));
+        // In place, in element order, as the integer h_widen.
         for (uint64_t i = s.vstart; i < s.vl; ++i) {
           if (!active(s, f, i)) continue;
-          const uint64_t a = WideA
-                                 ? vget(s, f.vs2, i, 8)
-                                 : fp::f32_to_f64(static_cast<uint32_t>(vget(s, f.vs2, i, 4)), env);
-          const uint64_t b = fp::f32_to_f64(fsrc1<F32, S>(s, f, freg, i), env);
-          uint64_t r;
-          if constexpr (Fma) {
-            r = Op::template op<F64>(vget(s, f.vd, i, 8), a, b, env);
-          } else {
-            r = Op::template op<F64>(a, b, env);
-          }
-          out.set(i, 8, r);
+          const uint64_t a = WideA ? vget(s, f.vs2, i, 8)
+                                   : widen_f32(static_cast<uint32_t>(vget(s, f.vs2, i, 4)), env);
+          const uint64_t b = widen_f32(fsrc1<F32, S>(s, f, freg, i), env);
+          const uint64_t d = Fma ? vget(s, f.vd, i, 8) : 0;
+          vset(s, f.vd, i, 8, fp_element<F64, Op, Fma>(s, d, a, b, env));
         }
-        out.commit();
         return 0;
       });
 }

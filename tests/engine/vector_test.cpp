@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -453,6 +454,144 @@ TEST(Vector, OverlappingGroupsAndMaskedAccessesAcrossPages) {
       uint64_t stored = 0;
       m.bus.read(kDst + k, 1, stored);
       EXPECT_EQ(stored, on ? 0x40 + k : 0x11u) << "vse8 masked byte " << k << " tier " << tier;
+    }
+  }
+}
+
+// The FP helpers take the host FPU's result when RVV's rounding is RNE and NX has accrued
+// (engine/ir_eval.h's fast path): each single-width and widening op, with fflags = 0 and
+// with NX already set, against the soft-float library computing the spec's formula for the
+// instruction (RVV 1.0 sections 13.3-13.7). Element 3's product is subnormal: the host
+// result is refused there and the soft path raises UF.
+TEST(Vector, FloatingPointHostPathMatchesSoftFloat) {
+  using fp::Env;
+  constexpr uint32_t kVsetivli4E32M1 = 0xc1027057;  // vsetivli x0, 4, e32, m1, tu, mu
+  const std::array<uint32_t, 4> a = {0x3fc00000u /* 1.5 */, 0xc0500000u /* -3.25 */,
+                                     0x501502f9u /* 1e10 */, 0x1e3ce508u /* 1e-20 */};
+  const std::array<uint32_t, 4> b = {0x3de56042u /* 0.112 */, 0x40490fdbu /* pi */,
+                                     0xb8d1b717u /* -1e-4 */, 0x1e3ce508u /* 1e-20 */};
+  const std::array<uint32_t, 4> d = {0x42f60000u /* 123 */, 0xbf800000u /* -1 */,
+                                     0x3f000000u /* 0.5 */, 0x00000000u};
+  const uint32_t x = 0x40400000u;  // fa0 = 3.0
+  struct Case {
+    uint32_t word;  // vd = v4 (v6-v7 widening), vs2 = v2, vs1 = v3 or f[rs1] = fa0
+    uint32_t (*expect)(uint32_t d, uint32_t a, uint32_t b, uint32_t x, Env& e);
+  };
+  // The spec's formulas, with a = vs2[i], b = vs1[i], d = vd[i], x = f[rs1].
+  const std::array<Case, 14> cases = {{
+      {0x02219257,
+       [](uint32_t, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_add(a, b, e);  // vfadd.vv
+       }},
+      {0x0a219257,
+       [](uint32_t, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_sub(a, b, e);  // vfsub.vv
+       }},
+      {0x9e255257,
+       [](uint32_t, uint32_t a, uint32_t, uint32_t x, Env& e) {
+         return fp::f32_sub(x, a, e);  // vfrsub.vf: f[rs1] - vs2
+       }},
+      {0x92219257,
+       [](uint32_t, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_mul(a, b, e);  // vfmul.vv
+       }},
+      {0x82219257,
+       [](uint32_t, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_div(a, b, e);  // vfdiv.vv
+       }},
+      {0x86255257,
+       [](uint32_t, uint32_t a, uint32_t, uint32_t x, Env& e) {
+         return fp::f32_div(x, a, e);  // vfrdiv.vf: f[rs1] / vs2
+       }},
+      {0xb2219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b, a, d, e);  // vfmacc: +(vs1 * vs2) + vd
+       }},
+      {0xb6219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b ^ 0x80000000u, a, d ^ 0x80000000u, e);  // vfnmacc: -(vs1*vs2) - vd
+       }},
+      {0xba219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b, a, d ^ 0x80000000u, e);  // vfmsac: +(vs1 * vs2) - vd
+       }},
+      {0xbe219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b ^ 0x80000000u, a, d, e);  // vfnmsac: -(vs1 * vs2) + vd
+       }},
+      {0xa2219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b, d, a, e);  // vfmadd: +(vs1 * vd) + vs2
+       }},
+      {0xa6219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b ^ 0x80000000u, d, a ^ 0x80000000u, e);  // vfnmadd: -(vs1*vd) - vs2
+       }},
+      {0xaa219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b, d, a ^ 0x80000000u, e);  // vfmsub: +(vs1 * vd) - vs2
+       }},
+      {0xae219257,
+       [](uint32_t d, uint32_t a, uint32_t b, uint32_t, Env& e) {
+         return fp::f32_fma(b ^ 0x80000000u, d, a, e);  // vfnmsub: -(vs1 * vd) + vs2
+       }},
+  }};
+  for (unsigned tier = 0; tier < kTestTiers; ++tier) {
+    for (const Case& c : cases) {
+      for (uint32_t nx : {0u, fp::fflag::NX}) {
+        TestMachine m(tier);
+        m.hart.set_vlen(128);
+        m.hart.reset(test::kRamBase);
+        trap_to_loop(m);
+        ASSERT_TRUE(m.hart.csr_write(0x300, m.hart.s.mstatus | kVsInitial | kFsInitial));
+        HartState& s = m.hart.s;
+        s.fflags = nx;
+        m.set_f(10, 0xffffffff00000000ull | x);
+        Env env;
+        for (unsigned i = 0; i < 4; ++i) {
+          vset(s, 2, i, 4, a[i]);
+          vset(s, 3, i, 4, b[i]);
+          vset(s, 4, i, 4, d[i]);
+        }
+        m.put({kVsetivli4E32M1, c.word, kJumpSelf});
+        m.run(2);
+        ASSERT_EQ(s.mcause, 0u) << std::hex << c.word;
+        for (unsigned i = 0; i < 4; ++i) {
+          EXPECT_EQ(vget(s, 4, i, 4), c.expect(d[i], a[i], b[i], x, env))
+              << std::hex << "insn " << c.word << " element " << i << " nx " << nx << " tier "
+              << tier;
+        }
+        EXPECT_EQ(s.fflags, nx | env.flags) << std::hex << "insn " << c.word << " tier " << tier;
+      }
+    }
+    // Widening: vfwadd.vv v6, v2, v3 (vd = vs2 + vs1 in f64) and vfwmacc.vv v6, v3, v2
+    // (vd = +(vs1 * vs2) + vd), from the singles widened exactly.
+    for (const uint32_t word : {0xc2219357u, 0xf2219357u}) {
+      TestMachine m(tier);
+      m.hart.set_vlen(128);
+      m.hart.reset(test::kRamBase);
+      trap_to_loop(m);
+      ASSERT_TRUE(m.hart.csr_write(0x300, m.hart.s.mstatus | kVsInitial | kFsInitial));
+      HartState& s = m.hart.s;
+      s.fflags = fp::fflag::NX;
+      const std::array<uint64_t, 4> wide_d = {0x405ec00000000000ull /* 123 */,
+                                              0xbff0000000000000ull, 0x3fe0000000000000ull, 0};
+      for (unsigned i = 0; i < 4; ++i) {
+        vset(s, 2, i, 4, a[i]);
+        vset(s, 3, i, 4, b[i]);
+        vset(s, 6, i, 8, wide_d[i]);
+      }
+      m.put({kVsetivli4E32M1, word, kJumpSelf});
+      m.run(2);
+      ASSERT_EQ(s.mcause, 0u);
+      Env env;
+      for (unsigned i = 0; i < 4; ++i) {
+        const uint64_t wa = fp::f32_to_f64(a[i], env), wb = fp::f32_to_f64(b[i], env);
+        const uint64_t want =
+            word == 0xc2219357u ? fp::f64_add(wa, wb, env) : fp::f64_fma(wb, wa, wide_d[i], env);
+        EXPECT_EQ(vget(s, 6, i, 8), want) << std::hex << word << " element " << i;
+      }
+      EXPECT_EQ(s.fflags, fp::fflag::NX | env.flags) << std::hex << word;
     }
   }
 }
