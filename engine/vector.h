@@ -9,11 +9,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "engine/hart.h"
 #include "engine/hart_state.h"
 
 namespace tiervm {
-
-class Hart;
 
 namespace vtype {
 // vtype fields (RVV 1.0 section 3.4), XLEN = 64.
@@ -47,7 +46,21 @@ struct VType {
 // reserved bits set, SEW > ELEN, LMUL encoding 100, or a fractional LMUL with
 // SEW > LMUL * ELEN (section 3.4.2: "an implementation must support fractional LMUL
 // settings where LMUL >= SEW/ELEN", and QEMU sets vill for the others).
-bool decode_vtype(uint64_t value, VType& out);
+inline bool decode_vtype(uint64_t value, VType& out) {
+  if ((value & (vtype::kVill | vtype::kReserved)) != 0) return false;
+  const unsigned vsew = static_cast<unsigned>((value & vtype::kSewMask) >> vtype::kSewShift);
+  const unsigned vlmul = static_cast<unsigned>(value & vtype::kLmulMask);
+  if (vsew > 3 || vlmul == 4) return false;  // SEW > 64; LMUL encoding 100 is reserved
+  VType t;
+  t.sew = 8u << vsew;
+  t.lmul_log2 = vlmul < 4 ? static_cast<int>(vlmul) : static_cast<int>(vlmul) - 8;
+  // Fractional LMUL needs SEW <= LMUL * ELEN.
+  if (t.lmul_log2 < 0 && t.sew > (kElen >> -t.lmul_log2)) return false;
+  t.ta = (value & vtype::kTa) != 0;
+  t.ma = (value & vtype::kMa) != 0;
+  out = t;
+  return true;
+}
 
 // The result of vsetvl/vsetvli/vsetivli (section 6): the new vl and vtype. An unsupported
 // vtype gives vtype = vill only and vl = 0.
@@ -65,23 +78,40 @@ enum class AvlKind : uint8_t {
 
 // vl = AVL when AVL <= VLMAX, else VLMAX (section 6.3 allows ceil(AVL/2) .. VLMAX for
 // AVL < 2 * VLMAX; VLMAX is what QEMU and most hardware give).
-VConfig vsetvl_rule(uint64_t vlenb, AvlKind kind, uint64_t avl, uint64_t current_vl,
-                    uint64_t new_vtype);
+inline VConfig vsetvl_rule(uint64_t vlenb, AvlKind kind, uint64_t avl, uint64_t current_vl,
+                           uint64_t new_vtype) {
+  VType t;
+  if (!decode_vtype(new_vtype, t)) return {};
+  const uint64_t vlmax = t.vlmax(vlenb);
+  switch (kind) {
+    case AvlKind::Value:
+      break;
+    case AvlKind::Max:
+      avl = ~uint64_t{0};
+      break;
+    case AvlKind::KeepVl:
+      avl = current_vl;
+      break;
+  }
+  return {std::min(avl, vlmax), new_vtype};
+}
 
 // ---- Register file access. `reg` is the first register of a group, `index` the element
 // in the group; groups are contiguous in the file (register i at i * vlenb).
-inline uint8_t* vreg_bytes(HartState& s, unsigned reg) {
+[[gnu::always_inline]] inline uint8_t* vreg_bytes(HartState& s, unsigned reg) {
   return reinterpret_cast<uint8_t*>(s.vreg.data()) + reg * s.vlenb;
 }
-inline uint64_t vget(HartState& s, unsigned reg, uint64_t index, unsigned bytes) {
+[[gnu::always_inline]] inline uint64_t vget(HartState& s, unsigned reg, uint64_t index,
+                                            unsigned bytes) {
   uint64_t v = 0;
   std::memcpy(&v, vreg_bytes(s, reg) + index * bytes, bytes);
   return v;
 }
-inline void vset(HartState& s, unsigned reg, uint64_t index, unsigned bytes, uint64_t value) {
+[[gnu::always_inline]] inline void vset(HartState& s, unsigned reg, uint64_t index, unsigned bytes,
+                                        uint64_t value) {
   std::memcpy(vreg_bytes(s, reg) + index * bytes, &value, bytes);
 }
-inline bool vmask_bit(HartState& s, unsigned reg, uint64_t index) {
+[[gnu::always_inline]] inline bool vmask_bit(HartState& s, unsigned reg, uint64_t index) {
   return (vreg_bytes(s, reg)[index / 8] >> (index % 8)) & 1;
 }
 inline void vset_mask_bit(HartState& s, unsigned reg, uint64_t index, bool bit) {
@@ -129,7 +159,12 @@ bool vector_illegal(Hart& hart, uint32_t word);
 
 // The start of every vector instruction that depends on vtype: V enabled and vtype legal
 // (vill clear), else an illegal instruction (returns false). `t` is the current vtype.
-bool vector_begin(Hart& hart, const VFields& f, VType& t);
+inline bool vector_begin(Hart& hart, const VFields& f, VType& t) {
+  if (!vector_enabled(hart.s) || !decode_vtype(hart.s.vtype, t)) {
+    return vector_illegal(hart, f.word);
+  }
+  return true;
+}
 // A group of 2^emul_log2 registers (at least one) starting at `reg` is legal: aligned to
 // its size and within v0..v31 (RVV 1.0 section 3.4.2).
 inline bool vgroup_ok(unsigned reg, int emul_log2) {
@@ -148,7 +183,11 @@ inline unsigned vgroup_regs(int emul_log2) {
 }
 // A destination of wider EEW than a source may overlap it only in the source's
 // highest-numbered part (section 5.2), and only when the source group is whole registers.
-bool vdest_may_overlap(unsigned dst, int dst_emul_log2, unsigned src, int src_emul_log2);
+inline bool vdest_may_overlap(unsigned dst, int dst_emul_log2, unsigned src, int src_emul_log2) {
+  const unsigned dn = vgroup_regs(dst_emul_log2), sn = vgroup_regs(src_emul_log2);
+  if (!voverlap(dst, dn, src, sn)) return true;
+  return dn > sn && dst < src && src_emul_log2 >= 0 && !voverlap(dst, dn, src + sn, sn);
+}
 // The end of an instruction that ran: vstart = 0 (section 3.7) and VS = Dirty.
 inline void vector_end(HartState& s) {
   s.vstart = 0;

@@ -31,6 +31,19 @@ int log2_of(unsigned v) {
   return n;
 }
 
+// Copies n bytes, n at most a register group (1 KiB): 8 at a time. A memcpy of unknown
+// size became `rep movsq` or a library call, either slower than the copy itself at the
+// 16-128 bytes a vector access usually moves.
+inline void copy_group_bytes(uint8_t* dst, const uint8_t* src, uint64_t n) {
+  uint64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    uint64_t v;
+    std::memcpy(&v, src + k, 8);
+    std::memcpy(dst + k, &v, 8);
+  }
+  for (; k < n; ++k) dst[k] = src[k];
+}
+
 template <MemKind Kind, unsigned Eew, bool Store>
 uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64_t imm) {
   HartState& s = hart.s;
@@ -173,9 +186,9 @@ uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64
       uint8_t* reg = regs + i * data_bytes;
       if (!masked) {
         if constexpr (Store) {
-          std::memcpy(host, reg, n * data_bytes);
+          copy_group_bytes(host, reg, n * data_bytes);
         } else {
-          std::memcpy(reg, host, n * data_bytes);
+          copy_group_bytes(reg, host, n * data_bytes);
         }
       } else {
         for (uint64_t k = 0; k < n; ++k, host += data_bytes, reg += data_bytes) {
