@@ -5,7 +5,9 @@
 #include "engine/jit/llvm_backend.h"
 
 #include <llvm/ExecutionEngine/JITLink/JITLink.h>
+#include <llvm/ExecutionEngine/Orc/ExecutorProcessControl.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/TaskDispatch.h>
 #include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
@@ -116,7 +118,19 @@ struct LlvmBackend::Impl {
     CodePlacementPlugin* placement = nullptr;
     // JITLink with the process's memory manager, which maps code read-write while it is
     // linked and read-execute afterwards: never writable and executable at once.
+    // One compiler thread (ours) and one target machine for every module: LLVM 19 defaults
+    // to "concurrent compilation" with its own thread-pool dispatcher, which builds a new
+    // TargetMachine (subtarget, lowering tables) for each module, several milliseconds of
+    // every region's compile.
+    auto epc = llvm::orc::SelfExecutorProcessControl::Create(
+        nullptr, std::make_unique<llvm::orc::InPlaceTaskDispatcher>());
+    if (!epc) {
+      error = llvm::toString(epc.takeError());
+      return nullptr;
+    }
     auto jit = llvm::orc::LLJITBuilder()
+                   .setExecutorProcessControl(std::move(*epc))
+                   .setSupportConcurrentCompilation(false)
                    .setJITTargetMachineBuilder(std::move(*jtmb))
                    .setObjectLinkingLayerCreator(
                        [&placement](llvm::orc::ExecutionSession& es, const llvm::Triple&)
