@@ -31,6 +31,8 @@ struct CompileJob {
   bool bare_memory = false;               // JitJob::bare_memory
   JitFn fallback = nullptr;               // JitJob::fallback
   const ExitCache* exit_cache = nullptr;  // JitJob::exit_cache
+  uint32_t vlenb = 0;                     // JitJob::vlenb
+  uint64_t vtype_hint = 0;                // JitJob::vtype_hint
 };
 
 // What the compiler hands back for one job, to be installed on the hart's thread.

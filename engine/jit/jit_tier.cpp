@@ -117,6 +117,8 @@ void JitTier::note_execution(CachedBlock& block) {
   job.counter = config_.tier2 ? new_counter() : nullptr;
   job.tier = Tier::Fast;
   job.exit_cache = cache_.exit_cache();
+  job.vlenb = static_cast<uint32_t>(cache_.hart().s.vlenb);
+  job.vtype_hint = cache_.hart().s.vtype;
   submit(std::move(job));
 }
 
@@ -183,6 +185,8 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
     jj.bare_memory = j.bare_memory;
     jj.fallback = j.fallback;
     jj.exit_cache = j.exit_cache;
+    jj.vlenb = j.vlenb;
+    jj.vtype_hint = j.vtype_hint;
     batch.push_back(std::move(jj));
   }
   const Tier tier = jobs.front().tier;
@@ -380,6 +384,8 @@ void JitTier::promote(BlockKey key) {
   // Lives as long as the region: both go when the entry block is dropped.
   job.fallback = entry->native;
   job.exit_cache = cache_.exit_cache();
+  job.vlenb = static_cast<uint32_t>(cache_.hart().s.vlenb);
+  job.vtype_hint = cache_.hart().s.vtype;
   for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
     job.members.push_back(make_member(*m));
   }

@@ -42,6 +42,12 @@ struct JitJob {
   JitFn fallback = nullptr;
   // The exit cache the lookup exits probe in line (CodeCache::exit_cache), or null.
   const ExitCache* exit_cache = nullptr;
+  // The hart's VLEN / 8 (0: no vector extension): vector instructions whose vtype is known
+  // at compile time run in line as host vector operations of this many bytes a register.
+  uint32_t vlenb = 0;
+  // vtype when the job was made: a vector instruction that no vsetvli in its block
+  // precedes runs in line for this vtype, behind a check that it is still the current one.
+  uint64_t vtype_hint = 0;
 
   const IrBlock& entry() const { return *members.front().block; }
 };

@@ -23,6 +23,8 @@
 #include "engine/hart_state.h"
 #include "engine/ir_eval.h"
 #include "engine/jit/llvm_backend.h"
+#include "engine/translate/vector_inline.h"
+#include "engine/vector.h"
 #include "mem/soft_tlb.h"
 
 namespace tiervm {
@@ -43,6 +45,10 @@ constexpr size_t kOffBareBase = offsetof(HartState, bare_base);
 constexpr size_t kOffBareLimit = offsetof(HartState, bare_limit);
 constexpr size_t kOffBareAddend = offsetof(HartState, bare_addend);
 constexpr size_t kOffCodeMarks = offsetof(HartState, code_marks);
+constexpr size_t kOffMstatus = offsetof(HartState, mstatus);
+constexpr size_t kOffVstart = offsetof(HartState, vstart);
+constexpr size_t kOffVl = offsetof(HartState, vl);
+constexpr size_t kOffVreg = offsetof(HartState, vreg);
 
 // Lowers one JitJob (a block, or a region of blocks) into one LLVM function.
 class BlockLowering {
@@ -295,7 +301,9 @@ class BlockLowering {
     }
     Value* off = b_.CreateSub(va, bare_base_);
     Value* in_ram = b_.CreateICmpULT(off, bare_limit_);
-    if (store && size > 1) {
+    // Past 8 bytes (vector registers) the access must also stay in its page, as a store
+    // must: RAM ends at a page boundary.
+    if ((store && size > 1) || size > 8) {
       in_ram = b_.CreateAnd(
           in_ram, b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size)));
     }
@@ -371,6 +379,8 @@ class BlockLowering {
   }
 
   void lower_call(const IrInsn& i) {
+    const VInline* v_info = job_.vlenb != 0 ? vector_inline(i.helper) : nullptr;
+    if (v_info != nullptr && lower_vector_inline(i, *v_info)) return;
     forget_fp_env();  // a helper may write fflags, frm or mstatus (csrw)
     sync_instret();
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
@@ -379,6 +389,551 @@ class BlockLowering {
                       {hart_, read(i.a), read(i.b), read(i.c), c64(static_cast<uint64_t>(i.imm))});
     check_trap(i.guest_index);
     write(i.dst, v);
+    // What the call did to vtype: a vsetvli/vsetivli that returned set it to its word's
+    // (when legal), another listed vector instruction kept it, anything else may change it.
+    if (v_info == nullptr) {
+      vtype_known_ = false;
+    } else if (v_info->kind == VInlineKind::Vset) {
+      vtype_known_ = decode_vtype((static_cast<uint64_t>(i.imm) >> 20) &
+                                      ((static_cast<uint64_t>(i.imm) >> 31) != 0 ? 0x3ff : 0x7ff),
+                                  vtype_);
+    }
+  }
+
+  // ---- Vector instructions in line (engine/translate/vector_inline.h). Element
+  // operations and unit-stride accesses run only where vtype is known at compile time: after
+  // a vsetvli/vsetivli earlier in the same block, which also left vstart = 0 and
+  // mstatus.VS Dirty (every vector instruction that completes does; one that traps leaves
+  // the block), so the inline code checks neither and needs no update of either. vl is
+  // read at run time: elements at or past it keep their old values (tail undisturbed).
+  // Masked forms and anything the inline forms do not cover call the helper. Whole-register
+  // accesses do not depend on vtype: they check VS Dirty and vstart = 0 at run time.
+  // Returns false when the helper must be called.
+  bool lower_vector_inline(const IrInsn& i, const VInline& v) {
+    const VFields f(i.imm);
+    switch (v.kind) {
+      case VInlineKind::Vset:
+        return lower_vector_vset(i, f);
+      case VInlineKind::WholeLoad:
+      case VInlineKind::WholeStore:
+        return lower_vector_whole(i, v, f);
+      case VInlineKind::Keep:
+        return false;
+      default:
+        break;
+    }
+    // Masked forms, and (never for these kinds) an x or f result: the helper.
+    if (!f.vm || i.dst != kSlotSink) return false;
+    if (vtype_known_) return lower_vector_op(i, v, f);
+    // vtype unknown here: in line for the job's hint, behind a check that vtype is the
+    // hint, vstart 0 and VS Dirty (what a vsetvli in the block would have guaranteed).
+    VType hint;
+    if (!decode_vtype(job_.vtype_hint, hint)) return false;
+    const HelperArgs args = helper_args(i);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "vg_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "vg_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "vg_join", fn_);
+    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
+    Value* guard = b_.CreateAnd(
+        b_.CreateAnd(b_.CreateICmpEQ(load64(offsetof(HartState, vtype)), c64(job_.vtype_hint)),
+                     b_.CreateICmpEQ(load64(kOffVstart), c64(0))),
+        b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty)));
+    b_.CreateCondBr(guard, fast, slow, likely());
+    b_.SetInsertPoint(fast);
+    vtype_ = hint;
+    if (!lower_vector_op(i, v, f)) call_helper(i, args);  // illegal under the hint
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    call_helper(i, args);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    return true;
+  }
+
+  // An element operation or unit-stride access at vtype_ (vstart 0, VS Dirty), or false
+  // (before emitting anything) when the helper must run it.
+  bool lower_vector_op(const IrInsn& i, const VInline& v, const VFields& f) {
+    switch (v.kind) {
+      case VInlineKind::Binary:
+      case VInlineKind::Move:
+        return lower_vector_binary(i, v, f);
+      case VInlineKind::Widen:
+        return lower_vector_widen(i, v, f);
+      case VInlineKind::Extend:
+        return lower_vector_extend(v, f);
+      case VInlineKind::FBinary:
+        return lower_vector_fbinary(i, v, f);
+      case VInlineKind::UnitLoad:
+      case VInlineKind::UnitStore:
+        return f.nf() == 1 && lower_vector_unit(i, v, f);
+      default:
+        return false;
+    }
+  }
+
+  // Register `reg` of the vector file as a vector of `lanes` elements of `bits`.
+  llvm::FixedVectorType* vec_type(unsigned bits, unsigned lanes) {
+    return llvm::FixedVectorType::get(b_.getIntNTy(bits), lanes);
+  }
+  Value* vreg_addr(unsigned reg) { return field(kOffVreg + size_t{reg} * job_.vlenb); }
+  Value* load_vreg(unsigned reg, llvm::Type* ty) {
+    return tagged(b_.CreateAlignedLoad(ty, vreg_addr(reg), llvm::MaybeAlign(8)), tbaa_state_);
+  }
+  void store_vreg(unsigned reg, Value* v) {
+    tagged(b_.CreateAlignedStore(v, vreg_addr(reg), llvm::MaybeAlign(8)), tbaa_state_);
+  }
+  // Lanes of a register whose element index (first + lane) is below vl.
+  Value* active_lanes(Value* vl32, unsigned lanes, uint64_t first) {
+    std::vector<llvm::Constant*> idx;
+    for (unsigned k = 0; k < lanes; ++k)
+      idx.push_back(b_.getInt32(static_cast<uint32_t>(first + k)));
+    return b_.CreateICmpULT(llvm::ConstantVector::get(idx), b_.CreateVectorSplat(lanes, vl32));
+  }
+  Value* vl32() {
+    // vl <= VLMAX <= 8 * 1024 / 8: fits in 32 bits.
+    return b_.CreateTrunc(load64(kOffVl), i32_);
+  }
+  // The second operand of an element operation as a vector: vs1's register, or x[rs1] /
+  // the immediate, truncated to `bits` and splat (extended to `ext_bits` when wider).
+  Value* operand_b(const IrInsn& i, const VInline& v, const VFields& f, unsigned bits,
+                   unsigned lanes, unsigned reg_offset, unsigned lane_offset, bool sign,
+                   unsigned ext_bits) {
+    llvm::Type* ety = b_.getIntNTy(bits);
+    Value* b = nullptr;
+    switch (v.src) {
+      case VOperand::V: {
+        const unsigned full = job_.vlenb * 8 / bits;
+        Value* r = load_vreg(f.vs1 + reg_offset, vec_type(bits, full));
+        b = lanes == full ? r : take_lanes(r, lane_offset, lanes);
+        break;
+      }
+      case VOperand::X:
+        b = b_.CreateVectorSplat(lanes, b_.CreateTrunc(read(i.a), ety));
+        break;
+      case VOperand::I:
+        b = b_.CreateVectorSplat(
+            lanes, llvm::ConstantInt::get(ety, trunc_bits(static_cast<uint64_t>(f.simm5()), bits)));
+        break;
+      case VOperand::U:
+        b = b_.CreateVectorSplat(lanes, llvm::ConstantInt::get(ety, f.vs1));
+        break;
+    }
+    if (ext_bits == bits) return b;
+    return sign ? b_.CreateSExt(b, vec_type(ext_bits, lanes))
+                : b_.CreateZExt(b, vec_type(ext_bits, lanes));
+  }
+  Value* take_lanes(Value* v, unsigned first, unsigned lanes) {
+    std::vector<int> mask;
+    for (unsigned k = 0; k < lanes; ++k) mask.push_back(static_cast<int>(first + k));
+    return b_.CreateShuffleVector(v, mask);
+  }
+  // The element operation on vectors (the C++ structs of engine/translate/vector_int.cpp).
+  Value* elem_op(VElemOp op, Value* d, Value* a, Value* b, unsigned bits) {
+    auto* vty = llvm::cast<llvm::FixedVectorType>(a->getType());
+    auto intr = [&](llvm::Intrinsic::ID id) { return b_.CreateBinaryIntrinsic(id, a, b); };
+    switch (op) {
+      case VElemOp::Add:
+      case VElemOp::WAdd:
+        return b_.CreateAdd(a, b);
+      case VElemOp::Sub:
+      case VElemOp::WSub:
+        return b_.CreateSub(a, b);
+      case VElemOp::Rsub:
+        return b_.CreateSub(b, a);
+      case VElemOp::And:
+        return b_.CreateAnd(a, b);
+      case VElemOp::Or:
+        return b_.CreateOr(a, b);
+      case VElemOp::Xor:
+        return b_.CreateXor(a, b);
+      case VElemOp::Sll:
+      case VElemOp::Srl:
+      case VElemOp::Sra: {
+        // The low lg2(SEW) bits of the amount (section 11.6).
+        Value* amount = b_.CreateAnd(
+            b, b_.CreateVectorSplat(vty->getNumElements(),
+                                    llvm::ConstantInt::get(vty->getElementType(), bits - 1)));
+        if (op == VElemOp::Sll) return b_.CreateShl(a, amount);
+        return op == VElemOp::Srl ? b_.CreateLShr(a, amount) : b_.CreateAShr(a, amount);
+      }
+      case VElemOp::Minu:
+        return intr(llvm::Intrinsic::umin);
+      case VElemOp::Maxu:
+        return intr(llvm::Intrinsic::umax);
+      case VElemOp::Min:
+        return intr(llvm::Intrinsic::smin);
+      case VElemOp::Max:
+        return intr(llvm::Intrinsic::smax);
+      case VElemOp::Mul:
+      case VElemOp::WMul:
+        return b_.CreateMul(a, b);
+      case VElemOp::Macc:
+      case VElemOp::WMacc:
+        return b_.CreateAdd(b_.CreateMul(b, a), d);
+      case VElemOp::Nmsac:
+        return b_.CreateSub(d, b_.CreateMul(b, a));
+      case VElemOp::Madd:
+        return b_.CreateAdd(b_.CreateMul(b, d), a);
+      case VElemOp::Nmsub:
+        return b_.CreateSub(a, b_.CreateMul(b, d));
+      default:  // the FP operations: fp_elem_op
+        return a;
+    }
+  }
+
+  // Single-width (h_binary) and vmv.v.* (h_merge, unmasked): every register of the group
+  // is read before any is written, so overlapping groups behave as the helper's.
+  bool lower_vector_binary(const IrInsn& i, const VInline& v, const VFields& f) {
+    const int emul = vtype_.lmul_log2;
+    const bool move = v.kind == VInlineKind::Move;
+    if (!vgroup_ok(f.vd, emul) || (!move && !vgroup_ok(f.vs2, emul)) ||
+        (v.src == VOperand::V && !vgroup_ok(f.vs1, emul))) {
+      return false;  // illegal: the helper traps
+    }
+    const unsigned bits = vtype_.sew, lanes = job_.vlenb * 8 / bits;
+    const unsigned regs = vgroup_regs(emul);
+    llvm::FixedVectorType* ty = vec_type(bits, lanes);
+    Value* vl = vl32();
+    std::vector<Value*> out;
+    for (unsigned r = 0; r < regs; ++r) {
+      Value* d = load_vreg(f.vd + r, ty);
+      Value* b = operand_b(i, v, f, bits, lanes, r, 0, false, bits);
+      Value* res = move ? b : elem_op(v.op, d, load_vreg(f.vs2 + r, ty), b, bits);
+      out.push_back(b_.CreateSelect(active_lanes(vl, lanes, uint64_t{r} * lanes), res, d));
+    }
+    for (unsigned r = 0; r < regs; ++r) store_vreg(f.vd + r, out[r]);
+    return true;
+  }
+
+  // Widening (h_widen): vd and, for .w forms, vs2 have 2 * SEW bits. Destination register
+  // w holds the elements of source register w / 2's lanes (w % 2) * N/2 ... .
+  bool lower_vector_widen(const IrInsn& i, const VInline& v, const VFields& f) {
+    const int emul = vtype_.lmul_log2, wemul = emul + 1;
+    const bool vs1_src = v.src == VOperand::V;
+    if (vtype_.sew > 32 || wemul > 3 || !vgroup_ok(f.vd, wemul) ||
+        !vgroup_ok(f.vs2, v.wide_a ? wemul : emul) ||
+        (!v.wide_a && !vdest_may_overlap(f.vd, wemul, f.vs2, emul)) ||
+        (vs1_src && (!vgroup_ok(f.vs1, emul) || !vdest_may_overlap(f.vd, wemul, f.vs1, emul)))) {
+      return false;
+    }
+    const unsigned bits = vtype_.sew, wbits = 2 * bits;
+    const unsigned lanes = job_.vlenb * 8 / bits, wlanes = lanes / 2;
+    const unsigned wregs = vgroup_regs(wemul);
+    llvm::FixedVectorType* nty = vec_type(bits, lanes);
+    llvm::FixedVectorType* wty = vec_type(wbits, wlanes);
+    Value* vl = vl32();
+    std::vector<Value*> out;
+    for (unsigned w = 0; w < wregs; ++w) {
+      const unsigned src_reg = w / 2, first = (w % 2) * wlanes;
+      Value* a = nullptr;
+      if (v.wide_a) {
+        a = load_vreg(f.vs2 + w, wty);
+      } else {
+        Value* narrow = take_lanes(load_vreg(f.vs2 + src_reg, nty), first, wlanes);
+        a = v.signed_a ? b_.CreateSExt(narrow, wty) : b_.CreateZExt(narrow, wty);
+      }
+      Value* b = operand_b(i, v, f, bits, wlanes, src_reg, first, v.signed_b, wbits);
+      Value* d = load_vreg(f.vd + w, wty);
+      Value* res = elem_op(v.op, d, a, b, wbits);
+      out.push_back(b_.CreateSelect(active_lanes(vl, wlanes, uint64_t{w} * wlanes), res, d));
+    }
+    for (unsigned w = 0; w < wregs; ++w) store_vreg(f.vd + w, out[w]);
+    return true;
+  }
+
+  // vzext/vsext.vf<F> (h_extend): destination register r takes its elements from lanes
+  // (r % F) * N ... of source register r / F (N: the destination's lanes).
+  bool lower_vector_extend(const VInline& v, const VFields& f) {
+    const unsigned factor = v.eew;
+    const int emul = vtype_.lmul_log2;
+    const int src_emul = emul - (factor == 2 ? 1 : factor == 4 ? 2 : 3);
+    if (vtype_.sew / factor < 8 || src_emul < -3 || !vgroup_ok(f.vd, emul) ||
+        !vgroup_ok(f.vs2, src_emul) || !vdest_may_overlap(f.vd, emul, f.vs2, src_emul)) {
+      return false;
+    }
+    const unsigned bits = vtype_.sew, nbits = bits / factor;
+    const unsigned lanes = job_.vlenb * 8 / bits;
+    const unsigned regs = vgroup_regs(emul);
+    llvm::FixedVectorType* ty = vec_type(bits, lanes);
+    Value* vl = vl32();
+    std::vector<Value*> out;
+    for (unsigned r = 0; r < regs; ++r) {
+      Value* src = load_vreg(f.vs2 + r / factor, vec_type(nbits, lanes * factor));
+      Value* narrow = take_lanes(src, (r % factor) * lanes, lanes);
+      Value* wide = v.signed_a ? b_.CreateSExt(narrow, ty) : b_.CreateZExt(narrow, ty);
+      Value* d = load_vreg(f.vd + r, ty);
+      out.push_back(b_.CreateSelect(active_lanes(vl, lanes, uint64_t{r} * lanes), wide, d));
+    }
+    for (unsigned r = 0; r < regs; ++r) store_vreg(f.vd + r, out[r]);
+    return true;
+  }
+
+  // Single-width FP arithmetic and multiply-adds (h_fbinary) on the host FPU, under the
+  // scalar fast path's rule (engine/ir_eval.h): RNE, NX already in fflags and FS Dirty, and
+  // every active result finite and normal above the smallest normal; then the bits are the
+  // soft-float's and no new flag is raised. Otherwise (also for a scalar operand that is not
+  // NaN-boxed) the helper, which recomputes every element: nothing was written yet.
+  bool lower_vector_fbinary(const IrInsn& i, const VInline& v, const VFields& f) {
+    const int emul = vtype_.lmul_log2;
+    if ((vtype_.sew != 32 && vtype_.sew != 64) || !vgroup_ok(f.vd, emul) ||
+        !vgroup_ok(f.vs2, emul) || (v.src == VOperand::V && !vgroup_ok(f.vs1, emul))) {
+      return false;
+    }
+    const bool single = vtype_.sew == 32;
+    const unsigned bits = vtype_.sew, lanes = job_.vlenb * 8 / bits;
+    const unsigned regs = vgroup_regs(emul);
+    llvm::Type* fty = single ? b_.getFloatTy() : b_.getDoubleTy();
+    llvm::FixedVectorType* ity = vec_type(bits, lanes);
+    auto* vfty = llvm::FixedVectorType::get(fty, lanes);
+    const HelperArgs args = helper_args(i);
+    Value* ok = fp_env_ok(true);
+    Value* scalar = nullptr;
+    if (v.src == VOperand::X) {
+      if (single) {
+        ok = b_.CreateAnd(ok, b_.CreateICmpEQ(b_.CreateLShr(args.a, c64(32)), c64(0xffffffff)));
+      }
+      Value* raw = b_.CreateTrunc(args.a, b_.getIntNTy(bits));
+      scalar = b_.CreateVectorSplat(lanes, b_.CreateBitCast(raw, fty));
+    }
+    BasicBlock* compute = BasicBlock::Create(ctx_, "vf_compute", fn_);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "vf_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "vf_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "vf_join", fn_);
+    b_.CreateCondBr(ok, compute, slow, likely());
+    b_.SetInsertPoint(compute);
+    Value* vl = vl32();
+    // FpBits (engine/ir_eval.h): the magnitude shifted left one, against the smallest
+    // normal's and the exponent's.
+    const uint64_t min_shifted = single ? uint64_t{1} << 24 : uint64_t{1} << 53;
+    const uint64_t exp_shifted = single ? uint64_t{0xff} << 24 : uint64_t{0x7ff} << 53;
+    Value* low =
+        b_.CreateVectorSplat(lanes, llvm::ConstantInt::get(ity->getElementType(), min_shifted + 1));
+    Value* span = b_.CreateVectorSplat(
+        lanes, llvm::ConstantInt::get(ity->getElementType(), exp_shifted - (min_shifted + 1)));
+    Value* all_ok = b_.getTrue();
+    std::vector<Value*> out;
+    for (unsigned r = 0; r < regs; ++r) {
+      Value* a = b_.CreateBitCast(load_vreg(f.vs2 + r, ity), vfty);
+      Value* bv = scalar != nullptr ? scalar : b_.CreateBitCast(load_vreg(f.vs1 + r, ity), vfty);
+      Value* d_bits = load_vreg(f.vd + r, ity);
+      Value* d = b_.CreateBitCast(d_bits, vfty);
+      Value* res = fp_elem_op(v.op, d, a, bv);
+      Value* res_bits = b_.CreateBitCast(res, ity);
+      Value* mag = b_.CreateShl(
+          res_bits, b_.CreateVectorSplat(lanes, llvm::ConstantInt::get(ity->getElementType(), 1)));
+      Value* normal = b_.CreateICmpULT(b_.CreateSub(mag, low), span);
+      Value* active = active_lanes(vl, lanes, uint64_t{r} * lanes);
+      Value* lane_ok = b_.CreateOr(normal, b_.CreateNot(active));
+      all_ok = b_.CreateAnd(all_ok, b_.CreateAndReduce(lane_ok));
+      out.push_back(b_.CreateSelect(active, res_bits, d_bits));
+    }
+    b_.CreateCondBr(all_ok, fast, slow, likely());
+    b_.SetInsertPoint(fast);
+    for (unsigned r = 0; r < regs; ++r) store_vreg(f.vd + r, out[r]);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    call_helper(i, args);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    return true;
+  }
+  // The FP element operation (engine/translate/vector_fp.cpp's TIERVM_FOP and TIERVM_FMA).
+  Value* fp_elem_op(VElemOp op, Value* d, Value* a, Value* b) {
+    auto fma = [&](Value* x, Value* y, Value* z) {
+      return b_.CreateIntrinsic(llvm::Intrinsic::fma, {x->getType()}, {x, y, z});
+    };
+    auto neg = [&](Value* x) { return b_.CreateFNeg(x); };
+    switch (op) {
+      case VElemOp::FAdd:
+        return b_.CreateFAdd(a, b);
+      case VElemOp::FSub:
+        return b_.CreateFSub(a, b);
+      case VElemOp::FRsub:
+        return b_.CreateFSub(b, a);
+      case VElemOp::FMul:
+        return b_.CreateFMul(a, b);
+      case VElemOp::FDiv:
+        return b_.CreateFDiv(a, b);
+      case VElemOp::FRdiv:
+        return b_.CreateFDiv(b, a);
+      case VElemOp::FMacc:
+        return fma(b, a, d);
+      case VElemOp::FNmacc:
+        return fma(neg(b), a, neg(d));
+      case VElemOp::FMsac:
+        return fma(b, a, neg(d));
+      case VElemOp::FNmsac:
+        return fma(neg(b), a, d);
+      case VElemOp::FMadd:
+        return fma(b, d, a);
+      case VElemOp::FNmadd:
+        return fma(neg(b), d, neg(a));
+      case VElemOp::FMsub:
+        return fma(b, d, neg(a));
+      case VElemOp::FNmsub:
+        return fma(neg(b), d, a);
+      default:
+        return a;
+    }
+  }
+
+  // vle<eew>.v / vse<eew>.v, unmasked, one field: in line when the whole group's bytes
+  // (VLMAX elements) lie in one page the fast path reaches (the L1 TLB, or RAM for bare
+  // regions); a load reads them all and keeps the old values from vl on, a store writes
+  // the lanes below vl only. Else the helper (faults, page crossings, MMIO, code pages).
+  bool lower_vector_unit(const IrInsn& i, const VInline& v, const VFields& f) {
+    const bool store = v.kind == VInlineKind::UnitStore;
+    const int eew_log2 = v.eew == 8 ? 3 : v.eew == 16 ? 4 : v.eew == 32 ? 5 : 6;
+    const int sew_log2 = vtype_.sew == 8 ? 3 : vtype_.sew == 16 ? 4 : vtype_.sew == 32 ? 5 : 6;
+    const int emul = eew_log2 - sew_log2 + vtype_.lmul_log2;
+    if (emul < -3 || emul > 3) return false;
+    const unsigned regs = vgroup_regs(emul);
+    if (f.vd + regs > 32 || !vgroup_ok(f.vd, emul)) return false;
+    const unsigned lanes = job_.vlenb * 8 / v.eew;
+    // Bytes of VLMAX elements: the group, or the used part of one register.
+    const uint64_t bytes = emul >= 0 ? uint64_t{regs} * job_.vlenb : job_.vlenb >> -emul;
+    llvm::FixedVectorType* ty = vec_type(v.eew, lanes);
+    const HelperArgs args = helper_args(i);
+    Value* va = args.a;
+    BasicBlock* fast = BasicBlock::Create(ctx_, "v_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "v_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "v_join", fn_);
+    Value* host = fast_address(va, static_cast<unsigned>(bytes), store, fast, slow);
+    b_.SetInsertPoint(fast);
+    Value* vl = vl32();
+    for (unsigned r = 0; r < regs; ++r) {
+      Value* addr = b_.CreateConstInBoundsGEP1_64(i8_, host, uint64_t{r} * job_.vlenb);
+      Value* active = active_lanes(vl, lanes, uint64_t{r} * lanes);
+      if (store) {
+        auto* st = b_.CreateMaskedStore(load_vreg(f.vd + r, ty), addr, llvm::Align(1), active);
+        tagged(st, tbaa_guest_);
+      } else {
+        // A fractional group reads only its part of the register: the rest is tail.
+        llvm::Type* lty = emul >= 0 ? static_cast<llvm::Type*>(ty)
+                                    : vec_type(v.eew, static_cast<unsigned>(bytes * 8 / v.eew));
+        Value* mem = tagged(b_.CreateAlignedLoad(lty, addr, llvm::MaybeAlign(1)), tbaa_guest_);
+        if (emul < 0) {
+          std::vector<int> widen;
+          const unsigned got = static_cast<unsigned>(bytes * 8 / v.eew);
+          for (unsigned k = 0; k < lanes; ++k)
+            widen.push_back(k < got ? static_cast<int>(k) : static_cast<int>(got));
+          mem = b_.CreateShuffleVector(mem, llvm::PoisonValue::get(lty), widen);
+        }
+        Value* old = load_vreg(f.vd + r, ty);
+        store_vreg(f.vd + r, b_.CreateSelect(active, mem, old));
+      }
+    }
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    call_helper(i, args);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    return true;
+  }
+
+  // vl<nf>re<eew>.v / vs<nf>r.v: nf whole registers, whatever vtype says; in line when VS
+  // is Dirty, vstart = 0 and the bytes lie in one page the fast path reaches.
+  bool lower_vector_whole(const IrInsn& i, const VInline& v, const VFields& f) {
+    const bool store = v.kind == VInlineKind::WholeStore;
+    const unsigned nf = f.nf();
+    if (f.vd % nf != 0) return false;
+    const uint64_t bytes = uint64_t{nf} * job_.vlenb;
+    const HelperArgs args = helper_args(i);
+    Value* va = args.a;
+    BasicBlock* check = BasicBlock::Create(ctx_, "vw_check", fn_);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "vw_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "vw_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "vw_join", fn_);
+    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
+    Value* ready = b_.CreateAnd(
+        b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty)),
+        b_.CreateICmpEQ(load64(kOffVstart), c64(0)));
+    b_.CreateCondBr(ready, check, slow, likely());
+    b_.SetInsertPoint(check);
+    Value* host = fast_address(va, static_cast<unsigned>(bytes), store, fast, slow);
+    b_.SetInsertPoint(fast);
+    llvm::Type* ty = vec_type(8, job_.vlenb);
+    for (unsigned r = 0; r < nf; ++r) {
+      Value* addr = b_.CreateConstInBoundsGEP1_64(i8_, host, uint64_t{r} * job_.vlenb);
+      if (store) {
+        tagged(b_.CreateAlignedStore(load_vreg(f.vd + r, ty), addr, llvm::MaybeAlign(1)),
+               tbaa_guest_);
+      } else {
+        store_vreg(f.vd + r,
+                   tagged(b_.CreateAlignedLoad(ty, addr, llvm::MaybeAlign(1)), tbaa_guest_));
+      }
+    }
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    call_helper(i, args);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    return true;
+  }
+
+  // The operands of a vector instruction's helper, read before the inline and the helper
+  // paths part (a slot first read on one path would not reach code after the join).
+  struct HelperArgs {
+    Value* a;
+    Value* b;
+    Value* c;
+  };
+  HelperArgs helper_args(const IrInsn& i) { return {read(i.a), read(i.b), read(i.c)}; }
+  // The helper call of a vector instruction whose inline path did not apply; its result.
+  Value* call_helper(const IrInsn& i, const HelperArgs& args) {
+    forget_fp_env();
+    sync_instret();
+    auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
+    Value* r = b_.CreateCall(ty, fn_ptr(i.helper),
+                             {hart_, args.a, args.b, args.c, c64(static_cast<uint64_t>(i.imm))});
+    check_trap(i.guest_index);
+    return r;
+  }
+
+  // vsetvli / vsetivli with a legal vtype, while VS is Dirty (else the helper): vl from the
+  // AVL rule (engine/vector.h vsetvl_rule), vtype, vstart = 0, x[rd] = vl.
+  bool lower_vector_vset(const IrInsn& i, const VFields& f) {
+    const bool imm_form = (f.word >> 31) != 0;
+    const uint64_t zimm = (f.word >> 20) & (imm_form ? 0x3ff : 0x7ff);
+    VType t;
+    if (!decode_vtype(zimm, t)) return false;  // vill: the helper
+    const uint64_t vlmax = t.vlmax(job_.vlenb);
+    const HelperArgs args = helper_args(i);
+    BasicBlock* fast = BasicBlock::Create(ctx_, "vset_fast", fn_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "vset_slow", fn_);
+    BasicBlock* join = BasicBlock::Create(ctx_, "vset_join", fn_);
+    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
+    b_.CreateCondBr(
+        b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty)), fast,
+        slow, likely());
+    b_.SetInsertPoint(fast);
+    Value* vl = nullptr;
+    if (imm_form) {
+      vl = c64(std::min<uint64_t>(f.vs1, vlmax));
+    } else if (f.vs1 != 0) {
+      vl = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, args.a, c64(vlmax));
+    } else if (f.vd != 0) {
+      vl = c64(vlmax);
+    } else {
+      vl = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, load64(kOffVl), c64(vlmax));
+    }
+    store64(kOffVl, vl);
+    store64(offsetof(HartState, vtype), c64(zimm));
+    store64(kOffVstart, c64(0));
+    b_.CreateBr(join);
+    BasicBlock* fast_end = b_.GetInsertBlock();
+    b_.SetInsertPoint(slow);
+    Value* slow_vl = call_helper(i, args);
+    b_.CreateBr(join);
+    BasicBlock* slow_end = b_.GetInsertBlock();
+    b_.SetInsertPoint(join);
+    auto* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(vl, fast_end);
+    phi->addIncoming(slow_vl, slow_end);
+    write(i.dst, phi);
+    vtype_known_ = true;
+    vtype_ = t;
+    return true;
   }
 
   // The FP environment in which a rounding op may take the host's result (engine/ir_eval.h,
@@ -1095,6 +1650,7 @@ class BlockLowering {
   void lower_member(size_t n) {
     member_ = &job_.members[n];
     forget_fp_env();
+    vtype_known_ = false;
     for (const IrInsn& i : member_->block->insns) lower_insn(i);
     lower_exit();
   }
@@ -1258,6 +1814,9 @@ class BlockLowering {
   Value* code_marks_ = nullptr;
   llvm::MDNode* tbaa_marks_ = nullptr;
   const JitMember* member_ = nullptr;
+  // vtype at this point of the member, when a vsetvli/vsetivli earlier in it fixed it.
+  bool vtype_known_ = false;
+  VType vtype_;
   Value* fp_env_static_ = nullptr;  // fp_env_ok's values in the current member
   Value* fp_env_dyn_ = nullptr;
   Value* fs_dirty_ = nullptr;

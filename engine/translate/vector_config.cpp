@@ -8,6 +8,7 @@
 #include "engine/hart.h"
 #include "engine/ir.h"
 #include "engine/translate/vector_emit.h"
+#include "engine/translate/vector_inline.h"
 #include "engine/vector.h"
 
 namespace tiervm {
@@ -53,10 +54,20 @@ const InsnDef kRows[] = {
      emit::vector_call_x<vset_helper<VsetForm::Vl>>},
 };
 
+// vsetvl takes vtype from a register: not listed, so the LLVM tiers forget vtype after it.
+const VInlineEntry kInline[] = {
+    {&vset_helper<VsetForm::Vli>, {VInlineKind::Vset}},
+    {&vset_helper<VsetForm::Vili>, {VInlineKind::Vset}},
+};
+
 }  // namespace
 
 std::span<const InsnDef> vector_config_insns() {
   return kRows;
+}
+
+std::span<const VInlineEntry> vector_config_inline() {
+  return kInline;
 }
 
 }  // namespace tiervm

@@ -20,6 +20,7 @@
 #include "engine/ir.h"
 #include "engine/ir_eval.h"
 #include "engine/translate/vector_emit.h"
+#include "engine/translate/vector_inline.h"
 #include "engine/translate/vector_run.h"
 #include "engine/vector.h"
 
@@ -993,10 +994,29 @@ const InsnDef kRows[] = {
      vector_call_f<h_fslide1<false>>},
 };
 
+// The rows above whose operation the LLVM tiers may run on the host FPU in line.
+#define VIN_F(op, fma)                                                               \
+  {&h_fbinary<op, Src::V, fma>, {VInlineKind::FBinary, VElemOp::op, VOperand::V}}, { \
+    &h_fbinary<op, Src::X, fma>, {                                                   \
+      VInlineKind::FBinary, VElemOp::op, VOperand::X                                 \
+    }                                                                                \
+  }
+const VInlineEntry kInline[] = {
+    VIN_F(FAdd, false), VIN_F(FSub, false),  VIN_F(FRsub, false), VIN_F(FMul, false),
+    VIN_F(FDiv, false), VIN_F(FRdiv, false), VIN_F(FMacc, true),  VIN_F(FNmacc, true),
+    VIN_F(FMsac, true), VIN_F(FNmsac, true), VIN_F(FMadd, true),  VIN_F(FNmadd, true),
+    VIN_F(FMsub, true), VIN_F(FNmsub, true),
+};
+#undef VIN_F
+
 }  // namespace
 
 std::span<const InsnDef> vector_fp_insns() {
   return kRows;
+}
+
+std::span<const VInlineEntry> vector_fp_inline() {
+  return kInline;
 }
 
 }  // namespace tiervm

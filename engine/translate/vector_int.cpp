@@ -17,6 +17,7 @@
 #include "engine/hart.h"
 #include "engine/ir.h"
 #include "engine/translate/vector_emit.h"
+#include "engine/translate/vector_inline.h"
 #include "engine/translate/vector_run.h"
 #include "engine/vector.h"
 
@@ -935,8 +936,99 @@ const InsnDef kRows[] = {
 
 }  // namespace
 
+namespace {
+
+// The rows above whose element operation the LLVM tiers may emit in line.
+#define VIN_B(op, src)                                \
+  {                                                   \
+    &h_binary<op, Src::src>, {                        \
+      VInlineKind::Binary, VElemOp::op, VOperand::src \
+    }                                                 \
+  }
+#define VIN_VXI(op) VIN_B(op, V), VIN_B(op, X), VIN_B(op, I)
+#define VIN_VX(op) VIN_B(op, V), VIN_B(op, X)
+#define VIN_SHIFT(op) VIN_B(op, V), VIN_B(op, X), VIN_B(op, U)
+#define VIN_W(op, src, sa, sb, wa)                               \
+  {                                                              \
+    &h_widen<op, Src::src, sa, sb, wa>, {                        \
+      VInlineKind::Widen, VElemOp::op, VOperand::src, sa, sb, wa \
+    }                                                            \
+  }
+#define VIN_WVX(op, sa, sb, wa) VIN_W(op, V, sa, sb, wa), VIN_W(op, X, sa, sb, wa)
+#define VIN_MOVE(src)                                \
+  {                                                  \
+    &h_merge<Src::src>, {                            \
+      VInlineKind::Move, VElemOp::Add, VOperand::src \
+    }                                                \
+  }
+#define VIN_EXT(factor, sign)                                                    \
+  {                                                                              \
+    &h_extend<factor, sign>, {                                                   \
+      VInlineKind::Extend, VElemOp::Add, VOperand::V, sign, false, false, factor \
+    }                                                                            \
+  }
+const VInlineEntry kInline[] = {
+    VIN_VXI(Add),
+    VIN_VX(Sub),
+    VIN_B(Rsub, X),
+    VIN_B(Rsub, I),
+    VIN_VXI(And),
+    VIN_VXI(Or),
+    VIN_VXI(Xor),
+    VIN_SHIFT(Sll),
+    VIN_SHIFT(Srl),
+    VIN_SHIFT(Sra),
+    VIN_VX(Minu),
+    VIN_VX(Maxu),
+    VIN_VX(Min),
+    VIN_VX(Max),
+    VIN_VX(Mul),
+    VIN_VX(Macc),
+    VIN_VX(Nmsac),
+    VIN_VX(Madd),
+    VIN_VX(Nmsub),
+    VIN_MOVE(V),
+    VIN_MOVE(X),
+    VIN_MOVE(I),
+    VIN_WVX(WAdd, false, false, false),
+    VIN_WVX(WAdd, true, true, false),
+    VIN_WVX(WSub, false, false, false),
+    VIN_WVX(WSub, true, true, false),
+    VIN_WVX(WAdd, false, false, true),
+    VIN_WVX(WAdd, false, true, true),
+    VIN_WVX(WSub, false, false, true),
+    VIN_WVX(WSub, false, true, true),
+    VIN_WVX(WMul, false, false, false),
+    VIN_WVX(WMul, true, false, false),
+    VIN_WVX(WMul, true, true, false),
+    VIN_WVX(WMacc, false, false, false),
+    VIN_WVX(WMacc, true, true, false),
+    VIN_WVX(WMacc, false, true, false),
+    VIN_W(WMacc, X, true, false, false),
+    VIN_EXT(2, false),
+    VIN_EXT(2, true),
+    VIN_EXT(4, false),
+    VIN_EXT(4, true),
+    VIN_EXT(8, false),
+    VIN_EXT(8, true),
+};
+#undef VIN_EXT
+#undef VIN_B
+#undef VIN_VXI
+#undef VIN_VX
+#undef VIN_SHIFT
+#undef VIN_W
+#undef VIN_WVX
+#undef VIN_MOVE
+
+}  // namespace
+
 std::span<const InsnDef> vector_int_insns() {
   return kRows;
+}
+
+std::span<const VInlineEntry> vector_int_inline() {
+  return kInline;
 }
 
 }  // namespace tiervm

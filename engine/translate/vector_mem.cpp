@@ -17,6 +17,7 @@
 #include "engine/hart.h"
 #include "engine/ir.h"
 #include "engine/translate/vector_emit.h"
+#include "engine/translate/vector_inline.h"
 #include "engine/vector.h"
 
 namespace tiervm {
@@ -321,10 +322,46 @@ const Rows& rows() {
   return r;
 }
 
+// Unit-stride and whole-register accesses, which the LLVM tiers may do in line (the other
+// memory helpers are listed as keeping vtype by vector_inline.cpp).
+template <MemKind Kind, unsigned Eew, bool Store>
+VInlineEntry mem_entry() {
+  VInlineKind kind = VInlineKind::Keep;
+  if (Kind == MemKind::Unit) kind = Store ? VInlineKind::UnitStore : VInlineKind::UnitLoad;
+  if (Kind == MemKind::Whole) kind = Store ? VInlineKind::WholeStore : VInlineKind::WholeLoad;
+  VInline v;
+  v.kind = kind;
+  v.eew = static_cast<uint8_t>(Eew);
+  return {&vmem_helper<Kind, Eew, Store>, v};
+}
+
+template <MemKind Kind>
+void add_mem_entries(std::vector<VInlineEntry>& out) {
+  out.push_back(mem_entry<Kind, 8, false>());
+  out.push_back(mem_entry<Kind, 16, false>());
+  out.push_back(mem_entry<Kind, 32, false>());
+  out.push_back(mem_entry<Kind, 64, false>());
+  out.push_back(mem_entry<Kind, 8, true>());
+  if (Kind == MemKind::Whole) return;  // whole-register stores are EEW 8 only
+  out.push_back(mem_entry<Kind, 16, true>());
+  out.push_back(mem_entry<Kind, 32, true>());
+  out.push_back(mem_entry<Kind, 64, true>());
+}
+
 }  // namespace
 
 std::span<const InsnDef> vector_mem_insns() {
   return rows().rows;
+}
+
+std::span<const VInlineEntry> vector_mem_inline() {
+  static const std::vector<VInlineEntry> entries = [] {
+    std::vector<VInlineEntry> out;
+    add_mem_entries<MemKind::Unit>(out);
+    add_mem_entries<MemKind::Whole>(out);
+    return out;
+  }();
+  return entries;
 }
 
 }  // namespace tiervm

@@ -489,11 +489,12 @@ class Generator {
   // mf4-m2, either policy, now and then a reserved one: vill), integer arithmetic in the
   // three operand kinds, saturating ops (vxsat), compares into masks, multiplies and
   // divides, widening adds, reductions, slides, merges, moves to and from x registers, and
-  // unit-stride and strided loads and stores in the data window; a third of them masked.
+  // unit-stride and strided loads and stores in the data window, FP arithmetic; a third of
+  // them masked.
   // Illegal combinations (a misaligned group, a forbidden overlap, vill, vd = v0 under a
   // mask) trap alike on every tier.
   void vector() {
-    switch (pick(12)) {
+    switch (pick(13)) {
       case 0:
       case 1: {
         static const uint32_t kLmul[] = {0, 0, 1, 7, 6};
@@ -546,6 +547,16 @@ class Generator {
           default:  // vid.v
             return w(v_op(0x14, masked(), 0, 0x11, kOpMvv, vreg()));
         }
+      case 12: {  // FP (SEW 32/64, else illegal): vfadd vfsub vfmin vfmax vfsgnj vfdiv
+                  // vfmul and the eight multiply-adds (.vv, .vf), vfrdiv vfrsub (.vf), vfwadd.vv
+        static const uint32_t kF6[] = {0x00, 0x02, 0x04, 0x06, 0x08, 0x20, 0x24, 0x28, 0x29,
+                                       0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x21, 0x27, 0x30};
+        const uint32_t f6 = kF6[pick(std::size(kF6))];
+        const bool vf_only = f6 == 0x21 || f6 == 0x27;
+        const bool vv_only = f6 == 0x30;
+        const uint32_t f3 = vf_only ? kOpFvf : vv_only ? kOpFvv : (pick(2) ? kOpFvv : kOpFvf);
+        return w(v_op(f6, masked(), vreg(), f3 == kOpFvf ? pick(32) : vreg(), f3, vreg()));
+      }
       case 9:  // vmv.x.s rd, vs2 / vmv.s.x vd, rs1
         if (pick(2)) return w(v_op(0x10, false, vreg(), 0, kOpMvv, dst()));
         return w(v_op(0x10, false, 0, src(), kOpMvx, vreg()));
@@ -958,7 +969,7 @@ class DifferentialVectorSeeds : public ::testing::TestWithParam<Shard> {};
 
 TEST_P(DifferentialVectorSeeds, TiersAgree) {
   const Shard shard = GetParam();
-  const std::vector<uint64_t> seeds = shard_seeds(shard, shard.tier == 2 ? 8 : 40);
+  const std::vector<uint64_t> seeds = shard_seeds(shard, shard.tier == 2 ? 16 : 40);
   if (seeds.empty()) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
   uint64_t traps = 0, compiled = 0, changed = 0;
   for (uint64_t seed : seeds) {
