@@ -433,21 +433,15 @@ class BlockLowering {
     BasicBlock* fast = BasicBlock::Create(ctx_, "vg_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "vg_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "vg_join", fn_);
-    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
     Value* guard = b_.CreateAnd(
         b_.CreateAnd(b_.CreateICmpEQ(load64(offsetof(HartState, vtype)), c64(job_.vtype_hint)),
                      b_.CreateICmpEQ(load64(kOffVstart), c64(0))),
-        b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty)));
+        vs_dirty());
     b_.CreateCondBr(guard, fast, slow, likely());
     b_.SetInsertPoint(fast);
     vtype_ = hint;
     if (!lower_vector_op(i, v, f)) call_helper(i, args);  // illegal under the hint
-    b_.CreateBr(join);
-    b_.SetInsertPoint(slow);
-    call_helper(i, args);
-    b_.CreateBr(join);
-    b_.SetInsertPoint(join);
-    return true;
+    return join_helper_path(i, args, slow, join);
   }
 
   // An element operation or unit-stride access at vtype_ (vstart 0, VS Dirty), or false
@@ -485,6 +479,7 @@ class BlockLowering {
   // Lanes of a register whose element index (first + lane) is below vl.
   Value* active_lanes(Value* vl32, unsigned lanes, uint64_t first) {
     std::vector<llvm::Constant*> idx;
+    idx.reserve(lanes);
     for (unsigned k = 0; k < lanes; ++k)
       idx.push_back(b_.getInt32(static_cast<uint32_t>(first + k)));
     return b_.CreateICmpULT(llvm::ConstantVector::get(idx), b_.CreateVectorSplat(lanes, vl32));
@@ -524,6 +519,7 @@ class BlockLowering {
   }
   Value* take_lanes(Value* v, unsigned first, unsigned lanes) {
     std::vector<int> mask;
+    mask.reserve(lanes);
     for (unsigned k = 0; k < lanes; ++k) mask.push_back(static_cast<int>(first + k));
     return b_.CreateShuffleVector(v, mask);
   }
@@ -730,12 +726,7 @@ class BlockLowering {
     b_.CreateCondBr(all_ok, fast, slow, likely());
     b_.SetInsertPoint(fast);
     for (unsigned r = 0; r < regs; ++r) store_vreg(f.vd + r, out[r]);
-    b_.CreateBr(join);
-    b_.SetInsertPoint(slow);
-    call_helper(i, args);
-    b_.CreateBr(join);
-    b_.SetInsertPoint(join);
-    return true;
+    return join_helper_path(i, args, slow, join);
   }
   // The FP element operation (engine/translate/vector_fp.cpp's TIERVM_FOP and TIERVM_FMA).
   Value* fp_elem_op(VElemOp op, Value* d, Value* a, Value* b) {
@@ -814,6 +805,7 @@ class BlockLowering {
         Value* mem = tagged(b_.CreateAlignedLoad(lty, addr, llvm::MaybeAlign(1)), tbaa_guest_);
         if (emul < 0) {
           std::vector<int> widen;
+          widen.reserve(lanes);
           const unsigned got = static_cast<unsigned>(bytes * 8 / v.eew);
           for (unsigned k = 0; k < lanes; ++k)
             widen.push_back(k < got ? static_cast<int>(k) : static_cast<int>(got));
@@ -823,12 +815,7 @@ class BlockLowering {
         store_vreg(f.vd + r, b_.CreateSelect(active, mem, old));
       }
     }
-    b_.CreateBr(join);
-    b_.SetInsertPoint(slow);
-    call_helper(i, args);
-    b_.CreateBr(join);
-    b_.SetInsertPoint(join);
-    return true;
+    return join_helper_path(i, args, slow, join);
   }
 
   // vl<nf>re<eew>.v / vs<nf>r.v: nf whole registers, whatever vtype says; in line when VS
@@ -844,10 +831,7 @@ class BlockLowering {
     BasicBlock* fast = BasicBlock::Create(ctx_, "vw_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "vw_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "vw_join", fn_);
-    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
-    Value* ready = b_.CreateAnd(
-        b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty)),
-        b_.CreateICmpEQ(load64(kOffVstart), c64(0)));
+    Value* ready = b_.CreateAnd(vs_dirty(), b_.CreateICmpEQ(load64(kOffVstart), c64(0)));
     b_.CreateCondBr(ready, check, slow, likely());
     b_.SetInsertPoint(check);
     Value* host = fast_address(va, static_cast<unsigned>(bytes), store, fast, slow);
@@ -863,12 +847,7 @@ class BlockLowering {
                    tagged(b_.CreateAlignedLoad(ty, addr, llvm::MaybeAlign(1)), tbaa_guest_));
       }
     }
-    b_.CreateBr(join);
-    b_.SetInsertPoint(slow);
-    call_helper(i, args);
-    b_.CreateBr(join);
-    b_.SetInsertPoint(join);
-    return true;
+    return join_helper_path(i, args, slow, join);
   }
 
   // The operands of a vector instruction's helper, read before the inline and the helper
@@ -879,6 +858,22 @@ class BlockLowering {
     Value* c;
   };
   HelperArgs helper_args(const IrInsn& i) { return {read(i.a), read(i.b), read(i.c)}; }
+  // Ends the inline path (a branch to `join`), emits `slow` as the helper's call, and goes
+  // on at `join`.
+  bool join_helper_path(const IrInsn& i, const HelperArgs& args, BasicBlock* slow,
+                        BasicBlock* join) {
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    call_helper(i, args);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    return true;
+  }
+  // mstatus.VS Dirty (with SD): a vector instruction in line needs to change neither.
+  Value* vs_dirty() {
+    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
+    return b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty));
+  }
   // The helper call of a vector instruction whose inline path did not apply; its result.
   Value* call_helper(const IrInsn& i, const HelperArgs& args) {
     forget_fp_env();
@@ -902,10 +897,7 @@ class BlockLowering {
     BasicBlock* fast = BasicBlock::Create(ctx_, "vset_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "vset_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "vset_join", fn_);
-    constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
-    b_.CreateCondBr(
-        b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty)), fast,
-        slow, likely());
+    b_.CreateCondBr(vs_dirty(), fast, slow, likely());
     b_.SetInsertPoint(fast);
     Value* vl = nullptr;
     if (imm_form) {
