@@ -50,18 +50,6 @@ class Hart {
   // and return false. Misaligned loads/stores are supported, also across pages.
   bool load(uint64_t vaddr, unsigned size, uint64_t& value);
   bool store(uint64_t vaddr, unsigned size, uint64_t value);
-  // The host address of [vaddr, vaddr + size) for a data access of kind `access`, when
-  // the L1 soft TLB maps its page for that access (RAM, PMP-uniform, and for writes not a
-  // page holding code) and the range stays inside the page; nullptr otherwise, and always
-  // while a debugger watches memory. Raises nothing: on nullptr the caller goes through
-  // load/store, which fill the TLB or trap. For accesses of many elements (vectors).
-  uint8_t* host_range(uint64_t vaddr, uint64_t size, Access access) {
-    if (debug != nullptr || (vaddr & kPageMask) + size > kPageSize) return nullptr;
-    const TlbEntry& e = tlb.l1(data_mode_, vaddr);
-    const uint64_t tag = access == Access::Write ? e.tag_write : e.tag_read;
-    if (tag != (vaddr & ~kPageMask)) return nullptr;
-    return reinterpret_cast<uint8_t*>(vaddr + e.host_addend);
-  }
   // Atomics (LR/SC/AMO): natural alignment required (misaligned -> store/AMO access
   // fault... as QEMU: misaligned AMO raises StoreMisaligned, LR raises LoadMisaligned).
   // Translates for a store (the AMO writes) and returns the physical address.

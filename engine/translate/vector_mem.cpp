@@ -32,6 +32,20 @@ int log2_of(unsigned v) {
   return n;
 }
 
+// The host address of [vaddr, vaddr + size) for a data access of kind `access`, when the
+// hart's L1 soft TLB maps its page for that access (RAM, PMP-uniform, and for writes not a
+// page holding code: such pages get no write tag) and the range stays inside the page;
+// nullptr otherwise, and always while a debugger is attached (its watchpoints see only
+// Hart::load/store). Raises nothing: on nullptr the caller goes through load/store, which
+// fill the TLB or trap.
+uint8_t* host_range(Hart& hart, uint64_t vaddr, uint64_t size, Access access) {
+  if (hart.debug != nullptr || (vaddr & kPageMask) + size > kPageSize) return nullptr;
+  const TlbEntry& e = hart.tlb.l1(hart.data_mode(), vaddr);
+  const uint64_t tag = access == Access::Write ? e.tag_write : e.tag_read;
+  if (tag != (vaddr & ~kPageMask)) return nullptr;
+  return reinterpret_cast<uint8_t*>(vaddr + e.host_addend);
+}
+
 // Copies n bytes, n at most a register group (1 KiB): 8 at a time. A memcpy of unknown
 // size became `rep movsq` or a library call, either slower than the copy itself at the
 // 16-128 bytes a vector access usually moves.
@@ -178,7 +192,7 @@ uint64_t vmem_helper(Hart& hart, uint64_t base, uint64_t stride, uint64_t, int64
       const uint64_t n = std::min(evl - i, (kPageSize - (addr & kPageMask)) / data_bytes);
       uint8_t* host =
           n == 0 ? nullptr
-                 : hart.host_range(addr, n * data_bytes, Store ? Access::Write : Access::Read);
+                 : host_range(hart, addr, n * data_bytes, Store ? Access::Write : Access::Read);
       if (host == nullptr) {
         if (!element(i)) return 0;
         ++i;
