@@ -69,6 +69,12 @@ struct VConfig {
   uint64_t vtype = vtype::kVill;
 };
 
+// The vtype a vsetvli (11 bits, 30:20) or vsetivli (10 bits, 29:20; bits 31:30 = 11)
+// instruction word asks for.
+inline uint64_t vset_zimm(uint32_t word) {
+  return (word >> 20) & ((word >> 31) != 0 ? 0x3ffu : 0x7ffu);
+}
+
 // AVL as the spec's table in section 6.2 resolves it from the instruction's registers.
 enum class AvlKind : uint8_t {
   Value,   // rs1 != x0 (or vsetivli's uimm): AVL = that value

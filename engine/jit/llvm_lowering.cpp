@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <cstddef>
@@ -381,23 +382,11 @@ class BlockLowering {
   void lower_call(const IrInsn& i) {
     const VInline* v_info = job_.vlenb != 0 ? vector_inline(i.helper) : nullptr;
     if (v_info != nullptr && lower_vector_inline(i, *v_info)) return;
-    forget_fp_env();  // a helper may write fflags, frm or mstatus (csrw)
-    sync_instret();
-    auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
-    Value* v =
-        b_.CreateCall(ty, fn_ptr(i.helper),
-                      {hart_, read(i.a), read(i.b), read(i.c), c64(static_cast<uint64_t>(i.imm))});
-    check_trap(i.guest_index);
-    write(i.dst, v);
-    // What the call did to vtype: a vsetvli/vsetivli that returned set it to its word's
-    // (when legal), another listed vector instruction kept it, anything else may change it.
-    if (v_info == nullptr) {
-      vtype_known_ = false;
-    } else if (v_info->kind == VInlineKind::Vset) {
-      vtype_known_ = decode_vtype((static_cast<uint64_t>(i.imm) >> 20) &
-                                      ((static_cast<uint64_t>(i.imm) >> 31) != 0 ? 0x3ff : 0x7ff),
-                                  vtype_);
-    }
+    write(i.dst, call_helper(i, helper_args(i)));
+    // A listed vector instruction that ran its helper kept vtype, but a vsetvli/vsetivli
+    // gets here only with an illegal vtype (lower_vector_vset runs the legal ones), and any
+    // other call may change vtype.
+    if (v_info == nullptr || v_info->kind == VInlineKind::Vset) vtype_known_ = false;
   }
 
   // ---- Vector instructions in line (engine/translate/vector_inline.h). Element
@@ -642,7 +631,7 @@ class BlockLowering {
   bool lower_vector_extend(const VInline& v, const VFields& f) {
     const unsigned factor = v.eew;
     const int emul = vtype_.lmul_log2;
-    const int src_emul = emul - (factor == 2 ? 1 : factor == 4 ? 2 : 3);
+    const int src_emul = emul - std::countr_zero(factor);
     if (vtype_.sew / factor < 8 || src_emul < -3 || !vgroup_ok(f.vd, emul) ||
         !vgroup_ok(f.vs2, src_emul) || !vdest_may_overlap(f.vd, emul, f.vs2, src_emul)) {
       return false;
@@ -698,14 +687,6 @@ class BlockLowering {
     b_.CreateCondBr(ok, compute, slow, likely());
     b_.SetInsertPoint(compute);
     Value* vl = vl32();
-    // FpBits (engine/ir_eval.h): the magnitude shifted left one, against the smallest
-    // normal's and the exponent's.
-    const uint64_t min_shifted = single ? uint64_t{1} << 24 : uint64_t{1} << 53;
-    const uint64_t exp_shifted = single ? uint64_t{0xff} << 24 : uint64_t{0x7ff} << 53;
-    Value* low =
-        b_.CreateVectorSplat(lanes, llvm::ConstantInt::get(ity->getElementType(), min_shifted + 1));
-    Value* span = b_.CreateVectorSplat(
-        lanes, llvm::ConstantInt::get(ity->getElementType(), exp_shifted - (min_shifted + 1)));
     Value* all_ok = b_.getTrue();
     std::vector<Value*> out;
     for (unsigned r = 0; r < regs; ++r) {
@@ -715,9 +696,7 @@ class BlockLowering {
       Value* d = b_.CreateBitCast(d_bits, vfty);
       Value* res = fp_elem_op(v.op, d, a, bv);
       Value* res_bits = b_.CreateBitCast(res, ity);
-      Value* mag = b_.CreateShl(
-          res_bits, b_.CreateVectorSplat(lanes, llvm::ConstantInt::get(ity->getElementType(), 1)));
-      Value* normal = b_.CreateICmpULT(b_.CreateSub(mag, low), span);
+      Value* normal = normal_above_min(res_bits, !single);
       Value* active = active_lanes(vl, lanes, uint64_t{r} * lanes);
       Value* lane_ok = b_.CreateOr(normal, b_.CreateNot(active));
       all_ok = b_.CreateAnd(all_ok, b_.CreateAndReduce(lane_ok));
@@ -774,9 +753,9 @@ class BlockLowering {
   // the lanes below vl only. Else the helper (faults, page crossings, MMIO, code pages).
   bool lower_vector_unit(const IrInsn& i, const VInline& v, const VFields& f) {
     const bool store = v.kind == VInlineKind::UnitStore;
-    const int eew_log2 = v.eew == 8 ? 3 : v.eew == 16 ? 4 : v.eew == 32 ? 5 : 6;
-    const int sew_log2 = vtype_.sew == 8 ? 3 : vtype_.sew == 16 ? 4 : vtype_.sew == 32 ? 5 : 6;
-    const int emul = eew_log2 - sew_log2 + vtype_.lmul_log2;
+    // EMUL = EEW / SEW * LMUL (section 7.3).
+    const int emul =
+        std::countr_zero(unsigned{v.eew}) - std::countr_zero(vtype_.sew) + vtype_.lmul_log2;
     if (emul < -3 || emul > 3) return false;
     const unsigned regs = vgroup_regs(emul);
     if (f.vd + regs > 32 || !vgroup_ok(f.vd, emul)) return false;
@@ -889,7 +868,7 @@ class BlockLowering {
   // AVL rule (engine/vector.h vsetvl_rule), vtype, vstart = 0, x[rd] = vl.
   bool lower_vector_vset(const IrInsn& i, const VFields& f) {
     const bool imm_form = (f.word >> 31) != 0;
-    const uint64_t zimm = (f.word >> 20) & (imm_form ? 0x3ff : 0x7ff);
+    const uint64_t zimm = vset_zimm(f.word);
     VType t;
     if (!decode_vtype(zimm, t)) return false;  // vill: the helper
     const uint64_t vlmax = t.vlmax(job_.vlenb);
@@ -926,6 +905,20 @@ class BlockLowering {
     vtype_known_ = true;
     vtype_ = t;
     return true;
+  }
+
+  // engine/ir_eval.h's normal_above_min on the bits of a result (a scalar or a vector of
+  // them): finite and above the smallest normal (the smallest normal may be a tiny result
+  // rounded up, with UF), one unsigned compare on the magnitude shifted left one.
+  Value* normal_above_min(Value* bits, bool dbl) {
+    using D = ir_eval_detail::FpBits<double>;
+    using S = ir_eval_detail::FpBits<float>;
+    const uint64_t exp_shifted = dbl ? D::kExpShifted : S::kExpShifted;
+    const uint64_t min_shifted = dbl ? D::kMinNormalShifted : S::kMinNormalShifted;
+    llvm::Type* t = bits->getType();  // ConstantInt::get splats over a vector type
+    Value* m = b_.CreateShl(bits, llvm::ConstantInt::get(t, 1));
+    return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(t, min_shifted + 1)),
+                            llvm::ConstantInt::get(t, exp_shifted - min_shifted - 1));
   }
 
   // The FP environment in which a rounding op may take the host's result (engine/ir_eval.h,
@@ -1004,8 +997,6 @@ class BlockLowering {
     llvm::Type* it = dbl ? i64_ : i32_;
     llvm::Type* ft = dbl ? b_.getDoubleTy() : b_.getFloatTy();
     auto ci = [&](uint64_t v) { return llvm::ConstantInt::get(it, v); };
-    const uint64_t exp_shifted = dbl ? uint64_t{0x7ff} << 53 : uint64_t{0xff} << 24;
-    const uint64_t min_shifted = dbl ? uint64_t{1} << 53 : uint64_t{1} << 24;
     Value* a = read(i.a);
     Value* bv = read(i.b);
     Value* cv = read(i.c);  // here: a read in the slow path would not dominate later uses
@@ -1046,12 +1037,8 @@ class BlockLowering {
         zero_exact = b_.CreateICmpEQ(b_.CreateShl(xb, ci(1)), ci(0));
       }
       Value* rb = b_.CreateBitCast(r, it);
-      Value* rm_bits = b_.CreateShl(rb, ci(1));
-      // Finite and above the smallest normal (ir_eval.h, normal_above_min: the smallest
-      // normal may be a tiny result rounded up, with UF): one unsigned compare.
-      Value* normal = b_.CreateICmpULT(b_.CreateSub(rm_bits, ci(min_shifted + 1)),
-                                       ci(exp_shifted - min_shifted - 1));
-      Value* exact_zero = b_.CreateICmpEQ(rm_bits, ci(0));
+      Value* normal = normal_above_min(rb, dbl);
+      Value* exact_zero = b_.CreateICmpEQ(b_.CreateShl(rb, ci(1)), ci(0));
       if (k == K::Mul || k == K::Div) exact_zero = b_.CreateAnd(exact_zero, zero_exact);
       ok = b_.CreateAnd(ok, b_.CreateOr(normal, exact_zero));
       result = dbl ? rb : b_.CreateOr(b_.CreateZExt(rb, i64_), c64(0xffffffff00000000ull));
@@ -1102,15 +1089,8 @@ class BlockLowering {
     auto box = [&](Value* bits32) {
       return b_.CreateOr(b_.CreateZExt(bits32, i64_), c64(0xffffffff00000000ull));
     };
-    // Above the smallest normal and finite (ir_eval.h, normal_above_min), and zero.
-    auto normal = [&](Value* bits, bool dbl) {
-      llvm::Type* it = dbl ? i64_ : i32_;
-      const uint64_t exp_shifted = dbl ? uint64_t{0x7ff} << 53 : uint64_t{0xff} << 24;
-      const uint64_t min_shifted = dbl ? uint64_t{1} << 53 : uint64_t{1} << 24;
-      Value* m = b_.CreateShl(bits, llvm::ConstantInt::get(it, 1));
-      return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(it, min_shifted + 1)),
-                              llvm::ConstantInt::get(it, exp_shifted - min_shifted - 1));
-    };
+    // Above the smallest normal and finite (normal_above_min), and zero.
+    auto normal = [&](Value* bits, bool dbl) { return normal_above_min(bits, dbl); };
     auto is_zero = [&](Value* bits) {
       return b_.CreateICmpEQ(b_.CreateShl(bits, llvm::ConstantInt::get(bits->getType(), 1)),
                              llvm::ConstantInt::get(bits->getType(), 0));

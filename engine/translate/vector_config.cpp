@@ -27,10 +27,10 @@ uint64_t vset_helper(Hart& hart, uint64_t rs1_value, uint64_t rs2_value, uint64_
   uint64_t avl = rs1_value;
   switch (Form) {
     case VsetForm::Vli:
-      new_vtype = (f.word >> 20) & 0x7ff;
+      new_vtype = vset_zimm(f.word);
       break;
     case VsetForm::Vili:
-      new_vtype = (f.word >> 20) & 0x3ff;
+      new_vtype = vset_zimm(f.word);
       avl = f.vs1;  // uimm5
       break;
     case VsetForm::Vl:
