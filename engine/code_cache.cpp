@@ -198,6 +198,10 @@ void CodeCache::retire(std::unique_ptr<CachedBlock> block) {
   block->counted_bytes = 0;
   // Exit-cache entries may name its code (or a region the hook reverted).
   invalidate_exits();
+  // The hart may be running the block (a store into its own page): it leaves at its next
+  // exit instead of taking a back edge into it again (self-loops and region loops jump
+  // to their head without a lookup).
+  hart_.s.request_exit();
   retired_.push_back(std::move(block));
 }
 

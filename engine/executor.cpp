@@ -28,8 +28,8 @@ JitFn Executor::lookup_compiled() {
   // Everything the dispatcher loop would do before entering the next block must be a
   // no-op: no stop or interrupt request (devices set exit_request), limit not reached,
   // no dropped blocks to free, no TLB flush to apply to the jump cache.
-  if (s.instret >= s.instret_limit || s.exit_request.load(std::memory_order_relaxed) != 0 ||
-      trace_ || cache_.has_retired() || hart_.tlb.flushes != tlb_generation_) {
+  if (!s.may_chain() || s.exit_request.load(std::memory_order_relaxed) != 0 || trace_ ||
+      cache_.has_retired() || hart_.tlb.flushes != tlb_generation_) {
     return nullptr;
   }
   // The block that called may have changed the fetch key (sret, mret): entries of the
@@ -113,12 +113,12 @@ void Executor::step_instruction() {
 
 void Executor::request_code_sync() {
   code_sync_ = true;
-  hart_.s.exit_request.store(1, std::memory_order_relaxed);
+  hart_.s.request_exit();
 }
 
 void Executor::request_stop() {
   stop_.store(true, std::memory_order_relaxed);
-  hart_.s.exit_request.store(1, std::memory_order_relaxed);
+  hart_.s.request_exit();
 }
 
 void Executor::take_trap() {
@@ -148,7 +148,7 @@ void Executor::trace_block(const IrBlock& block, uint64_t pc) const {
 
 RunStop Executor::run(uint64_t instret_limit) {
   HartState& s = hart_.s;
-  s.instret_limit = instret_limit;
+  s.instret_limit.store(instret_limit, std::memory_order_relaxed);
   // A guest that traps without retiring anything (e.g. mtvec pointing at unmapped
   // memory) never reaches the limit: bound the dispatcher iterations too, so the caller
   // still sees its timeouts and stop requests.
@@ -156,7 +156,9 @@ RunStop Executor::run(uint64_t instret_limit) {
       (instret_limit > s.instret ? instret_limit - s.instret : 0) + kExtraIterations;
   while (s.instret < instret_limit && iterations_left-- != 0) {
     if (stop_.load(std::memory_order_relaxed)) return RunStop::Requested;
+    // The request is seen: compiled code may chain up to the limit again.
     s.exit_request.store(0, std::memory_order_relaxed);
+    s.instret_limit.store(instret_limit, std::memory_order_relaxed);
     if (s.pause_hint) [[unlikely]] {
       s.pause_hint = false;
       if (yield_hints_) return RunStop::Yield;

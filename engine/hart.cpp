@@ -90,8 +90,8 @@ void Hart::update_modes() {
 }
 
 void Hart::notify_irq() {
-  // Chained compiled code only looks at exit_request; the dispatcher then re-reads mip.
-  s.exit_request.store(1, std::memory_order_relaxed);
+  // Chained compiled code returns to the dispatcher, which then re-reads mip.
+  s.request_exit();
 }
 
 bool Hart::fill_tlb(TlbMode mode, const MmuContext& ctx, uint64_t vaddr, Access access,

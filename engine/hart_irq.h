@@ -18,9 +18,9 @@ class HartIrqLine final : public IrqLine {
     } else {
       state_.mip_hw.fetch_and(~bit_, std::memory_order_relaxed);
     }
-    // Chained compiled code checks only this flag at block boundaries; a hart thread
-    // asleep in wfi waits on it (Machine::hart_thread).
-    state_.exit_request.store(1, std::memory_order_release);
+    // Chained compiled code returns to the dispatcher at its next block exit; a hart
+    // thread asleep in wfi waits on exit_request (Machine::hart_thread).
+    state_.request_exit(std::memory_order_release);
     state_.exit_request.notify_all();
   }
 

@@ -91,7 +91,7 @@ bool Hart::load_state(StateReader& r) {
   pmp.write_cfg(2, cfg[1]);
   tlb.flush_all();
   update_modes();
-  s.exit_request.store(1, std::memory_order_relaxed);
+  s.request_exit();
   return true;
 }
 

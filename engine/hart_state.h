@@ -115,11 +115,22 @@ struct HartState {
 
   // ---- Read by compiled code at block boundaries.
   // The dispatcher's instruction limit: chained blocks return to it once instret reaches
-  // it.
-  uint64_t instret_limit = ~uint64_t{0};
-  // Non-zero asks chained code to return to the dispatcher (interrupt line change, stop
-  // request): one load and branch per block.
+  // it. An exit request also sets it to 0, so the one compare of a block's exit (and of a
+  // region's back edge) covers both; the dispatcher puts its limit back when it clears
+  // the request. Written from other threads: atomic (relaxed, plain moves on x86).
+  std::atomic<uint64_t> instret_limit{~uint64_t{0}};
+  // Non-zero: the dispatcher has something to look at (interrupt line change, stop
+  // request, code to drop); a hart thread asleep in wfi waits on it. Set with
+  // request_exit(), never alone: compiled code reads only instret_limit.
   std::atomic<uint32_t> exit_request{0};
+
+  // Asks chained code to return to the dispatcher at its next block exit.
+  void request_exit(std::memory_order order = std::memory_order_relaxed) {
+    exit_request.store(1, order);
+    instret_limit.store(0, order);
+  }
+  // Compiled code may chain (the dispatcher's lookup_compiled asks the same).
+  bool may_chain() const { return instret < instret_limit.load(std::memory_order_relaxed); }
   // The L1 soft-TLB array of the current data mode (Hart::update_modes keeps it current).
   TlbEntry* data_tlb = nullptr;
   // Data accesses that need no translation and no PMP check (Hart::update_modes): the

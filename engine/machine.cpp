@@ -509,7 +509,7 @@ MachineExit Machine::run(const RunLimits& limits) {
 void Machine::kick(unsigned i) {
   executors_[i]->request_stop();
   HartState& s = harts_[i]->s;
-  s.exit_request.store(1, std::memory_order_release);
+  s.request_exit(std::memory_order_release);
   s.exit_request.notify_all();
 }
 

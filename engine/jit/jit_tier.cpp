@@ -157,7 +157,8 @@ void JitTier::compile_baseline(CachedBlock& block) {
 
 void JitTier::flush_for_space() {
   flush_requested_ = false;
-  cache_.flush();  // drops every block, which frees its code
+  cache_.flush();              // drops every block
+  release_dropped_baseline();  // between blocks: nothing runs the code
 }
 
 void JitTier::submit(CompileJob job) {
@@ -256,6 +257,12 @@ void JitTier::adopt(const std::vector<CompileResult>& done) {
   stats_.modules_live = modules_.live();
 }
 
+void JitTier::release_dropped_baseline() {
+  for (const BaselineCompiler::Code& code : dropped_baseline_) baseline_->release(code);
+  dropped_baseline_.clear();
+  stats_.baseline_code_bytes = baseline_->arena().bytes_in_use();
+}
+
 void JitTier::release_dead_modules() {
   const std::vector<uint64_t> dead = modules_.take_dead();
   stats_.modules_released += dead.size();
@@ -348,10 +355,11 @@ void JitTier::on_drop(CachedBlock& block) {
   if (auto c = code_.find(k); c != code_.end()) {
     modules_.unref(c->second.tier1);
     modules_.unref(c->second.region);
-    // Only reused by a later compile, which runs between blocks: a block still running
-    // (it stored to its own page) finishes in intact code.
-    if (baseline_) baseline_->release(c->second.baseline);
-    stats_.baseline_code_bytes = baseline_ ? baseline_->arena().bytes_in_use() : 0;
+    // Freed at the next poll, between blocks: a block still running (it stored to its own
+    // bytes) finishes in intact code.
+    if (baseline_ && c->second.baseline.fn != nullptr) {
+      dropped_baseline_.push_back(c->second.baseline);
+    }
     code_.erase(c);
   }
   // Regions that contain this block are stale: their entries fall back to tier 1.

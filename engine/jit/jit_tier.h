@@ -52,6 +52,7 @@ class JitTier {
   void poll() {
     if (worker_ && worker_->has_results()) adopt(worker_->take_results());
     if (modules_.has_dead()) release_dead_modules();
+    if (!dropped_baseline_.empty()) release_dropped_baseline();
     if (flush_requested_) flush_for_space();
     if ((++polls_ & 255) == 0 && !config_.synchronous) maybe_tick();
   }
@@ -102,6 +103,7 @@ class JitTier {
   // False when the result is stale (its block changed meanwhile) or failed.
   bool install(const CompileResult& d);
   void release_dead_modules();
+  void release_dropped_baseline();
   void flush_for_space();
   void on_drop(CachedBlock& block);
   void maybe_tick();
@@ -113,6 +115,9 @@ class JitTier {
   CodeHook code_hook_;
   std::unique_ptr<LlvmBackend> backend_;
   std::unique_ptr<BaselineCompiler> baseline_;  // when tier 1 is the baseline tier
+  // Code of dropped baseline blocks, freed (and poisoned) at the next poll, between blocks:
+  // a block that stored into its own bytes is still running when it is dropped.
+  std::vector<BaselineCompiler::Code> dropped_baseline_;
   // The baseline tier's code memory is full: the whole cache is flushed at the next poll
   // (QEMU's tb_flush), which frees it.
   bool flush_requested_ = false;

@@ -39,7 +39,6 @@ constexpr size_t kOffSlot = offsetof(HartState, slot);
 constexpr size_t kOffPc = offsetof(HartState, pc);
 constexpr size_t kOffInstret = offsetof(HartState, instret);
 constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
-constexpr size_t kOffExitRequest = offsetof(HartState, exit_request);
 constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
 constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
 constexpr size_t kOffBareBase = offsetof(HartState, bare_base);
@@ -119,9 +118,6 @@ class BlockLowering {
     }
     instret_slot_ = b_.CreateAlloca(i64_);
     b_.CreateStore(instret, instret_slot_);
-    // Only the dispatcher writes the limit, and not while compiled code runs: the back
-    // edges compare against this copy (exit_request stays a load on every pass).
-    instret_limit_ = load64(kOffInstretLimit, "instret_limit");
     if (bare_) {
       // Fixed while the region runs: whatever changes the data mode or PMP (CSR writes,
       // traps, mret) ends its block with an exit that leaves the region. Entered while
@@ -168,15 +164,19 @@ class BlockLowering {
   Value* load64(size_t offset, const char* name = "") { return load_state(i64_, offset, name); }
   void store64(size_t offset, Value* v) { tagged(b_.CreateStore(v, field(offset)), tbaa_state_); }
   Value* c64(uint64_t v) { return b_.getInt64(v); }
-  // Other threads write exit_request and chain slots: these loads must be re-done on every
-  // pass of a region's loop, never hoisted by O2.
+  // Other threads write the instruction limit (an exit request sets it to 0) and chain
+  // slots: these loads must be re-done on every pass of a region's loop, never hoisted.
   Value* atomic_load(llvm::Type* ty, Value* addr) {
     llvm::LoadInst* l = b_.CreateLoad(ty, addr);
     l->setAtomic(llvm::AtomicOrdering::Monotonic);
     l->setAlignment(llvm::Align(ty == i32_ ? 4 : 8));
     return l;
   }
-  Value* exit_request() { return atomic_load(i32_, field(kOffExitRequest)); }
+  // Compiled code may go on at `instret`: neither the dispatcher's instruction limit nor an
+  // exit request (HartState::request_exit) stops it. One load and compare.
+  Value* may_chain(Value* instret) {
+    return b_.CreateICmpULT(instret, atomic_load(i64_, field(kOffInstretLimit)));
+  }
 
   Value* read(uint8_t slot) {
     if (slot == kSlotX0) return c64(0);
@@ -1569,11 +1569,10 @@ class BlockLowering {
     Value* tag = b_.CreateLoad(i64_, field_at(c64(base), offsetof(ExitCache, tag)));
     Value* fn = b_.CreateLoad(ptr_, field_at(entry, offsetof(ExitCacheEntry, fn)));
     Value* holds = b_.CreateAnd(b_.CreateICmpEQ(entry_pc, pc), b_.CreateICmpEQ(entry_tag, tag));
-    Value* may_chain = b_.CreateAnd(b_.CreateICmpULT(load64(kOffInstret), load64(kOffInstretLimit)),
-                                    b_.CreateICmpEQ(exit_request(), b_.getInt32(0)));
+    Value* go_on = may_chain(load64(kOffInstret));
     BasicBlock* enter = BasicBlock::Create(ctx_, "exit_cache_hit", fn_);
     BasicBlock* miss = BasicBlock::Create(ctx_, "exit_cache_miss", fn_);
-    b_.CreateCondBr(b_.CreateAnd(holds, may_chain), enter, miss);
+    b_.CreateCondBr(b_.CreateAnd(holds, go_on), enter, miss);
     b_.SetInsertPoint(enter);
     auto* call = b_.CreateCall(fn_type_, fn, {hart_, state_});
     call->setTailCallKind(llvm::CallInst::TCK_MustTail);
@@ -1609,14 +1608,11 @@ class BlockLowering {
       }
       return;
     }
-    Value* limit = load64(kOffInstretLimit);
-    Value* req = exit_request();
-    Value* may_chain =
-        b_.CreateAnd(b_.CreateICmpULT(instret, limit), b_.CreateICmpEQ(req, b_.getInt32(0)));
+    Value* go_on = may_chain(instret);
     Value* target =
         atomic_load(ptr_, b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(slot)), ptr_));
     Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
-    enter_or_return(b_.CreateAnd(may_chain, linked), target);
+    enter_or_return(b_.CreateAnd(go_on, linked), target);
   }
 
   void lower_member(size_t n) {
@@ -1653,11 +1649,10 @@ class BlockLowering {
       return;
     }
     // instret stays in a register (the state gets it before helper calls and at exits):
-    // the limit is a register compare, the exit request the one load.
+    // the limit (0 on an exit request, or when the region dropped its own code) is the one
+    // load.
     b_.CreateStore(instret, instret_slot_);
-    Value* req = exit_request();
-    Value* stay = b_.CreateAnd(b_.CreateICmpULT(instret, instret_limit_),
-                               b_.CreateICmpEQ(req, b_.getInt32(0)));
+    Value* stay = may_chain(instret);
     BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
     b_.CreateCondBr(stay, member_bb_[static_cast<size_t>(target)], leave);
     b_.SetInsertPoint(leave);
@@ -1691,11 +1686,10 @@ class BlockLowering {
       b_.SetInsertPoint(look);
       dynamic_exit();
       b_.SetInsertPoint(chain);
-      Value* may_chain = b_.CreateAnd(b_.CreateICmpULT(exit_instret_, instret_limit_),
-                                      b_.CreateICmpEQ(exit_request(), b_.getInt32(0)));
+      Value* go_on = may_chain(exit_instret_);
       Value* target = atomic_load(ptr_, exit_slot_);
       Value* linked = b_.CreateICmpNE(target, llvm::ConstantPointerNull::get(ptr_));
-      enter_or_return(b_.CreateAnd(may_chain, linked), target);
+      enter_or_return(b_.CreateAnd(go_on, linked), target);
       b_.SetInsertPoint(here);
     }
     BasicBlock* from = b_.GetInsertBlock();
@@ -1779,7 +1773,6 @@ class BlockLowering {
   // The exit cache the lookup exits probe (JitJob::exit_cache); null when there is none or
   // a member calls a helper (exits_may_probe).
   const ExitCache* exit_cache_ = nullptr;
-  Value* instret_limit_ = nullptr;
   Value* bare_base_ = nullptr;
   Value* bare_limit_ = nullptr;
   Value* bare_addend_ = nullptr;

@@ -103,7 +103,7 @@ uint64_t fence_helper(Hart&, uint64_t, uint64_t, uint64_t, int64_t word) {
 // tells the dispatcher that the hart is spinning (see HartState::pause_hint).
 uint64_t pause_helper(Hart& hart, uint64_t, uint64_t, uint64_t, int64_t) {
   hart.s.pause_hint = true;
-  hart.s.exit_request.store(1, std::memory_order_relaxed);
+  hart.s.request_exit();
   return 0;
 }
 

@@ -101,6 +101,33 @@ TEST(BareMemory, CodeMarksFollowTheBus) {
 
 class BareRegion : public OnEveryTier {};
 
+// A one-block loop rewrites its own first instruction on every pass (`addi a1, a1, k`,
+// k = 1, 2...). The pass that writes finishes as it began; the next one must run the new
+// instruction, never the dropped copy again, although compiled self-loops jump straight
+// back to their head: dropping the block makes the hart leave at the back edge.
+TEST_P(BareRegion, ASelfLoopThatRewritesItselfRunsTheNewCode) {
+  TestMachine m(tier());
+  const std::vector<uint32_t> loop = assemble({
+      "addi a1, a1, 0",  // rewritten: the immediate is the pass number - 1
+      "sw t1, 0(t0)",
+      "add t1, t1, t3",
+      "addi t2, t2, -1",
+      "bne t2, zero, .-16",
+      "j .",
+  });
+  ASSERT_EQ(loop.size(), 6u);
+  for (size_t i = 0; i < loop.size(); ++i) m.put({loop[i]}, kRamBase + 4 * i);
+  constexpr uint64_t kPasses = 50;
+  m.set_x(5, kRamBase);                       // t0: the loop's first instruction
+  m.set_x(6, loop[0] + (uint32_t{1} << 20));  // t1: addi a1, a1, 1
+  m.set_x(28, uint64_t{1} << 20);             // t3: one more in the immediate
+  m.set_x(7, kPasses);                        // t2
+  m.run(5 * kPasses + 10);
+  EXPECT_EQ(m.pc(), kRamBase + 0x14);
+  EXPECT_EQ(m.x(11), kPasses * (kPasses - 1) / 2);  // 0 + 1 + ... + 49
+  EXPECT_TRUE(m.ran_compiled());
+}
+
 // A store loop overwrites an instruction of a block that already ran (and, on the JIT
 // tiers, was compiled): the next call runs the new instruction. No fence.i, which would
 // drop all code anyway: the store itself must be seen, as QEMU sees it.

@@ -151,8 +151,9 @@ class BaselineFixture : public ::testing::Test {
     }
     ASSERT_EQ(s.data_tlb, hart.tlb.l1_array(hart.data_mode()));
     s.instret = start.instret;
-    s.instret_limit = start.instret_limit;
-    s.exit_request.store(start.exit_request);
+    s.instret_limit.store(start.instret_limit);
+    s.exit_request.store(0);
+    if (start.exit_request != 0) s.request_exit();
     s.fflags = start.fflags;
     s.frm = start.frm;
     s.mstatus = start.mstatus;

@@ -144,6 +144,26 @@ TEST(CodeCache, AWriteDropsOnlyTheBlocksItOverlaps) {
   EXPECT_FALSE(m.bus.is_code_page(kRamBase));  // no code left: fast writes again
 }
 
+// Compiled loops jump back to their head without a lookup: a dropped block (here by a
+// write into it, as a store of the block itself would) makes the hart leave compiled code
+// at its next exit. A write that drops nothing leaves the hart alone.
+TEST(CodeCache, DroppingABlockAsksTheHartToLeaveCompiledCode) {
+  TestMachine m;
+  put_blocks(m, 1);
+  CodeCache cache(m.hart);
+  cache.get(kRamBase, kRamBase, {true});
+  HartState& s = m.hart.s;
+  s.exit_request.store(0);
+  s.instret_limit.store(s.instret + 100);
+  m.bus.write(kRamBase + 0x80, 4, kNop);  // same page, no block there
+  EXPECT_TRUE(s.may_chain());
+  EXPECT_EQ(s.exit_request.load(), 0u);
+  m.bus.write(kRamBase + 4, 4, kNop);  // the block's `j .`
+  EXPECT_EQ(cache.block_count(), 0u);
+  EXPECT_FALSE(s.may_chain());
+  EXPECT_NE(s.exit_request.load(), 0u);
+}
+
 // native_bytes() is a running sum (monitors on other threads read it): installs and
 // replacements add, drops subtract, and a block outside the table (translated per use)
 // counts nothing.

@@ -97,8 +97,9 @@ template <IrOp cmp>
   return eval_alu_inline(cmp, SLOT(A), SLOT(B), 0, 0) != 0;
 }
 
+// Neither the instruction limit nor an exit request (which sets the limit to 0) stops us.
 [[gnu::always_inline]] inline bool may_chain(HartState* s) {
-  return s->instret < s->instret_limit && s->exit_request.load(std::memory_order_relaxed) == 0;
+  return s->may_chain();
 }
 
 // The page of an access's last byte. Compared with the L1 entry's tag (QEMU's trick) it
@@ -549,11 +550,10 @@ TIERVM_FUSED_BRANCHES(Geu)
 // Self-loops (a taken edge back to the block's own start, pc unchanged): the back edge
 // jumps straight to the loop's head (SELF), with no pc update and no indirect jump, and
 // with the cache registers kept: the compiler may have the loop's body expect values in
-// them (the head is then behind the fills that load them on entry). It still reads its
-// chain slot, which invalidation empties: a loop that rewrites its own code leaves for the
-// dispatcher instead of running the stale copy again. Its other edges pass nothing on.
-#define TIERVM_SELF_LINKED \
-  (reinterpret_cast<ChainSlot*>(HOLE64(TAKEN_SLOT))->fn.load(std::memory_order_relaxed) != nullptr)
+// them (the head is then behind the fills that load them on entry). A loop that rewrites
+// its own code leaves for the dispatcher instead of running the stale copy again: dropping
+// a block requests an exit (CodeCache::retire), which may_chain sees. Its other edges pass
+// nothing on.
 #define TIERVM_TAIL_CALL_EMPTY(f)                                                          \
   {                                                                                        \
     uint64_t j0_, j1_, j2_, j3_;                                                           \
@@ -582,7 +582,7 @@ TIERVM_FUSED_BRANCHES(Geu)
   TIERVM_CACHED_STENCIL(name) {                                                                 \
     s->instret += HOLE32(COUNT);                                                                \
     if (cond) {                                                                                 \
-      if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;                            \
+      if (!may_chain(s)) return kJitContinue;                                                   \
       CONTINUE_WITH_SELF                                                                        \
     }                                                                                           \
     if (fall_chains) TIERVM_SELF_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_SELF_EDGE_LOOKUP(FALL) \
@@ -600,7 +600,7 @@ TIERVM_FUSED_SELF(Ltu)
 TIERVM_FUSED_SELF(Geu)
 TIERVM_CACHED_STENCIL(exit_jump_self) {
   s->instret += HOLE32(COUNT);
-  if (!may_chain(s) || !TIERVM_SELF_LINKED) return kJitContinue;
+  if (!may_chain(s)) return kJitContinue;
   CONTINUE_WITH_SELF;
 }
 
