@@ -46,6 +46,55 @@ std::string insn_text(const IrInsn& i) {
   return out;
 }
 
+// x0 reads as zero: the idioms built on it (li, mv, not...) and additions of zero become
+// moves, so no tier loads x0 or adds nothing. Every op here reads the operands it tests.
+void simplify_zero_operands(IrInsn& i) {
+  const auto mov = [&i](uint8_t from) {
+    i.op = IrOp::Mov;
+    i.a = from;
+    i.b = 0;
+    i.imm = 0;
+  };
+  const auto mov_imm = [&i](int64_t value) {
+    i.op = IrOp::MovImm;
+    i.a = 0;
+    i.b = 0;
+    i.imm = value;
+  };
+  switch (i.op) {
+    case IrOp::AddImm:
+    case IrOp::OrImm:
+    case IrOp::XorImm:
+      if (i.a == kSlotX0) {
+        mov_imm(i.imm);
+      } else if (i.imm == 0) {
+        mov(i.a);
+      }
+      break;
+    case IrOp::AddWImm:
+      if (i.a == kSlotX0) mov_imm(static_cast<int32_t>(i.imm));
+      break;
+    case IrOp::AndImm:
+      if (i.a == kSlotX0) mov_imm(0);
+      break;
+    case IrOp::Add:
+    case IrOp::Or:
+    case IrOp::Xor:
+      if (i.a == kSlotX0) {
+        mov(i.b);
+      } else if (i.b == kSlotX0) {
+        mov(i.a);
+      }
+      break;
+    case IrOp::Sub:
+      if (i.b == kSlotX0) mov(i.a);
+      break;
+    default:
+      break;
+  }
+  if (i.op == IrOp::Mov && i.a == kSlotX0) mov_imm(0);
+}
+
 }  // namespace
 
 void IrBuilder::begin_insn(uint16_t offset, uint32_t word) {
@@ -82,6 +131,7 @@ void IrBuilder::op(IrOp o, uint8_t dst, uint8_t a, uint8_t b, int64_t imm, uint8
   i.c = c;
   i.imm = imm;
   i.guest_index = index_;
+  simplify_zero_operands(i);
   block_.insns.push_back(i);
 }
 

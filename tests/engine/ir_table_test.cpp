@@ -57,5 +57,52 @@ TEST(IrTable, PrinterShowsTheOperandsOfEachOp) {
   EXPECT_NE(text.find("  branch t0 ? +8 : +12\n"), std::string::npos) << text;
 }
 
+// x0 reads as zero: the builder turns the idioms on it (li, mv, not...) into moves, and
+// leaves every other op as it was given.
+TEST(IrTable, OpsOnX0BecomeMoves) {
+  using B = IrBuilder;
+  const uint8_t zero = B::xr(0);
+  const uint8_t a0 = B::xw(10);
+  const uint8_t a1 = B::xr(11);
+  struct Case {
+    IrOp op;
+    uint8_t a, b;
+    int64_t imm;
+    const char* text;
+  };
+  const Case cases[] = {
+      {IrOp::AddImm, zero, 0, -5, "a0 = movi -5"},         // li a0, -5
+      {IrOp::OrImm, zero, 0, 0x7ff, "a0 = movi 2047"},     // ori a0, zero, 2047
+      {IrOp::XorImm, zero, 0, -1, "a0 = movi -1"},         // xori a0, zero, -1
+      {IrOp::AndImm, zero, 0, -1, "a0 = movi 0"},          // andi a0, zero, -1
+      {IrOp::AddWImm, zero, 0, -2048, "a0 = movi -2048"},  // addiw a0, zero, -2048
+      {IrOp::AddImm, a1, 0, 0, "a0 = mov a1"},             // mv a0, a1
+      {IrOp::XorImm, a1, 0, 0, "a0 = mov a1"},
+      {IrOp::Add, zero, a1, 0, "a0 = mov a1"},  // c.mv a0, a1
+      {IrOp::Add, a1, zero, 0, "a0 = mov a1"},
+      {IrOp::Or, zero, a1, 0, "a0 = mov a1"},
+      {IrOp::Xor, a1, zero, 0, "a0 = mov a1"},
+      {IrOp::Sub, a1, zero, 0, "a0 = mov a1"},
+      {IrOp::Mov, zero, 0, 0, "a0 = movi 0"},
+      // Not idioms: kept.
+      {IrOp::Sub, zero, a1, 0, "a0 = sub zero, a1"},  // neg a0, a1
+      {IrOp::AddImm, a1, 0, 3, "a0 = addi a1, 3"},
+      {IrOp::AndImm, a1, 0, 0, "a0 = andi a1, 0"},
+      {IrOp::AddWImm, a1, 0, 0, "a0 = addwi a1, 0"},  // sext.w a0, a1
+      {IrOp::Shl, zero, a1, 0, "a0 = shl zero, a1"},
+  };
+  for (const Case& c : cases) {
+    IrBlock block;
+    IrBuilder b(block, {});
+    b.begin_insn(0, 0x00000013);
+    b.op(c.op, a0, c.a, c.b, c.imm);
+    b.jump(4);
+    const std::string text = format_ir(block);
+    EXPECT_NE(text.find(std::string("  ") + c.text + "\n"), std::string::npos)
+        << ir_op_name(c.op) << ":\n"
+        << text;
+  }
+}
+
 }  // namespace
 }  // namespace tiervm::test
