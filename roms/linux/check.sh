@@ -97,9 +97,11 @@ result() {
 
 if [[ -n $tiervm ]]; then
   # The same self-test on the interpreter alone (tier 0) and with every block compiled
-  # before its first run (tier 1).
+  # before its first run (the baseline tier, then LLVM's fast tier).
   extra=(--jit off)
   expect "self-test on tier 0" pass "autotest"
+  extra=(--jit baseline --jit-threshold 0)
+  expect "self-test on the baseline tier (all blocks compiled)" pass "autotest"
   # Every block of the boot (about 40 000) compiled by LLVM before its first run: about a
   # minute of CPU on a quiet host, over two under load, so this step gets 3x the limit.
   extra=(--jit fast --jit-threshold 0)
