@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <bitset>
 #include <climits>
 #include <cmath>
 #include <cstddef>
@@ -93,6 +94,20 @@ class BlockLowering {
     tbaa_marks_ = tag("code marks");
   }
 
+  // Region mode: vector registers the inline vector code reads (`read`) and writes
+  // (`written`) live in allocas for the whole region, as guest slots do, so SROA keeps them
+  // in host vector registers across the region's loops. They are loaded from the hart
+  // state on entry, written back at every exit and trap, and around the helper of every
+  // vector instruction (written back before it, loaded again after it: helpers read and
+  // write the registers in the hart state). Set before lower().
+  void promote_vregs(std::bitset<32> read, std::bitset<32> written) {
+    vpromote_ = region_ ? (read | written) : std::bitset<32>{};
+    vdirty_ = written & vpromote_;
+  }
+  // The vector registers the inline code read and wrote (after lower()).
+  std::bitset<32> vregs_read() const { return vread_; }
+  std::bitset<32> vregs_written() const { return vwritten_; }
+
   llvm::Function* lower() {
     b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn_));
     entry_pc_ = load64(kOffPc, "entry_pc");
@@ -118,6 +133,12 @@ class BlockLowering {
     }
     instret_slot_ = b_.CreateAlloca(i64_);
     b_.CreateStore(instret, instret_slot_);
+    for (unsigned r = 0; r < 32; ++r) {
+      if (!vpromote_[r]) continue;
+      valloca_[r] = b_.CreateAlloca(vreg_type());
+      valloca_[r]->setAlignment(llvm::Align(16));
+      b_.CreateAlignedStore(state_vreg(r, vreg_type()), valloca_[r], llvm::Align(16));
+    }
     if (bare_) {
       // Fixed while the region runs: whatever changes the data mode or PMP (CSR writes,
       // traps, mret) ends its block with an exit that leaves the region. Entered while
@@ -197,6 +218,22 @@ class BlockLowering {
   void write_back() {
     for (unsigned s = 1; s < kSlotTemp0; ++s) {
       if (region_ ? written_[s] : dirty_[s]) store64(kOffSlot + 8 * s, read(s));
+    }
+    vregs_to_state();
+  }
+  // The promoted vector registers the region writes, into the hart state.
+  void vregs_to_state() {
+    for (unsigned r = 0; r < 32; ++r) {
+      if (!vdirty_[r]) continue;
+      Value* v = b_.CreateAlignedLoad(vreg_type(), valloca_[r], llvm::Align(16));
+      tagged(b_.CreateAlignedStore(v, vreg_addr(r), llvm::MaybeAlign(8)), tbaa_state_);
+    }
+  }
+  // Every promoted vector register, again from the hart state (after a helper).
+  void vregs_from_state() {
+    for (unsigned r = 0; r < 32; ++r) {
+      if (!vpromote_[r]) continue;
+      b_.CreateAlignedStore(state_vreg(r, vreg_type()), valloca_[r], llvm::Align(16));
     }
   }
   // Region mode: which slots the members read or write.
@@ -459,10 +496,26 @@ class BlockLowering {
     return llvm::FixedVectorType::get(b_.getIntNTy(bits), lanes);
   }
   Value* vreg_addr(unsigned reg) { return field(kOffVreg + size_t{reg} * job_.vlenb); }
-  Value* load_vreg(unsigned reg, llvm::Type* ty) {
+  // One whole register's bytes.
+  llvm::FixedVectorType* vreg_type() { return vec_type(8, job_.vlenb); }
+  Value* state_vreg(unsigned reg, llvm::Type* ty) {
     return tagged(b_.CreateAlignedLoad(ty, vreg_addr(reg), llvm::MaybeAlign(8)), tbaa_state_);
   }
+  // A register as `ty` (every caller reads and writes whole registers), from its alloca
+  // when the region promotes it, else from the hart state.
+  Value* load_vreg(unsigned reg, llvm::Type* ty) {
+    vread_.set(reg);
+    if (valloca_[reg] != nullptr) {
+      return b_.CreateAlignedLoad(ty, valloca_[reg], llvm::Align(16));
+    }
+    return state_vreg(reg, ty);
+  }
   void store_vreg(unsigned reg, Value* v) {
+    vwritten_.set(reg);
+    if (valloca_[reg] != nullptr) {
+      b_.CreateAlignedStore(v, valloca_[reg], llvm::Align(16));
+      return;
+    }
     tagged(b_.CreateAlignedStore(v, vreg_addr(reg), llvm::MaybeAlign(8)), tbaa_state_);
   }
   // Lanes of a register whose element index (first + lane) is below vl.
@@ -857,9 +910,14 @@ class BlockLowering {
   Value* call_helper(const IrInsn& i, const HelperArgs& args) {
     forget_fp_env();
     sync_instret();
+    // A vector instruction's helper reads and writes the registers in the hart state; the
+    // registers are reloaded before the trap check, whose exit writes them back.
+    const bool vector = vpromote_.any() && vector_inline(i.helper) != nullptr;
+    if (vector) vregs_to_state();
     auto* ty = llvm::FunctionType::get(i64_, {ptr_, i64_, i64_, i64_, i64_}, false);
     Value* r = b_.CreateCall(ty, fn_ptr(i.helper),
                              {hart_, args.a, args.b, args.c, c64(static_cast<uint64_t>(i.imm))});
+    if (vector) vregs_from_state();
     check_trap(i.guest_index);
     return r;
   }
@@ -1792,6 +1850,13 @@ class BlockLowering {
   std::array<llvm::AllocaInst*, kSlotCount> allocas_{};
   std::array<bool, kSlotCount> used_{};
   std::array<bool, kSlotCount> written_{};
+  // Vector registers: promoted to allocas (region mode), written by the region, and what
+  // the inline code read and wrote (the first lowering's scan).
+  std::bitset<32> vpromote_;
+  std::bitset<32> vdirty_;
+  std::bitset<32> vread_;
+  std::bitset<32> vwritten_;
+  std::array<llvm::AllocaInst*, 32> valloca_{};
   llvm::Type* i8_;
   llvm::Type* i32_;
   llvm::Type* i64_;
@@ -1820,8 +1885,35 @@ class BlockLowering {
 
 }  // namespace
 
+namespace {
+
+bool has_vector_ops(const JitJob& job) {
+  if (job.vlenb == 0) return false;
+  for (const JitMember& m : job.members) {
+    for (const IrInsn& i : m.block->insns) {
+      if (i.op == IrOp::Call && vector_inline(i.helper) != nullptr) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 llvm::Function* lower_job(llvm::Module& mod, const JitJob& job, const std::string& name) {
-  return BlockLowering(mod, job, name).lower();
+  if (!job.region || !has_vector_ops(job)) return BlockLowering(mod, job, name).lower();
+  // Which vector registers the inline code uses is known once it is lowered: a first
+  // lowering finds them (and is dropped), the second keeps them in allocas.
+  std::bitset<32> read, written;
+  {
+    BlockLowering scan(mod, job, name + ".scan");
+    llvm::Function* f = scan.lower();
+    read = scan.vregs_read();
+    written = scan.vregs_written();
+    f->eraseFromParent();
+  }
+  BlockLowering lowering(mod, job, name);
+  lowering.promote_vregs(read, written);
+  return lowering.lower();
 }
 
 std::string verify_lowered(const llvm::Function& fn) {

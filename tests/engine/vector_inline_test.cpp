@@ -15,6 +15,7 @@
 #include "engine/translator.h"
 #include "engine/vector.h"
 #include "tests/common/tiers.h"
+#include "tests/engine/asm_util.h"
 #include "tests/engine/test_machine.h"
 
 namespace tiervm::test {
@@ -192,6 +193,58 @@ TEST(VectorInline, FloatingPointAndExtensionMatchTheHelpers) {
 // Compiled with the LLVM verifier on, as a block and as a region: vector code in line, with
 // vtype fixed by the block's vsetivli, and behind a check of the job's vtype for a block
 // that has none (the block after the first vsetivli).
+// A loop of inline vector ops with a masked op (its helper) in the middle: tier 2 keeps
+// the vector registers in host registers across the region's back edge, and must hand
+// them to the helper (which reads the accumulator v4) and take the helper's result (v6)
+// back. Per element k: acc += 3 + t; for the active k (0 and 2) acc += acc + t as well.
+TEST(VectorInline, ARegionLoopKeepsVectorRegistersAcrossHelpers) {
+  const std::vector<uint32_t> program = assemble(
+      {
+          "vsetivli zero, 4, e32, m1, ta, mu",
+          "vmv.v.i v4, 0",
+          "vmv.v.i v0, 5",  // mask bits 0 and 2
+          "addi t1, zero, 40",
+          "vadd.vi v4, v4, 3",  // the loop
+          "vmv.v.x v5, t1",
+          "vadd.vv v4, v4, v5",
+          "vmv.v.i v6, 0",
+          "vadd.vx v6, v4, t1, v0.t",  // masked: the helper
+          "vadd.vv v4, v4, v6",
+          "addi t1, t1, -1",
+          "bne t1, zero, .-28",
+          "vse32.v v4, (a1)",
+          "jal zero, .",
+      },
+      false, "rv64gcv");
+  ASSERT_EQ(program.size(), 14u);
+  uint32_t want[4] = {};
+  for (uint32_t t = 40; t != 0; --t) {
+    for (unsigned k = 0; k < 4; ++k) {
+      want[k] += 3 + t;
+      if (k % 2 == 0) want[k] += want[k] + t;
+    }
+  }
+  for (unsigned tier = 0; tier < kTestTiers; ++tier) {
+    TestMachine m(tier);
+    m.hart.set_vlen(128);
+    m.hart.reset(kRamBase);
+    ASSERT_TRUE(m.hart.csr_write(0x300, m.hart.s.mstatus | kVsInitial));
+    for (size_t n = 0; n < program.size(); ++n) m.put({program[n]}, kRamBase + 4 * n);
+    m.set_x(11, kDstA);
+    m.run(4 + 40 * 8 + 2 + 20);
+    EXPECT_EQ(m.pc(), kRamBase + 4 * 13) << "tier " << tier;
+    for (unsigned k = 0; k < 4; ++k) {
+      uint64_t got = 0;
+      ASSERT_TRUE(m.bus.read(kDstA + 4 * k, 4, got));
+      EXPECT_EQ(got, want[k]) << "tier " << tier << ", element " << k;
+    }
+    EXPECT_TRUE(m.ran_compiled()) << "tier " << tier;
+    if (tier == 2) {
+      EXPECT_GT(m.exec.jit()->stats().regions_compiled, 0u);
+    }
+  }
+}
+
 TEST(VectorInline, LowersToVerifiedCodeWithAndWithoutAVsetvliInTheBlock) {
   TestMachine m;
   load_program(m);
