@@ -418,12 +418,18 @@ class BlockLowering {
 
   void lower_call(const IrInsn& i) {
     const VInline* v_info = job_.vlenb != 0 ? vector_inline(i.helper) : nullptr;
-    if (v_info != nullptr && lower_vector_inline(i, *v_info)) return;
+    if (v_info != nullptr && lower_vector_inline(i, *v_info)) {
+      vready_ = true;
+      return;
+    }
     write(i.dst, call_helper(i, helper_args(i)));
     // A listed vector instruction that ran its helper kept vtype, but a vsetvli/vsetivli
     // gets here only with an illegal vtype (lower_vector_vset runs the legal ones), and any
     // other call may change vtype.
     if (v_info == nullptr || v_info->kind == VInlineKind::Vset) vtype_known_ = false;
+    // Every vector instruction that completes leaves VS Dirty and vstart 0 (one that
+    // traps leaves the member); any other helper may change either (CSR writes).
+    vready_ = v_info != nullptr;
   }
 
   // ---- Vector instructions in line (engine/translate/vector_inline.h). Element
@@ -460,9 +466,7 @@ class BlockLowering {
     BasicBlock* slow = BasicBlock::Create(ctx_, "vg_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "vg_join", fn_);
     Value* guard = b_.CreateAnd(
-        b_.CreateAnd(b_.CreateICmpEQ(load64(offsetof(HartState, vtype)), c64(job_.vtype_hint)),
-                     b_.CreateICmpEQ(load64(kOffVstart), c64(0))),
-        vs_dirty());
+        b_.CreateICmpEQ(load64(offsetof(HartState, vtype)), c64(job_.vtype_hint)), vector_ready());
     b_.CreateCondBr(guard, fast, slow, likely());
     b_.SetInsertPoint(fast);
     vtype_ = hint;
@@ -863,7 +867,7 @@ class BlockLowering {
     BasicBlock* fast = BasicBlock::Create(ctx_, "vw_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "vw_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "vw_join", fn_);
-    Value* ready = b_.CreateAnd(vs_dirty(), b_.CreateICmpEQ(load64(kOffVstart), c64(0)));
+    Value* ready = vector_ready();
     b_.CreateCondBr(ready, check, slow, likely());
     b_.SetInsertPoint(check);
     Value* host = fast_address(va, static_cast<unsigned>(bytes), store, fast, slow);
@@ -902,9 +906,16 @@ class BlockLowering {
     return true;
   }
   // mstatus.VS Dirty (with SD): a vector instruction in line needs to change neither.
+  // Known after a vector instruction earlier in the member (vready_).
   Value* vs_dirty() {
+    if (vready_) return b_.getTrue();
     constexpr uint64_t kVsDirty = mstatus::VS | mstatus::SD;
     return b_.CreateICmpEQ(b_.CreateAnd(load64(kOffMstatus), c64(kVsDirty)), c64(kVsDirty));
+  }
+  // VS Dirty and vstart = 0: what an instruction in line needs that a vsetvli would leave.
+  Value* vector_ready() {
+    if (vready_) return b_.getTrue();
+    return b_.CreateAnd(vs_dirty(), b_.CreateICmpEQ(load64(kOffVstart), c64(0)));
   }
   // The helper call of a vector instruction whose inline path did not apply; its result.
   Value* call_helper(const IrInsn& i, const HelperArgs& args) {
@@ -1677,6 +1688,7 @@ class BlockLowering {
     member_ = &job_.members[n];
     forget_fp_env();
     vtype_known_ = false;
+    vready_ = false;
     for (const IrInsn& i : member_->block->insns) lower_insn(i);
     lower_exit();
   }
@@ -1840,6 +1852,9 @@ class BlockLowering {
   // vtype at this point of the member, when a vsetvli/vsetivli earlier in it fixed it.
   bool vtype_known_ = false;
   VType vtype_;
+  // A vector instruction completed earlier in the member, and no other helper ran since:
+  // mstatus.VS is Dirty and vstart 0.
+  bool vready_ = false;
   Value* fp_env_static_ = nullptr;  // fp_env_ok's values in the current member
   Value* fp_env_dyn_ = nullptr;
   Value* fs_dirty_ = nullptr;
