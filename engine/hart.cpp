@@ -4,6 +4,7 @@
 
 #include "engine/decoder.h"
 #include "engine/gdb/debug_control.h"
+#include "mem/guest_ram.h"
 
 namespace tiervm {
 
@@ -192,9 +193,7 @@ bool Hart::load(uint64_t vaddr, unsigned size, uint64_t& value) {
   }
   const TlbEntry& e = tlb.l1(data_mode_, vaddr);
   if (e.tag_read == (vaddr & ~kPageMask) && (vaddr & kPageMask) + size <= kPageSize) {
-    uint64_t v = 0;
-    std::memcpy(&v, reinterpret_cast<const void*>(vaddr + e.host_addend), size);
-    value = v;
+    value = ram_read(reinterpret_cast<const void*>(vaddr + e.host_addend), size);
     return true;
   }
   return access_slow(vaddr, size, Access::Read, value);
@@ -206,7 +205,7 @@ bool Hart::store(uint64_t vaddr, unsigned size, uint64_t value) {
   }
   const TlbEntry& e = tlb.l1(data_mode_, vaddr);
   if (e.tag_write == (vaddr & ~kPageMask) && (vaddr & kPageMask) + size <= kPageSize) {
-    std::memcpy(reinterpret_cast<void*>(vaddr + e.host_addend), &value, size);
+    ram_write(reinterpret_cast<void*>(vaddr + e.host_addend), size, value);
     return true;
   }
   return access_slow(vaddr, size, Access::Write, value);

@@ -5,6 +5,7 @@
 
 #include "engine/hart.h"
 #include "engine/ir_eval.h"
+#include "mem/guest_ram.h"
 
 namespace tiervm {
 
@@ -15,8 +16,8 @@ template <typename T>
 inline bool load_mem(Hart& h, const TlbEntry* l1, uint64_t va, uint64_t& out) {
   const TlbEntry& e = l1[SoftTlb::l1_index(va)];
   if (e.tag_read == (va & ~kPageMask) && (va & kPageMask) <= kPageSize - sizeof(T)) {
-    T v;
-    std::memcpy(&v, reinterpret_cast<const void*>(va + e.host_addend), sizeof(T));
+    const auto v =
+        static_cast<T>(ram_read(reinterpret_cast<const void*>(va + e.host_addend), sizeof(T)));
     if constexpr (std::is_signed_v<T>) {
       out = static_cast<uint64_t>(static_cast<int64_t>(v));
     } else {
@@ -38,8 +39,7 @@ template <typename T>
 inline bool store_mem(Hart& h, const TlbEntry* l1, uint64_t va, uint64_t value) {
   const TlbEntry& e = l1[SoftTlb::l1_index(va)];
   if (e.tag_write == (va & ~kPageMask) && (va & kPageMask) <= kPageSize - sizeof(T)) {
-    const T v = static_cast<T>(value);
-    std::memcpy(reinterpret_cast<void*>(va + e.host_addend), &v, sizeof(T));
+    ram_write(reinterpret_cast<void*>(va + e.host_addend), sizeof(T), value);
     return true;
   }
   return h.store(va, sizeof(T), value);

@@ -5,6 +5,7 @@
 #include "engine/decoder.h"
 #include "engine/gdb/debug_control.h"
 #include "engine/hart.h"
+#include "mem/guest_ram.h"
 
 namespace tiervm {
 
@@ -15,7 +16,7 @@ namespace {
 bool read_parcel(Hart& hart, uint64_t paddr, uint16_t& out) {
   const uint8_t* p = hart.bus.host_ptr(paddr, 2, false);
   if (p == nullptr) return false;
-  std::memcpy(&out, p, 2);
+  out = static_cast<uint16_t>(ram_read(p, 2));
   return true;
 }
 

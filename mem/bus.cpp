@@ -9,6 +9,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "mem/guest_ram.h"
+
 namespace tiervm {
 
 // Guest memory is little endian; RAM accesses copy host bytes straight into values.
@@ -214,8 +216,7 @@ bool Bus::read(uint64_t paddr, unsigned size, uint64_t& value) {
   if (r == nullptr || !r->contains(paddr, size)) return false;
   uint64_t offset = paddr - r->base;
   if (r->kind != RegionKind::Device) {
-    value = 0;
-    std::memcpy(&value, r->data + offset, size);
+    value = ram_read(r->data + offset, size);
     return true;
   }
   if (!threaded_) return device_read(*r, offset, size, value);
@@ -236,7 +237,7 @@ bool Bus::write(uint64_t paddr, unsigned size, uint64_t value) {
     case RegionKind::Ram: {
       if (!threaded_) {
         notify_code_write(paddr, size);
-        std::memcpy(r->data + offset, &value, size);
+        ram_write(r->data + offset, size, value);
         return true;
       }
       // Threads: the bytes first, then the other harts are told (they drop the code on
@@ -245,11 +246,11 @@ bool Bus::write(uint64_t paddr, unsigned size, uint64_t value) {
         // Clearing the reservations and writing are one step for LR/SC on other harts.
         lock_reservations();
         break_reservations(paddr, size);
-        std::memcpy(r->data + offset, &value, size);
+        ram_write(r->data + offset, size, value);
         note_reserved_store(paddr);
         unlock_reservations();
       } else {
-        std::memcpy(r->data + offset, &value, size);
+        ram_write(r->data + offset, size, value);
       }
       // The store before the load of the marks (notify_code_write): a hart that marks the
       // page (a locked RMW) and then reads its bytes sees this store or is told of it.
