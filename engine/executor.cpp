@@ -124,7 +124,7 @@ void Executor::request_stop() {
 void Executor::take_trap() {
   HartState& s = hart_.s;
   s.trap_pending = false;
-  ++traps_;
+  count(traps_);
   if (events_ && events_->active()) {
     Event e;
     e.kind = EventKind::Trap;
@@ -188,7 +188,7 @@ RunStop Executor::run(uint64_t instret_limit) {
       s.waiting = false;
       const uint64_t epc = s.pc;
       if (hart_.take_pending_interrupt()) {
-        ++interrupts_;
+        count(interrupts_);
         if (events_ && events_->active()) {
           Event e;
           e.kind = EventKind::Interrupt;

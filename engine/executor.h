@@ -55,8 +55,9 @@ class Executor {
   JitTier* jit() { return jit_.get(); }
   const JitTier* jit() const { return jit_.get(); }
   uint64_t blocks_executed() const { return blocks_executed_; }
-  uint64_t traps_taken() const { return traps_; }
-  uint64_t interrupts_taken() const { return interrupts_; }
+  // Other threads (the monitor on another hart's thread) read these two.
+  uint64_t traps_taken() const { return traps_.load(std::memory_order_relaxed); }
+  uint64_t interrupts_taken() const { return interrupts_.load(std::memory_order_relaxed); }
   // Told of all compiled code from now on, of this JIT tier and of later ones.
   void set_code_hook(JitTier::CodeHook hook);
   // Publishes traps, interrupts and TLB flushes (and, through the cache and the JIT,
@@ -105,8 +106,12 @@ class Executor {
   bool yield_hints_ = false;
   uint64_t blocks_executed_ = 0;
   uint64_t code_lookups_ = 0;
-  uint64_t traps_ = 0;
-  uint64_t interrupts_ = 0;
+  // Written by the hart's thread only (a relaxed load and store, no locked add).
+  std::atomic<uint64_t> traps_{0};
+  std::atomic<uint64_t> interrupts_{0};
+  static void count(std::atomic<uint64_t>& c) {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   uint64_t tlb_generation_ = 0;
 };
 

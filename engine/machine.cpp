@@ -85,8 +85,19 @@ Machine::~Machine() {
   board_.reset();
 }
 
+void Machine::publish_instret() {
+  for (size_t i = 0; i < published_instret_.size(); ++i) {
+    published_instret_[i].store(harts_[i]->s.instret, std::memory_order_relaxed);
+  }
+}
+
 uint64_t Machine::instructions() const {
   uint64_t sum = 0;
+  if (threaded_) {
+    // Called from any hart thread: each hart's count at the end of its last slice.
+    for (const auto& n : published_instret_) sum += n.load(std::memory_order_relaxed);
+    return sum;
+  }
   for (const auto& h : harts_) sum += h->s.instret;
   return sum;
 }
@@ -140,6 +151,7 @@ bool Machine::boot(const MachineConfig& config, std::string& error) {
   }
   deterministic_ = config.deterministic;
   threaded_ = config.harts > 1 && config.hart_threads && !config.deterministic && !config.trace;
+  if (threaded_) published_instret_ = std::vector<std::atomic<uint64_t>>(config.harts);
   if (deterministic_) {
     // All harts' instructions drive time, so a run is the same whatever the hart order.
     clock_ = std::make_unique<FunctionClock>(
@@ -547,6 +559,7 @@ void Machine::hart_thread(unsigned i, uint64_t max_progress) {
       const auto t0 = slice_hook_ ? Clock::now() : Clock::time_point{};
       bus_->apply_pending(ex.code_cache().watcher());
       why = ex.run(s.instret + slice);
+      published_instret_[i].store(s.instret, std::memory_order_relaxed);
       bus_->apply_pending(ex.code_cache().watcher());
       progress_.fetch_add((s.instret - instret) + (ex.traps_taken() - traps),
                           std::memory_order_relaxed);
@@ -586,6 +599,7 @@ MachineExit Machine::run_threaded(const RunLimits& limits) {
                                std::chrono::duration<double>(limits.timeout_seconds))
           : Clock::time_point::max();
   // No hart thread runs yet: the counters are the machine thread's to read.
+  publish_instret();
   progress_.store(instructions() + traps_taken(), std::memory_order_relaxed);
   const uint64_t max_progress =
       limits.max_instructions ? progress_.load(std::memory_order_relaxed) + limits.max_instructions
@@ -669,6 +683,7 @@ MachineExit Machine::run_threaded(const RunLimits& limits) {
   gate_->set_closed(false);
   for (unsigned i = 0; i < harts_.size(); ++i) kick(i);
   for (std::thread& t : threads) t.join();
+  publish_instret();  // exact again: the harts' threads are gone
   for (auto& e : executors_) e->clear_stop();
   events_->drain();
   if (result.kind == MachineExit::Kind::Poweroff || result.kind == MachineExit::Kind::GuestFail) {

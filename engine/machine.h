@@ -202,6 +202,8 @@ class Machine {
   void request_stop_all();
   // ---- Harts on host threads (threaded_).
   MachineExit run_threaded(const RunLimits& limits);
+  // published_instret_ from the harts' states (no hart thread running).
+  void publish_instret();
   void hart_thread(unsigned i, uint64_t max_progress);
   // Makes hart i's thread leave guest code soon (and wakes it from wfi).
   void kick(unsigned i);
@@ -241,6 +243,9 @@ class Machine {
   std::atomic<bool> quit_threads_{false};
   // Instructions retired plus traps taken by all harts, as the hart threads report them.
   std::atomic<uint64_t> progress_{0};
+  // Each hart's instret as its thread last published it (after every slice): what other
+  // threads (the monitor) read while the harts run.
+  std::vector<std::atomic<uint64_t>> published_instret_;
   // What boot() put in RAM, for reboot(): images (parsed again by the loader) and raw
   // blobs (initrd, device tree).
   struct BootBlob {
