@@ -91,14 +91,16 @@ void Machine::publish_instret() {
   }
 }
 
+uint64_t Machine::hart_instructions(unsigned i) const {
+  // With threads, called from any hart thread: the count at the end of the hart's last
+  // slice.
+  if (threaded_) return published_instret_[i].load(std::memory_order_relaxed);
+  return harts_[i]->s.instret;
+}
+
 uint64_t Machine::instructions() const {
   uint64_t sum = 0;
-  if (threaded_) {
-    // Called from any hart thread: each hart's count at the end of its last slice.
-    for (const auto& n : published_instret_) sum += n.load(std::memory_order_relaxed);
-    return sum;
-  }
-  for (const auto& h : harts_) sum += h->s.instret;
+  for (unsigned i = 0; i < harts_.size(); ++i) sum += hart_instructions(i);
   return sum;
 }
 

@@ -188,6 +188,9 @@ class Machine {
   VirtBoard& board() { return *board_; }
   const std::vector<ElfSymbol>& symbols() const { return symbols_; }
   uint64_t instructions() const;  // retired by all harts
+  // Retired by hart i; with hart threads, as of the end of its last slice (any thread may
+  // ask).
+  uint64_t hart_instructions(unsigned i) const;
   const MachineConfig& config() const { return config_; }
 
  private:

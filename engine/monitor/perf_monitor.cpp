@@ -186,7 +186,7 @@ void PerfMonitor::tick(uint64_t now) {
   period_hart_instret_.resize(harts, 0);
   hart_mips_.resize(harts, 0);
   for (unsigned i = 0; i < harts; ++i) {
-    const uint64_t h = machine_.hart(i).s.instret;
+    const uint64_t h = machine_.hart_instructions(i);
     if (enabled_ && ns > 0) hart_mips_[i] = rate(h - period_hart_instret_[i], ns) / 1e6;
     period_hart_instret_[i] = h;
   }
@@ -271,7 +271,7 @@ MonitorSnapshot PerfMonitor::capture() const {
     h.state = hs.waiting ? "wfi" : "running";
     h.priv = hs.priv == Priv::M ? 'M' : hs.priv == Priv::S ? 'S' : 'U';
     h.pc = hs.pc;
-    h.instructions = hs.instret;
+    h.instructions = machine_.hart_instructions(i);
     h.mips_recent = i < hart_mips_.size() ? hart_mips_[i] : 0;
     h.traps = ex.traps_taken();
     h.interrupts = ex.interrupts_taken();
