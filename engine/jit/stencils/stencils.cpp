@@ -97,11 +97,6 @@ template <IrOp cmp>
   return eval_alu_inline(cmp, SLOT(A), SLOT(B), 0, 0) != 0;
 }
 
-// Neither the instruction limit nor an exit request (which sets the limit to 0) stops us.
-[[gnu::always_inline]] inline bool may_chain(HartState* s) {
-  return s->may_chain();
-}
-
 // The page of an access's last byte. Compared with the L1 entry's tag (QEMU's trick) it
 // checks both that the page is mapped and that the access does not leave it: the entry is
 // indexed by the page of `va`, so it cannot hold the tag of the next page.
@@ -476,7 +471,7 @@ TIERVM_CACHED_STENCIL(count_entry) {
 #define TIERVM_EDGE_CHAIN(offset, slot)                                                   \
   {                                                                                       \
     s->pc += HOLE32(offset);                                                              \
-    if (may_chain(s)) {                                                                   \
+    if (s->may_chain()) {                                                                 \
       const JitFn f =                                                                     \
           reinterpret_cast<ChainSlot*>(HOLE64(slot))->fn.load(std::memory_order_relaxed); \
       if (f != nullptr) [[clang::musttail]]                                               \
@@ -490,7 +485,7 @@ TIERVM_CACHED_STENCIL(count_entry) {
   const uint64_t pc = s->pc;
   const auto* cache = reinterpret_cast<const ExitCache*>(HOLE64(EXIT_CACHE));
   const ExitCacheEntry& e = cache->entries[ExitCache::index(pc)];
-  if (e.pc == pc && e.tag == cache->tag && may_chain(s)) [[likely]]
+  if (e.pc == pc && e.tag == cache->tag && s->may_chain()) [[likely]]
     return e.fn;
   return reinterpret_cast<LookupThunk>(_JIT_LOOKUP_FN)(h);
 }
@@ -520,7 +515,7 @@ TIERVM_STENCIL(exit_jump_lookup) {
     s->pc += taken ? HOLE32(TAKEN) : HOLE32(FALL);                                     \
     JitFn f;                                                                           \
     if (taken ? (taken_chains) : (fall_chains)) {                                      \
-      if (!may_chain(s)) return kJitContinue;                                          \
+      if (!s->may_chain()) return kJitContinue;                                        \
       f = reinterpret_cast<ChainSlot*>(taken ? HOLE64(TAKEN_SLOT) : HOLE64(FALL_SLOT)) \
               ->fn.load(std::memory_order_relaxed);                                    \
     } else {                                                                           \
@@ -552,8 +547,8 @@ TIERVM_FUSED_BRANCHES(Geu)
 // with the cache registers kept: the compiler may have the loop's body expect values in
 // them (the head is then behind the fills that load them on entry). A loop that rewrites
 // its own code leaves for the dispatcher instead of running the stale copy again: dropping
-// a block requests an exit (CodeCache::retire), which may_chain sees. Its other edges pass
-// nothing on.
+// a block requests an exit (CodeCache::retire), which HartState::may_chain sees. Its other edges
+// pass nothing on.
 #define TIERVM_TAIL_CALL_EMPTY(f)                                                          \
   {                                                                                        \
     uint64_t j0_, j1_, j2_, j3_;                                                           \
@@ -564,7 +559,7 @@ TIERVM_FUSED_BRANCHES(Geu)
 #define TIERVM_SELF_EDGE_CHAIN(offset, slot)                                              \
   {                                                                                       \
     s->pc += HOLE32(offset);                                                              \
-    if (may_chain(s)) {                                                                   \
+    if (s->may_chain()) {                                                                 \
       const JitFn f =                                                                     \
           reinterpret_cast<ChainSlot*>(HOLE64(slot))->fn.load(std::memory_order_relaxed); \
       if (f != nullptr) TIERVM_TAIL_CALL_EMPTY(f)                                         \
@@ -582,7 +577,7 @@ TIERVM_FUSED_BRANCHES(Geu)
   TIERVM_CACHED_STENCIL(name) {                                                                 \
     s->instret += HOLE32(COUNT);                                                                \
     if (cond) {                                                                                 \
-      if (!may_chain(s)) return kJitContinue;                                                   \
+      if (!s->may_chain()) return kJitContinue;                                                 \
       CONTINUE_WITH_SELF                                                                        \
     }                                                                                           \
     if (fall_chains) TIERVM_SELF_EDGE_CHAIN(FALL, FALL_SLOT) else TIERVM_SELF_EDGE_LOOKUP(FALL) \
@@ -600,7 +595,7 @@ TIERVM_FUSED_SELF(Ltu)
 TIERVM_FUSED_SELF(Geu)
 TIERVM_CACHED_STENCIL(exit_jump_self) {
   s->instret += HOLE32(COUNT);
-  if (!may_chain(s)) return kJitContinue;
+  if (!s->may_chain()) return kJitContinue;
   CONTINUE_WITH_SELF;
 }
 
