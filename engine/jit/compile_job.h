@@ -20,6 +20,9 @@ struct CompileMember {
   uint64_t id = 0;  // the translation it was copied from (stale results are ignored)
   ChainSlot* taken = nullptr;
   ChainSlot* fallthrough = nullptr;
+  // Tier 2: the block's tier-1 code when the region may be entered at this member
+  // (JitMember::entry_fallback), else null.
+  JitFn entry_fallback = nullptr;
 };
 
 // A unit of work for the compiler: one block (tier 1) or a region entered at members[0]
@@ -39,6 +42,7 @@ struct CompileJob {
 struct CompileResult {
   std::vector<std::pair<BlockKey, uint64_t>> members;  // (key, id), [0] = entry
   std::vector<std::pair<BlockKey, ChainSlot*>> exits;  // (target key, slot)
+  std::vector<JitFn> entry_fallbacks;                  // per member: CompileMember::entry_fallback
   JitFn fn = nullptr;                                  // nullptr: the compile failed
   Tier tier = Tier::Fast;
   uint64_t* counter = nullptr;

@@ -21,6 +21,11 @@ struct JitConfig {
   // instead of in the background. With tier 2 on, every block is then also recompiled at
   // once as a tier-2 region.
   bool synchronous = false;
+  // Synchronous mode with tier 2: only every n-th block compiled is recompiled at once; the
+  // others run their tier-1 code until a region that contains them is installed, and from
+  // then on enter it at their own pc (JitMember::entry_fallback). Tests of member entries
+  // use 2.
+  uint32_t sync_promote_every = 1;
   // Tier 2: hot regions recompiled with LLVM O2, chosen by `policy`.
   bool tier2 = false;
   TierPolicyConfig policy;
@@ -61,6 +66,8 @@ struct JitStats {
   // time the thread waited for one (on a loaded host the wall time is several times it).
   uint64_t tier2_compile_cpu_ns = 0;
   uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
+  // Members that enter their region's code, as its entry does (JitMember::entry_fallback).
+  uint64_t region_member_entries = 0;
   uint64_t policy_ticks = 0;
   double tier2_threshold = 0;  // the adaptive thresholds now
   uint32_t tier1_threshold = 0;
@@ -72,27 +79,28 @@ struct JitStats {
   // Adds another hart's counters (the monitor's machine totals). The adaptive thresholds
   // are not counters: this side's are kept.
   JitStats& operator+=(const JitStats& x) {
-    for (auto field : {&JitStats::blocks_compiled,      &JitStats::guest_insns_compiled,
-                       &JitStats::compile_batches,      &JitStats::compile_ns,
-                       &JitStats::baseline_blocks,      &JitStats::baseline_guest_insns,
-                       &JitStats::baseline_host_bytes,  &JitStats::baseline_compile_ns,
-                       &JitStats::baseline_code_bytes,  &JitStats::baseline_failures,
-                       &JitStats::compile_failures,     &JitStats::modules_live,
-                       &JitStats::modules_released,     &JitStats::links_made,
-                       &JitStats::links_broken,         &JitStats::interpreted_runs,
-                       &JitStats::native_runs,          &JitStats::regions_compiled,
-                       &JitStats::region_blocks,        &JitStats::tier2_compile_ns,
-                       &JitStats::tier2_compile_cpu_ns, &JitStats::regions_reverted,
-                       &JitStats::policy_ticks,         &JitStats::model_labels,
-                       &JitStats::model_correct,        &JitStats::threshold_correct}) {
+    for (auto field : {&JitStats::blocks_compiled,       &JitStats::guest_insns_compiled,
+                       &JitStats::compile_batches,       &JitStats::compile_ns,
+                       &JitStats::baseline_blocks,       &JitStats::baseline_guest_insns,
+                       &JitStats::baseline_host_bytes,   &JitStats::baseline_compile_ns,
+                       &JitStats::baseline_code_bytes,   &JitStats::baseline_failures,
+                       &JitStats::compile_failures,      &JitStats::modules_live,
+                       &JitStats::modules_released,      &JitStats::links_made,
+                       &JitStats::links_broken,          &JitStats::interpreted_runs,
+                       &JitStats::native_runs,           &JitStats::regions_compiled,
+                       &JitStats::region_blocks,         &JitStats::tier2_compile_ns,
+                       &JitStats::tier2_compile_cpu_ns,  &JitStats::regions_reverted,
+                       &JitStats::region_member_entries, &JitStats::policy_ticks,
+                       &JitStats::model_labels,          &JitStats::model_correct,
+                       &JitStats::threshold_correct}) {
       this->*field += x.*field;
     }
     return *this;
   }
 };
-// 26 counters and the two thresholds: a field added to JitStats must be added to
+// 27 counters and the two thresholds: a field added to JitStats must be added to
 // operator+= (or, if it is not a counter, to this count).
-static_assert(sizeof(JitStats) == 26 * sizeof(uint64_t) + sizeof(double) + 8,
+static_assert(sizeof(JitStats) == 27 * sizeof(uint64_t) + sizeof(double) + 8,
               "JitStats changed: update JitStats::operator+=");
 
 }  // namespace tiervm

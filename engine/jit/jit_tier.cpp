@@ -151,8 +151,13 @@ void JitTier::compile_baseline(CachedBlock& block) {
   start_running(block, {code.fn, code.bytes, Tier::Baseline, ns, block.ir.guest_count()}, exits);
   if (counter != nullptr) {
     tier_up_.watch(block.key, counter);
-    if (config_.synchronous && config_.tier2) promote(block.key);
+    if (promote_at_once()) promote(block.key);
   }
+}
+
+bool JitTier::promote_at_once() {
+  if (!config_.synchronous || !config_.tier2) return false;
+  return sync_compiled_++ % std::max<uint32_t>(config_.sync_promote_every, 1) == 0;
 }
 
 void JitTier::flush_for_space() {
@@ -179,7 +184,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
   for (const CompileJob& j : jobs) {
     JitJob jj;
     for (const CompileMember& m : j.members)
-      jj.members.push_back({m.ir.get(), m.taken, m.fallthrough});
+      jj.members.push_back({m.ir.get(), m.taken, m.fallthrough, m.entry_fallback});
     jj.key = j.members.front().key;
     jj.counter = j.counter;
     jj.region = j.tier == Tier::Optimized;
@@ -213,6 +218,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
     d.counter = jobs[n].counter;
     for (const CompileMember& m : jobs[n].members) {
       d.members.emplace_back(m.key, m.id);
+      d.entry_fallbacks.push_back(m.entry_fallback);
       d.guest_insns += m.ir->guest_count();
       add_exit_links(d.exits, m.key, m.ir->exit, m.taken, m.fallthrough);
     }
@@ -301,15 +307,18 @@ bool JitTier::install(const CompileResult& d) {
     ++stats_.regions_compiled;
     stats_.region_blocks += d.members.size();
     for (size_t n = 1; n < d.members.size(); ++n) region_of_.emplace(d.members[n].first, key);
+    // Its own region from now on, no longer another's member entry.
+    member_entry_.erase(key);
   }
   start_running(*block, {d.fn, d.host_bytes, d.tier, d.compile_ns, d.guest_insns}, d.exits);
+  if (d.tier == Tier::Optimized) enter_at_members(d);
   if (d.tier == Tier::Optimized) tier_up_.region_installed(key, d.compile_ns);
   if (d.tier == Tier::Fast && d.counter != nullptr) {
     // The policy watches the entry counter the tier-1 code increments.
     tier_up_.watch(key, d.counter);
     // Synchronous mode (tests, differential runs): every block goes through tier 2 at
     // once, as a region of the compiled blocks around it, so O2 region code is what runs.
-    if (config_.synchronous && config_.tier2) promote(key);
+    if (promote_at_once()) promote(key);
   }
   return true;
 }
@@ -347,12 +356,52 @@ void JitTier::start_running(CachedBlock& block, const NewCode& code,
   }
 }
 
+void JitTier::enter_at_members(const CompileResult& d) {
+  const BlockKey region = d.members.front().first;
+  for (size_t n = 1; n < d.members.size(); ++n) {
+    const JitFn tier1 = n < d.entry_fallbacks.size() ? d.entry_fallbacks[n] : nullptr;
+    if (tier1 == nullptr) continue;
+    const BlockKey key = d.members[n].first;
+    CachedBlock* m = cache_.find(key);  // install checked that it is the one compiled
+    // Still running the tier-1 code the region falls back to (not a region of its own).
+    if (m == nullptr || m->native != tier1 || m->tier == Tier::Optimized) continue;
+    member_entry_[key] = {region, d.fn, tier1, m->native_bytes, m->tier};
+    region_members_[region].push_back(key);
+    cache_.set_native(*m, d.fn, 0);  // its bytes are the entry's
+    m->tier = Tier::Optimized;
+    stats_.links_made += links_.retarget(key, d.fn);
+    ++stats_.region_member_entries;
+  }
+  cache_.invalidate_exits();
+}
+
+void JitTier::leave_member_entries(BlockKey region, BlockKey dropped) {
+  auto it = region_members_.find(region);
+  if (it == region_members_.end()) return;
+  for (BlockKey key : it->second) {
+    auto e = member_entry_.find(key);
+    if (e == member_entry_.end() || e->second.region != region) continue;  // moved on
+    const MemberEntry was = e->second;
+    member_entry_.erase(e);
+    CachedBlock* m = key == dropped ? nullptr : cache_.find(key);
+    if (m == nullptr || m->native != was.region_fn) continue;
+    cache_.set_native(*m, was.tier1, was.tier1_bytes);
+    m->tier = was.tier1_tier;
+    stats_.links_made += links_.retarget(key, was.tier1);
+  }
+  region_members_.erase(it);
+  cache_.invalidate_exits();
+}
+
 void JitTier::on_drop(CachedBlock& block) {
   const BlockKey k = block.key;
   // Unlink every predecessor that jumps here, and forget this block's own exits.
   stats_.links_broken += links_.drop(k);
   tier_up_.forget(k);
+  member_entry_.erase(k);
   if (auto c = code_.find(k); c != code_.end()) {
+    // Members that entered its region run their own code again.
+    if (c->second.region != 0) leave_member_entries(k, k);
     modules_.unref(c->second.tier1);
     modules_.unref(c->second.region);
     // Freed at the next poll, between blocks: a block still running (it stored to its own
@@ -366,15 +415,15 @@ void JitTier::on_drop(CachedBlock& block) {
   auto [rf, rl] = region_of_.equal_range(k);
   for (auto it = rf; it != rl; ++it) {
     CachedBlock* entry = cache_.find(it->second);
-    if (entry == nullptr || entry->tier != Tier::Optimized) continue;
+    auto c = code_.find(it->second);
+    if (entry == nullptr || c == code_.end() || c->second.region == 0) continue;
     const std::optional<TierUpPolicy::Fallback> tier1 = tier_up_.revert(it->second);
     if (!tier1) continue;
+    leave_member_entries(it->second, k);
     cache_.set_native(*entry, tier1->fn, tier1->bytes);
-    entry->tier = Tier::Fast;
-    if (auto c = code_.find(it->second); c != code_.end()) {
-      modules_.unref(c->second.region);
-      c->second.region = 0;
-    }
+    entry->tier = config_.tier1;
+    modules_.unref(c->second.region);
+    c->second.region = 0;
     stats_.links_made += links_.retarget(it->second, tier1->fn);
     ++stats_.regions_reverted;
   }
@@ -396,6 +445,13 @@ void JitTier::promote(BlockKey key) {
   job.vtype_hint = cache_.hart().s.vtype;
   for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
     job.members.push_back(make_member(*m));
+    // The region may be entered at the members that run their own tier-1 code: from the
+    // dispatcher, or from a predecessor's chain, code that would run tier 1 runs the
+    // region's (a loop entered at its head from outside the region's entry, a return
+    // into the loop after a call, a resume after the dispatcher's limit).
+    if (m != entry && (m->tier == Tier::Fast || m->tier == Tier::Baseline)) {
+      job.members.back().entry_fallback = m->native;
+    }
   }
   tier_up_.promoted(key, {entry->native, entry->native_bytes});
   submit(std::move(job));

@@ -106,7 +106,15 @@ class JitTier {
   void release_dropped_baseline();
   void flush_for_space();
   void on_drop(CachedBlock& block);
+  // The members of the region just installed (`d`) that may enter it run it from now on.
+  void enter_at_members(const CompileResult& d);
+  // The members entering the region at `region` run their tier-1 code again (the region
+  // goes); `dropped` is being dropped and is left alone.
+  void leave_member_entries(BlockKey region, BlockKey dropped);
   void maybe_tick();
+  // Synchronous mode with tier 2: whether the block just compiled is promoted now
+  // (JitConfig::sync_promote_every).
+  bool promote_at_once();
   void promote(BlockKey key);
 
   CodeCache& cache_;
@@ -124,6 +132,7 @@ class JitTier {
   JitStats stats_;
   TierUpPolicy tier_up_;
   uint64_t polls_ = 0;
+  uint64_t sync_compiled_ = 0;  // blocks compiled in synchronous mode
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   // Counters are never freed: compiled code holds their addresses until the tier goes.
@@ -133,6 +142,18 @@ class JitTier {
   std::unordered_map<BlockKey, Code, BlockKey::Hash> code_;
   // member key -> entry keys of the tier-2 regions that contain it.
   std::unordered_multimap<BlockKey, BlockKey, BlockKey::Hash> region_of_;
+  // A region member that runs its region's code (the region entered at the member), and
+  // what it ran before.
+  struct MemberEntry {
+    BlockKey region;  // the region's entry
+    JitFn region_fn = nullptr;
+    JitFn tier1 = nullptr;
+    uint32_t tier1_bytes = 0;
+    Tier tier1_tier = Tier::Fast;
+  };
+  std::unordered_map<BlockKey, MemberEntry, BlockKey::Hash> member_entry_;
+  // region entry -> the members given entries when it was installed.
+  std::unordered_map<BlockKey, std::vector<BlockKey>, BlockKey::Hash> region_members_;
   // Set for good when the host has no memory for JIT code or compiles keep failing:
   // blocks then run in tier 0 or in the code compiled before.
   std::atomic<bool> compiling_off_{false};

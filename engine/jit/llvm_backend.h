@@ -23,12 +23,18 @@ struct JitMember {
   const IrBlock* block = nullptr;
   ChainSlot* taken_slot = nullptr;
   ChainSlot* fallthrough_slot = nullptr;
+  // Regions: set when the region may also be entered at this member (members[0] always
+  // may): the member's tier-1 code, which a bare region (JitJob::bare_memory) enters
+  // instead when the hart is not bare.
+  JitFn entry_fallback = nullptr;
 };
 
 // One compilation unit: a single block (tier 1), or a region of blocks in one physical
-// page (tier 2) entered at members[0]. Exits from one member to another member stay
-// inside the generated function, so guest registers live in host registers across the
-// whole region (they are allocas that LLVM's SROA/mem2reg promote).
+// page (tier 2) entered at members[0], or at any member with an entry_fallback: the code
+// finds the member from the page offset of the pc it is entered at. Exits from one
+// member to another member stay inside the generated function, so guest registers live
+// in host registers across the whole region (they are allocas that LLVM's SROA/mem2reg
+// promote).
 struct JitJob {
   std::vector<JitMember> members;
   BlockKey key;                 // the entry block's, returned with the result

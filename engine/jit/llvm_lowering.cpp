@@ -152,19 +152,24 @@ class BlockLowering {
       BasicBlock* not_bare = BasicBlock::Create(ctx_, "not_bare", fn_);
       b_.CreateCondBr(b_.CreateICmpNE(bare_limit_, c64(0)), bare_entry, not_bare, likely());
       b_.SetInsertPoint(not_bare);
-      auto* call = b_.CreateCall(fn_type_, fn_ptr(job_.fallback), {hart_, state_});
-      call->setTailCallKind(llvm::CallInst::TCK_MustTail);
-      b_.CreateRet(call);
+      // The tier-1 code of the member entered.
+      enter_member([&](size_t n) {
+        JitFn fallback = n == 0 ? job_.fallback : job_.members[n].entry_fallback;
+        auto* call = b_.CreateCall(fn_type_, fn_ptr(fallback), {hart_, state_});
+        call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+        b_.CreateRet(call);
+      });
       b_.SetInsertPoint(bare_entry);
     }
     for (size_t n = 0; n < job_.members.size(); ++n) {
       member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
     }
-    b_.CreateBr(member_bb_[0]);
+    // Members share the entry's page: a member's pc is the page's base plus its offset.
+    Value* page_base = b_.CreateAnd(entry_pc_, c64(~kPageMask));
+    enter_member([&](size_t n) { b_.CreateBr(member_bb_[n]); });
     for (size_t n = 0; n < job_.members.size(); ++n) {
       b_.SetInsertPoint(member_bb_[n]);
-      const uint64_t delta = job_.members[n].block->start_paddr - job_.entry().start_paddr;
-      block_pc_ = b_.CreateAdd(entry_pc_, c64(delta));
+      block_pc_ = b_.CreateOr(page_base, c64(job_.members[n].block->start_paddr & kPageMask));
       instret0_ = b_.CreateLoad(i64_, instret_slot_);
       lower_member(n);
     }
@@ -172,6 +177,32 @@ class BlockLowering {
   }
 
  private:
+  // Region entry: `go(n)` ends the path for the member the region is entered at, found by
+  // the page offset of the entry pc (members[0], or a member with an entry_fallback: the
+  // code cache runs the region for no other).
+  template <typename Go>
+  void enter_member(Go go) {
+    std::vector<size_t> entries;
+    for (size_t n = 1; n < job_.members.size(); ++n) {
+      if (job_.members[n].entry_fallback != nullptr) entries.push_back(n);
+    }
+    if (entries.empty()) {
+      go(0);
+      return;
+    }
+    BasicBlock* first = BasicBlock::Create(ctx_, "enter0", fn_);
+    llvm::SwitchInst* sw = b_.CreateSwitch(b_.CreateAnd(entry_pc_, c64(kPageMask)), first,
+                                           static_cast<unsigned>(entries.size()));
+    b_.SetInsertPoint(first);
+    go(0);
+    for (size_t n : entries) {
+      BasicBlock* bb = BasicBlock::Create(ctx_, "enter" + std::to_string(n), fn_);
+      sw->addCase(b_.getInt64(job_.members[n].block->start_paddr & kPageMask), bb);
+      b_.SetInsertPoint(bb);
+      go(n);
+    }
+  }
+
   // ---- State access.
   Value* field(size_t offset) { return b_.CreateConstInBoundsGEP1_64(i8_, state_, offset); }
   template <class Inst>

@@ -665,7 +665,8 @@ struct SeedResult {
   std::string failure;  // empty when the tiers agreed throughout
   uint64_t traps = 0;
   uint64_t blocks_compiled = 0;
-  bool vregs_changed = false;  // a vector program wrote some vector register
+  uint64_t member_entries = 0;  // region members given entries (JitStats)
+  bool vregs_changed = false;   // a vector program wrote some vector register
 };
 
 // The VLEN of the vector programs: the default of the machine (--vlen 128).
@@ -738,6 +739,7 @@ SeedResult run_seed(uint64_t seed, unsigned tier, bool vector = false) {
   result.vregs_changed =
       vector && !std::equal(vregs.begin(), vregs.end(), pair.interp().hart.s.vreg.begin());
   result.blocks_compiled = stats.blocks_compiled;
+  result.member_entries = stats.region_member_entries;
   return result;
 }
 
@@ -909,11 +911,12 @@ TEST(Differential, VectorEncodersMatchTheAssembler) {
 }
 
 // Seeds are split into shards so ctest runs them in parallel: 300 seeds on tier 1 (LLVM
-// fast) and on tier 3 (the baseline tier), and the first 90 on tier 2, whose O2 region
-// compiles cost about ten times as much (tests/common/tiers.h numbers the test tiers).
+// fast) and on tier 3 (the baseline tier), and the first 90 on tier 2 and on tier 4 (tier 2
+// with member entries), whose O2 region compiles cost about ten times as much
+// (tests/common/tiers.h numbers the test tiers).
 constexpr unsigned kShards = 6;
 constexpr unsigned seeds_per_shard(unsigned tier) {
-  return tier == 2 ? 15 : 50;
+  return tier == 2 || tier == kMemberEntryTier ? 15 : 50;
 }
 
 struct Shard {
@@ -943,21 +946,26 @@ TEST_P(DifferentialSeeds, TiersAgree) {
   const Shard shard = GetParam();
   const std::vector<uint64_t> seeds = shard_seeds(shard, seeds_per_shard(shard.tier));
   if (seeds.empty()) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
-  uint64_t traps = 0, compiled = 0;
+  uint64_t traps = 0, compiled = 0, member_entries = 0;
   for (uint64_t seed : seeds) {
     const SeedResult r = run_seed(seed, shard.tier);
     ASSERT_TRUE(r.failure.empty()) << r.failure;
     traps += r.traps;
     compiled += r.blocks_compiled;
+    member_entries += r.member_entries;
   }
-  // The comparison means something only if the JIT really ran and traps were exercised.
+  // The comparison means something only if the JIT really ran and traps were exercised
+  // (and, on tier 4, regions were entered at members).
   EXPECT_GT(compiled, seeds.size());
   EXPECT_GT(traps, 0u);
+  if (shard.tier == kMemberEntryTier && seeds.size() > 1) {
+    EXPECT_GT(member_entries, 0u);
+  }
 }
 
 std::vector<Shard> all_shards() {
   std::vector<Shard> out;
-  for (unsigned tier : {1u, 2u, 3u}) {
+  for (unsigned tier : {1u, 2u, 3u, kMemberEntryTier}) {
     for (unsigned i = 0; i < kShards; ++i) out.push_back({tier, i});
   }
   return out;
@@ -969,7 +977,8 @@ class DifferentialVectorSeeds : public ::testing::TestWithParam<Shard> {};
 
 TEST_P(DifferentialVectorSeeds, TiersAgree) {
   const Shard shard = GetParam();
-  const std::vector<uint64_t> seeds = shard_seeds(shard, shard.tier == 2 ? 16 : 40);
+  const std::vector<uint64_t> seeds =
+      shard_seeds(shard, shard.tier == 2 || shard.tier == kMemberEntryTier ? 16 : 40);
   if (seeds.empty()) GTEST_SKIP() << "TIERVM_DIFF_SEED runs in shard 0 only";
   uint64_t traps = 0, compiled = 0, changed = 0;
   for (uint64_t seed : seeds) {
@@ -990,7 +999,7 @@ TEST_P(DifferentialVectorSeeds, TiersAgree) {
 
 INSTANTIATE_TEST_SUITE_P(VectorShards, DifferentialVectorSeeds,
                          ::testing::Values(Shard{1, 0}, Shard{1, 1}, Shard{2, 0}, Shard{3, 0},
-                                           Shard{3, 1}),
+                                           Shard{3, 1}, Shard{kMemberEntryTier, 0}),
                          [](const auto& info) {
                            return "Tier" + std::to_string(info.param.tier) + "_" +
                                   std::to_string(info.param.index);

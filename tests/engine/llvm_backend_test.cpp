@@ -10,6 +10,7 @@
 
 #include "engine/ir_verify.h"
 #include "engine/translator.h"
+#include "tests/engine/asm_util.h"
 #include "tests/engine/test_machine.h"
 
 namespace tiervm::test {
@@ -132,6 +133,71 @@ TEST(LlvmBackend, VerifiesEveryLoweredFunction) {
   EXPECT_NE(error.find("does not have terminator"), std::string::npos) << error;
   EXPECT_EQ(r.at(0).fn, nullptr);
   EXPECT_NE(r.at(1).fn, nullptr) << "the other job of the batch still compiles";
+}
+
+// A tier-2 region may be entered at any member with an entry_fallback: it finds the member
+// from the pc's page offset. Compiled for bare data accesses, it hands over to the tier-1
+// code of the member entered (the entry's for the entry) when the hart is not bare.
+int g_fallback_ran = -1;
+uint32_t entry_tier1(Hart*, HartState*) {
+  g_fallback_ran = 0;
+  return 0;
+}
+uint32_t member_tier1(Hart*, HartState*) {
+  g_fallback_ran = 1;
+  return 0;
+}
+
+TEST(LlvmBackend, ARegionIsEnteredAtTheMemberThePcNames) {
+  TestMachine m;
+  const std::vector<uint32_t> words = assemble({
+      "addi x1, x1, 1", "j .+8",   // A
+      "nop",                       //
+      "addi x2, x2, 1", "j .-16",  // B
+  });
+  ASSERT_EQ(words.size(), 5u);
+  for (size_t i = 0; i < words.size(); ++i) m.put({words[i]}, kRamBase + 4 * i);
+  std::unique_ptr<IrBlock> a = translate_block(m.hart, kRamBase, kRamBase, {true});
+  std::unique_ptr<IrBlock> b = translate_block(m.hart, kRamBase + 12, kRamBase + 12, {true});
+  JitJob job;
+  job.members.push_back({a.get(), nullptr, nullptr});
+  job.members.push_back({b.get(), nullptr, nullptr, &member_tier1});
+  job.key = BlockKey(kRamBase, {true});
+  job.region = true;
+  job.bare_memory = true;
+  job.fallback = &entry_tier1;
+  LlvmBackend backend;
+  std::string error;
+  const JitResult r = backend.compile({job}, JitOptLevel::Optimize, error).at(0);
+  ASSERT_NE(r.fn, nullptr) << error;
+  HartState& s = m.hart.s;
+  ASSERT_NE(s.bare_limit, 0u);  // M-mode without PMP: bare
+  // Entered at B: B runs, then the limit stops the loop at A's head.
+  s.pc = kRamBase + 12;
+  s.instret_limit = s.instret + 1;
+  r.fn(&m.hart, &s);
+  EXPECT_EQ(m.x(2), 1u);
+  EXPECT_EQ(m.x(1), 0u);
+  EXPECT_EQ(s.pc, kRamBase);
+  EXPECT_EQ(s.instret, 2u);
+  // Entered at A.
+  s.instret_limit = s.instret + 1;
+  r.fn(&m.hart, &s);
+  EXPECT_EQ(m.x(1), 1u);
+  EXPECT_EQ(m.x(2), 1u);
+  EXPECT_EQ(s.pc, kRamBase + 12);
+  // Not bare: each entry goes to its own block's tier-1 code.
+  const uint64_t limit = s.bare_limit;
+  s.bare_limit = 0;
+  s.pc = kRamBase + 12;
+  r.fn(&m.hart, &s);
+  EXPECT_EQ(g_fallback_ran, 1);
+  s.pc = kRamBase;
+  r.fn(&m.hart, &s);
+  EXPECT_EQ(g_fallback_ran, 0);
+  EXPECT_EQ(m.x(1), 1u);  // the fallbacks ran instead of the region
+  EXPECT_EQ(m.x(2), 1u);
+  s.bare_limit = limit;
 }
 
 }  // namespace
