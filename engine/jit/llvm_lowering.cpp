@@ -17,6 +17,7 @@
 #include <climits>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -1021,6 +1022,25 @@ class BlockLowering {
                             llvm::ConstantInt::get(t, exp_shifted - min_shifted - 1));
   }
 
+  // normal_above_min(bits) && fp_env_ok(dynamic) as one compare: the bound of the range
+  // compare is 0 (nothing passes) when the environment refuses the host's result. The
+  // bound is computed once per member, as fp_env_ok is.
+  Value* normal_in_env(Value* bits, bool dbl, bool dynamic) {
+    using D = ir_eval_detail::FpBits<double>;
+    using S = ir_eval_detail::FpBits<float>;
+    const uint64_t exp_shifted = dbl ? D::kExpShifted : S::kExpShifted;
+    const uint64_t min_shifted = dbl ? D::kMinNormalShifted : S::kMinNormalShifted;
+    llvm::Type* t = bits->getType();
+    Value*& bound = fp_bound_[dbl ? 1 : 0][dynamic ? 1 : 0];
+    if (bound == nullptr) {
+      bound = b_.CreateSelect(fp_env_ok(dynamic),
+                              llvm::ConstantInt::get(t, exp_shifted - min_shifted - 1),
+                              llvm::ConstantInt::get(t, 0));
+    }
+    Value* m = b_.CreateShl(bits, llvm::ConstantInt::get(t, 1));
+    return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(t, min_shifted + 1)), bound);
+  }
+
   // The FP environment in which a rounding op may take the host's result (engine/ir_eval.h,
   // host_rounding_ok): fflags.NX already set, FS already Dirty (so the fast path stores
   // nothing), and for dynamic-rounding ops frm = RNE. Loaded once per member block and
@@ -1051,7 +1071,10 @@ class BlockLowering {
     if (frm_ == nullptr) frm_ = load_state(i32_, offsetof(HartState, frm));
     return frm_;
   }
-  void forget_fp_env() { fp_env_static_ = fp_env_dyn_ = fs_dirty_ = frm_ = nullptr; }
+  void forget_fp_env() {
+    fp_env_static_ = fp_env_dyn_ = fs_dirty_ = frm_ = nullptr;
+    for (auto& row : fp_bound_) row[0] = row[1] = nullptr;
+  }
 
   // A TIERVM_IR_FP op: engine/ir_eval.h's eval_fp_host in IR (the guard and the host
   // operation, straight-line), then the op's helper when the guard fails.
@@ -1099,8 +1122,8 @@ class BlockLowering {
     auto ci = [&](uint64_t v) { return llvm::ConstantInt::get(it, v); };
     Value* a = read(i.a);
     Value* bv = read(i.b);
-    Value* cv = read(i.c);  // here: a read in the slow path would not dominate later uses
-    Value* ok = arith ? fp_env_ok(rm == 7) : b_.getTrue();
+    Value* cv = read(i.c);     // here: a read in the slow path would not dominate later uses
+    Value* ok = b_.getTrue();  // the operands' NaN-boxing (singles)
     auto unbox = [&](Value* reg) {
       if (dbl) return reg;
       ok = b_.CreateAnd(ok, b_.CreateICmpEQ(b_.CreateLShr(reg, c64(32)), c64(0xffffffffu)));
@@ -1137,21 +1160,39 @@ class BlockLowering {
         zero_exact = b_.CreateICmpEQ(b_.CreateShl(xb, ci(1)), ci(0));
       }
       Value* rb = b_.CreateBitCast(r, it);
-      Value* normal = normal_above_min(rb, dbl);
-      Value* exact_zero = b_.CreateICmpEQ(b_.CreateShl(rb, ci(1)), ci(0));
-      if (k == K::Mul || k == K::Div) exact_zero = b_.CreateAnd(exact_zero, zero_exact);
-      ok = b_.CreateAnd(ok, b_.CreateOr(normal, exact_zero));
       result = dbl ? rb : b_.CreateOr(b_.CreateZExt(rb, i64_), c64(0xffffffff00000000ull));
+      // The common case, a normal result in an environment that allows it, is one
+      // compare on the hot path; an exact zero is checked off it, before the helper.
+      Value* env_ok = fp_env_ok(rm == 7);
+      Value* boxed = ok;
+      ok = b_.CreateAnd(ok, normal_in_env(rb, dbl, rm == 7));
+      fp_diamond(i, ok, result, a, bv, cv, [&, k, rb, zero_exact, env_ok, boxed] {
+        Value* exact_zero = b_.CreateICmpEQ(b_.CreateShl(rb, ci(1)), ci(0));
+        if (k == K::Mul || k == K::Div) exact_zero = b_.CreateAnd(exact_zero, zero_exact);
+        return b_.CreateAnd(b_.CreateAnd(boxed, env_ok), exact_zero);
+      });
+      return;
     }
     fp_diamond(i, ok, result, a, bv, cv);
   }
 
-  // if (ok) dst = result else dst = helper(a, b, c, imm), the helper's trap checked.
-  void fp_diamond(const IrInsn& i, Value* ok, Value* result, Value* a, Value* bv, Value* cv) {
+  // if (ok || second()) dst = result else dst = helper(a, b, c, imm), the helper's trap
+  // checked. `second` (optional) is computed off the hot path, only when `ok` fails.
+  void fp_diamond(const IrInsn& i, Value* ok, Value* result, Value* a, Value* bv, Value* cv,
+                  const std::function<Value*()>& second = {}) {
     BasicBlock* fast = BasicBlock::Create(ctx_, "fp_fast", fn_);
     BasicBlock* slow = BasicBlock::Create(ctx_, "fp_slow", fn_);
     BasicBlock* join = BasicBlock::Create(ctx_, "fp_join", fn_);
-    b_.CreateCondBr(ok, fast, slow, llvm::MDBuilder(ctx_).createBranchWeights(1000, 1));
+    BasicBlock* check = second ? BasicBlock::Create(ctx_, "fp_check", fn_) : slow;
+    b_.CreateCondBr(ok, fast, check, llvm::MDBuilder(ctx_).createBranchWeights(1000, 1));
+    BasicBlock* second_ok = nullptr;
+    if (second) {
+      b_.SetInsertPoint(check);
+      second_ok = BasicBlock::Create(ctx_, "fp_exact", fn_);
+      b_.CreateCondBr(second(), second_ok, slow);
+      b_.SetInsertPoint(second_ok);
+      b_.CreateBr(join);
+    }
     b_.SetInsertPoint(fast);
     b_.CreateBr(join);
     b_.SetInsertPoint(slow);
@@ -1163,8 +1204,9 @@ class BlockLowering {
     b_.CreateBr(join);
     BasicBlock* slow_end = b_.GetInsertBlock();
     b_.SetInsertPoint(join);
-    auto* phi = b_.CreatePHI(i64_, 2);
+    auto* phi = b_.CreatePHI(i64_, 3);
     phi->addIncoming(result, fast);
+    if (second_ok != nullptr) phi->addIncoming(result, second_ok);
     phi->addIncoming(slow_v, slow_end);
     write(i.dst, phi);
   }
@@ -1189,8 +1231,6 @@ class BlockLowering {
     auto box = [&](Value* bits32) {
       return b_.CreateOr(b_.CreateZExt(bits32, i64_), c64(0xffffffff00000000ull));
     };
-    // Above the smallest normal and finite (normal_above_min), and zero.
-    auto normal = [&](Value* bits, bool dbl) { return normal_above_min(bits, dbl); };
     auto is_zero = [&](Value* bits) {
       return b_.CreateICmpEQ(b_.CreateShl(bits, llvm::ConstantInt::get(bits->getType(), 1)),
                              llvm::ConstantInt::get(bits->getType(), 0));
@@ -1202,6 +1242,7 @@ class BlockLowering {
     };
     const bool rounding_ok = rm == 0 || rm == 7;  // RNE, or frm when it is RNE
     Value* ok = nullptr;
+    std::function<Value*()> second;  // fp_diamond's second chance, if any
     Value* result = nullptr;
     switch (i.op) {
       case IrOp::FMAddD:
@@ -1219,7 +1260,7 @@ class BlockLowering {
                                  i.op == IrOp::FNMSubS || i.op == IrOp::FNMAddS;
         const bool neg_addend = i.op == IrOp::FMSubD || i.op == IrOp::FNMAddD ||
                                 i.op == IrOp::FMSubS || i.op == IrOp::FNMAddS;
-        ok = fp_env_ok(rm == 7);
+        ok = b_.getTrue();
         Value* xb = dbl ? a : unbox(a, ok);
         Value* yb = dbl ? bv : unbox(bv, ok);
         Value* zb = dbl ? cv : unbox(cv, ok);
@@ -1232,8 +1273,14 @@ class BlockLowering {
             llvm::Intrinsic::fma, {ft},
             {b_.CreateBitCast(xb, ft), b_.CreateBitCast(yb, ft), b_.CreateBitCast(zb, ft)});
         Value* rb = b_.CreateBitCast(r, it);
-        Value* zero_factor = b_.CreateOr(is_zero(xb), is_zero(yb));
-        ok = b_.CreateAnd(ok, b_.CreateOr(normal(rb, dbl), b_.CreateAnd(is_zero(rb), zero_factor)));
+        // As lower_fp: a normal result on the hot path, an exact zero off it.
+        Value* boxed = ok;
+        ok = b_.CreateAnd(boxed, normal_in_env(rb, dbl, rm == 7));
+        Value* env_ok = fp_env_ok(rm == 7);
+        second = [&, xb, yb, rb, boxed, env_ok] {
+          Value* zero_factor = b_.CreateOr(is_zero(xb), is_zero(yb));
+          return b_.CreateAnd(b_.CreateAnd(boxed, env_ok), b_.CreateAnd(is_zero(rb), zero_factor));
+        };
         result = dbl ? rb : box(rb);
         break;
       }
@@ -1303,9 +1350,12 @@ class BlockLowering {
       }
       case IrOp::FCvtSD: {
         if (!rounding_ok) break;
-        ok = fp_env_ok(rm == 7);
         Value* r = b_.CreateBitCast(b_.CreateFPTrunc(b_.CreateBitCast(a, f64), f32), i32_);
-        ok = b_.CreateAnd(ok, b_.CreateOr(normal(r, false), b_.CreateAnd(is_zero(r), is_zero(a))));
+        ok = normal_in_env(r, false, rm == 7);
+        Value* env_ok = fp_env_ok(rm == 7);
+        second = [&, r, a, env_ok] {
+          return b_.CreateAnd(env_ok, b_.CreateAnd(is_zero(r), is_zero(a)));
+        };
         result = box(r);
         break;
       }
@@ -1357,7 +1407,7 @@ class BlockLowering {
       lower_call(i);
       return;
     }
-    fp_diamond(i, ok, result, a, bv, cv);
+    fp_diamond(i, ok, result, a, bv, cv, second);
   }
 
   // Ops without an inline lowering call eval_alu: one definition of their semantics.
@@ -1886,6 +1936,7 @@ class BlockLowering {
   // A vector instruction completed earlier in the member, and no other helper ran since:
   // mstatus.VS is Dirty and vstart 0.
   bool vready_ = false;
+  Value* fp_bound_[2][2] = {};      // normal_in_env's bounds [double][dynamic], per member
   Value* fp_env_static_ = nullptr;  // fp_env_ok's values in the current member
   Value* fp_env_dyn_ = nullptr;
   Value* fs_dirty_ = nullptr;
