@@ -166,7 +166,8 @@ class BlockLowering {
       member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
     }
     // Members share the entry's page: a member's pc is the page's base plus its offset.
-    Value* page_base = b_.CreateAnd(entry_pc_, c64(~kPageMask));
+    page_base_ = b_.CreateAnd(entry_pc_, c64(~kPageMask));
+    Value* page_base = page_base_;
     enter_member([&](size_t n) { b_.CreateBr(member_bb_[n]); });
     for (size_t n = 0; n < job_.members.size(); ++n) {
       b_.SetInsertPoint(member_bb_[n]);
@@ -1812,6 +1813,28 @@ class BlockLowering {
                  false);
   }
 
+  // Region mode, an indirect jump (a return, a call through a register): when the target
+  // is a member's pc, a branch to it inside the region, after the limit check an edge
+  // makes (the return of a small function the region called, back into its loop). The
+  // insert point is left where the jump leaves the region.
+  void indirect_to_member(Value* target, Value* instret) {
+    BasicBlock* leave = BasicBlock::Create(ctx_, "indirect_leave", fn_);
+    BasicBlock* in_page = BasicBlock::Create(ctx_, "indirect_in_page", fn_);
+    BasicBlock* pick = BasicBlock::Create(ctx_, "indirect_member", fn_);
+    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateAnd(target, c64(~kPageMask)), page_base_), in_page,
+                    leave);
+    b_.SetInsertPoint(in_page);
+    b_.CreateStore(instret, instret_slot_);
+    b_.CreateCondBr(may_chain(instret), pick, leave);
+    b_.SetInsertPoint(pick);
+    llvm::SwitchInst* sw = b_.CreateSwitch(b_.CreateAnd(target, c64(kPageMask)), leave,
+                                           static_cast<unsigned>(job_.members.size()));
+    for (size_t n = 0; n < job_.members.size(); ++n) {
+      sw->addCase(b_.getInt64(job_.members[n].block->start_paddr & kPageMask), member_bb_[n]);
+    }
+    b_.SetInsertPoint(leave);
+  }
+
   // Region mode: every exit to code outside the region goes through one shared block
   // (next pc, instret, the chain slot and whether to look the target up arrive through
   // phis), so the region's registers are written back in one place, not once per exit:
@@ -1887,6 +1910,7 @@ class BlockLowering {
       case IrExit::Indirect: {
         Value* target = read(e.target);
         if (region_) {
+          indirect_to_member(target, instret);
           leave_region(target, instret, nullptr, true);
           break;
         }
@@ -1942,6 +1966,7 @@ class BlockLowering {
   Value* fs_dirty_ = nullptr;
   Value* frm_ = nullptr;
   Value* entry_pc_ = nullptr;
+  Value* page_base_ = nullptr;  // regions: the virtual page the members are in
   Value* instret_slot_ = nullptr;
   std::vector<BasicBlock*> member_bb_;
   std::array<llvm::AllocaInst*, kSlotCount> allocas_{};

@@ -194,6 +194,32 @@ TEST_P(RegionEntry, AStoreFaultsPreciselyOnceNoLongerBare) {
   expect_member_entries(m);
 }
 
+// A loop that calls a leaf function in its page: in a region holding both, the return
+// (an indirect jump to a member's pc) branches back into the loop inside the region.
+// Stopped by the limit every few instructions, or run through, the count stays exact.
+TEST_P(RegionEntry, ALeafCallInsideTheRegionReturnsIntoIt) {
+  const std::vector<std::string> program = {
+      "li s1, 5",           // 0
+      "j .+4",              // 1
+      "jal ra, .+16",       // 2: L (0x08) -> F
+      "addi s1, s1, -1",    // 3
+      "bne s1, zero, .-8",  // 4 -> L
+      "j .",                // 5
+      "addi a0, a0, 3",     // 6: F (0x18)
+      "ret",                // 7
+  };
+  for (const uint64_t step : {uint64_t{1000}, uint64_t{2}}) {
+    TestMachine m(tier());
+    load(m, program);
+    for (int i = 0; i < 100 && m.pc() != kRamBase + 5 * 4; ++i) m.run(step);
+    EXPECT_EQ(m.pc(), kRamBase + 5 * 4) << "step " << step;
+    EXPECT_EQ(m.x(10), 15u) << "step " << step;
+    EXPECT_EQ(m.x(9), 0u) << "step " << step;
+    EXPECT_EQ(m.x(1), kRamBase + 3 * 4) << "step " << step;
+    EXPECT_GE(m.hart.s.instret, 2u + 5u * 5u) << "step " << step;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, RegionEntry, ::testing::Values(0u, 1u, 2u, 3u, kMemberEntryTier),
                          [](const auto& info) { return "Tier" + std::to_string(info.param); });
 
