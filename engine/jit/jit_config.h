@@ -68,6 +68,7 @@ struct JitStats {
   uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
   // Members that enter their region's code, as its entry does (JitMember::entry_fallback).
   uint64_t region_member_entries = 0;
+  uint64_t regions_spanning_pages = 0;  // bare regions with members in more than one page
   uint64_t policy_ticks = 0;
   double tier2_threshold = 0;  // the adaptive thresholds now
   uint32_t tier1_threshold = 0;
@@ -90,17 +91,17 @@ struct JitStats {
                        &JitStats::native_runs,           &JitStats::regions_compiled,
                        &JitStats::region_blocks,         &JitStats::tier2_compile_ns,
                        &JitStats::tier2_compile_cpu_ns,  &JitStats::regions_reverted,
-                       &JitStats::region_member_entries, &JitStats::policy_ticks,
-                       &JitStats::model_labels,          &JitStats::model_correct,
-                       &JitStats::threshold_correct}) {
+                       &JitStats::region_member_entries, &JitStats::regions_spanning_pages,
+                       &JitStats::policy_ticks,          &JitStats::model_labels,
+                       &JitStats::model_correct,         &JitStats::threshold_correct}) {
       this->*field += x.*field;
     }
     return *this;
   }
 };
-// 27 counters and the two thresholds: a field added to JitStats must be added to
+// 28 counters and the two thresholds: a field added to JitStats must be added to
 // operator+= (or, if it is not a counter, to this count).
-static_assert(sizeof(JitStats) == 27 * sizeof(uint64_t) + sizeof(double) + 8,
+static_assert(sizeof(JitStats) == 28 * sizeof(uint64_t) + sizeof(double) + 8,
               "JitStats changed: update JitStats::operator+=");
 
 }  // namespace tiervm

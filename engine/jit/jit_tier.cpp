@@ -306,6 +306,10 @@ bool JitTier::install(const CompileResult& d) {
   } else {
     ++stats_.regions_compiled;
     stats_.region_blocks += d.members.size();
+    if (std::any_of(d.members.begin(), d.members.end(),
+                    [&](const auto& m) { return m.first.page() != key.page(); })) {
+      ++stats_.regions_spanning_pages;
+    }
     for (size_t n = 1; n < d.members.size(); ++n) region_of_.emplace(d.members[n].first, key);
     // Its own region from now on, no longer another's member entry.
     member_entry_.erase(key);
@@ -443,13 +447,24 @@ void JitTier::promote(BlockKey key) {
   job.exit_cache = cache_.exit_cache();
   job.vlenb = static_cast<uint32_t>(cache_.hart().s.vlenb);
   job.vtype_hint = cache_.hart().s.vtype;
-  for (const CachedBlock* m : form_region(cache_, *entry, config_.max_region_blocks)) {
+  // Bare data accesses imply untranslated fetch (M-mode, or satp Bare): a bare region's
+  // members may lie in any page, and its code runs only while the hart is still bare.
+  for (const CachedBlock* m :
+       form_region(cache_, *entry, config_.max_region_blocks, job.bare_memory)) {
     job.members.push_back(make_member(*m));
     // The region may be entered at the members that run their own tier-1 code: from the
     // dispatcher, or from a predecessor's chain, code that would run tier 1 runs the
     // region's (a loop entered at its head from outside the region's entry, a return
     // into the loop after a call, a resume after the dispatcher's limit).
-    if (m != entry && (m->tier == Tier::Fast || m->tier == Tier::Baseline)) {
+    // The region finds the member from the pc's page offset: one entry per offset (members
+    // of a bare region may lie in several pages).
+    const uint64_t offset = m->key.paddr() & kPageMask;
+    const bool offset_taken =
+        std::any_of(job.members.begin(), job.members.end() - 1, [&](const CompileMember& c) {
+          return (c.key.paddr() & kPageMask) == offset &&
+                 (&c == &job.members.front() || c.entry_fallback != nullptr);
+        });
+    if (m != entry && !offset_taken && (m->tier == Tier::Fast || m->tier == Tier::Baseline)) {
       job.members.back().entry_fallback = m->native;
     }
   }

@@ -165,13 +165,17 @@ class BlockLowering {
     for (size_t n = 0; n < job_.members.size(); ++n) {
       member_bb_.push_back(BasicBlock::Create(ctx_, "m" + std::to_string(n), fn_));
     }
-    // Members share the entry's page: a member's pc is the page's base plus its offset.
+    // A bare region runs only while fetch is untranslated too (bare data accesses imply it:
+    // M-mode, or satp Bare): a member's pc is its physical address, and members may lie in
+    // any page. Other regions' members share the entry's page: a member's pc is the page's
+    // base plus its offset.
     page_base_ = b_.CreateAnd(entry_pc_, c64(~kPageMask));
     Value* page_base = page_base_;
     enter_member([&](size_t n) { b_.CreateBr(member_bb_[n]); });
     for (size_t n = 0; n < job_.members.size(); ++n) {
       b_.SetInsertPoint(member_bb_[n]);
-      block_pc_ = b_.CreateOr(page_base, c64(job_.members[n].block->start_paddr & kPageMask));
+      const uint64_t paddr = job_.members[n].block->start_paddr;
+      block_pc_ = bare_ ? c64(paddr) : b_.CreateOr(page_base, c64(paddr & kPageMask));
       instret0_ = b_.CreateLoad(i64_, instret_slot_);
       lower_member(n);
     }
@@ -181,12 +185,21 @@ class BlockLowering {
  private:
   // Region entry: `go(n)` ends the path for the member the region is entered at, found by
   // the page offset of the entry pc (members[0], or a member with an entry_fallback: the
-  // code cache runs the region for no other).
+  // code cache runs the region for no other). Entries have distinct page offsets (the JIT
+  // tier gives none to a member whose offset another entry has); a member whose offset
+  // repeats one before it is ignored here.
   template <typename Go>
   void enter_member(Go go) {
     std::vector<size_t> entries;
+    std::vector<uint64_t> offsets = {job_.entry().start_paddr & kPageMask};
     for (size_t n = 1; n < job_.members.size(); ++n) {
-      if (job_.members[n].entry_fallback != nullptr) entries.push_back(n);
+      const uint64_t offset = job_.members[n].block->start_paddr & kPageMask;
+      if (job_.members[n].entry_fallback == nullptr ||
+          std::find(offsets.begin(), offsets.end(), offset) != offsets.end()) {
+        continue;
+      }
+      offsets.push_back(offset);
+      entries.push_back(n);
     }
     if (entries.empty()) {
       go(0);
@@ -1821,16 +1834,21 @@ class BlockLowering {
     BasicBlock* leave = BasicBlock::Create(ctx_, "indirect_leave", fn_);
     BasicBlock* in_page = BasicBlock::Create(ctx_, "indirect_in_page", fn_);
     BasicBlock* pick = BasicBlock::Create(ctx_, "indirect_member", fn_);
-    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateAnd(target, c64(~kPageMask)), page_base_), in_page,
-                    leave);
+    if (bare_) {  // pcs are physical addresses (see lower())
+      b_.CreateBr(in_page);
+    } else {
+      b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateAnd(target, c64(~kPageMask)), page_base_), in_page,
+                      leave);
+    }
     b_.SetInsertPoint(in_page);
     b_.CreateStore(instret, instret_slot_);
     b_.CreateCondBr(may_chain(instret), pick, leave);
     b_.SetInsertPoint(pick);
-    llvm::SwitchInst* sw = b_.CreateSwitch(b_.CreateAnd(target, c64(kPageMask)), leave,
+    const uint64_t mask = bare_ ? ~uint64_t{0} : kPageMask;
+    llvm::SwitchInst* sw = b_.CreateSwitch(b_.CreateAnd(target, c64(mask)), leave,
                                            static_cast<unsigned>(job_.members.size()));
     for (size_t n = 0; n < job_.members.size(); ++n) {
-      sw->addCase(b_.getInt64(job_.members[n].block->start_paddr & kPageMask), member_bb_[n]);
+      sw->addCase(b_.getInt64(job_.members[n].block->start_paddr & mask), member_bb_[n]);
     }
     b_.SetInsertPoint(leave);
   }

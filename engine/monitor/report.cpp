@@ -157,6 +157,7 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
               {"tier2_compile_ms", static_cast<double>(js.tier2_compile_ns) / 1e6},
               {"regions_reverted", js.regions_reverted},
               {"region_member_entries", js.region_member_entries},
+              {"regions_spanning_pages", js.regions_spanning_pages},
               {"tier2_threshold", js.tier2_threshold},
               {"baseline_blocks", js.baseline_blocks},
               {"baseline_compile_ms", static_cast<double>(js.baseline_compile_ns) / 1e6},
@@ -248,11 +249,11 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
         " batches, %.1f ms (%.0f us/block), "
         "%" PRIu64 " failures, queue %zu, links %" PRIu64 " made / %" PRIu64
         " broken; tier 2: %" PRIu64 " regions (%" PRIu64 " blocks, %" PRIu64
-        " of them also entries) in %.1f ms (%.1f ms of CPU)\n",
+        " of them also entries; %" PRIu64 " spanning pages) in %.1f ms (%.1f ms of CPU)\n",
         js.blocks_compiled, js.compile_batches, static_cast<double>(js.compile_ns) / 1e6,
         tier1_us_per_block(js), js.compile_failures, s.compile_queue, js.links_made,
         js.links_broken, js.regions_compiled, js.region_blocks, js.region_member_entries,
-        static_cast<double>(js.tier2_compile_ns) / 1e6,
+        js.regions_spanning_pages, static_cast<double>(js.tier2_compile_ns) / 1e6,
         static_cast<double>(js.tier2_compile_cpu_ns) / 1e6);
     if (js.baseline_blocks > 0) {
       add("baseline tier: %" PRIu64

@@ -220,6 +220,44 @@ TEST_P(RegionEntry, ALeafCallInsideTheRegionReturnsIntoIt) {
   }
 }
 
+// A loop whose body crosses a page boundary (untranslated fetch, M-mode): on tier 2 one
+// region holds both halves. Rewriting the second half's first instruction (as a store into
+// it would, then dropping the block) takes the region away; the loop goes on with the new
+// instruction. Paused and resumed every few instructions, from every pause point.
+TEST_P(RegionEntry, ALoopAcrossAPageBoundary) {
+  constexpr uint64_t kLoop = kRamBase + 0xff0;  // L: the first half, in page 0
+  constexpr uint64_t kSecond = kRamBase + 0x1000;
+  constexpr uint64_t kEnd = kSecond + 8;
+  const std::vector<uint32_t> first = assemble({"addi t2, t2, -1", "addi a0, a0, 2", "j .+8"});
+  const std::vector<uint32_t> second = assemble({"addi a1, a1, 1", "bne t2, zero, .-20", "j ."});
+  const std::vector<uint32_t> patched = assemble({"addi a1, a1, 5"});
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 3u);
+  ASSERT_EQ(patched.size(), 1u);
+  for (const uint64_t pause : {uint64_t{40}, uint64_t{41}, uint64_t{42}}) {
+    TestMachine m(tier());
+    for (size_t i = 0; i < first.size(); ++i) m.put({first[i]}, kLoop + 4 * i);
+    for (size_t i = 0; i < second.size(); ++i) m.put({second[i]}, kSecond + 4 * i);
+    m.hart.s.pc = kLoop;
+    m.set_x(7, 100);  // t2
+    while (m.hart.s.instret < pause) m.run(1);
+    if (tier() == 2) {
+      EXPECT_GT(m.exec.jit()->stats().regions_spanning_pages, 0u);
+    }
+    // What is left to run: t2 passes, plus this pass's second half if the hart stopped
+    // before it.
+    const uint64_t a1 = m.x(11);
+    const uint64_t left = m.x(7) + (m.pc() == kSecond ? 1 : 0);
+    m.put({patched[0]}, kSecond);
+    m.exec.code_cache().invalidate_range(kSecond, 4);
+    for (int i = 0; i < 100 && m.pc() != kEnd; ++i) m.run(50);
+    EXPECT_EQ(m.pc(), kEnd) << "pause " << pause;
+    EXPECT_EQ(m.x(10), 200u) << "pause " << pause;
+    EXPECT_EQ(m.x(11), a1 + 5 * left) << "pause " << pause;
+    EXPECT_EQ(m.x(7), 0u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, RegionEntry, ::testing::Values(0u, 1u, 2u, 3u, kMemberEntryTier),
                          [](const auto& info) { return "Tier" + std::to_string(info.param); });
 
