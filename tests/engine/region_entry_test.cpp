@@ -54,6 +54,12 @@ class RegionEntry : public ::testing::TestWithParam<unsigned> {
     ASSERT_EQ(words.size(), lines.size());
     for (size_t i = 0; i < words.size(); ++i) m.put({words[i]}, kRamBase + 4 * i);
   }
+  // kNest, its store writing `t3` to `t4`.
+  static void load_nest(TestMachine& m, uint64_t t3, uint64_t t4) {
+    load(m, kNest);
+    m.set_x(28, t3);
+    m.set_x(29, t4);
+  }
   // On tier 4, regions were entered at members (the test's point).
   void expect_member_entries(TestMachine& m) const {
     if (tier() != kMemberEntryTier) return;
@@ -63,9 +69,7 @@ class RegionEntry : public ::testing::TestWithParam<unsigned> {
 
 TEST_P(RegionEntry, ALoopNestEnteredAtMembersCountsEveryPass) {
   TestMachine m(tier());
-  load(m, kNest);
-  m.set_x(28, 0);         // t3: stored to scratch
-  m.set_x(29, kScratch);  // t4
+  load_nest(m, 0, kScratch);
   m.run(2000);
   EXPECT_EQ(m.pc(), kLoopEnd);
   EXPECT_EQ(m.x(10), 3u * 2u * 4u);
@@ -83,9 +87,7 @@ TEST_P(RegionEntry, ALoopNestEnteredAtMembersCountsEveryPass) {
 // and instret stay exact throughout.
 TEST_P(RegionEntry, ResumedAnywhereByTheLimit) {
   TestMachine m(tier());
-  load(m, kNest);
-  m.set_x(28, 0);
-  m.set_x(29, kScratch);
+  load_nest(m, 0, kScratch);
   for (int i = 0; i < 60 && m.pc() != kLoopEnd; ++i) m.run(3);
   EXPECT_EQ(m.pc(), kLoopEnd);
   EXPECT_EQ(m.x(10), 24u);
@@ -98,11 +100,9 @@ TEST_P(RegionEntry, ResumedAnywhereByTheLimit) {
 // the last two rounds add 2 per pass: 8 * 1 + 16 * 2.
 TEST_P(RegionEntry, AStoreIntoAMemberRunsTheNewCode) {
   TestMachine m(tier());
-  load(m, kNest);
   const std::vector<uint32_t> add2 = assemble({"addi a0, a0, 2"});
   ASSERT_EQ(add2.size(), 1u);
-  m.set_x(28, add2[0]);
-  m.set_x(29, kRamBase + 7 * 4);
+  load_nest(m, add2[0], kRamBase + 7 * 4);
   m.run(2000);
   EXPECT_EQ(m.pc(), kLoopEnd);
   EXPECT_EQ(m.x(10), 8u + 16u * 2u);
@@ -117,9 +117,7 @@ TEST_P(RegionEntry, AStoreIntoAMemberRunsTheNewCode) {
 // and a second run of the nest still counts every pass.
 TEST_P(RegionEntry, DroppingTheRegionsEntryLeavesItsMemberEntries) {
   TestMachine m(tier());
-  load(m, kNest);
-  m.set_x(28, 0);
-  m.set_x(29, kScratch);
+  load_nest(m, 0, kScratch);
   m.run(2000);
   ASSERT_EQ(m.x(10), 24u);
   CodeCache& cache = m.exec.code_cache();
