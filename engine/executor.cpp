@@ -233,7 +233,7 @@ RunStop Executor::run(uint64_t instret_limit) {
     if (block->native != nullptr) {
       if (jit_) ++jit_->stats().native_runs;
       cache_.set_exit_fetch(fetch);
-      if (block->native(&hart_, &s) == kJitTrap) take_trap();
+      if (run_jit(block->native, &hart_, &s) == kJitTrap) take_trap();
       continue;
     }
     if (!interpret_block(hart_, block->ir)) take_trap();

@@ -19,6 +19,17 @@ enum JitStatus : uint32_t {
 };
 using JitFn = uint32_t (*)(Hart* hart, HartState* state);
 
+// Runs compiled code. Not through UBSan's function-type check (-fsanitize=function, in the
+// sanitizer builds): it reads the 8 bytes before the callee, which code at the start of
+// its mapping does not have.
+#if defined(__clang__)
+__attribute__((no_sanitize("function")))
+#endif
+inline uint32_t
+run_jit(JitFn fn, Hart* hart, HartState* state) {
+  return fn(hart, state);
+}
+
 // A patchable exit of a compiled block (dynarmic's "link" / QEMU's goto_tb slot): the
 // code loads `fn` and, when set, tail-calls it. The JIT tier's registry records every
 // slot by its target so a block can be unlinked when its page is written.

@@ -198,7 +198,7 @@ class BaselineFixture : public ::testing::Test {
 
   Outcome run_compiled(JitFn fn, const Start& start) {
     setup(jit_m, start);
-    const uint32_t status = fn(&jit_m.hart, &jit_m.hart.s);
+    const uint32_t status = run_jit(fn, &jit_m.hart, &jit_m.hart.s);
     return capture(jit_m, status, start);
   }
 

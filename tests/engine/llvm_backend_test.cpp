@@ -175,14 +175,14 @@ TEST(LlvmBackend, ARegionIsEnteredAtTheMemberThePcNames) {
   // Entered at B: B runs, then the limit stops the loop at A's head.
   s.pc = kRamBase + 12;
   s.instret_limit = s.instret + 1;
-  r.fn(&m.hart, &s);
+  run_jit(r.fn, &m.hart, &s);
   EXPECT_EQ(m.x(2), 1u);
   EXPECT_EQ(m.x(1), 0u);
   EXPECT_EQ(s.pc, kRamBase);
   EXPECT_EQ(s.instret, 2u);
   // Entered at A.
   s.instret_limit = s.instret + 1;
-  r.fn(&m.hart, &s);
+  run_jit(r.fn, &m.hart, &s);
   EXPECT_EQ(m.x(1), 1u);
   EXPECT_EQ(m.x(2), 1u);
   EXPECT_EQ(s.pc, kRamBase + 12);
@@ -190,10 +190,10 @@ TEST(LlvmBackend, ARegionIsEnteredAtTheMemberThePcNames) {
   const uint64_t limit = s.bare_limit;
   s.bare_limit = 0;
   s.pc = kRamBase + 12;
-  r.fn(&m.hart, &s);
+  run_jit(r.fn, &m.hart, &s);
   EXPECT_EQ(g_fallback_ran, 1);
   s.pc = kRamBase;
-  r.fn(&m.hart, &s);
+  run_jit(r.fn, &m.hart, &s);
   EXPECT_EQ(g_fallback_ran, 0);
   EXPECT_EQ(m.x(1), 1u);  // the fallbacks ran instead of the region
   EXPECT_EQ(m.x(2), 1u);
