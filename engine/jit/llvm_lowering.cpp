@@ -175,7 +175,11 @@ class BlockLowering {
     for (size_t n = 0; n < job_.members.size(); ++n) {
       b_.SetInsertPoint(member_bb_[n]);
       const uint64_t paddr = job_.members[n].block->start_paddr;
-      block_pc_ = bare_ ? c64(paddr) : b_.CreateOr(page_base, c64(paddr & kPageMask));
+      // (A bare region's pcs are physical addresses: members in other pages are the same
+      // distance from the entry's page as in physical memory.)
+      const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
+      block_pc_ = bare_ ? b_.CreateAdd(page_base, c64(paddr - entry_page))
+                        : b_.CreateOr(page_base, c64(paddr & kPageMask));
       instret0_ = b_.CreateLoad(i64_, instret_slot_);
       lower_member(n);
     }
