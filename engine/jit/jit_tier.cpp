@@ -456,15 +456,10 @@ void JitTier::promote(BlockKey key) {
     // dispatcher, or from a predecessor's chain, code that would run tier 1 runs the
     // region's (a loop entered at its head from outside the region's entry, a return
     // into the loop after a call, a resume after the dispatcher's limit).
-    // The region finds the member from the pc's page offset: one entry per offset (members
-    // of a bare region may lie in several pages).
-    const uint64_t offset = m->key.paddr() & kPageMask;
-    const bool offset_taken =
-        std::any_of(job.members.begin(), job.members.end() - 1, [&](const CompileMember& c) {
-          return (c.key.paddr() & kPageMask) == offset &&
-                 (&c == &job.members.front() || c.entry_fallback != nullptr);
-        });
-    if (m != entry && !offset_taken && (m->tier == Tier::Fast || m->tier == Tier::Baseline)) {
+    // Only in the entry's page: the region's code finds the member by the pc's offset in
+    // the page, and the page from the pc.
+    if (m != entry && m->key.page() == entry->key.page() &&
+        (m->tier == Tier::Fast || m->tier == Tier::Baseline)) {
       job.members.back().entry_fallback = m->native;
     }
   }

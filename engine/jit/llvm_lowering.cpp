@@ -189,16 +189,18 @@ class BlockLowering {
  private:
   // Region entry: `go(n)` ends the path for the member the region is entered at, found by
   // the page offset of the entry pc (members[0], or a member with an entry_fallback: the
-  // code cache runs the region for no other). Entries have distinct page offsets (the JIT
-  // tier gives none to a member whose offset another entry has); a member whose offset
-  // repeats one before it is ignored here.
+  // code cache runs the region for no other). Entries lie in the entry's page (the code
+  // finds the page from the entry pc), so their page offsets differ; an entry_fallback on
+  // a member in another page is ignored here.
   template <typename Go>
   void enter_member(Go go) {
     std::vector<size_t> entries;
     std::vector<uint64_t> offsets = {job_.entry().start_paddr & kPageMask};
+    const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
     for (size_t n = 1; n < job_.members.size(); ++n) {
-      const uint64_t offset = job_.members[n].block->start_paddr & kPageMask;
-      if (job_.members[n].entry_fallback == nullptr ||
+      const uint64_t paddr = job_.members[n].block->start_paddr;
+      const uint64_t offset = paddr & kPageMask;
+      if (job_.members[n].entry_fallback == nullptr || (paddr & ~kPageMask) != entry_page ||
           std::find(offsets.begin(), offsets.end(), offset) != offsets.end()) {
         continue;
       }
