@@ -1832,7 +1832,19 @@ class BlockLowering {
                  false);
   }
 
-  // Region mode, an indirect jump (a return, a call through a register): when the target
+  // Whether the block's last instruction is a return (`ret`: jalr x0, 0(ra), or c.jr ra).
+  // Other indirect jumps (an interpreter's dispatch through a table, calls through a
+  // register) leave the region as before: a switch over the members at every such jump
+  // made bytecode's regions slower.
+  static bool ends_in_return(const IrBlock& blk) {
+    if (blk.guest_words.empty()) return false;
+    const uint32_t w = blk.guest_words.back();
+    constexpr uint32_t kRet = 0x00008067;  // jalr x0, 0(x1)
+    constexpr uint32_t kCRet = 0x8082;     // c.jr x1
+    return (w & 3) == 3 ? w == kRet : (w & 0xffff) == kCRet;
+  }
+
+  // Region mode, a return (ends_in_return): when the target
   // is a member's pc, a branch to it inside the region, after the limit check an edge
   // makes (the return of a small function the region called, back into its loop). The
   // insert point is left where the jump leaves the region.
@@ -1934,7 +1946,7 @@ class BlockLowering {
       case IrExit::Indirect: {
         Value* target = read(e.target);
         if (region_) {
-          indirect_to_member(target, instret);
+          if (ends_in_return(blk)) indirect_to_member(target, instret);
           leave_region(target, instret, nullptr, true);
           break;
         }
