@@ -170,16 +170,15 @@ class BlockLowering {
     // any page. Other regions' members share the entry's page: a member's pc is the page's
     // base plus its offset.
     page_base_ = b_.CreateAnd(entry_pc_, c64(~kPageMask));
-    Value* page_base = page_base_;
     enter_member([&](size_t n) { b_.CreateBr(member_bb_[n]); });
+    // (A bare region's pcs are physical addresses: members in other pages are the same
+    // distance from the entry's page as in physical memory.)
+    const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
     for (size_t n = 0; n < job_.members.size(); ++n) {
       b_.SetInsertPoint(member_bb_[n]);
       const uint64_t paddr = job_.members[n].block->start_paddr;
-      // (A bare region's pcs are physical addresses: members in other pages are the same
-      // distance from the entry's page as in physical memory.)
-      const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
-      block_pc_ = bare_ ? b_.CreateAdd(page_base, c64(paddr - entry_page))
-                        : b_.CreateOr(page_base, c64(paddr & kPageMask));
+      block_pc_ = bare_ ? b_.CreateAdd(page_base_, c64(paddr - entry_page))
+                        : b_.CreateOr(page_base_, c64(paddr & kPageMask));
       instret0_ = b_.CreateLoad(i64_, instret_slot_);
       lower_member(n);
     }
@@ -190,22 +189,17 @@ class BlockLowering {
   // Region entry: `go(n)` ends the path for the member the region is entered at, found by
   // the page offset of the entry pc (members[0], or a member with an entry_fallback: the
   // code cache runs the region for no other). Entries lie in the entry's page (the code
-  // finds the page from the entry pc), so their page offsets differ; an entry_fallback on
-  // a member in another page is ignored here.
+  // finds the page from the entry pc), so their page offsets differ (members are distinct
+  // blocks); an entry_fallback on a member in another page is ignored here.
   template <typename Go>
   void enter_member(Go go) {
     std::vector<size_t> entries;
-    std::vector<uint64_t> offsets = {job_.entry().start_paddr & kPageMask};
     const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
     for (size_t n = 1; n < job_.members.size(); ++n) {
       const uint64_t paddr = job_.members[n].block->start_paddr;
-      const uint64_t offset = paddr & kPageMask;
-      if (job_.members[n].entry_fallback == nullptr || (paddr & ~kPageMask) != entry_page ||
-          std::find(offsets.begin(), offsets.end(), offset) != offsets.end()) {
-        continue;
+      if (job_.members[n].entry_fallback != nullptr && (paddr & ~kPageMask) == entry_page) {
+        entries.push_back(n);
       }
-      offsets.push_back(offset);
-      entries.push_back(n);
     }
     if (entries.empty()) {
       go(0);
@@ -1031,34 +1025,35 @@ class BlockLowering {
   // engine/ir_eval.h's normal_above_min on the bits of a result (a scalar or a vector of
   // them): finite and above the smallest normal (the smallest normal may be a tiny result
   // rounded up, with UF), one unsigned compare on the magnitude shifted left one.
-  Value* normal_above_min(Value* bits, bool dbl) {
+  // `bound`, if given, replaces the range's width (normal_in_env).
+  Value* normal_above_min(Value* bits, bool dbl, Value* bound = nullptr) {
     using D = ir_eval_detail::FpBits<double>;
     using S = ir_eval_detail::FpBits<float>;
-    const uint64_t exp_shifted = dbl ? D::kExpShifted : S::kExpShifted;
     const uint64_t min_shifted = dbl ? D::kMinNormalShifted : S::kMinNormalShifted;
     llvm::Type* t = bits->getType();  // ConstantInt::get splats over a vector type
+    if (bound == nullptr) bound = llvm::ConstantInt::get(t, normal_range(dbl));
     Value* m = b_.CreateShl(bits, llvm::ConstantInt::get(t, 1));
-    return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(t, min_shifted + 1)),
-                            llvm::ConstantInt::get(t, exp_shifted - min_shifted - 1));
+    return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(t, min_shifted + 1)), bound);
+  }
+  // The width of normal_above_min's range.
+  static uint64_t normal_range(bool dbl) {
+    using D = ir_eval_detail::FpBits<double>;
+    using S = ir_eval_detail::FpBits<float>;
+    return dbl ? D::kExpShifted - D::kMinNormalShifted - 1
+               : S::kExpShifted - S::kMinNormalShifted - 1;
   }
 
   // normal_above_min(bits) && fp_env_ok(dynamic) as one compare: the bound of the range
   // compare is 0 (nothing passes) when the environment refuses the host's result. The
   // bound is computed once per member, as fp_env_ok is.
   Value* normal_in_env(Value* bits, bool dbl, bool dynamic) {
-    using D = ir_eval_detail::FpBits<double>;
-    using S = ir_eval_detail::FpBits<float>;
-    const uint64_t exp_shifted = dbl ? D::kExpShifted : S::kExpShifted;
-    const uint64_t min_shifted = dbl ? D::kMinNormalShifted : S::kMinNormalShifted;
     llvm::Type* t = bits->getType();
     Value*& bound = fp_bound_[dbl ? 1 : 0][dynamic ? 1 : 0];
     if (bound == nullptr) {
-      bound = b_.CreateSelect(fp_env_ok(dynamic),
-                              llvm::ConstantInt::get(t, exp_shifted - min_shifted - 1),
+      bound = b_.CreateSelect(fp_env_ok(dynamic), llvm::ConstantInt::get(t, normal_range(dbl)),
                               llvm::ConstantInt::get(t, 0));
     }
-    Value* m = b_.CreateShl(bits, llvm::ConstantInt::get(t, 1));
-    return b_.CreateICmpULT(b_.CreateSub(m, llvm::ConstantInt::get(t, min_shifted + 1)), bound);
+    return normal_above_min(bits, dbl, bound);
   }
 
   // The FP environment in which a rounding op may take the host's result (engine/ir_eval.h,
