@@ -18,6 +18,7 @@
 #include "engine/hart.h"
 #include "engine/ir.h"
 #include "engine/ir_eval.h"
+#include "engine/translate/fs_dirty.h"
 
 namespace tiervm {
 namespace {
@@ -168,11 +169,6 @@ uint64_t h_sgnj(Hart& h, uint64_t a, uint64_t b, uint64_t, int64_t) {
 template <class F, uint32_t (*Op)(typename F::T)>
 uint64_t h_classify(Hart&, uint64_t a, uint64_t, uint64_t, int64_t) {
   return Op(F::in(a));
-}
-
-uint64_t h_fs_dirty(Hart& h, uint64_t, uint64_t, uint64_t, int64_t) {
-  h.set_fs_dirty();
-  return 0;
 }
 
 // ---- Emitter side.
@@ -438,6 +434,11 @@ constexpr InsnDef kFpInsns[] = {
 };
 
 }  // namespace
+
+uint64_t h_fs_dirty(Hart& h, uint64_t, uint64_t, uint64_t, int64_t) {
+  h.set_fs_dirty();
+  return 0;
+}
 
 std::span<const InsnDef> fp_insns() {
   return kFpInsns;
