@@ -31,8 +31,11 @@ struct JitConfig {
   TierPolicyConfig policy;
   // How often hotness is sampled (host time).
   double tick_seconds = 0.005;
-  // Largest tier-2 region, in blocks.
+  // Largest tier-2 region, in blocks; and past it, while the blocks hold at most
+  // small_region_insns guest instructions, small_region_blocks (engine/jit/region_builder.h).
   uint32_t max_region_blocks = 8;
+  uint32_t small_region_blocks = 16;
+  uint32_t small_region_insns = 96;
 };
 
 // Counters for the monitor and benchmarks. Hart thread only (the worker's compile times

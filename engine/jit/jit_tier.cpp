@@ -450,7 +450,8 @@ void JitTier::promote(BlockKey key) {
   // Bare data accesses imply untranslated fetch (M-mode, or satp Bare): a bare region's
   // members may lie in any page, and its code runs only while the hart is still bare.
   for (const CachedBlock* m :
-       form_region(cache_, *entry, config_.max_region_blocks, job.bare_memory)) {
+       form_region(cache_, *entry, config_.max_region_blocks, job.bare_memory,
+                   {config_.small_region_blocks, config_.small_region_insns})) {
     job.members.push_back(make_member(*m));
     // The region may be entered at the members that run their own tier-1 code: from the
     // dispatcher, or from a predecessor's chain, code that would run tier 1 runs the

@@ -164,6 +164,29 @@ TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
   EXPECT_EQ(form_region(cache, *entry, 2).size(), 2u);
 }
 
+// Past its block limit a region grows while it stays small: here a chain of 20 compiled
+// one-instruction blocks (`j .+4` each) gives 8 blocks at a limit of 8, 16 when up to 16
+// blocks of at most 96 instructions may join, and 10 when at most 10 instructions may.
+TEST(RegionBuilder, GrowsPastTheBlockLimitWhileSmall) {
+  TestMachine m;
+  constexpr unsigned kBlocks = 20;
+  CodeCache& cache = m.exec.code_cache();
+  for (unsigned k = 0; k < kBlocks; ++k) m.put({0x0040006f}, kRamBase + 4 * k);  // j .+4
+  for (unsigned k = 0; k < kBlocks; ++k) {
+    CachedBlock* b = cache.get(kRamBase + 4 * k, kRamBase + 4 * k, {true});
+    ASSERT_NE(b, nullptr);
+    ASSERT_EQ(b->ir.guest_count(), 1u);
+    b->native = &code_a;
+  }
+  const CachedBlock* entry = cache.find(cache.get(kRamBase, kRamBase, {true})->key);
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(form_region(cache, *entry, 8).size(), 8u);
+  const auto grown = form_region(cache, *entry, 8, false, {16, 96});
+  ASSERT_EQ(grown.size(), 16u);
+  for (unsigned k = 0; k < 16; ++k) EXPECT_EQ(grown[k]->ir.start_pc, kRamBase + 4 * k);
+  EXPECT_EQ(form_region(cache, *entry, 8, false, {16, 10}).size(), 10u);
+}
+
 }  // namespace
 }  // namespace tiervm::test
 
