@@ -12,6 +12,7 @@
 #include "engine/jit/module_refs.h"
 #include "engine/jit/region_builder.h"
 #include "engine/jit/tier_up_policy.h"
+#include "tests/engine/asm_util.h"
 #include "tests/engine/test_machine.h"
 
 namespace tiervm::test {
@@ -164,14 +165,19 @@ TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
   EXPECT_EQ(form_region(cache, *entry, 2).size(), 2u);
 }
 
-// Past its block limit a region grows while it stays small: here a chain of 20 compiled
-// one-instruction blocks (`j .+4` each) gives 8 blocks at a limit of 8, 16 when up to 16
-// blocks of at most 96 instructions may join, and 10 when at most 10 instructions may.
+// Past its block limit a region grows while its loop stays small: here a loop of 20
+// compiled one-instruction blocks (`j .+4`, the last back to the first) gives 8 blocks at
+// a limit of 8, 16 when up to 16 blocks of at most 96 instructions may join, and 10 when
+// at most 10 instructions may.
 TEST(RegionBuilder, GrowsPastTheBlockLimitWhileSmall) {
   TestMachine m;
   constexpr unsigned kBlocks = 20;
+  const std::vector<uint32_t> words = assemble({"j .+4", "j .-76"});
+  ASSERT_EQ(words.size(), 2u);
   CodeCache& cache = m.exec.code_cache();
-  for (unsigned k = 0; k < kBlocks; ++k) m.put({0x0040006f}, kRamBase + 4 * k);  // j .+4
+  for (unsigned k = 0; k < kBlocks; ++k) {
+    m.put({k + 1 < kBlocks ? words[0] : words[1]}, kRamBase + 4 * k);
+  }
   for (unsigned k = 0; k < kBlocks; ++k) {
     CachedBlock* b = cache.get(kRamBase + 4 * k, kRamBase + 4 * k, {true});
     ASSERT_NE(b, nullptr);
@@ -185,6 +191,43 @@ TEST(RegionBuilder, GrowsPastTheBlockLimitWhileSmall) {
   ASSERT_EQ(grown.size(), 16u);
   for (unsigned k = 0; k < 16; ++k) EXPECT_EQ(grown[k]->ir.start_pc, kRamBase + 4 * k);
   EXPECT_EQ(form_region(cache, *entry, 8, false, {16, 10}).size(), 10u);
+}
+
+// An inner loop's region takes its enclosing loop's blocks before the paths that leave:
+//   A 0x00: j E              (outer loop head)
+//   E 0x10: bne t0, zero, E  (the entry: an inner loop)
+//   F 0x14: beq t1, zero, X0 (leaves the outer loop)
+//   G 0x18: j A
+//   X 0x40..: a chain of ten `j .+4` blocks
+// Breadth first, the region's first four blocks would be E, F, X0 and G.
+TEST(RegionBuilder, TakesTheEnclosingLoopBeforeTheExits) {
+  TestMachine m;
+  const std::vector<uint32_t> w =
+      assemble({"j .+16", "bne t0, zero, .", "beq t1, zero, .+44", "j .-24", "j .+4"});
+  ASSERT_EQ(w.size(), 5u);
+  m.put({w[0]}, kRamBase);
+  m.put({w[1], w[2], w[3]}, kRamBase + 0x10);
+  for (unsigned k = 0; k < 10; ++k) m.put({w[4]}, kRamBase + 0x40 + 4 * k);
+  CodeCache& cache = m.exec.code_cache();
+  std::vector<uint64_t> pcs = {0x00, 0x10, 0x14, 0x18};
+  for (unsigned k = 0; k < 10; ++k) pcs.push_back(0x40 + 4 * k);
+  for (uint64_t pc : pcs) {
+    CachedBlock* b = cache.get(kRamBase + pc, kRamBase + pc, {true});
+    ASSERT_NE(b, nullptr);
+    b->native = &code_a;
+  }
+  const CachedBlock* e = cache.find(cache.get(kRamBase + 0x10, kRamBase + 0x10, {true})->key);
+  ASSERT_NE(e, nullptr);
+  auto starts = [](const std::vector<const CachedBlock*>& blocks) {
+    std::vector<uint64_t> out;
+    out.reserve(blocks.size());
+    for (const CachedBlock* b : blocks) out.push_back(b->ir.start_pc - kRamBase);
+    return out;
+  };
+  EXPECT_EQ(starts(form_region(cache, *e, 4)), (std::vector<uint64_t>{0x10, 0x14, 0x18, 0x00}));
+  // Room for more: the exit path fills it, breadth first.
+  EXPECT_EQ(starts(form_region(cache, *e, 6)),
+            (std::vector<uint64_t>{0x10, 0x14, 0x40, 0x18, 0x44, 0x00}));
 }
 
 }  // namespace
