@@ -191,6 +191,8 @@ class Machine {
   // Retired by hart i; with hart threads, as of the end of its last slice (any thread may
   // ask).
   uint64_t hart_instructions(unsigned i) const;
+  // Whether the harts run on host threads of their own (--hart-threads on, several harts).
+  bool hart_threads() const { return threaded_; }
   const MachineConfig& config() const { return config_; }
 
  private:

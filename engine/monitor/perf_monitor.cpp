@@ -135,6 +135,10 @@ void PerfMonitor::on_slice(const SliceInfo& slice) {
   run_ns_ += slice.run_ns;
   const unsigned hart = slice.hart < kMonitorMaxHarts ? slice.hart : 0;
   ++hart_samples_[hart];
+  if (machine_.hart_threads()) {
+    if (published_.size() < machine_.hart_count()) published_.resize(machine_.hart_count());
+    published_[hart] = collect(hart);
+  }
   if (slice.why == RunStop::Waiting) {
     ++samples_idle_;
     run_ns_unresolved_ += slice.run_ns;
@@ -158,7 +162,8 @@ void PerfMonitor::on_slice(const SliceInfo& slice) {
   if (now - period_start_ns_ >= kHistoryPeriodNs) tick(now);
   if (publish_interval_ns_ && now - last_publish_ns_ >= publish_interval_ns_) {
     last_publish_ns_ = now;
-    publish();
+    // With harts on threads this runs on one of them: the others' parts as they published.
+    publish(machine_.hart_threads());
   }
 }
 
@@ -234,7 +239,49 @@ void PerfMonitor::on_event(const Event& e) {
 
 static_assert(kMonitorMaxHarts == MachineConfig::kMaxHarts);
 
+PerfMonitor::HartPart PerfMonitor::collect(unsigned i) const {
+  const Hart& hart = machine_.hart(i);
+  const HartState& hs = hart.s;
+  Executor& ex = machine_.executor(i);
+  const SoftTlb& tlb = hart.tlb;
+  const CodeCache& cache = ex.code_cache();
+  HartPart part;
+  HartCounters& h = part.h;
+  h.id = i;
+  h.state = hs.waiting ? "wfi" : "running";
+  h.priv = hs.priv == Priv::M ? 'M' : hs.priv == Priv::S ? 'S' : 'U';
+  h.pc = hs.pc;
+  h.traps = ex.traps_taken();
+  h.interrupts = ex.interrupts_taken();
+  h.blocks_executed = ex.blocks_executed();
+  h.tlb_l1_misses = tlb.l1_misses;
+  h.code_blocks = cache.block_count();
+  part.tlb_l2_hits = tlb.l2_hits;
+  part.tlb_l2_misses = tlb.l2_misses;
+  part.tlb_flushes = tlb.flushes;
+  part.tlb_page_flushes = tlb.page_flushes;
+  part.code_max_blocks = cache.max_blocks();
+  part.code_evicted = cache.evicted();
+  part.code_host_bytes = cache.native_bytes();
+  part.translations = cache.translations();
+  part.code_lookups = cache.lookups();
+  part.code_revalidations = cache.revalidations();
+  part.invalidations = cache.invalidations();
+  if (const JitTier* jit = ex.jit()) {
+    h.blocks_compiled = jit->stats().blocks_compiled;
+    part.jit_enabled = true;
+    part.jit = jit->stats();
+    part.compile_queue = jit->queue_length();
+    part.jit_counted_entries = jit->counted_entries();
+  }
+  return part;
+}
+
 MonitorSnapshot PerfMonitor::capture() const {
+  return capture(false);
+}
+
+MonitorSnapshot PerfMonitor::capture(bool published) const {
   std::lock_guard<std::recursive_mutex> lock(state_mutex_);
   MonitorSnapshot s;
   const uint64_t now = now_ns();
@@ -261,51 +308,43 @@ MonitorSnapshot PerfMonitor::capture() const {
   }
   // Every hart has its own executor, TLB, code cache and JIT: the totals are their sums.
   for (unsigned i = 0; i < machine_.hart_count(); ++i) {
-    const Hart& hart = machine_.hart(i);
-    const HartState& hs = hart.s;
-    Executor& ex = machine_.executor(i);
-    const SoftTlb& tlb = hart.tlb;
-    const CodeCache& cache = ex.code_cache();
-    HartCounters h;
+    HartPart part;
+    if (!published) {
+      part = collect(i);
+    } else if (i < published_.size()) {
+      part = published_[i];
+    }
+    HartCounters& h = part.h;
     h.id = i;
-    h.state = hs.waiting ? "wfi" : "running";
-    h.priv = hs.priv == Priv::M ? 'M' : hs.priv == Priv::S ? 'S' : 'U';
-    h.pc = hs.pc;
     h.instructions = machine_.hart_instructions(i);
     h.mips_recent = i < hart_mips_.size() ? hart_mips_[i] : 0;
-    h.traps = ex.traps_taken();
-    h.interrupts = ex.interrupts_taken();
-    h.blocks_executed = ex.blocks_executed();
-    h.tlb_l1_misses = tlb.l1_misses;
-    h.code_blocks = cache.block_count();
     h.samples = i < kMonitorMaxHarts ? hart_samples_[i] : 0;
 
     s.blocks_executed += h.blocks_executed;
     s.traps += h.traps;
     s.interrupts += h.interrupts;
-    s.tlb_l1_misses += tlb.l1_misses;
-    s.tlb_l2_hits += tlb.l2_hits;
-    s.tlb_l2_misses += tlb.l2_misses;
-    s.tlb_flushes += tlb.flushes + tlb.page_flushes;
-    s.tlb_page_flushes += tlb.page_flushes;
-    s.code_blocks += cache.block_count();
-    s.code_max_blocks += cache.max_blocks();
-    s.code_evicted += cache.evicted();
-    s.code_host_bytes += cache.native_bytes();
-    s.translations += cache.translations();
-    s.code_lookups += cache.lookups();
-    s.code_revalidations += cache.revalidations();
-    s.invalidations += cache.invalidations();
-    if (const JitTier* jit = ex.jit()) {
-      h.blocks_compiled = jit->stats().blocks_compiled;
+    s.tlb_l1_misses += h.tlb_l1_misses;
+    s.tlb_l2_hits += part.tlb_l2_hits;
+    s.tlb_l2_misses += part.tlb_l2_misses;
+    s.tlb_flushes += part.tlb_flushes + part.tlb_page_flushes;
+    s.tlb_page_flushes += part.tlb_page_flushes;
+    s.code_blocks += h.code_blocks;
+    s.code_max_blocks += part.code_max_blocks;
+    s.code_evicted += part.code_evicted;
+    s.code_host_bytes += part.code_host_bytes;
+    s.translations += part.translations;
+    s.code_lookups += part.code_lookups;
+    s.code_revalidations += part.code_revalidations;
+    s.invalidations += part.invalidations;
+    if (part.jit_enabled) {
       if (!s.jit_enabled) {
         s.jit_enabled = true;
-        s.jit = jit->stats();
+        s.jit = part.jit;
       } else {
-        s.jit += jit->stats();
+        s.jit += part.jit;
       }
-      s.compile_queue += jit->queue_length();
-      s.jit_counted_entries += jit->counted_entries();
+      s.compile_queue += part.compile_queue;
+      s.jit_counted_entries += part.jit_counted_entries;
     }
     s.harts.push_back(h);
   }
@@ -339,8 +378,12 @@ nlohmann::json PerfMonitor::to_json(size_t top_n) const {
 }
 
 void PerfMonitor::publish() {
+  publish(false);
+}
+
+void PerfMonitor::publish(bool published) {
   ++sequence_;
-  auto snap = std::make_shared<const MonitorSnapshot>(capture());
+  auto snap = std::make_shared<const MonitorSnapshot>(capture(published));
   std::lock_guard<std::mutex> lock(latest_mutex_);
   latest_ = std::move(snap);
 }

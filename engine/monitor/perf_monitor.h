@@ -28,7 +28,10 @@ struct SliceInfo;
 // machine whenever a snapshot is taken, enabled or not.
 //
 // Threads: everything except latest() runs on the machine's thread (or while the machine
-// is not running). latest() hands the last published snapshot to any thread.
+// is not running), except that with harts on host threads on_slice runs on the hart
+// threads (under the machine's slice lock and state_mutex_): a snapshot it publishes then
+// takes the other harts' counters as their threads last published them, not live.
+// latest() hands the last published snapshot to any thread.
 class PerfMonitor {
  public:
   explicit PerfMonitor(Machine& machine);
@@ -65,6 +68,24 @@ class PerfMonitor {
   static constexpr size_t kHistoryCapacity = 3000;  // 5 minutes at one sample per 100 ms
   static constexpr size_t kCompileCapacity = 4096;
   static constexpr uint64_t kHistoryPeriodNs = 100'000'000;
+
+  // One hart's part of a snapshot: its counters and its own engine's (executor, TLB, code
+  // cache, JIT), read on the thread that runs the hart.
+  struct HartPart {
+    HartCounters h;
+    uint64_t tlb_l2_hits = 0, tlb_l2_misses = 0, tlb_flushes = 0, tlb_page_flushes = 0;
+    uint64_t code_max_blocks = 0, code_evicted = 0, code_host_bytes = 0;
+    uint64_t translations = 0, code_lookups = 0, code_revalidations = 0, invalidations = 0;
+    bool jit_enabled = false;
+    JitStats jit;
+    uint64_t compile_queue = 0;
+    uint64_t jit_counted_entries = 0;
+  };
+  HartPart collect(unsigned i) const;
+  // capture(), with each hart's part as its thread last published it (`published`: the
+  // harts run on threads, and this runs on one of them) or read now.
+  MonitorSnapshot capture(bool published) const;
+  void publish(bool published);
 
   BlockProfile& profile(uint64_t paddr);
   const CachedBlock* block_at_pc(unsigned i, uint64_t pc) const;
@@ -103,6 +124,10 @@ class PerfMonitor {
   uint64_t period_samples_ = 0;
   uint64_t period_native_samples_ = 0;
   std::deque<RateSample> history_;
+  // With harts on threads: each hart's part as of the end of its last slice, written by
+  // its own thread in on_slice, so that a snapshot built on another hart's thread reads
+  // no other hart's live state (state_mutex_). Empty parts for harts yet to run a slice.
+  std::vector<HartPart> published_;
   std::deque<CompileRecord> compiles_;
   std::array<std::array<uint64_t, kCompileHistogramBins>, kTierCount> histogram_{};
 

@@ -395,6 +395,48 @@ TEST(PerfMonitor, ReportListsEveryHart) {
   EXPECT_EQ(sum, report["instructions"].get<uint64_t>());
 }
 
+// --smp 4 --hart-threads on, snapshots published every 0.1 ms from the slice hook, which
+// runs on the hart threads: a snapshot takes the other harts' counters as their own threads
+// published them at the end of their slices, not live (scripts/tsan runs this test: the
+// live reads were data races). Every published snapshot lists every hart; the last one
+// is at most the final, live capture's.
+TEST(PerfMonitor, SnapshotsPublishedOnHartThreadsReadEachHartAsItsThreadLeftIt) {
+  MachineConfig c;
+  c.image = std::string(TIERVM_BINARY_DIR) + "/roms/isa/smp.elf";
+  c.harts = 4;
+  c.hart_threads = true;
+  std::string error;
+  auto m = Machine::create(c, error);
+  ASSERT_NE(m, nullptr) << error;
+  ASSERT_TRUE(m->hart_threads());
+  PerfMonitor monitor(*m);
+  monitor.set_publish_interval(1e-4);
+  monitor.enable();
+  ASSERT_EQ(m->run({0, 60}).kind, MachineExit::Kind::Poweroff);
+  const std::shared_ptr<const MonitorSnapshot> last = monitor.latest();
+  ASSERT_NE(last, nullptr);
+  EXPECT_GT(last->sequence, 1u);
+  ASSERT_EQ(last->harts.size(), 4u);
+  const MonitorSnapshot end = monitor.capture();
+  ASSERT_EQ(end.harts.size(), 4u);
+  uint64_t executed = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    const HartCounters& h = last->harts[i];
+    EXPECT_EQ(h.id, i);
+    executed += h.blocks_executed;
+    if (h.blocks_executed > 0) {
+      EXPECT_GE(h.pc, kRamBase) << "hart " << i;
+      EXPECT_GT(h.code_blocks, 0u) << "hart " << i;
+    }
+    EXPECT_LE(h.blocks_executed, end.harts[i].blocks_executed) << "hart " << i;
+    EXPECT_GT(end.harts[i].blocks_executed, 0u) << "hart " << i;
+    EXPECT_EQ(end.harts[i].code_blocks, m->executor(i).code_cache().block_count());
+  }
+  EXPECT_GT(executed, 0u);
+  EXPECT_LE(last->blocks_executed, end.blocks_executed);
+  EXPECT_EQ(executed, last->blocks_executed);
+}
+
 // --smp 4 on the baseline tier: samples are taken on the hart that ran each slice and
 // split by hart in every block; the totals are the sums of the harts' own engines.
 TEST(PerfMonitor, SamplesAndCountersAreKeptPerHart) {
