@@ -95,7 +95,7 @@ void Executor::debug_resume() {
 
 void Executor::step_instruction() {
   // Every access on the slow path (where watchpoints are checked): an L1 that never hits.
-  static const std::array<TlbEntry, SoftTlb::kL1Size> kNoTlb{};
+  static const TlbEntry kNoTlb{};
   HartState& s = hart_.s;
   s.exit_request.store(0, std::memory_order_relaxed);
   uint64_t paddr = 0;
@@ -107,7 +107,7 @@ void Executor::step_instruction() {
   const bool watching = debug_ != nullptr && debug_->watching();
   if (trace_) trace_block(*block, s.pc);
   const bool ok =
-      watching ? interpret_block(hart_, *block, kNoTlb.data()) : interpret_block(hart_, *block);
+      watching ? interpret_block(hart_, *block, &kNoTlb, 0) : interpret_block(hart_, *block);
   if (!ok) take_trap();
 }
 
@@ -170,6 +170,10 @@ RunStop Executor::run(uint64_t instret_limit) {
       hart_.bus.sync_code(cache_.watcher());
     }
     if (cache_.has_retired()) cache_.collect();
+    if (hart_.tlb.resize_pending()) [[unlikely]] {
+      hart_.tlb.apply_resize();
+      hart_.update_modes();  // the data L1's new address and mask
+    }
     if (hart_.tlb.flushes != tlb_generation_) {
       // Virtual-pc lookups are only valid for the mappings they were made under.
       if (events_ && events_->active()) {

@@ -29,6 +29,10 @@ Cause fault_cause(MemFault f, Access a) {
 
 Hart::Hart(Bus& b, uint64_t hartid) : bus(b) {
   s.mhartid = hartid;
+  // The L1s grow by fill rate per instruction; a resize waits for the dispatcher
+  // (Executor::run calls SoftTlb::apply_resize), which compiled code returns to at once.
+  tlb.set_clock(&s.instret);
+  tlb.set_resize_hook([this] { s.request_exit(); });
   reset(0);
 }
 
@@ -76,6 +80,7 @@ void Hart::update_modes() {
   // Instruction fetch ignores SUM (S-mode never executes user pages, priv spec 4.3.1).
   data_mode_ = tlb_mode_of(data_ctx_.priv, data_ctx_.sum);
   s.data_tlb = tlb.l1_array(data_mode_);
+  s.data_tlb_mask = tlb.l1_mask(data_mode_);
   // Bare data accesses: satp's mode only matters below M (priv spec 4.1.11; MPRV applied
   // above); PMP binds M-mode through locked entries only (3.7.1).
   const bool bare =

@@ -13,8 +13,8 @@ namespace {
 
 // Loads go through the inline L1 probe first: a hit reads host RAM directly.
 template <typename T>
-inline bool load_mem(Hart& h, const TlbEntry* l1, uint64_t va, uint64_t& out) {
-  const TlbEntry& e = l1[SoftTlb::l1_index(va)];
+inline bool load_mem(Hart& h, const TlbEntry* l1, uint64_t mask, uint64_t va, uint64_t& out) {
+  const TlbEntry& e = l1[SoftTlb::l1_index(va, mask)];
   if (e.tag_read == (va & ~kPageMask) && (va & kPageMask) <= kPageSize - sizeof(T)) {
     const auto v =
         static_cast<T>(ram_read(reinterpret_cast<const void*>(va + e.host_addend), sizeof(T)));
@@ -36,8 +36,8 @@ inline bool load_mem(Hart& h, const TlbEntry* l1, uint64_t va, uint64_t& out) {
 }
 
 template <typename T>
-inline bool store_mem(Hart& h, const TlbEntry* l1, uint64_t va, uint64_t value) {
-  const TlbEntry& e = l1[SoftTlb::l1_index(va)];
+inline bool store_mem(Hart& h, const TlbEntry* l1, uint64_t mask, uint64_t va, uint64_t value) {
+  const TlbEntry& e = l1[SoftTlb::l1_index(va, mask)];
   if (e.tag_write == (va & ~kPageMask) && (va & kPageMask) <= kPageSize - sizeof(T)) {
     ram_write(reinterpret_cast<void*>(va + e.host_addend), sizeof(T), value);
     return true;
@@ -52,10 +52,11 @@ uint64_t eval_alu(IrOp op, uint64_t a, uint64_t b, uint64_t c, int64_t imm) {
 }
 
 bool interpret_block(Hart& hart, const IrBlock& block) {
-  return interpret_block(hart, block, hart.tlb.l1_array(hart.data_mode()));
+  return interpret_block(hart, block, hart.tlb.l1_array(hart.data_mode()),
+                         hart.tlb.l1_mask(hart.data_mode()));
 }
 
-bool interpret_block(Hart& hart, const IrBlock& block, const TlbEntry* l1) {
+bool interpret_block(Hart& hart, const IrBlock& block, const TlbEntry* l1, uint64_t l1_mask) {
   HartState& s = hart.s;
   uint64_t* r = s.slot.data();
   const uint64_t block_pc = s.pc;
@@ -76,15 +77,15 @@ bool interpret_block(Hart& hart, const IrBlock& block, const TlbEntry* l1) {
         break;
         // One case per load and store of engine/ir_ops.inc, each with its access type.
 #define TIERVM_IR_OP(name, text, operands)
-#define TIERVM_IR_LOAD(name, text, type)                                       \
-  case IrOp::name:                                                             \
-    if (!load_mem<type>(hart, l1, a + static_cast<uint64_t>(i.imm), r[i.dst])) \
-      return fault(i.guest_index);                                             \
+#define TIERVM_IR_LOAD(name, text, type)                                                \
+  case IrOp::name:                                                                      \
+    if (!load_mem<type>(hart, l1, l1_mask, a + static_cast<uint64_t>(i.imm), r[i.dst])) \
+      return fault(i.guest_index);                                                      \
     break;
-#define TIERVM_IR_STORE(name, text, type)                                \
-  case IrOp::name:                                                       \
-    if (!store_mem<type>(hart, l1, a + static_cast<uint64_t>(i.imm), b)) \
-      return fault(i.guest_index);                                       \
+#define TIERVM_IR_STORE(name, text, type)                                         \
+  case IrOp::name:                                                                \
+    if (!store_mem<type>(hart, l1, l1_mask, a + static_cast<uint64_t>(i.imm), b)) \
+      return fault(i.guest_index);                                                \
     break;
 #include "engine/ir_ops.inc"
 #define TIERVM_IR_OP(name, text, operands)

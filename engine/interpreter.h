@@ -16,10 +16,10 @@ class Hart;
 // the trap; the caller takes it. Returns true when the block ran to its terminator.
 bool interpret_block(Hart& hart, const IrBlock& block);
 // The same with loads and stores probing `l1` instead of the hart's L1 TLB: an array of
-// SoftTlb::kL1Size entries; one that never hits (tags kTlbNoTag) sends every access
+// `l1_mask` + 1 entries; one that never hits (tags kTlbNoTag) sends every access
 // through the hart's slow path (Hart::load / Hart::store), where a debugger's
 // watchpoints are checked.
-bool interpret_block(Hart& hart, const IrBlock& block, const struct TlbEntry* l1);
+bool interpret_block(Hart& hart, const IrBlock& block, const struct TlbEntry* l1, uint64_t l1_mask);
 
 // Evaluates one primitive (non-memory, non-call) op; shared with tests and constant folding.
 uint64_t eval_alu(IrOp op, uint64_t a, uint64_t b, uint64_t c, int64_t imm);

@@ -1,6 +1,7 @@
 #include "mem/soft_tlb.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "mem/fxhash.h"
 
@@ -16,7 +17,12 @@ constexpr unsigned kL2Probes = 8;
 }  // namespace
 
 SoftTlb::SoftTlb() : l2_(kL2Size) {
-  for (auto& row : l1_ppage_) row.fill(0);
+  for (unsigned m = 0; m < kTlbModes; ++m) {
+    l1_[m].assign(size_t{1} << kL1MinBits, TlbEntry{});
+    l1_ppage_[m].assign(size_t{1} << kL1MinBits, 0);
+    l1_mask_[m] = (uint64_t{1} << kL1MinBits) - 1;
+    target_bits_[m] = kL1MinBits;
+  }
 }
 
 size_t SoftTlb::l2_slot(TlbMode mode, uint64_t vpage) const {
@@ -45,8 +51,62 @@ TlbEntry SoftTlb::l1_entry_for(Bus& bus, const TlbL2Entry& e) {
 }
 
 void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
-  l1(static_cast<TlbMode>(e.mode), e.vpage) = l1_entry_for(bus, e);
-  l1_ppage_[e.mode][l1_index(e.vpage)] = e.ppage;
+  const auto mode = static_cast<TlbMode>(e.mode);
+  const size_t slot = l1_index(mode, e.vpage);
+  TlbEntry& entry = l1_[e.mode][slot];
+  // Refills that are no sign of a working set the L1 cannot hold do not count: of the page
+  // the slot already holds (a store to a page the L1 gives no write tag: code, a
+  // reservation, ROM), and of MMIO pages, which get no tags and miss on every access.
+  const bool same_page =
+      entry.tag_read == e.vpage || entry.tag_write == e.vpage || entry.tag_exec == e.vpage;
+  entry = l1_entry_for(bus, e);
+  l1_ppage_[e.mode][slot] = e.ppage;
+  const bool tagged =
+      entry.tag_read != kTlbNoTag || entry.tag_write != kTlbNoTag || entry.tag_exec != kTlbNoTag;
+  if (!same_page && tagged) note_fill(e.mode);
+}
+
+void SoftTlb::note_fill(unsigned mode) {
+  ++flush_fills_[mode];
+  if (clock_ == nullptr) return;
+  if (window_fills_[mode]++ == 0) window_start_[mode] = *clock_;
+  if (window_fills_[mode] < 2 * (l1_mask_[mode] + 1)) return;
+  const uint64_t elapsed = *clock_ - window_start_[mode];
+  const unsigned bits = std::countr_one(l1_mask_[mode]);
+  if (elapsed < window_fills_[mode] * kGrowInsnsPerFill && bits < kL1MaxBits) {
+    request_resize(mode, bits + 1);
+  }
+  window_fills_[mode] = 0;
+}
+
+void SoftTlb::request_resize(unsigned mode, unsigned bits) {
+  target_bits_[mode] = bits;
+  if (resize_pending_) return;
+  resize_pending_ = true;
+  if (resize_hook_) resize_hook_();
+}
+
+void SoftTlb::apply_resize() {
+  resize_pending_ = false;
+  for (unsigned m = 0; m < kTlbModes; ++m) {
+    const uint64_t mask = (uint64_t{1} << target_bits_[m]) - 1;
+    if (mask == l1_mask_[m]) continue;
+    std::vector<TlbEntry> entries(mask + 1);
+    std::vector<uint64_t> ppages(mask + 1, 0);
+    // An entry's page is any of its tags; entries with none (MMIO) are dropped.
+    for (size_t i = 0; i <= l1_mask_[m]; ++i) {
+      const TlbEntry& e = l1_[m][i];
+      const uint64_t vpage = std::min({e.tag_read, e.tag_write, e.tag_exec});
+      if (vpage == kTlbNoTag) continue;
+      entries[l1_index(vpage, mask)] = e;
+      ppages[l1_index(vpage, mask)] = l1_ppage_[m][i];
+    }
+    l1_[m] = std::move(entries);
+    l1_ppage_[m] = std::move(ppages);
+    l1_mask_[m] = mask;
+    window_fills_[m] = 0;
+    ++l1_resizes;
+  }
 }
 
 void SoftTlb::insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, bool can_read,
@@ -108,8 +168,15 @@ const TlbL2Entry* SoftTlb::lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage) {
 }
 
 void SoftTlb::flush_all() {
-  for (auto& row : l1_) row.fill(TlbEntry{});
-  for (auto& row : l1_ppage_) row.fill(0);
+  for (unsigned m = 0; m < kTlbModes; ++m) {
+    std::fill(l1_[m].begin(), l1_[m].end(), TlbEntry{});
+    std::fill(l1_ppage_[m].begin(), l1_ppage_[m].end(), 0);
+    // A large L1 that the time since the last flush used little of: clearing it costs
+    // more than it serves.
+    const unsigned bits = std::countr_one(l1_mask_[m]);
+    if (bits > kL1MinBits && flush_fills_[m] < (l1_mask_[m] + 1) / 8) request_resize(m, bits - 1);
+    flush_fills_[m] = 0;
+  }
   if (++generation_ == 0) {  // wrapped: old entries could look current again
     for (TlbL2Entry& e : l2_) e = TlbL2Entry{};
     generation_ = 1;
@@ -150,7 +217,7 @@ void SoftTlb::flush_page(uint64_t vaddr) {
 void SoftTlb::revoke_write(uint64_t ppage) {
   ppage &= ~kPageMask;
   for (unsigned m = 0; m < kTlbModes; ++m) {
-    for (unsigned i = 0; i < kL1Size; ++i) {
+    for (size_t i = 0; i <= l1_mask_[m]; ++i) {
       if (l1_ppage_[m][i] == ppage) l1_[m][i].tag_write = kTlbNoTag;
     }
   }

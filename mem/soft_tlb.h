@@ -41,10 +41,23 @@ struct TlbL2Entry {
 // Soft TLB: a direct-mapped L1 per mode (the fast path, probed inline by the interpreter
 // and by JIT code) backed by an open-addressing L2 keyed by (mode, virtual page) with
 // FxHash. Flushed by sfence.vma, satp writes and mstatus.MXR changes.
+//
+// Each mode's L1 grows with its working set, as QEMU's TLB does (tlb_mmu_resize_locked):
+// from 256 entries up to the L2's reach, doubling when it refills more often than once per
+// kGrowInsnsPerFill instructions over a window of twice its size, and halving at a flush
+// when the time since the previous flush filled less than an eighth of it. Compiled code
+// keeps an L1's address and index mask while it runs, so a resize is only decided where
+// the L1 fills (resize_pending(); the resize hook asks the hart to reach its dispatcher)
+// and carried out by apply_resize(), which the dispatcher calls between blocks.
 class SoftTlb {
  public:
-  static constexpr unsigned kL1Bits = 8;
-  static constexpr unsigned kL1Size = 1u << kL1Bits;
+  static constexpr unsigned kL1MinBits = 8;
+  // 32 Ki pages (128 MiB), the L2's size: 1 MiB of entries per mode at most.
+  static constexpr unsigned kL1MaxBits = 15;
+  // A window of fills (twice the L1's size) that took fewer instructions than this per
+  // fill grows the L1. An L1 refill from the L2 costs some 30-50 ns, the time of about 30
+  // guest instructions in compiled code, so refilling every 256 instructions costs ~10 %.
+  static constexpr uint64_t kGrowInsnsPerFill = 256;
   // 32 Ki pages (128 MiB): QEMU grows its TLB with the working set; a large-working-set
   // program thrashed the 4 Ki-entry L2 (0 % hits walking 64 MiB). Flushing it is O(1).
   static constexpr unsigned kL2Bits = 15;
@@ -52,15 +65,32 @@ class SoftTlb {
 
   SoftTlb();
 
-  static unsigned l1_index(uint64_t vaddr) { return (vaddr >> kPageBits) & (kL1Size - 1); }
-  TlbEntry& l1(TlbMode mode, uint64_t vaddr) {
-    return l1_[static_cast<unsigned>(mode)][l1_index(vaddr)];
+  // The L1 slot of `vaddr` in an array of index mask `mask` (its size minus one).
+  static size_t l1_index(uint64_t vaddr, uint64_t mask) { return (vaddr >> kPageBits) & mask; }
+  size_t l1_index(TlbMode mode, uint64_t vaddr) const {
+    return l1_index(vaddr, l1_mask_[static_cast<unsigned>(mode)]);
   }
+  TlbEntry& l1(TlbMode mode, uint64_t vaddr) {
+    return l1_[static_cast<unsigned>(mode)][l1_index(mode, vaddr)];
+  }
+  // The mode's L1 array and its index mask: valid until the next apply_resize().
   TlbEntry* l1_array(TlbMode mode) { return l1_[static_cast<unsigned>(mode)].data(); }
+  uint64_t l1_mask(TlbMode mode) const { return l1_mask_[static_cast<unsigned>(mode)]; }
+  size_t l1_size(TlbMode mode) const { return l1_mask(mode) + 1; }
   // Physical page base of the L1 entry that served `vaddr` (valid when any tag matched).
   uint64_t l1_ppage(TlbMode mode, uint64_t vaddr) const {
-    return l1_ppage_[static_cast<unsigned>(mode)][l1_index(vaddr)];
+    return l1_ppage_[static_cast<unsigned>(mode)][l1_index(mode, vaddr)];
   }
+
+  // The instruction count the growth rule measures fill rates by (the hart's instret).
+  // Without one the L1s keep their size.
+  void set_clock(const uint64_t* instret) { clock_ = instret; }
+  // Called when a resize becomes pending (the hart asks its dispatcher to come back).
+  void set_resize_hook(std::function<void()> hook) { resize_hook_ = std::move(hook); }
+  bool resize_pending() const { return resize_pending_; }
+  // Gives each mode with a pending resize its new L1, holding the old one's entries that
+  // still fit. Only where no code holds an L1 address (the dispatcher, between blocks).
+  void apply_resize();
 
   // Installs a translation in the L2 and the L1 (host pointers from the bus; pages that
   // are not RAM/ROM get no L1 tags). Write tags are withheld from code pages.
@@ -99,13 +129,26 @@ class SoftTlb {
   uint64_t l2_misses = 0;
   uint64_t flushes = 0;       // flush_all() (and flush_page() falling back to it)
   uint64_t page_flushes = 0;  // exact flush_page()
+  uint64_t l1_resizes = 0;    // L1 arrays grown or shrunk (apply_resize)
 
  private:
   void fill_l1(Bus& bus, const TlbL2Entry& e);
+  void note_fill(unsigned mode);
+  void request_resize(unsigned mode, unsigned bits);
   size_t l2_slot(TlbMode mode, uint64_t vpage) const;
 
-  std::array<std::array<TlbEntry, kL1Size>, kTlbModes> l1_;
-  std::array<std::array<uint64_t, kL1Size>, kTlbModes> l1_ppage_;
+  std::array<std::vector<TlbEntry>, kTlbModes> l1_;
+  std::array<std::vector<uint64_t>, kTlbModes> l1_ppage_;
+  std::array<uint64_t, kTlbModes> l1_mask_{};
+  // The growth rule's state per mode: fills in the current window, the clock when it
+  // began, fills since the last flush, and the size (in bits) a pending resize gives.
+  std::array<uint64_t, kTlbModes> window_fills_{};
+  std::array<uint64_t, kTlbModes> window_start_{};
+  std::array<uint64_t, kTlbModes> flush_fills_{};
+  std::array<unsigned, kTlbModes> target_bits_{};
+  bool resize_pending_ = false;
+  const uint64_t* clock_ = nullptr;
+  std::function<void()> resize_hook_;
   std::vector<TlbL2Entry> l2_;
   uint32_t generation_ = 1;  // entries of other generations are empty (flush_all)
   // Virtual base and size of cached superpage leaves (few: kernel linear map, huge pages).

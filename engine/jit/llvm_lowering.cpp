@@ -43,6 +43,7 @@ constexpr size_t kOffPc = offsetof(HartState, pc);
 constexpr size_t kOffInstret = offsetof(HartState, instret);
 constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
 constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
+constexpr size_t kOffDataTlbMask = offsetof(HartState, data_tlb_mask);
 constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
 constexpr size_t kOffBareBase = offsetof(HartState, bare_base);
 constexpr size_t kOffBareLimit = offsetof(HartState, bare_limit);
@@ -114,7 +115,10 @@ class BlockLowering {
     b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn_));
     entry_pc_ = load64(kOffPc, "entry_pc");
     Value* instret = load64(kOffInstret, "instret");
+    // The L1 and its size hold while compiled code runs (SoftTlb::apply_resize runs in
+    // the dispatcher).
     tlb_ = load_state(ptr_, kOffDataTlb, "tlb");
+    tlb_mask_ = load64(kOffDataTlbMask, "tlb_mask");
     if (job_.counter != nullptr) {
       Value* addr = b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(job_.counter)), ptr_);
       b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, addr), c64(1)), addr);
@@ -407,7 +411,7 @@ class BlockLowering {
 
   // ---- Memory: inline L1 soft-TLB probe, host access on a hit, C++ slow path otherwise.
   Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
-    Value* idx = b_.CreateAnd(b_.CreateLShr(va, c64(kPageBits)), c64(SoftTlb::kL1Size - 1));
+    Value* idx = b_.CreateAnd(b_.CreateLShr(va, c64(kPageBits)), tlb_mask_);
     Value* entry = b_.CreateGEP(i8_, tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
     Value* tag = tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)),
                         tbaa_tlb_);
@@ -2090,6 +2094,7 @@ class BlockLowering {
   llvm::PHINode* trap_pc_ = nullptr;
   llvm::PHINode* trap_instret_ = nullptr;
   Value* tlb_ = nullptr;
+  Value* tlb_mask_ = nullptr;
   llvm::MDNode* tbaa_state_ = nullptr;
   llvm::MDNode* tbaa_tlb_ = nullptr;
   llvm::MDNode* tbaa_guest_ = nullptr;

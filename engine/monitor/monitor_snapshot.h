@@ -121,8 +121,10 @@ struct MonitorSnapshot {
   uint64_t tlb_l1_misses = 0;
   uint64_t tlb_l2_hits = 0;
   uint64_t tlb_l2_misses = 0;
-  uint64_t tlb_flushes = 0;       // every flush: whole TLB or one page
-  uint64_t tlb_page_flushes = 0;  // of those, the ones of one page (sfence.vma with an address)
+  uint64_t tlb_flushes = 0;         // every flush: whole TLB or one page
+  uint64_t tlb_page_flushes = 0;    // of those, the ones of one page (sfence.vma with an address)
+  uint64_t tlb_l1_resizes = 0;      // L1 arrays grown or shrunk with the working set
+  uint64_t tlb_l1_max_entries = 0;  // the largest L1 array now (any hart, any mode)
 
   size_t code_blocks = 0;
   size_t code_max_blocks = 0;

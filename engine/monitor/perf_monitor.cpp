@@ -260,6 +260,11 @@ PerfMonitor::HartPart PerfMonitor::collect(unsigned i) const {
   part.tlb_l2_misses = tlb.l2_misses;
   part.tlb_flushes = tlb.flushes;
   part.tlb_page_flushes = tlb.page_flushes;
+  part.tlb_l1_resizes = tlb.l1_resizes;
+  for (unsigned m = 0; m < kTlbModes; ++m) {
+    part.tlb_l1_max_entries =
+        std::max<uint64_t>(part.tlb_l1_max_entries, tlb.l1_size(static_cast<TlbMode>(m)));
+  }
   part.code_max_blocks = cache.max_blocks();
   part.code_evicted = cache.evicted();
   part.code_host_bytes = cache.native_bytes();
@@ -328,6 +333,8 @@ MonitorSnapshot PerfMonitor::capture(bool published) const {
     s.tlb_l2_misses += part.tlb_l2_misses;
     s.tlb_flushes += part.tlb_flushes + part.tlb_page_flushes;
     s.tlb_page_flushes += part.tlb_page_flushes;
+    s.tlb_l1_resizes += part.tlb_l1_resizes;
+    s.tlb_l1_max_entries = std::max(s.tlb_l1_max_entries, part.tlb_l1_max_entries);
     s.code_blocks += h.code_blocks;
     s.code_max_blocks += part.code_max_blocks;
     s.code_evicted += part.code_evicted;

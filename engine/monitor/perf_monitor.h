@@ -74,6 +74,7 @@ class PerfMonitor {
   struct HartPart {
     HartCounters h;
     uint64_t tlb_l2_hits = 0, tlb_l2_misses = 0, tlb_flushes = 0, tlb_page_flushes = 0;
+    uint64_t tlb_l1_resizes = 0, tlb_l1_max_entries = 0;
     uint64_t code_max_blocks = 0, code_evicted = 0, code_host_bytes = 0;
     uint64_t translations = 0, code_lookups = 0, code_revalidations = 0, invalidations = 0;
     bool jit_enabled = false;

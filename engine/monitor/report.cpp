@@ -131,6 +131,8 @@ nlohmann::json monitor_report_json(const MonitorSnapshot& s, double wall_seconds
       {"l2_misses", s.tlb_l2_misses},
       {"flushes", s.tlb_flushes},
       {"page_flushes", s.tlb_page_flushes},
+      {"l1_resizes", s.tlb_l1_resizes},
+      {"l1_max_entries", s.tlb_l1_max_entries},
       {"l2_hit_rate", share(static_cast<double>(s.tlb_l2_hits), static_cast<double>(l2_lookups))},
       {"l1_misses_per_million_insns", per_million(s.tlb_l1_misses, s.instructions)},
       {"l2_misses_per_million_insns", per_million(s.tlb_l2_misses, s.instructions)},
@@ -269,10 +271,12 @@ std::string monitor_report_text(const MonitorSnapshot& s, double wall_seconds, s
   }
   const uint64_t l2 = s.tlb_l2_hits + s.tlb_l2_misses;
   add("tlb: %.1f L1 misses per million insns, L2 hit rate %.1f%% (%" PRIu64 " of %" PRIu64
-      "), %" PRIu64 " flushes (%" PRIu64 " of one page; L1 hits are not counted)\n",
+      "), %" PRIu64 " flushes (%" PRIu64
+      " of one page; L1 hits are not counted), L1 resized %" PRIu64 " times (largest %" PRIu64
+      " entries)\n",
       per_million(s.tlb_l1_misses, s.instructions),
       100 * share(static_cast<double>(s.tlb_l2_hits), static_cast<double>(l2)), s.tlb_l2_hits, l2,
-      s.tlb_flushes, s.tlb_page_flushes);
+      s.tlb_flushes, s.tlb_page_flushes, s.tlb_l1_resizes, s.tlb_l1_max_entries);
   add("code cache: %zu blocks (%.1f KiB of host code), %" PRIu64 " translations, %" PRIu64
       " invalidations, %" PRIu64 " evicted, %" PRIu64 " lookups (jump-cache misses), %" PRIu64
       " jump-cache entries revalidated after TLB flushes\n",

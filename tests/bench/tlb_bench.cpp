@@ -70,7 +70,8 @@ template <typename Hash, bool kRefill>
 void BM_TlbL2_UnorderedMap(benchmark::State& state) {
   Bus bus;
   bus.map_ram(kRamBase, kRamSize);
-  std::vector<TlbEntry> l1(SoftTlb::kL1Size);
+  constexpr uint64_t kL1Mask = (uint64_t{1} << SoftTlb::kL1MinBits) - 1;
+  std::vector<TlbEntry> l1(kL1Mask + 1);
   // The same key SoftTlb hashes: page base | mode.
   std::unordered_map<uint64_t, TlbL2Entry, Hash> map;
   for (uint64_t i = 0; i < kPages; ++i) {
@@ -87,7 +88,7 @@ void BM_TlbL2_UnorderedMap(benchmark::State& state) {
   for (auto _ : state) {
     auto it = map.find(q[i] | mode);
     if (kRefill && it != map.end())
-      l1[SoftTlb::l1_index(q[i])] = SoftTlb::l1_entry_for(bus, it->second);
+      l1[SoftTlb::l1_index(q[i], kL1Mask)] = SoftTlb::l1_entry_for(bus, it->second);
     benchmark::DoNotOptimize(it == map.end() ? nullptr : &it->second);
     i = (i + 1) & (kQueries - 1);
   }

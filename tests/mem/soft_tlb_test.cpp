@@ -51,7 +51,9 @@ TEST(TlbModeOf, MapsPrivileges) {
 
 TEST_F(Tlb, StartsEmpty) {
   for (unsigned m = 0; m < kTlbModes; ++m) {
-    for (unsigned i = 0; i < SoftTlb::kL1Size; ++i) {
+    const auto mode = static_cast<TlbMode>(m);
+    EXPECT_EQ(tlb.l1_size(mode), size_t{1} << SoftTlb::kL1MinBits);
+    for (size_t i = 0; i < tlb.l1_size(mode); ++i) {
       const TlbEntry& e = tlb.l1_array(static_cast<TlbMode>(m))[i];
       EXPECT_EQ(e.tag_read, kTlbNoTag);
       EXPECT_EQ(e.tag_write, kTlbNoTag);
@@ -122,8 +124,8 @@ TEST_F(Tlb, MmioPageGetsNoL1TagsButAnL2Entry) {
 TEST_F(Tlb, L2HitRefillsL1) {
   tlb.insert(bus, kS, 0x1000, kRam + 0x1000, true, true, false);
   // Same L1 index, different page: evicts 0x1000 from the L1 only.
-  uint64_t conflicting = 0x1000 + SoftTlb::kL1Size * kPageSize;
-  ASSERT_EQ(SoftTlb::l1_index(conflicting), SoftTlb::l1_index(0x1000));
+  uint64_t conflicting = 0x1000 + tlb.l1_size(kS) * kPageSize;
+  ASSERT_EQ(tlb.l1_index(kS, conflicting), tlb.l1_index(kS, 0x1000));
   tlb.insert(bus, kS, conflicting, kRam + 0x2000, true, false, false);
   EXPECT_EQ(tlb.l1(kS, 0x1000).tag_read, conflicting);
 
@@ -200,7 +202,7 @@ TEST_F(Tlb, FlushPageDropsEveryModeAndLevel) {
 }
 
 TEST_F(Tlb, FlushPageKeepsOtherPageInSameL1Slot) {
-  uint64_t other = 0x3000 + SoftTlb::kL1Size * kPageSize;
+  uint64_t other = 0x3000 + tlb.l1_size(kS) * kPageSize;
   tlb.insert(bus, kS, 0x3000, kRam, true, false, false);
   tlb.insert(bus, kS, other, kRam + 0x1000, true, false, false);  // now owns the L1 slot
   tlb.flush_page(0x3000);
@@ -246,7 +248,7 @@ TEST_F(Tlb, RevokeWrite) {
 
 TEST_F(Tlb, RevokeWriteReachesEntriesEvictedFromL1) {
   tlb.insert(bus, kS, 0x1000, kRam + 0x7000, true, true, false);
-  tlb.insert(bus, kS, 0x1000 + SoftTlb::kL1Size * kPageSize, kRam, true, true, false);
+  tlb.insert(bus, kS, 0x1000 + tlb.l1_size(kS) * kPageSize, kRam, true, true, false);
   bus.mark_code_page(kRam + 0x7000);
   tlb.revoke_write(kRam + 0x7000);
   const TlbL2Entry* l2 = tlb.lookup_l2(bus, kS, 0x1000);  // refills the L1 entry
@@ -318,6 +320,163 @@ TEST(SoftTlbSuperpage, FlushPageOutsideSuperpagesIsExact) {
   EXPECT_EQ(tlb.lookup_l2(bus, TlbMode::S, 0x50000000), nullptr);
   EXPECT_NE(tlb.lookup_l2(bus, TlbMode::S, 0x50001000), nullptr);
   EXPECT_NE(tlb.lookup_l2(bus, TlbMode::S, 0x40000000), nullptr);
+}
+
+// ---- The L1 grows with the working set (and shrinks when flushes find it little used).
+
+class TlbGrowth : public Tlb {
+ protected:
+  void SetUp() override {
+    Tlb::SetUp();
+    tlb.set_clock(&now);
+    tlb.set_resize_hook([this] { ++hooks; });
+  }
+  // One fill of a page of its own per call (pages 0x1000 apart from 0x10'0000'0000, each
+  // mapped to some RAM page), `insns` instructions after the previous one.
+  void fill_pages(TlbMode mode, uint64_t first, uint64_t count, uint64_t insns) {
+    for (uint64_t p = first; p < first + count; ++p) {
+      now += insns;
+      tlb.insert(bus, mode, page(p), kRam + (p % (kRamSize / kPageSize)) * kPageSize, true, true,
+                 false);
+    }
+  }
+  static uint64_t page(uint64_t p) { return 0x10'0000'0000 + p * kPageSize; }
+  // Whether the L1 (not only the L2) holds page `p` for reads.
+  bool in_l1(TlbMode mode, uint64_t p) { return tlb.l1(mode, page(p)).tag_read == page(p); }
+
+  uint64_t now = 1'000'000;
+  unsigned hooks = 0;
+};
+
+TEST_F(TlbGrowth, AnL1ThatRefillsOftenDoublesAtTheDispatchersNextVisit) {
+  const size_t small = size_t{1} << SoftTlb::kL1MinBits;
+  // Two L1s' worth of new pages, one per instruction: far more often than the rule's rate.
+  fill_pages(kS, 0, 2 * small - 1, 1);
+  EXPECT_FALSE(tlb.resize_pending());
+  fill_pages(kS, 2 * small - 1, 1, 1);
+  ASSERT_TRUE(tlb.resize_pending());
+  EXPECT_EQ(hooks, 1u);
+  // Nothing moves until the dispatcher applies it: compiled code holds the array.
+  const TlbEntry* before = tlb.l1_array(kS);
+  EXPECT_EQ(tlb.l1_size(kS), small);
+  EXPECT_TRUE(in_l1(kS, 2 * small - 1));
+  tlb.apply_resize();
+  EXPECT_FALSE(tlb.resize_pending());
+  EXPECT_EQ(tlb.l1_size(kS), 2 * small);
+  EXPECT_NE(tlb.l1_array(kS), before);
+  EXPECT_EQ(tlb.l1_resizes, 1u);
+  // The other modes keep their size.
+  EXPECT_EQ(tlb.l1_size(kU), small);
+  EXPECT_EQ(tlb.l1_size(kM), small);
+  // The entries the old L1 held moved with it, host addresses and physical pages too.
+  for (uint64_t p = small; p < 2 * small; ++p) {
+    ASSERT_TRUE(in_l1(kS, p)) << p;
+    const uint64_t ppage = kRam + (p % (kRamSize / kPageSize)) * kPageSize;
+    EXPECT_EQ(tlb.l1_ppage(kS, page(p)), ppage);
+    EXPECT_EQ(host(kS, page(p) + 8), bus.ram_data() + (ppage - kRam) + 8);
+  }
+  // Twice as many pages now fit: the first half comes back from the L2 next to them.
+  for (uint64_t p = 0; p < small; ++p) {
+    EXPECT_FALSE(in_l1(kS, p));
+    ASSERT_NE(tlb.lookup_l2(bus, kS, page(p)), nullptr);
+  }
+  for (uint64_t p = 0; p < 2 * small; ++p) EXPECT_TRUE(in_l1(kS, p)) << p;
+}
+
+TEST_F(TlbGrowth, RevokeWriteReachesEveryEntryOfAGrownL1) {
+  const size_t small = size_t{1} << SoftTlb::kL1MinBits;
+  fill_pages(kS, 0, 2 * small, 1);
+  tlb.apply_resize();
+  ASSERT_EQ(tlb.l1_size(kS), 2 * small);
+  // Page 2 * small - 1 sits in the grown half of the array.
+  const uint64_t last = 2 * small - 1;
+  const uint64_t ppage = kRam + (last % (kRamSize / kPageSize)) * kPageSize;
+  ASSERT_EQ(tlb.l1(kS, page(last)).tag_write, page(last));
+  bus.mark_code_page(ppage);
+  tlb.revoke_write(ppage);
+  EXPECT_EQ(tlb.l1(kS, page(last)).tag_write, kTlbNoTag);
+  EXPECT_EQ(tlb.l1(kS, page(last)).tag_read, page(last));
+}
+
+TEST_F(TlbGrowth, AnL1ThatRefillsRarelyKeepsItsSize) {
+  const size_t small = size_t{1} << SoftTlb::kL1MinBits;
+  // Many windows of fills, each a little slower than the rule's rate.
+  fill_pages(kS, 0, 8 * small, SoftTlb::kGrowInsnsPerFill + 1);
+  EXPECT_FALSE(tlb.resize_pending());
+  EXPECT_EQ(hooks, 0u);
+  // At the rate itself it grows.
+  fill_pages(kS, 0, 4 * small, SoftTlb::kGrowInsnsPerFill - 1);
+  EXPECT_TRUE(tlb.resize_pending());
+}
+
+TEST_F(TlbGrowth, RefillsOfTheSamePageOrOfMmioDoNotCount) {
+  const size_t small = size_t{1} << SoftTlb::kL1MinBits;
+  // A code page's stores refill its entry (no write tag) on every store; an MMIO page has
+  // no tags and misses on every access. Neither is a working set the L1 cannot hold.
+  tlb.insert(bus, kS, page(0), kRam, true, true, false);
+  bus.mark_code_page(kRam);
+  tlb.revoke_write(kRam);
+  tlb.insert(bus, kS, page(1), kMmio, true, true, false);
+  for (size_t i = 0; i < 8 * small; ++i) {
+    ++now;
+    ASSERT_NE(tlb.lookup_l2(bus, kS, page(0)), nullptr);
+    ASSERT_NE(tlb.lookup_l2(bus, kS, page(1)), nullptr);
+  }
+  EXPECT_FALSE(tlb.resize_pending());
+  // Two pages that share a slot and take turns in it do count.
+  const uint64_t twin = small;  // page(twin) has page(0)'s slot
+  tlb.insert(bus, kS, page(twin), kRam + kPageSize, true, true, false);
+  for (size_t i = 0; i < small && !tlb.resize_pending(); ++i) {
+    ++now;
+    ASSERT_NE(tlb.lookup_l2(bus, kS, page(0)), nullptr);
+    ASSERT_NE(tlb.lookup_l2(bus, kS, page(twin)), nullptr);
+  }
+  EXPECT_TRUE(tlb.resize_pending());
+}
+
+TEST_F(TlbGrowth, WithoutAClockTheL1KeepsItsSize) {
+  SoftTlb plain;
+  for (uint64_t p = 0; p < 8 * 256; ++p) {
+    plain.insert(bus, kS, page(p), kRam, true, false, false);
+  }
+  EXPECT_FALSE(plain.resize_pending());
+  EXPECT_EQ(plain.l1_size(kS), size_t{1} << SoftTlb::kL1MinBits);
+}
+
+TEST_F(TlbGrowth, AnL1GrowsUpToTheL2sReachAndNoFurther) {
+  uint64_t next = 0;
+  unsigned resizes = 0;
+  while (next < 600'000) {
+    fill_pages(kU, next, 1024, 1);
+    next += 1024;
+    if (tlb.resize_pending()) {
+      tlb.apply_resize();
+      ++resizes;
+    }
+  }
+  EXPECT_EQ(tlb.l1_size(kU), size_t{1} << SoftTlb::kL1MaxBits);
+  EXPECT_EQ(resizes, SoftTlb::kL1MaxBits - SoftTlb::kL1MinBits);
+  EXPECT_EQ(tlb.l1_size(kS), size_t{1} << SoftTlb::kL1MinBits);
+}
+
+TEST_F(TlbGrowth, ALargeL1ShrinksWhenAFlushFindsItLittleUsed) {
+  const size_t small = size_t{1} << SoftTlb::kL1MinBits;
+  fill_pages(kS, 0, 2 * small, 1);
+  tlb.apply_resize();
+  ASSERT_EQ(tlb.l1_size(kS), 2 * small);
+  // Since the last flush (here: the start) it filled 512 entries, all of it: kept.
+  tlb.flush_all();
+  EXPECT_FALSE(tlb.resize_pending());
+  // A flush after fewer fills than an eighth of its entries halves it.
+  fill_pages(kS, 0, 2 * small / 8 - 1, 1000);
+  tlb.flush_all();
+  ASSERT_TRUE(tlb.resize_pending());
+  EXPECT_EQ(tlb.l1_size(kS), 2 * small);  // until the dispatcher applies it
+  tlb.apply_resize();
+  EXPECT_EQ(tlb.l1_size(kS), small);
+  // Never below the smallest size.
+  tlb.flush_all();
+  EXPECT_FALSE(tlb.resize_pending());
 }
 
 }  // namespace
