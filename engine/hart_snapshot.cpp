@@ -11,8 +11,8 @@ namespace {
 
 // Every saved field of HartState, in file order. IR temporaries (slots 64..) are scratch
 // within a block and a pending trap is taken before a block ends, so neither is saved;
-// the dispatcher's fields (instret_limit, exit_request, data_tlb(_mask), the bare_* fields and
-// code_marks) are set on the way in (update_modes).
+// the dispatcher's fields (instret_limit, exit_request, data_tlb(_mask), fetch_tlb(_mask), the
+// bare_* fields and code_marks) are set on the way in (update_modes).
 template <class State, class F>
 void visit_fields(State& s, F&& f) {
   for (unsigned i = 0; i < kSlotTemp0; ++i) f(s.slot[i]);
@@ -42,7 +42,7 @@ void visit_fields(State& s, F&& f) {
 
 // A snapshot must say what every field holds: a field added to HartState needs a line in
 // visit_fields (or a reason above why it is not saved), then this size.
-static_assert(sizeof(HartState) == 5520, "HartState changed: update visit_fields");
+static_assert(sizeof(HartState) == 5536, "HartState changed: update visit_fields");
 
 }  // namespace
 

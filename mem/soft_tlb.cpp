@@ -152,19 +152,27 @@ void SoftTlb::insert(Bus& bus, TlbMode mode, uint64_t vpage, uint64_t ppage, boo
   fill_l1(bus, e);
 }
 
-const TlbL2Entry* SoftTlb::lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage) {
+const TlbL2Entry* SoftTlb::peek_l2(TlbMode mode, uint64_t vpage) const {
   vpage &= ~kPageMask;
-  size_t home = l2_slot(mode, vpage);
+  const size_t home = l2_slot(mode, vpage);
   for (unsigned i = 0; i < kL2Probes; ++i) {
     const TlbL2Entry& s = l2_[(home + i) & (kL2Size - 1)];
     if (s.vpage == vpage && s.mode == static_cast<uint8_t>(mode) && s.generation == generation_) {
-      ++l2_hits;
-      fill_l1(bus, s);
       return &s;
     }
   }
-  ++l2_misses;
   return nullptr;
+}
+
+const TlbL2Entry* SoftTlb::lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage) {
+  const TlbL2Entry* e = peek_l2(mode, vpage);
+  if (e == nullptr) {
+    ++l2_misses;
+    return nullptr;
+  }
+  ++l2_hits;
+  fill_l1(bus, *e);
+  return e;
 }
 
 void SoftTlb::flush_all() {

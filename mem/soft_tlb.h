@@ -102,6 +102,8 @@ class SoftTlb {
   // The L1 entry an L2 entry gives: host pointers from the bus, no tags for MMIO, no write
   // tag for code pages or ROM.
   static TlbEntry l1_entry_for(Bus& bus, const TlbL2Entry& e);
+  // The L2 entry of a page, or nullptr, with no side effect (no refill, no counter).
+  const TlbL2Entry* peek_l2(TlbMode mode, uint64_t vpage) const;
   // L2 lookup; nullptr on a miss. A hit refills the L1 entry.
   const TlbL2Entry* lookup_l2(Bus& bus, TlbMode mode, uint64_t vpage);
 

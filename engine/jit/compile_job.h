@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -23,6 +24,7 @@ struct CompileMember {
   // Tier 2: the block's tier-1 code when the region may be entered at this member
   // (JitMember::entry_fallback), else null.
   JitFn entry_fallback = nullptr;
+  std::array<CrossPageExit, 2> cross{};  // JitMember::cross
 };
 
 // A unit of work for the compiler: one block (tier 1) or a region entered at members[0]

@@ -37,6 +37,16 @@ struct ChainSlot {
   std::atomic<JitFn> fn{nullptr};
 };
 
+// A tier-2 region's static exit into another page under translation (JitTier::promote):
+// the member it leads to, at `target_paddr`, is the block the exit's virtual pc mapped to
+// when the region was formed. The code checks, where it crosses, that the fetch L1 still
+// maps that virtual page to `host_page` (the host address of the target's physical page)
+// and leaves the region otherwise. target_paddr 0: the exit stays in its page, or leaves.
+struct CrossPageExit {
+  uint64_t target_paddr = 0;
+  uint64_t host_page = 0;
+};
+
 // The exit cache: virtual pc -> compiled code, probed inline by compiled code's exits whose
 // target is only known at run time (jalr, jumps to another page), so that the common case
 // does not call the dispatcher's lookup (QEMU's lookup_and_goto_ptr does call a helper;

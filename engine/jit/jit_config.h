@@ -71,7 +71,7 @@ struct JitStats {
   uint64_t regions_reverted = 0;  // dropped because a member block was invalidated
   // Members that enter their region's code, as its entry does (JitMember::entry_fallback).
   uint64_t region_member_entries = 0;
-  uint64_t regions_spanning_pages = 0;  // bare regions with members in more than one page
+  uint64_t regions_spanning_pages = 0;  // regions with members in more than one page
   uint64_t policy_ticks = 0;
   double tier2_threshold = 0;  // the adaptive thresholds now
   uint32_t tier1_threshold = 0;

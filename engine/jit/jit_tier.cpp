@@ -90,6 +90,21 @@ uint64_t* JitTier::new_counter() {
   return &counters_.emplace_back(0);
 }
 
+void JitTier::note_cross_page_exits(const CachedBlock& block,
+                                    const std::vector<const CachedBlock*>& members,
+                                    const CrossPageTarget& cross_page, CompileMember& m) {
+  const StaticExits exits = static_exits(block);
+  for (size_t x = 0; x < exits.count; ++x) {
+    if (block.key.same_page(exits.offsets[x])) continue;
+    const CachedBlock* t = cross_page(block, exits.offsets[x]);
+    if (t == nullptr || std::find(members.begin(), members.end(), t) == members.end()) continue;
+    // RAM only (code runs from nowhere else), whose host pointers never move.
+    const uint8_t* host = cache_.hart().bus.host_ptr(t->key.page(), kPageSize, false);
+    if (host == nullptr) continue;
+    m.cross[x] = {t->key.paddr(), reinterpret_cast<uintptr_t>(host)};
+  }
+}
+
 CompileMember JitTier::make_member(const CachedBlock& block) {
   CompileMember m;
   m.ir = std::make_unique<IrBlock>(block.ir);
@@ -184,7 +199,7 @@ std::vector<CompileResult> JitTier::compile(std::vector<CompileJob>& jobs) {
   for (const CompileJob& j : jobs) {
     JitJob jj;
     for (const CompileMember& m : j.members)
-      jj.members.push_back({m.ir.get(), m.taken, m.fallthrough, m.entry_fallback});
+      jj.members.push_back({m.ir.get(), m.taken, m.fallthrough, m.entry_fallback, m.cross});
     jj.key = j.members.front().key;
     jj.counter = j.counter;
     jj.region = j.tier == Tier::Optimized;
@@ -449,10 +464,24 @@ void JitTier::promote(BlockKey key) {
   job.vtype_hint = cache_.hart().s.vtype;
   // Bare data accesses imply untranslated fetch (M-mode, or satp Bare): a bare region's
   // members may lie in any page, and its code runs only while the hart is still bare.
-  for (const CachedBlock* m :
-       form_region(cache_, *entry, config_.max_region_blocks, job.bare_memory,
-                   {config_.small_region_blocks, config_.small_region_insns})) {
+  // Under translation an exit into another page leads to the block its virtual pc maps to
+  // now (the hart's fetch TLB, without a walk), and the region checks that mapping where
+  // it crosses.
+  const Hart& hart = cache_.hart();
+  const CrossPageTarget cross_page = [&](const CachedBlock& from,
+                                         int64_t offset) -> const CachedBlock* {
+    const uint64_t vpc = from.ir.start_pc + static_cast<uint64_t>(offset);
+    const TlbL2Entry* e = hart.tlb.peek_l2(hart.fetch_mode(), vpc & ~kPageMask);
+    if (e == nullptr || !e->can_exec) return nullptr;
+    return cache_.find(BlockKey(e->ppage | (vpc & kPageMask), from.key.flags()));
+  };
+  const std::vector<const CachedBlock*> members =
+      form_region(cache_, *entry, config_.max_region_blocks, job.bare_memory,
+                  {config_.small_region_blocks, config_.small_region_insns},
+                  job.bare_memory ? CrossPageTarget{} : cross_page);
+  for (const CachedBlock* m : members) {
     job.members.push_back(make_member(*m));
+    if (!job.bare_memory) note_cross_page_exits(*m, members, cross_page, job.members.back());
     // The region may be entered at the members that run their own tier-1 code: from the
     // dispatcher, or from a predecessor's chain, code that would run tier 1 runs the
     // region's (a loop entered at its head from outside the region's entry, a return

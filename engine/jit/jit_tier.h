@@ -18,6 +18,7 @@
 #include "engine/jit/jit_config.h"
 #include "engine/jit/link_registry.h"
 #include "engine/jit/module_refs.h"
+#include "engine/jit/region_builder.h"
 #include "engine/jit/tier_up_policy.h"
 #include "engine/tier.h"
 
@@ -92,6 +93,11 @@ class JitTier {
   void start_running(CachedBlock& block, const NewCode& code,
                      const std::vector<std::pair<BlockKey, ChainSlot*>>& exits);
   CompileMember make_member(const CachedBlock& block);
+  // Region members under translation: `m.cross` for `block`'s exits into other pages that
+  // lead to members (form_region's `cross_page` gave them).
+  void note_cross_page_exits(const CachedBlock& block,
+                             const std::vector<const CachedBlock*>& members,
+                             const CrossPageTarget& cross_page, CompileMember& m);
   // Compiles now (synchronous mode) or queues for the worker (tier 1 before tier 2).
   void submit(CompileJob job);
   uint64_t* new_counter();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +28,8 @@ struct JitMember {
   // may): the member's tier-1 code, which a bare region (JitJob::bare_memory) enters
   // instead when the hart is not bare.
   JitFn entry_fallback = nullptr;
+  // Regions under translation: the taken [0] and fallthrough [1] exits into other pages.
+  std::array<CrossPageExit, 2> cross{};
 };
 
 // One compilation unit: a single block (tier 1), or a region of blocks in one physical

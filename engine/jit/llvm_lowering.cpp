@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -44,6 +45,8 @@ constexpr size_t kOffInstret = offsetof(HartState, instret);
 constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
 constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
 constexpr size_t kOffDataTlbMask = offsetof(HartState, data_tlb_mask);
+constexpr size_t kOffFetchTlb = offsetof(HartState, fetch_tlb);
+constexpr size_t kOffFetchTlbMask = offsetof(HartState, fetch_tlb_mask);
 constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
 constexpr size_t kOffBareBase = offsetof(HartState, bare_base);
 constexpr size_t kOffBareLimit = offsetof(HartState, bare_limit);
@@ -172,18 +175,32 @@ class BlockLowering {
     }
     // A bare region runs only while fetch is untranslated too (bare data accesses imply it:
     // M-mode, or satp Bare): a member's pc is its physical address, and members may lie in
-    // any page. Other regions' members share the entry's page: a member's pc is the page's
-    // base plus its offset.
+    // any page. Other regions' members in the entry's page have the page's base plus their
+    // offset as pc; members in other pages (JitMember::cross) that of the virtual page
+    // the crossing into their page found mapped to it (an alloca per physical page, set
+    // where the code crosses: the region is only entered in the entry's page).
     page_base_ = b_.CreateAnd(entry_pc_, c64(~kPageMask));
+    const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
+    if (!bare_) {
+      for (const JitMember& m : job_.members) {
+        const uint64_t page = m.block->start_paddr & ~kPageMask;
+        if (page != entry_page && vbase_.count(page) == 0) vbase_[page] = b_.CreateAlloca(i64_);
+      }
+      if (!vbase_.empty()) {
+        fetch_tlb_ = load_state(ptr_, kOffFetchTlb, "fetch_tlb");
+        fetch_tlb_mask_ = load64(kOffFetchTlbMask, "fetch_tlb_mask");
+      }
+    }
     enter_member([&](size_t n) { b_.CreateBr(member_bb_[n]); });
     // (A bare region's pcs are physical addresses: members in other pages are the same
     // distance from the entry's page as in physical memory.)
-    const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
     for (size_t n = 0; n < job_.members.size(); ++n) {
       b_.SetInsertPoint(member_bb_[n]);
       const uint64_t paddr = job_.members[n].block->start_paddr;
+      const uint64_t page = paddr & ~kPageMask;
+      Value* base = page == entry_page || bare_ ? page_base_ : b_.CreateLoad(i64_, vbase_[page]);
       block_pc_ = bare_ ? b_.CreateAdd(page_base_, c64(paddr - entry_page))
-                        : b_.CreateOr(page_base_, c64(paddr & kPageMask));
+                        : b_.CreateOr(base, c64(paddr & kPageMask));
       instret0_ = b_.CreateLoad(i64_, instret_slot_);
       lower_member(n);
     }
@@ -1854,20 +1871,57 @@ class BlockLowering {
     lower_exit();
   }
 
-  // The region member at `offset` from the current member's start, or -1.
-  int member_at(int64_t offset) const {
+  // Whether the static exit `offset` bytes from the current member's start leaves its
+  // page under translation (a crossing JitMember::cross describes).
+  bool crosses_page(int64_t offset) const {
+    const uint64_t start = member_->block->start_paddr;
+    return !bare_ && ((start + static_cast<uint64_t>(offset)) & ~kPageMask) != (start & ~kPageMask);
+  }
+
+  // The region member the current member's static exit `x` (0 taken, 1 fallthrough) at
+  // `offset` leads to, or -1.
+  int member_at(int64_t offset, size_t x) const {
     if (!region_) return -1;
-    const uint64_t target = member_->block->start_paddr + static_cast<uint64_t>(offset);
+    uint64_t target = member_->block->start_paddr + static_cast<uint64_t>(offset);
+    if (crosses_page(offset)) target = member_->cross[x].target_paddr;
+    if (target == 0) return -1;
     for (size_t k = 0; k < job_.members.size(); ++k) {
       if (job_.members[k].block->start_paddr == target) return static_cast<int>(k);
     }
     return -1;
   }
 
-  // An exit to block_pc + offset: inside the region a direct branch (after the same
-  // instruction-limit and exit-request check chaining does), otherwise a static exit.
-  void edge(int64_t offset, ChainSlot* slot, Value* instret) {
-    const int target = member_at(offset);
+  // Crossing into another page's member: whether the fetch L1 maps the virtual page of
+  // `pc` to the host page the member's physical page is at (exec tag and addend, the
+  // checks an L1 fetch hit makes). `ok_block` (the insert point on return) then sets the
+  // member page's virtual base. Back into the entry's page, whose members' pcs are fixed
+  // by the region's entry, the virtual page must also be the entry's.
+  Value* page_still_maps(Value* pc, const CrossPageExit& cross, BasicBlock*& ok_block) {
+    Value* vpage = b_.CreateAnd(pc, c64(~kPageMask));
+    Value* idx = b_.CreateAnd(b_.CreateLShr(pc, c64(kPageBits)), fetch_tlb_mask_);
+    Value* entry = b_.CreateGEP(i8_, fetch_tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
+    Value* tag =
+        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbTagExecOffset)),
+               tbaa_tlb_);
+    Value* addend =
+        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset)),
+               tbaa_tlb_);
+    Value* same = b_.CreateAnd(b_.CreateICmpEQ(tag, vpage),
+                               b_.CreateICmpEQ(b_.CreateAdd(vpage, addend), c64(cross.host_page)));
+    const auto base = vbase_.find(cross.target_paddr & ~kPageMask);
+    if (base == vbase_.end()) same = b_.CreateAnd(same, b_.CreateICmpEQ(vpage, page_base_));
+    ok_block = BasicBlock::Create(ctx_, "page_maps", fn_);
+    b_.SetInsertPoint(ok_block);
+    if (base != vbase_.end()) b_.CreateStore(vpage, base->second);
+    return same;
+  }
+
+  // An exit to block_pc + offset (static exit `x`): inside the region a direct branch
+  // (after the same instruction-limit and exit-request check chaining does, and for an
+  // exit into another page the check that the page still maps where it did), otherwise a
+  // static exit.
+  void edge(int64_t offset, size_t x, ChainSlot* slot, Value* instret) {
+    const int target = member_at(offset, x);
     if (target < 0) {
       if (region_) {
         Value* pc = b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset)));
@@ -1885,7 +1939,18 @@ class BlockLowering {
     b_.CreateStore(instret, instret_slot_);
     Value* stay = may_chain(instret);
     BasicBlock* leave = BasicBlock::Create(ctx_, "leave", fn_);
-    b_.CreateCondBr(stay, member_bb_[static_cast<size_t>(target)], leave);
+    BasicBlock* to = member_bb_[static_cast<size_t>(target)];
+    if (crosses_page(offset)) {
+      BasicBlock* here = b_.GetInsertBlock();
+      BasicBlock* maps = nullptr;
+      Value* same = page_still_maps(b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset))),
+                                    member_->cross[x], maps);
+      b_.CreateBr(to);
+      b_.SetInsertPoint(here);
+      stay = b_.CreateAnd(stay, same);
+      to = maps;
+    }
+    b_.CreateCondBr(stay, to, leave);
     b_.SetInsertPoint(leave);
     // Left for the limit or an exit request: the lookup would refuse too.
     leave_region(b_.CreateAdd(block_pc_, c64(static_cast<uint64_t>(offset))), instret, nullptr,
@@ -1923,10 +1988,14 @@ class BlockLowering {
     b_.CreateCondBr(may_chain(instret), pick, leave);
     b_.SetInsertPoint(pick);
     const uint64_t mask = bare_ ? ~uint64_t{0} : kPageMask;
+    const uint64_t entry_page = job_.entry().start_paddr & ~kPageMask;
     llvm::SwitchInst* sw = b_.CreateSwitch(b_.CreateAnd(target, c64(mask)), leave,
                                            static_cast<unsigned>(job_.members.size()));
     for (size_t n = 0; n < job_.members.size(); ++n) {
-      sw->addCase(b_.getInt64(job_.members[n].block->start_paddr & mask), member_bb_[n]);
+      // Under translation only the entry page's members: the target is in that page.
+      const uint64_t paddr = job_.members[n].block->start_paddr;
+      if (!bare_ && (paddr & ~kPageMask) != entry_page) continue;
+      sw->addCase(b_.getInt64(paddr & mask), member_bb_[n]);
     }
     b_.SetInsertPoint(leave);
   }
@@ -1991,7 +2060,7 @@ class BlockLowering {
     Value* instret = b_.CreateAdd(instret0_, c64(blk.guest_count()));
     switch (e.kind) {
       case IrExit::Jump:
-        edge(e.taken_offset, member_->taken_slot, instret);
+        edge(e.taken_offset, 0, member_->taken_slot, instret);
         break;
       case IrExit::Return:
         if (region_) {
@@ -2021,9 +2090,9 @@ class BlockLowering {
         BasicBlock* fall = BasicBlock::Create(ctx_, "fallthrough", fn_);
         b_.CreateCondBr(b_.CreateICmpNE(read(e.cond), c64(0)), taken, fall);
         b_.SetInsertPoint(taken);
-        edge(e.taken_offset, member_->taken_slot, instret);
+        edge(e.taken_offset, 0, member_->taken_slot, instret);
         b_.SetInsertPoint(fall);
-        edge(e.fallthrough_offset, member_->fallthrough_slot, instret);
+        edge(e.fallthrough_offset, 1, member_->fallthrough_slot, instret);
         break;
       }
       case IrExit::Trap:
@@ -2062,7 +2131,12 @@ class BlockLowering {
   Value* fs_dirty_ = nullptr;
   Value* frm_ = nullptr;
   Value* entry_pc_ = nullptr;
-  Value* page_base_ = nullptr;  // regions: the virtual page the members are in
+  Value* page_base_ = nullptr;  // regions: the virtual page the entry's members are in
+  // Regions under translation: the virtual base of each other physical page's members
+  // (set where the code crosses into that page), and the fetch L1 those checks probe.
+  std::map<uint64_t, llvm::AllocaInst*> vbase_;
+  Value* fetch_tlb_ = nullptr;
+  Value* fetch_tlb_mask_ = nullptr;
   Value* instret_slot_ = nullptr;
   std::vector<BasicBlock*> member_bb_;
   std::array<llvm::AllocaInst*, kSlotCount> allocas_{};

@@ -13,29 +13,36 @@ constexpr size_t kScanBlocks = 64;
 
 }  // namespace
 
+StaticExits static_exits(const CachedBlock& block) {
+  const IrTerminator& exit = block.ir.exit;
+  if (exit.kind == IrExit::Jump) return {{exit.taken_offset, 0}, 1};
+  if (exit.kind == IrExit::Branch) return {{exit.taken_offset, exit.fallthrough_offset}, 2};
+  return {};
+}
+
 std::vector<const CachedBlock*> form_region(const CodeCache& cache, const CachedBlock& entry,
                                             uint32_t max_blocks, bool any_page,
-                                            const SmallRegion& small) {
+                                            const SmallRegion& small,
+                                            const CrossPageTarget& cross_page) {
   // The compiled blocks reachable from the entry through static exits, breadth first, and
   // the edges between them.
   std::vector<const CachedBlock*> seen = {&entry};
   std::vector<std::vector<size_t>> succ(1);
   for (size_t n = 0; n < seen.size(); ++n) {
     const CachedBlock& b = *seen[n];
-    const IrTerminator& exit = b.ir.exit;
-    for (int64_t off : {exit.taken_offset, exit.fallthrough_offset}) {
-      if (exit.kind != IrExit::Jump && exit.kind != IrExit::Branch) break;
-      if (!any_page && !b.key.same_page(off)) continue;
-      const CachedBlock* t = cache.find(b.key.offset_by(off));
-      if (t != nullptr && t->native != nullptr) {
-        size_t k = static_cast<size_t>(std::find(seen.begin(), seen.end(), t) - seen.begin());
-        if (k == seen.size() && seen.size() < kScanBlocks) {
-          seen.push_back(t);
-          succ.emplace_back();
-        }
-        if (k < seen.size()) succ[n].push_back(k);
+    const StaticExits exits = static_exits(b);
+    for (size_t x = 0; x < exits.count; ++x) {
+      const int64_t off = exits.offsets[x];
+      const bool crosses = !any_page && !b.key.same_page(off);
+      if (crosses && !cross_page) continue;
+      const CachedBlock* t = crosses ? cross_page(b, off) : cache.find(b.key.offset_by(off));
+      if (t == nullptr || t->native == nullptr) continue;
+      size_t k = static_cast<size_t>(std::find(seen.begin(), seen.end(), t) - seen.begin());
+      if (k == seen.size() && seen.size() < kScanBlocks) {
+        seen.push_back(t);
+        succ.emplace_back();
       }
-      if (exit.kind == IrExit::Jump) break;
+      if (k < seen.size()) succ[n].push_back(k);
     }
   }
   // The blocks on a loop through the entry: those that reach it again. An inner loop's

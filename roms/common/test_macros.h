@@ -113,6 +113,14 @@
 #define M_TVAL(reg) ld reg, m_trap_tval
 #define M_EPC(reg) ld reg, m_trap_epc
 #define M_STATUS(reg) ld reg, m_trap_status
+// Checks the recorded M trap: cause, mepc and mtval (clobbers t5).
+#define CHECK_M_TRAP(cause, epc, tval) \
+  M_CAUSE(t5);                         \
+  CHECK_EQ(t5, cause);                 \
+  M_EPC(t5);                           \
+  CHECK_EQ(t5, epc);                   \
+  M_TVAL(t5);                          \
+  CHECK_EQ(t5, tval)
 #define S_CAUSE(reg) ld reg, s_trap_cause
 #define S_TVAL(reg) ld reg, s_trap_tval
 #define S_EPC(reg) ld reg, s_trap_epc

@@ -76,15 +76,6 @@
   mret;                            \
   test_##n##_retried:
 
-// Checks the recorded M trap: cause, mepc and mtval.
-#define CHECK_M_TRAP(cause, epc, tval) \
-  M_CAUSE(t5);                         \
-  CHECK_EQ(t5, cause);                 \
-  M_EPC(t5);                           \
-  CHECK_EQ(t5, epc);                   \
-  M_TVAL(t5);                          \
-  CHECK_EQ(t5, tval)
-
   .option norvc
 
   .text

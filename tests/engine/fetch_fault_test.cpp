@@ -9,6 +9,8 @@
 //   - the same physical code reached through another virtual page: xtval follows the
 //     virtual address the hart fetched at, also for a fault inside the page (the end of RAM
 //     in a page that is partly RAM).
+//   - a loop across two virtual pages, which tier 2 compiles as one region: remapping
+//     either page runs the new page's code at the next crossing, unmapping it faults there.
 // roms/isa/straddle.S runs the same cases end to end (and checks them on QEMU).
 #include <gtest/gtest.h>
 
@@ -92,8 +94,8 @@ struct Rig {
   void unmap_va(unsigned l0_index) { set_pte(kL0, l0_index, 0, 0); }
 
   // M returns to S at `pc` (after sfence.vma, as a handler that changed a mapping does) with
-  // a0 = `a0`, and runs until the next trap reaches the M handler.
-  void run_in_s(uint64_t pc, uint64_t a0) {
+  // a0 = `a0`, and runs until the next trap reaches the M handler (`insns` at most).
+  void run_in_s(uint64_t pc, uint64_t a0, uint64_t insns = 200) {
     s.set_x(kA0, a0);
     s.mepc = pc;
     s.mstatus = (s.mstatus & ~kMppMask) | kMppS;
@@ -101,7 +103,7 @@ struct Rig {
     s.priv = Priv::M;
     s.waiting = false;
     hart.update_modes();
-    exec.run(s.instret + 200);
+    exec.run(s.instret + insns);
   }
 
   // "" when the last trap went to M with this cause, mepc and mtval and a0 holds `a0`.
@@ -223,7 +225,77 @@ TEST_P(FetchFault, FaultInsideThePageFollowsTheVirtualAddress) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiers, FetchFault, testing::Values(0u, 1u, 2u, 3u),
+// A loop across va(0) and va(1): its head at va(0) + 0xff0 (t3 -= 1; a0 += A; jump to
+// va(1) + 0x10), its body there (a0 += B; loop while t3 != 0; ecall). Each physical page
+// adds its own A or B, so a0 says which code ran. On tier 2 the loop is one region that
+// spans both physical pages and checks the mapping of the page it crosses into; entered in
+// page B after page A was remapped, with the TLB already holding the new mapping (a load
+// from va(0) before the jump), it must not run the old page A's code.
+TEST_P(FetchFault, ALoopAcrossTwoPagesFollowsTheirMappings) {
+  Rig rig(1 << 20, GetParam());
+  constexpr uint64_t kHead = 0xff0, kBody = 0x10, kLoops = 50;
+  constexpr unsigned kT3 = 28, kA1 = 11, kA2 = 12, kA3 = 13;
+  constexpr uint64_t kPageA = kFirst, kPageB = kSecond, kPageA2 = kRemapped;
+  constexpr uint64_t kPageB2 = kRamBase + 0x23000, kStub = kRamBase + 0x3000;
+  constexpr int64_t kAddA = 1, kAddB = 0x10, kAddA2 = 0x100, kAddB2 = 0x400;
+  for (const auto& [page, add] : {std::pair{kPageA, kAddA}, std::pair{kPageA2, kAddA2}}) {
+    rig.put32(page + kHead, rv::addi(kT3, kT3, -1));
+    rig.put32(page + kHead + 4, rv::addi(kA0, kA0, add));
+    rig.put32(page + kHead + 8, rv::jal(0, static_cast<int64_t>(kPageSize + kBody - kHead - 8)));
+  }
+  for (const auto& [page, add] : {std::pair{kPageB, kAddB}, std::pair{kPageB2, kAddB2}}) {
+    rig.put32(page + kBody, rv::addi(kA0, kA0, add));
+    rig.put32(page + kBody + 4,
+              rv::branch(1, kT3, 0, -static_cast<int64_t>(kPageSize + kBody + 4 - kHead)));
+    rig.put32(page + kBody + 8, rv::kEcall);
+  }
+  // S-mode stub (RAM is identity-mapped for S): a2 = *a1; jump to a3.
+  rig.put32(kStub, rv::load(3, kA2, kA1, 0));
+  rig.put32(kStub + 4, rv::jalr(0, kA3, 0));
+  const uint64_t head = va(0) + kHead, body = va(1) + kBody, ecall_pc = va(1) + kBody + 8;
+  const auto run = [&](uint64_t touch, uint64_t entry) {
+    rig.s.set_x(kT3, kLoops);
+    rig.s.set_x(kA1, touch);
+    rig.s.set_x(kA3, entry);
+    rig.run_in_s(kStub, 0, 100 * kLoops);
+  };
+
+  rig.map_va(0, kPageA);
+  rig.map_va(1, kPageB);
+  run(va(0), head);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, kLoops * (kAddA + kAddB)), "") << "from A";
+  run(va(0), body);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, (kLoops + 1) * kAddB + kLoops * kAddA), "")
+      << "from B";
+  if (running_tier_of(GetParam()) == Tier::Optimized) {
+    EXPECT_GT(rig.exec.jit()->stats().regions_spanning_pages, 0u);
+  }
+
+  rig.map_va(0, kPageA2);
+  run(va(0), body);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, (kLoops + 1) * kAddB + kLoops * kAddA2), "")
+      << "page A remapped";
+  rig.map_va(1, kPageB2);
+  run(va(1), head);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, kLoops * (kAddA2 + kAddB2)), "")
+      << "page B remapped";
+  rig.map_va(0, kPageA);
+  rig.map_va(1, kPageB);
+  run(va(1), body);
+  EXPECT_EQ(rig.trapped(kCauseEcallS, ecall_pc, 0, (kLoops + 1) * kAddB + kLoops * kAddA), "")
+      << "both back";
+
+  rig.unmap_va(0);
+  run(va(1), body);
+  EXPECT_EQ(rig.trapped(kCauseFetchPage, head, head, kAddB), "") << "page A unmapped";
+  rig.map_va(0, kPageA);
+  rig.unmap_va(1);
+  run(va(0), head);
+  EXPECT_EQ(rig.trapped(kCauseFetchPage, body, body, kAddA), "") << "page B unmapped";
+  EXPECT_EQ(rig.s.x(kT3), kLoops - 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, FetchFault, testing::Values(0u, 1u, 2u, 3u, kMemberEntryTier),
                          [](const testing::TestParamInfo<unsigned>& info) {
                            return "Tier" + std::to_string(info.param);
                          });

@@ -165,6 +165,40 @@ TEST(RegionBuilder, FollowsCompiledSamePageSuccessors) {
   EXPECT_EQ(form_region(cache, *entry, 2).size(), 2u);
 }
 
+// Under translation an exit into another page joins through `cross_page`, which names the
+// block the exit's virtual pc maps to (here, 0x10's `j 0x1000` leads to a block at 0x3000
+// of another physical page); a Jump's one static exit is all it has.
+TEST(RegionBuilder, FollowsAnExitIntoAnotherPageThroughCrossPage) {
+  TestMachine m;
+  m.put({0x00000863, kJumpSelf});
+  m.put({0x7f10006f}, kRamBase + 0x10);
+  m.put({kJumpSelf}, kRamBase + 0x3000);
+  CodeCache& cache = m.exec.code_cache();
+  CachedBlock* entry = cache.get(kRamBase, kRamBase, {true});
+  CachedBlock* taken = cache.get(kRamBase + 0x10, kRamBase + 0x10, {true});
+  CachedBlock* fall = cache.get(kRamBase + 4, kRamBase + 4, {true});
+  CachedBlock* far = cache.get(kRamBase + 0x3000, kRamBase + 0x3000, {true});
+  for (CachedBlock* b : {taken, fall, far}) b->native = &code_a;
+  std::vector<std::pair<const CachedBlock*, int64_t>> asked;
+  const CrossPageTarget cross = [&](const CachedBlock& from, int64_t offset) -> const CachedBlock* {
+    asked.emplace_back(&from, offset);
+    return far;
+  };
+  const auto region = form_region(cache, *entry, 8, false, {}, cross);
+  ASSERT_EQ(region.size(), 4u);
+  EXPECT_EQ(region[3], far);
+  // Asked once, for the one exit that leaves the page.
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].first, taken);
+  EXPECT_EQ(asked[0].second, 0x1000 - 0x10);
+  // Without it (or with nothing there) the exit stays out.
+  EXPECT_EQ(form_region(cache, *entry, 8).size(), 3u);
+  const CrossPageTarget none = [](const CachedBlock&, int64_t) -> const CachedBlock* {
+    return nullptr;
+  };
+  EXPECT_EQ(form_region(cache, *entry, 8, false, {}, none).size(), 3u);
+}
+
 // Past its block limit a region grows while its loop stays small: here a loop of 20
 // compiled one-instruction blocks (`j .+4`, the last back to the first) gives 8 blocks at
 // a limit of 8, 16 when up to 16 blocks of at most 96 instructions may join, and 10 when

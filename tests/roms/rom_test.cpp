@@ -97,6 +97,7 @@ const RomCase kRoms[] = {
     {"pmp", "roms/isa/pmp.elf", 0, {}},
     {"escape", "roms/isa/escape.elf", 0, {}},
     {"straddle", "roms/isa/straddle.elf", 0, {}},
+    {"xpage", "roms/isa/xpage.elf", 0, {}},
     // The vector extension at two VLENs, and without it (every vector instruction illegal).
     {"rvv128", "roms/isa/rvv.elf", 0, {}, {"--vlen", "128"}},
     {"rvv256", "roms/isa/rvv.elf", 0, {}, {"--vlen", "256"}},
