@@ -105,6 +105,7 @@ void SoftTlb::apply_resize() {
     l1_ppage_[m] = std::move(ppages);
     l1_mask_[m] = mask;
     window_fills_[m] = 0;
+    resized_at_[m] = clock_ != nullptr ? *clock_ : 0;
     ++l1_resizes;
   }
 }
@@ -179,10 +180,13 @@ void SoftTlb::flush_all() {
   for (unsigned m = 0; m < kTlbModes; ++m) {
     std::fill(l1_[m].begin(), l1_[m].end(), TlbEntry{});
     std::fill(l1_ppage_[m].begin(), l1_ppage_[m].end(), 0);
-    // A large L1 that the time since the last flush used little of: clearing it costs
-    // more than it serves.
+    // A large L1 that the time since the last flush used little of, and that has had its
+    // size for a while: clearing it costs more than it serves.
     const unsigned bits = std::countr_one(l1_mask_[m]);
-    if (bits > kL1MinBits && flush_fills_[m] < (l1_mask_[m] + 1) / 8) request_resize(m, bits - 1);
+    const bool settled = clock_ != nullptr && *clock_ - resized_at_[m] >= kShrinkAfterInsns;
+    if (bits > kL1MinBits && settled && flush_fills_[m] < (l1_mask_[m] + 1) / 8) {
+      request_resize(m, bits - 1);
+    }
     flush_fills_[m] = 0;
   }
   if (++generation_ == 0) {  // wrapped: old entries could look current again

@@ -45,7 +45,10 @@ struct TlbL2Entry {
 // Each mode's L1 grows with its working set, as QEMU's TLB does (tlb_mmu_resize_locked):
 // from 256 entries up to the L2's reach, doubling when it refills more often than once per
 // kGrowInsnsPerFill instructions over a window of twice its size, and halving at a flush
-// when the time since the previous flush filled less than an eighth of it. Compiled code
+// when the time since the previous flush filled less than an eighth of it, once it has
+// kept its size for kShrinkAfterInsns instructions (QEMU also shrinks only after a
+// window of 100 ms: Linux, which flushes on every context switch, otherwise made its L1s
+// grow and shrink some 50 times a second). Compiled code
 // keeps an L1's address and index mask while it runs, so a resize is only decided where
 // the L1 fills (resize_pending(); the resize hook asks the hart to reach its dispatcher)
 // and carried out by apply_resize(), which the dispatcher calls between blocks.
@@ -58,6 +61,7 @@ class SoftTlb {
   // fill grows the L1. An L1 refill from the L2 costs some 30-50 ns, the time of about 30
   // guest instructions in compiled code, so refilling every 256 instructions costs ~10 %.
   static constexpr uint64_t kGrowInsnsPerFill = 256;
+  static constexpr uint64_t kShrinkAfterInsns = uint64_t{1} << 26;
   // 32 Ki pages (128 MiB): QEMU grows its TLB with the working set; a large-working-set
   // program thrashed the 4 Ki-entry L2 (0 % hits walking 64 MiB). Flushing it is O(1).
   static constexpr unsigned kL2Bits = 15;
@@ -147,6 +151,7 @@ class SoftTlb {
   std::array<uint64_t, kTlbModes> window_fills_{};
   std::array<uint64_t, kTlbModes> window_start_{};
   std::array<uint64_t, kTlbModes> flush_fills_{};
+  std::array<uint64_t, kTlbModes> resized_at_{};  // the clock at the last resize
   std::array<unsigned, kTlbModes> target_bits_{};
   bool resize_pending_ = false;
   const uint64_t* clock_ = nullptr;

@@ -465,6 +465,7 @@ TEST_F(TlbGrowth, ALargeL1ShrinksWhenAFlushFindsItLittleUsed) {
   tlb.apply_resize();
   ASSERT_EQ(tlb.l1_size(kS), 2 * small);
   // Since the last flush (here: the start) it filled 512 entries, all of it: kept.
+  now += SoftTlb::kShrinkAfterInsns;
   tlb.flush_all();
   EXPECT_FALSE(tlb.resize_pending());
   // A flush after fewer fills than an eighth of its entries halves it.
@@ -475,8 +476,26 @@ TEST_F(TlbGrowth, ALargeL1ShrinksWhenAFlushFindsItLittleUsed) {
   tlb.apply_resize();
   EXPECT_EQ(tlb.l1_size(kS), small);
   // Never below the smallest size.
+  now += SoftTlb::kShrinkAfterInsns;
   tlb.flush_all();
   EXPECT_FALSE(tlb.resize_pending());
+}
+
+// Flushes soon after a resize (a context switch every few milliseconds) leave the size:
+// without that, Linux's L1s grew and shrank back dozens of times a second.
+TEST_F(TlbGrowth, AnL1KeepsItsNewSizeForAWhile) {
+  const size_t small = size_t{1} << SoftTlb::kL1MinBits;
+  fill_pages(kS, 0, 2 * small, 1);
+  tlb.apply_resize();
+  ASSERT_EQ(tlb.l1_size(kS), 2 * small);
+  for (int flush = 0; flush < 10; ++flush) {
+    now += SoftTlb::kShrinkAfterInsns / 16;
+    tlb.flush_all();
+    EXPECT_FALSE(tlb.resize_pending()) << flush;
+  }
+  now += SoftTlb::kShrinkAfterInsns;
+  tlb.flush_all();
+  EXPECT_TRUE(tlb.resize_pending());
 }
 
 }  // namespace
