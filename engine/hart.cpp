@@ -80,9 +80,9 @@ void Hart::update_modes() {
   // Instruction fetch ignores SUM (S-mode never executes user pages, priv spec 4.3.1).
   data_mode_ = tlb_mode_of(data_ctx_.priv, data_ctx_.sum);
   s.data_tlb = tlb.l1_array(data_mode_);
-  s.data_tlb_mask = tlb.l1_mask(data_mode_);
+  s.data_tlb_offsets = tlb.l1_offset_mask(data_mode_);
   s.fetch_tlb = tlb.l1_array(fetch_mode_);
-  s.fetch_tlb_mask = tlb.l1_mask(fetch_mode_);
+  s.fetch_tlb_offsets = tlb.l1_offset_mask(fetch_mode_);
   // Bare data accesses: satp's mode only matters below M (priv spec 4.1.11; MPRV applied
   // above); PMP binds M-mode through locked entries only (3.7.1).
   const bool bare =

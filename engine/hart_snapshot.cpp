@@ -11,8 +11,8 @@ namespace {
 
 // Every saved field of HartState, in file order. IR temporaries (slots 64..) are scratch
 // within a block and a pending trap is taken before a block ends, so neither is saved;
-// the dispatcher's fields (instret_limit, exit_request, data_tlb(_mask), fetch_tlb(_mask), the
-// bare_* fields and code_marks) are set on the way in (update_modes).
+// the dispatcher's fields (instret_limit, exit_request, data_tlb(_offsets), fetch_tlb(_offsets),
+// the bare_* fields and code_marks) are set on the way in (update_modes).
 template <class State, class F>
 void visit_fields(State& s, F&& f) {
   for (unsigned i = 0; i < kSlotTemp0; ++i) f(s.slot[i]);

@@ -133,11 +133,14 @@ struct HartState {
   bool may_chain() const { return instret < instret_limit.load(std::memory_order_relaxed); }
   // The L1 soft-TLB array of the current data mode (Hart::update_modes keeps it current).
   TlbEntry* data_tlb = nullptr;
-  uint64_t data_tlb_mask = 0;  // its index mask (SoftTlb::l1_mask; the L1s grow)
+  // The byte offset of vaddr's entry in it is (vaddr >> SoftTlb::kL1OffsetShift) & this
+  // (SoftTlb::l1_offset_mask: the L1s grow). Two instructions, as the fixed 256-entry
+  // L1's index and scaling took three.
+  uint64_t data_tlb_offsets = 0;
   // The same for instruction fetch: a tier-2 region that spans pages checks its exec tags
   // where it crosses from one page to another.
   TlbEntry* fetch_tlb = nullptr;
-  uint64_t fetch_tlb_mask = 0;
+  uint64_t fetch_tlb_offsets = 0;
   // Data accesses that need no translation and no PMP check (Hart::update_modes): the
   // effective data privilege is M or satp is Bare, and no PMP entry applies to it (in
   // M-mode: none is locked; in S/U: none is active). Then a load or store at `va` with

@@ -80,6 +80,12 @@ class SoftTlb {
   // The mode's L1 array and its index mask: valid until the next apply_resize().
   TlbEntry* l1_array(TlbMode mode) { return l1_[static_cast<unsigned>(mode)].data(); }
   uint64_t l1_mask(TlbMode mode) const { return l1_mask_[static_cast<unsigned>(mode)]; }
+  // The same as a mask of byte offsets: the entry of `vaddr` is
+  // (vaddr >> kL1OffsetShift) & l1_offset_mask bytes into the array (what compiled code
+  // computes: a shift and an and, where index and scaling take three).
+  static constexpr unsigned kL1OffsetShift = kPageBits - 5;
+  static_assert(sizeof(TlbEntry) == uint64_t{1} << (kPageBits - kL1OffsetShift));
+  uint64_t l1_offset_mask(TlbMode mode) const { return l1_mask(mode) * sizeof(TlbEntry); }
   size_t l1_size(TlbMode mode) const { return l1_mask(mode) + 1; }
   // Physical page base of the L1 entry that served `vaddr` (valid when any tag matched).
   uint64_t l1_ppage(TlbMode mode, uint64_t vaddr) const {

@@ -44,9 +44,9 @@ constexpr size_t kOffPc = offsetof(HartState, pc);
 constexpr size_t kOffInstret = offsetof(HartState, instret);
 constexpr size_t kOffInstretLimit = offsetof(HartState, instret_limit);
 constexpr size_t kOffDataTlb = offsetof(HartState, data_tlb);
-constexpr size_t kOffDataTlbMask = offsetof(HartState, data_tlb_mask);
+constexpr size_t kOffDataTlbOffsets = offsetof(HartState, data_tlb_offsets);
 constexpr size_t kOffFetchTlb = offsetof(HartState, fetch_tlb);
-constexpr size_t kOffFetchTlbMask = offsetof(HartState, fetch_tlb_mask);
+constexpr size_t kOffFetchTlbOffsets = offsetof(HartState, fetch_tlb_offsets);
 constexpr size_t kOffTrapPending = offsetof(HartState, trap_pending);
 constexpr size_t kOffBareBase = offsetof(HartState, bare_base);
 constexpr size_t kOffBareLimit = offsetof(HartState, bare_limit);
@@ -121,7 +121,7 @@ class BlockLowering {
     // The L1 and its size hold while compiled code runs (SoftTlb::apply_resize runs in
     // the dispatcher).
     tlb_ = load_state(ptr_, kOffDataTlb, "tlb");
-    tlb_mask_ = load64(kOffDataTlbMask, "tlb_mask");
+    tlb_offsets_ = load64(kOffDataTlbOffsets, "tlb_offsets");
     if (job_.counter != nullptr) {
       Value* addr = b_.CreateIntToPtr(c64(reinterpret_cast<uint64_t>(job_.counter)), ptr_);
       b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, addr), c64(1)), addr);
@@ -188,7 +188,7 @@ class BlockLowering {
       }
       if (!vbase_.empty()) {
         fetch_tlb_ = load_state(ptr_, kOffFetchTlb, "fetch_tlb");
-        fetch_tlb_mask_ = load64(kOffFetchTlbMask, "fetch_tlb_mask");
+        fetch_tlb_offsets_ = load64(kOffFetchTlbOffsets, "fetch_tlb_offsets");
       }
     }
     enter_member([&](size_t n) { b_.CreateBr(member_bb_[n]); });
@@ -428,8 +428,8 @@ class BlockLowering {
 
   // ---- Memory: inline L1 soft-TLB probe, host access on a hit, C++ slow path otherwise.
   Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
-    Value* idx = b_.CreateAnd(b_.CreateLShr(va, c64(kPageBits)), tlb_mask_);
-    Value* entry = b_.CreateGEP(i8_, tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
+    Value* offset = b_.CreateAnd(b_.CreateLShr(va, c64(SoftTlb::kL1OffsetShift)), tlb_offsets_);
+    Value* entry = b_.CreateGEP(i8_, tlb_, offset);
     Value* tag = tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)),
                         tbaa_tlb_);
     Value* same_page = b_.CreateICmpEQ(tag, b_.CreateAnd(va, c64(~kPageMask)));
@@ -1898,8 +1898,9 @@ class BlockLowering {
   // by the region's entry, the virtual page must also be the entry's.
   Value* page_still_maps(Value* pc, const CrossPageExit& cross, BasicBlock*& ok_block) {
     Value* vpage = b_.CreateAnd(pc, c64(~kPageMask));
-    Value* idx = b_.CreateAnd(b_.CreateLShr(pc, c64(kPageBits)), fetch_tlb_mask_);
-    Value* entry = b_.CreateGEP(i8_, fetch_tlb_, b_.CreateMul(idx, c64(sizeof(TlbEntry))));
+    Value* offset =
+        b_.CreateAnd(b_.CreateLShr(pc, c64(SoftTlb::kL1OffsetShift)), fetch_tlb_offsets_);
+    Value* entry = b_.CreateGEP(i8_, fetch_tlb_, offset);
     Value* tag =
         tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbTagExecOffset)),
                tbaa_tlb_);
@@ -2136,7 +2137,7 @@ class BlockLowering {
   // (set where the code crosses into that page), and the fetch L1 those checks probe.
   std::map<uint64_t, llvm::AllocaInst*> vbase_;
   Value* fetch_tlb_ = nullptr;
-  Value* fetch_tlb_mask_ = nullptr;
+  Value* fetch_tlb_offsets_ = nullptr;
   Value* instret_slot_ = nullptr;
   std::vector<BasicBlock*> member_bb_;
   std::array<llvm::AllocaInst*, kSlotCount> allocas_{};
@@ -2168,7 +2169,7 @@ class BlockLowering {
   llvm::PHINode* trap_pc_ = nullptr;
   llvm::PHINode* trap_instret_ = nullptr;
   Value* tlb_ = nullptr;
-  Value* tlb_mask_ = nullptr;
+  Value* tlb_offsets_ = nullptr;
   llvm::MDNode* tbaa_state_ = nullptr;
   llvm::MDNode* tbaa_tlb_ = nullptr;
   llvm::MDNode* tbaa_guest_ = nullptr;

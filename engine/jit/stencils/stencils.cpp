@@ -149,7 +149,9 @@ template <bool kImm32>
 // (va is pinned too: clang would rebuild va + size - 1 from the address's parts.)
 [[gnu::always_inline]] inline const TlbEntry& tlb_entry(HartState* s, uint64_t& va) {
   __asm__("" : "+r"(va));
-  const TlbEntry* e = &s->data_tlb[SoftTlb::l1_index(va, s->data_tlb_mask)];
+  const auto* e =
+      reinterpret_cast<const TlbEntry*>(reinterpret_cast<const char*>(s->data_tlb) +
+                                        ((va >> SoftTlb::kL1OffsetShift) & s->data_tlb_offsets));
   __asm__("" : "+r"(e));
   return *e;
 }
