@@ -11,16 +11,10 @@
 // The instruction is `addi a0, a0, 1` (0x00150513): low half 0x0513 on the first page,
 // high half 0x0015 on the second, followed there by an ecall back to M. The remapped
 // second page holds the high half of `addi a0, a0, 0x10` (0x01050513) instead.
+#include "sv39.h"
 #include "test_macros.h"
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
 #define PTE_CODE (PTE_V | PTE_R | PTE_X | PTE_A)
-#define SATP_SV39 (8 << 60)
 
 #define PMP_R 0x01
 #define PMP_W 0x02
@@ -35,23 +29,6 @@
 #define STRADDLE 0xffe /* the instruction's offset in its first page */
 // A physical page with no memory or device behind it (on QEMU's virt too).
 #define NO_RAM 0x200000000
-
-// table[index] = PTE for the physical address in reg `pa` (clobbers t0, t1).
-#define SET_PTE(table, index, pa, flags) \
-  srli t0, pa, 12;                       \
-  slli t0, t0, 10;                       \
-  ori t0, t0, flags;                     \
-  la t1, table;                          \
-  sd t0, (index) * 8(t1)
-#define SET_PTE_TO(table, index, label, flags) \
-  la t2, label;                                \
-  SET_PTE(table, index, t2, flags)
-#define SET_PTE_PA(table, index, addr, flags) \
-  li t2, addr;                                \
-  SET_PTE(table, index, t2, flags)
-#define CLEAR_PTE(table, index) \
-  la t1, table;                 \
-  sd zero, (index) * 8(t1)
 
 // Runs the straddling instruction at `va` in S, a0 = 0. Either the ecall after it brings
 // the hart back to M, or the fetch faults to M; the code after the macro runs in M then.
@@ -226,11 +203,4 @@ remapped_page:
   ecall
   .balign 4096
 
-  .bss
-  .balign 4096
-root:
-  .skip 4096
-l1_table:
-  .skip 4096
-l0_table:
-  .skip 4096
+  SV39_TABLES

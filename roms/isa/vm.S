@@ -3,18 +3,8 @@
 // (this rom expects the Svadu-like behaviour of QEMU: A and D are set by the walk, no
 // fault), U/SUM/MXR permission rules, page-fault causes and xtval, superpages, sfence.vma,
 // misaligned access across two non-adjacent pages, and satp WARL.
+#include "sv39.h"
 #include "test_macros.h"
-
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
-
-#define SATP_SV39 (8 << 60)
-#define SATP_SV48 (9 << 60)
 
 // Virtual layout of the test window (root[1], VA 0x4000_0000, through l1/l0).
 #define VA_A 0x40000000 /* page_a, RW, A = D = 0 initially */
@@ -36,20 +26,6 @@
 
 #define PAGE_A_VAL 0xaaaa0000aaaa0000
 #define PAGE_B_VAL 0xbbbb0000bbbb0000
-
-// table[index] = leaf or pointer PTE for the physical address in reg `pa` (clobbers t0).
-#define SET_PTE(table, index, pa, flags) \
-  srli t0, pa, 12;                       \
-  slli t0, t0, 10;                       \
-  ori t0, t0, flags;                     \
-  la t1, table;                          \
-  sd t0, (index) * 8(t1)
-#define SET_PTE_TO(table, index, label, flags) \
-  la t2, label;                                \
-  SET_PTE(table, index, t2, flags)
-#define SET_PTE_PA(table, index, addr, flags) \
-  li t2, addr;                                \
-  SET_PTE(table, index, t2, flags)
 
 // Case n: `code` in S faults to M with `cause` and mtval = `va`.
 #define TEST_FAULT_IN_S(n, cause, va, ...)               \

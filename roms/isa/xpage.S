@@ -11,16 +11,10 @@
 // page_b/page_b2 at 0x10: addi a0, a0, B; bnez t3, VA_A + 0xff0; ecall.
 // Entered at VA_A + 0xff0 with t3 = N: a0 = N * (A + B). Entered at VA_B + 0x10: the B
 // block runs N + 1 times, the A block N times.
+#include "sv39.h"
 #include "test_macros.h"
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
 #define PTE_CODE (PTE_V | PTE_R | PTE_X | PTE_A)
-#define SATP_SV39 (8 << 60)
 
 #define VA_A 0x40000000 /* l0[0] */
 #define VA_B 0x40001000 /* l0[1] */
@@ -33,18 +27,12 @@
 #define ADD_B 0x10
 #define ADD_B2 0x400
 
-// table[index] = PTE for the physical address of `label` (clobbers t0, t1, t2).
-#define MAP(index, label)      \
-  la t2, label;                \
-  srli t0, t2, 12;             \
-  slli t0, t0, 10;             \
-  ori t0, t0, PTE_CODE;        \
-  la t1, l0_table;             \
-  sd t0, (index) * 8(t1);      \
+// The window's virtual page `index` maps the code page at `label`, or nothing.
+#define MAP(index, label)                          \
+  SET_PTE_TO(l0_table, index, label, PTE_CODE);    \
   sfence.vma
-#define UNMAP(index)      \
-  la t1, l0_table;        \
-  sd zero, (index) * 8(t1); \
+#define UNMAP(index)            \
+  CLEAR_PTE(l0_table, index);   \
   sfence.vma
 
 // Runs the loop in S from `va` with t3 = `count`, a0 = 0, until its ecall (or a fault)
@@ -67,22 +55,10 @@
   .globl test_main
 test_main:
   // ---- tables (M, bare): devices and RAM as identity gigapages, the window at VA_A.
-  la t1, root
-  li t0, (0x0 >> 2) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
-  sd t0, 0(t1)
-  la t2, l1_table
-  srli t0, t2, 12
-  slli t0, t0, 10
-  ori t0, t0, PTE_V
-  sd t0, 8(t1)
-  li t0, (0x80000000 >> 2) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-  sd t0, 16(t1)
-  la t1, l1_table
-  la t2, l0_table
-  srli t0, t2, 12
-  slli t0, t0, 10
-  ori t0, t0, PTE_V
-  sd t0, 0(t1)
+  SET_PTE_PA(root, 0, 0x0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
+  SET_PTE_TO(root, 1, l1_table, PTE_V)
+  SET_PTE_PA(root, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
+  SET_PTE_TO(l1_table, 0, l0_table, PTE_V)
   la a1, root
   srli a1, a1, 12
   li a2, SATP_SV39
@@ -170,11 +146,4 @@ test_main:
   BODY_PAGE(page_b2, ADD_B2)
   .balign 4096
 
-  .bss
-  .balign 4096
-root:
-  .skip 4096
-l1_table:
-  .skip 4096
-l0_table:
-  .skip 4096
+  SV39_TABLES
