@@ -1,7 +1,6 @@
 #include "mem/soft_tlb.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "mem/fxhash.h"
 
@@ -57,13 +56,10 @@ void SoftTlb::fill_l1(Bus& bus, const TlbL2Entry& e) {
   // Refills that are no sign of a working set the L1 cannot hold do not count: of the page
   // the slot already holds (a store to a page the L1 gives no write tag: code, a
   // reservation, ROM), and of MMIO pages, which get no tags and miss on every access.
-  const bool same_page =
-      entry.tag_read == e.vpage || entry.tag_write == e.vpage || entry.tag_exec == e.vpage;
+  const bool same_page = entry.holds(e.vpage);
   entry = l1_entry_for(bus, e);
   l1_ppage_[e.mode][slot] = e.ppage;
-  const bool tagged =
-      entry.tag_read != kTlbNoTag || entry.tag_write != kTlbNoTag || entry.tag_exec != kTlbNoTag;
-  if (!same_page && tagged) note_fill(e.mode);
+  if (!same_page && entry.page() != kTlbNoTag) note_fill(e.mode);
 }
 
 void SoftTlb::note_fill(unsigned mode) {
@@ -72,7 +68,7 @@ void SoftTlb::note_fill(unsigned mode) {
   if (window_fills_[mode]++ == 0) window_start_[mode] = *clock_;
   if (window_fills_[mode] < 2 * (l1_mask_[mode] + 1)) return;
   const uint64_t elapsed = *clock_ - window_start_[mode];
-  const unsigned bits = std::countr_one(l1_mask_[mode]);
+  const unsigned bits = l1_bits(mode);
   if (elapsed < window_fills_[mode] * kGrowInsnsPerFill && bits < kL1MaxBits) {
     request_resize(mode, bits + 1);
   }
@@ -96,7 +92,7 @@ void SoftTlb::apply_resize() {
     // An entry's page is any of its tags; entries with none (MMIO) are dropped.
     for (size_t i = 0; i <= l1_mask_[m]; ++i) {
       const TlbEntry& e = l1_[m][i];
-      const uint64_t vpage = std::min({e.tag_read, e.tag_write, e.tag_exec});
+      const uint64_t vpage = e.page();
       if (vpage == kTlbNoTag) continue;
       entries[l1_index(vpage, mask)] = e;
       ppages[l1_index(vpage, mask)] = l1_ppage_[m][i];
@@ -182,7 +178,7 @@ void SoftTlb::flush_all() {
     std::fill(l1_ppage_[m].begin(), l1_ppage_[m].end(), 0);
     // A large L1 that the time since the last flush used little of, and that has had its
     // size for a while: clearing it costs more than it serves.
-    const unsigned bits = std::countr_one(l1_mask_[m]);
+    const unsigned bits = l1_bits(m);
     const bool settled = clock_ != nullptr && *clock_ - resized_at_[m] >= kShrinkAfterInsns;
     if (bits > kL1MinBits && settled && flush_fills_[m] < (l1_mask_[m] + 1) / 8) {
       request_resize(m, bits - 1);
@@ -213,7 +209,7 @@ void SoftTlb::flush_page(uint64_t vaddr) {
   for (unsigned m = 0; m < kTlbModes; ++m) {
     auto mode = static_cast<TlbMode>(m);
     TlbEntry& entry = l1(mode, vpage);
-    if (entry.tag_read == vpage || entry.tag_write == vpage || entry.tag_exec == vpage) {
+    if (entry.holds(vpage)) {
       entry = TlbEntry{};
     }
     size_t home = l2_slot(mode, vpage);

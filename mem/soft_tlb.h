@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -146,6 +147,7 @@ class SoftTlb {
  private:
   void fill_l1(Bus& bus, const TlbL2Entry& e);
   void note_fill(unsigned mode);
+  unsigned l1_bits(unsigned mode) const { return std::countr_one(l1_mask_[mode]); }
   void request_resize(unsigned mode, unsigned bits);
   size_t l2_slot(TlbMode mode, uint64_t vpage) const;
 

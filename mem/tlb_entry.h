@@ -16,6 +16,14 @@ struct TlbEntry {
   uint64_t tag_write = kTlbNoTag;
   uint64_t tag_exec = kTlbNoTag;
   int64_t host_addend = 0;  // host address = vaddr + host_addend
+
+  // Whether any tag names `vpage`.
+  bool holds(uint64_t vpage) const {
+    return tag_read == vpage || tag_write == vpage || tag_exec == vpage;
+  }
+  // The page the entry serves, or kTlbNoTag when it has no tag (empty, or an MMIO page):
+  // each tag is that page or kTlbNoTag (all ones), so their AND is the page.
+  uint64_t page() const { return tag_read & tag_write & tag_exec; }
 };
 static_assert(sizeof(TlbEntry) == 32);
 inline constexpr size_t kTlbTagReadOffset = offsetof(TlbEntry, tag_read);

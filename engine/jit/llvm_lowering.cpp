@@ -21,6 +21,7 @@
 #include <map>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/code_cache.h"
@@ -427,16 +428,23 @@ class BlockLowering {
   llvm::MDNode* likely() { return llvm::MDBuilder(ctx_).createBranchWeights(1000, 1); }
 
   // ---- Memory: inline L1 soft-TLB probe, host access on a hit, C++ slow path otherwise.
+  // The tag at `tag_offset` and the host addend of the entry of `va` in the L1 `l1`, whose
+  // mask of byte offsets is `offsets` (HartState::data_tlb_offsets).
+  std::pair<Value*, Value*> l1_tag_and_addend(Value* l1, Value* offsets, Value* va,
+                                              size_t tag_offset) {
+    Value* entry = b_.CreateGEP(
+        i8_, l1, b_.CreateAnd(b_.CreateLShr(va, c64(SoftTlb::kL1OffsetShift)), offsets));
+    auto field = [&](size_t offset) {
+      return tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, offset)),
+                    tbaa_tlb_);
+    };
+    Value* tag = field(tag_offset);
+    return {tag, field(kTlbAddendOffset)};
+  }
   Value* tlb_hit(Value* va, unsigned size, size_t tag_offset, Value*& host) {
-    Value* offset = b_.CreateAnd(b_.CreateLShr(va, c64(SoftTlb::kL1OffsetShift)), tlb_offsets_);
-    Value* entry = b_.CreateGEP(i8_, tlb_, offset);
-    Value* tag = tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, tag_offset)),
-                        tbaa_tlb_);
+    const auto [tag, addend] = l1_tag_and_addend(tlb_, tlb_offsets_, va, tag_offset);
     Value* same_page = b_.CreateICmpEQ(tag, b_.CreateAnd(va, c64(~kPageMask)));
     Value* fits = b_.CreateICmpULE(b_.CreateAnd(va, c64(kPageMask)), c64(kPageSize - size));
-    Value* addend =
-        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset)),
-               tbaa_tlb_);
     host = b_.CreateIntToPtr(b_.CreateAdd(va, addend), ptr_);
     return b_.CreateAnd(same_page, fits);
   }
@@ -1898,15 +1906,8 @@ class BlockLowering {
   // by the region's entry, the virtual page must also be the entry's.
   Value* page_still_maps(Value* pc, const CrossPageExit& cross, BasicBlock*& ok_block) {
     Value* vpage = b_.CreateAnd(pc, c64(~kPageMask));
-    Value* offset =
-        b_.CreateAnd(b_.CreateLShr(pc, c64(SoftTlb::kL1OffsetShift)), fetch_tlb_offsets_);
-    Value* entry = b_.CreateGEP(i8_, fetch_tlb_, offset);
-    Value* tag =
-        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbTagExecOffset)),
-               tbaa_tlb_);
-    Value* addend =
-        tagged(b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, entry, kTlbAddendOffset)),
-               tbaa_tlb_);
+    const auto [tag, addend] =
+        l1_tag_and_addend(fetch_tlb_, fetch_tlb_offsets_, pc, kTlbTagExecOffset);
     Value* same = b_.CreateAnd(b_.CreateICmpEQ(tag, vpage),
                                b_.CreateICmpEQ(b_.CreateAdd(vpage, addend), c64(cross.host_page)));
     const auto base = vbase_.find(cross.target_paddr & ~kPageMask);
